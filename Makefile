@@ -1,0 +1,33 @@
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint bench load clean
+
+$(BIN)/uvicorn: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.test-deps: pyproject.toml $(BIN)/uvicorn
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+run: $(BIN)/uvicorn
+	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT)
+
+lint: $(VENV)/.test-deps
+	$(BIN)/ruff check app tests bench
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.test-deps
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -1,0 +1,1 @@
+"""DeltaFlow: error backpropagation shown one formula at a time."""

@@ -1,0 +1,1 @@
+"""The numeric core of DeltaFlow: pure numpy, no web layer."""

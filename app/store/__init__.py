@@ -1,0 +1,1 @@
+"""Where networks are kept between requests."""
