@@ -1,0 +1,233 @@
+// The formula panel (the current computation typeset with KaTeX, in words, with what it reads) and the matrix view
+// (the current layer in the lecture's matrix form with numbers). It only draws; the step comes from main.js.
+
+import { eventNode, fmt, nodeKey, edgeKey } from "./trace-model.js";
+
+const MAX_MATRIX = 8; // larger layers make matrices unreadable on a projector
+
+const PHASE_LABEL = { forward: "Forward", loss: "Loss", backward: "Backward", update: "Update" };
+
+/** Renders LaTeX into an element; KaTeX writes its own escaped markup, so this is the one innerHTML path. */
+export function tex(el, latex, display = false) {
+  if (!window.katex) {
+    el.textContent = latex;
+    return;
+  }
+  window.katex.render(latex, el, { throwOnError: false, displayMode: display, output: "htmlAndMathml", strict: "ignore" });
+}
+
+/** A number for LaTeX: fixed decimals, or a power of ten for tiny and huge values. */
+export function texNum(v, digits = 3) {
+  if (v == null || Number.isNaN(v)) return "\\cdot";
+  if (!Number.isFinite(v)) return v > 0 ? "\\infty" : "-\\infty";
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 10 ** -digits || a >= 1e5)) {
+    const [m, e] = v.toExponential(2).split("e");
+    return `${m}\\times 10^{${Number(e)}}`;
+  }
+  return v.toFixed(digits);
+}
+
+function describe(ev, L, activations) {
+  const l = ev.l;
+  const act = (k) => (activations && activations[k - 2]) || "σ";
+  switch (ev.quantity) {
+    case "a":
+      if (l === 1) return ["Input", "The input layer passes the sample's value x_i on unchanged: a_i^1 = x_i."];
+      return [`Activation (${act(l)})`, `The node applies its activation function ${act(l)} to its weighted sum z.`];
+    case "z":
+      return ["Weighted sum z", `Each input of layer ${l - 1} times its weight w_ji^${l}, summed, plus the bias b_j^${l}.`];
+    case "loss":
+      return ["Loss", "How far the outputs o are from the targets t: this is the number backpropagation will reduce."];
+    case "grad_a":
+      if (l === L) return ["Error at the output ∂L/∂a", "How the loss changes when this output changes: the start of the backward pass."];
+      return [
+        `Error sent back to layer ${l}`,
+        `Reuses the δ's of layer ${l + 1} ("we can reuse gradient δ"): each δ_j^${l + 1} is sent back along its weight w_ji^${l + 1} and summed.`,
+      ];
+    case "delta":
+      return ["Error δ = ∂L/∂z", "The activation's slope at z times ∂L/∂a: how the loss changes with this node's weighted sum."];
+    case "grad_w":
+      return ["Weight gradient", "The weight's input a_i^(l−1) times the error δ_j^l at its end: ∂L/∂w_ji^l = a_i^(l−1) δ_j^l."];
+    case "grad_b":
+      return ["Bias gradient", "A bias adds 1 × b to z, so its gradient is the node's δ."];
+    case "w":
+      return ["Weight update", "Gradient descent: move the weight against its gradient, by the learning rate η."];
+    case "b":
+      return ["Bias update", "Gradient descent on the bias: b ← b − η ∂L/∂b."];
+    default:
+      return [ev.quantity, ""];
+  }
+}
+
+function bmatrix(rows) {
+  return `\\begin{bmatrix}${rows.map((r) => r.join(" & ")).join(" \\\\ ")}\\end{bmatrix}`;
+}
+
+const column = (values) => bmatrix(values.map((v) => [v]));
+
+/** Marks the entry being computed. */
+const mark = (s, on) => (on ? `\\colorbox{#fde2a7}{$${s}$}` : s);
+
+export function createFormulaPanel(els, handlers = {}) {
+  function renderMatrix(ctx) {
+    const { state: st, network: net, trace } = ctx;
+    const ev = st.current;
+    els.matrixMath.textContent = "";
+    els.matrixNote.textContent = "";
+    if (!ev || !net) {
+      els.matrixTitle.textContent = "Matrix view";
+      els.matrixNote.textContent = "Step through the trace to see the current layer as the lecture's matrix product.";
+      return;
+    }
+    const layers = net.layers;
+    const L = layers.length;
+    const A = (l, j) => (st.nodes.get(nodeKey(l, j)) || {}).a;
+    const Z = (l, j) => (st.nodes.get(nodeKey(l, j)) || {}).z;
+    const D = (l, j) => (st.nodes.get(nodeKey(l, j)) || {}).delta;
+    const GA = (l, j) => (st.nodes.get(nodeKey(l, j)) || {}).grad_a;
+    const W = (l, j, i) => net.weights[l - 2][j - 1][i - 1];
+    const B = (l, j) => net.biases[l - 2][j - 1];
+    const E = (l, j, i) => st.edges.get(edgeKey(l, j, i)) || {};
+    const range = (n) => Array.from({ length: n }, (_, k) => k + 1);
+    const node = eventNode(ev);
+    const tooBig = (l) => layers[l - 1] > MAX_MATRIX || (l >= 2 && layers[l - 2] > MAX_MATRIX);
+    const n2 = (v) => texNum(v, 2);
+
+    let title = "";
+    let latex = "";
+    if (ev.phase === "forward" && ev.l >= 2) {
+      const l = ev.l;
+      title = `Layer ${l}: z^${l} = W^${l} a^${l - 1} + b^${l}`;
+      if (!tooBig(l)) {
+        const rows = range(layers[l - 1]);
+        const cols = range(layers[l - 2]);
+        const zVec = column(rows.map((j) => mark(n2(Z(l, j)), node && node.j === j && ev.quantity === "z")));
+        const wMat = bmatrix(rows.map((j) => cols.map((i) => n2(W(l, j, i)))));
+        const aVec = column(cols.map((i) => n2(A(l - 1, i))));
+        const bVec = column(rows.map((j) => n2(B(l, j))));
+        const aOut = column(rows.map((j) => mark(n2(A(l, j)), node && node.j === j && ev.quantity === "a")));
+        latex = `\\underbrace{${zVec}}_{z^{${l}}} = \\underbrace{${wMat}}_{W^{${l}}}\\underbrace{${aVec}}_{a^{${l - 1}}} + \\underbrace{${bVec}}_{b^{${l}}},\\quad \\underbrace{${aOut}}_{a^{${l}}}`;
+      }
+    } else if (ev.phase === "forward") {
+      title = "Layer 1: the input";
+      latex = `a^{1} = x = ${column(range(layers[0]).map((i) => n2(A(1, i))))}`;
+    } else if (ev.phase === "loss") {
+      title = "Loss over the outputs";
+      const rows = range(layers[L - 1]);
+      const t = trace.target || [];
+      latex = `\\mathcal{L} = \\tfrac{1}{2}\\sum_k (o_k - t_k)^2,\\quad o = ${column(rows.map((j) => n2(A(L, j))))},\\ t = ${column(rows.map((j) => n2(t[j - 1])))},\\ \\mathcal{L} = ${texNum(st.loss, 4)}`;
+      if (net.loss && net.loss !== "mse") latex = `o = ${column(rows.map((j) => n2(A(L, j))))},\\ t = ${column(rows.map((j) => n2(t[j - 1])))},\\ \\mathcal{L} = ${texNum(st.loss, 4)}`;
+    } else if (ev.phase === "backward" && ev.quantity === "grad_a" && ev.l < L) {
+      const m = ev.l;
+      title = `Back to layer ${m}: ∂L/∂a^${m} = (W^${m + 1})ᵀ δ^${m + 1}`;
+      if (!tooBig(m + 1)) {
+        const rows = range(layers[m - 1]);
+        const cols = range(layers[m]);
+        const g = column(rows.map((i) => mark(n2(GA(m, i)), node && node.j === i)));
+        const wt = bmatrix(rows.map((i) => cols.map((j) => n2(W(m + 1, j, i)))));
+        const d = column(cols.map((j) => n2(D(m + 1, j))));
+        latex = `\\underbrace{${g}}_{\\partial\\mathcal{L}/\\partial a^{${m}}} = \\underbrace{${wt}}_{(W^{${m + 1}})^{\\top}}\\underbrace{${d}}_{\\delta^{${m + 1}}}`;
+      }
+    } else if (ev.phase === "backward") {
+      const l = ev.l;
+      if (l < 2) {
+        title = "Layer 1 has no weights";
+      } else {
+        title = `Layer ${l}: ∂L/∂W^${l} = δ^${l} (a^${l - 1})ᵀ`;
+        if (!tooBig(l)) {
+          const rows = range(layers[l - 1]);
+          const cols = range(layers[l - 2]);
+          const gw = bmatrix(rows.map((j) => cols.map((i) => mark(n2(E(l, j, i).grad_w), ev.quantity === "grad_w" && ev.j === j && ev.i === i))));
+          const d = column(rows.map((j) => mark(n2(D(l, j)), ev.quantity === "delta" && node && node.j === j)));
+          const aRow = bmatrix([cols.map((i) => n2(A(l - 1, i)))]);
+          latex = `\\underbrace{${gw}}_{\\partial\\mathcal{L}/\\partial W^{${l}}} = \\underbrace{${d}}_{\\delta^{${l}}}\\underbrace{${aRow}}_{(a^{${l - 1}})^{\\top}}`;
+        }
+      }
+    } else if (ev.phase === "update") {
+      const l = ev.l;
+      title = `Layer ${l}: W^${l} ← W^${l} − η ∂L/∂W^${l}   (η = ${net.learning_rate})`;
+      if (!tooBig(l)) {
+        const rows = range(layers[l - 1]);
+        const cols = range(layers[l - 2]);
+        const wNew = bmatrix(rows.map((j) => cols.map((i) => mark(n2(E(l, j, i).w), ev.quantity === "w" && ev.j === j && ev.i === i))));
+        const wOld = bmatrix(rows.map((j) => cols.map((i) => n2(W(l, j, i)))));
+        const gw = bmatrix(rows.map((j) => cols.map((i) => n2(E(l, j, i).grad_w))));
+        latex = `${wNew} = ${wOld} - ${net.learning_rate}\\,${gw}`;
+      }
+    }
+    els.matrixTitle.textContent = title || "Matrix view";
+    if (latex) {
+      tex(els.matrixMath, latex, true);
+    } else if (title) {
+      els.matrixNote.textContent = "This layer has more than 8 nodes: the matrix form is shown for layers of up to 8 nodes.";
+    }
+  }
+
+  function render(ctx) {
+    const { state: st, trace, network } = ctx;
+    const ev = st.current;
+    els.root.dataset.eventId = ev ? String(ev.id) : "";
+    els.root.dataset.phase = ev ? ev.phase : "";
+    els.deps.textContent = "";
+    els.history.textContent = "";
+    if (!trace) {
+      els.phase.textContent = "";
+      els.title.textContent = "No trace yet";
+      els.math.textContent = "";
+      els.words.textContent = ctx.message || "Load a network to step through its computations.";
+      renderMatrix(ctx);
+      return;
+    }
+    if (!ev) {
+      els.phase.textContent = "Ready";
+      els.phase.className = "phase-chip";
+      els.title.textContent = `Sample ${ctx.sample + 1}: x = (${trace.input.map((v) => fmt(v, 2)).join(", ")})`;
+      tex(els.math, `\\text{Press } \\rightarrow \\text{ to compute } ${trace.events[0] ? trace.events[0].symbol : ""}`);
+      els.words.textContent = `${trace.events.length} elementary computations: the forward pass, the loss, the backward pass and the update.`;
+      renderMatrix(ctx);
+      return;
+    }
+    const L = network.layers.length;
+    const [title, words] = describe(ev, L, network.activations);
+    els.phase.textContent = PHASE_LABEL[ev.phase] || ev.phase;
+    els.phase.className = `phase-chip phase-${ev.phase}`;
+    els.title.textContent = title;
+    tex(els.math, ev.latex);
+    els.words.textContent = words;
+
+    if (st.deps.length) {
+      const label = document.createElement("span");
+      label.className = "deps-label";
+      label.textContent = "reads";
+      els.deps.append(label);
+      for (const d of st.deps.slice(0, 24)) {
+        const chip = document.createElement("span");
+        chip.className = "dep-chip";
+        tex(chip, `${d.symbol} = ${texNum(d.value)}`);
+        els.deps.append(chip);
+      }
+      if (st.deps.length > 24) {
+        const more = document.createElement("span");
+        more.className = "deps-label";
+        more.textContent = `and ${st.deps.length - 24} more`;
+        els.deps.append(more);
+      }
+    }
+
+    const p = st.p;
+    for (let k = p - 2; k >= Math.max(0, p - 5); k -= 1) {
+      const h = trace.events[k];
+      const item = document.createElement("button");
+      item.type = "button";
+      item.className = "history-item";
+      item.setAttribute("aria-label", `Go back to step ${k + 1}`);
+      tex(item, h.latex);
+      item.addEventListener("click", () => handlers.onSeek && handlers.onSeek(k + 1));
+      els.history.append(item);
+    }
+    renderMatrix(ctx);
+  }
+
+  return { render };
+}

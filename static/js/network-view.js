@@ -1,0 +1,526 @@
+// The network figure: turns the network state and the trace position into Plotly traces with stable ids.
+// It draws, highlights and animates; it never fetches and never decides what step comes next.
+
+import {
+  DIVERGING,
+  DIVERGING_EDGE,
+  PENDING,
+  SEQUENTIAL,
+  css,
+  plotlyScale,
+  rgbAt,
+  signedColor,
+  textOn,
+} from "./colors.js";
+import { edgeKey, eventEdge, eventNode, fmt, nodeKey } from "./trace-model.js";
+
+const BUCKETS = 4; // signed width/colour classes per sign; edges are grouped into 2*BUCKETS+1 line traces
+const SMALL_NET_EDGES = 16; // up to this many edges, weights are written on the figure
+const HANDLE_T = 0.3; // where along an edge (from its source) its hover/click handle sits
+const CURRENT = "#111111";
+const DEPENDENCY = "#e69f00"; // Okabe-Ito orange: distinct from the blue-red scale for every vision type
+const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
+
+const sub = (s) => `<sub>${s}</sub>`;
+const sup = (s) => `<sup>${s}</sup>`;
+const nodeSymbol = (l, j) => (l === 1 ? `x${sub(j)}` : `a${sub(j)}${sup(l)}`);
+const weightSymbol = (l, j, i) => `w${sub(`${j}${i}`)}${sup(l)}`;
+
+/** Creates the view on a container element; handlers: onEdgeClick({l, j, i, x, y}). */
+export function createNetworkView(container, handlers = {}) {
+  let plotted = false;
+  let geometry = null;
+  let lastModel = null;
+  let lastAnimatedP = null;
+  let edgeLabelKeys = [];
+  let titleCount = 0;
+  const traceIndex = {};
+
+  function buildGeometry(layers) {
+    const L = layers.length;
+    const M = Math.max(...layers);
+    const pos = new Map();
+    layers.forEach((n, k) => {
+      for (let j = 1; j <= n; j += 1) pos.set(nodeKey(k + 1, j), { x: k, y: (n + 1) / 2 - j });
+    });
+    const edges = [];
+    for (let l = 2; l <= L; l += 1) {
+      for (let j = 1; j <= layers[l - 1]; j += 1) {
+        for (let i = 1; i <= layers[l - 2]; i += 1) edges.push({ l, j, i, key: edgeKey(l, j, i) });
+      }
+    }
+    const lossPos = { x: L - 1 + 0.62, y: 0 };
+    const yTop = (M - 1) / 2 + 0.72;
+    const yBottom = -(M - 1) / 2 - 0.62;
+    return { layers, L, M, pos, edges, lossPos, xRange: [-0.42, L - 1 + 0.9], yRange: [yBottom, yTop] };
+  }
+
+  function pixelScale() {
+    const w = Math.max(320, container.clientWidth);
+    const h = Math.max(240, container.clientHeight);
+    const margin = { l: 16, r: 96, t: 16, b: 12 };
+    const plotW = w - margin.l - margin.r;
+    const plotH = h - margin.t - margin.b;
+    const g = geometry;
+    return {
+      margin,
+      pxPerX: plotW / (g.xRange[1] - g.xRange[0]),
+      pxPerY: plotH / (g.yRange[1] - g.yRange[0]),
+    };
+  }
+
+  function weightOf(net, l, j, i) {
+    return net.weights[l - 2][j - 1][i - 1];
+  }
+
+  /** Node fills, texts and hover texts for the current step. */
+  function nodeLayer(model, st, backwardView, scale) {
+    const g = geometry;
+    const xs = [];
+    const ys = [];
+    const ids = [];
+    const fills = [];
+    const textColors = [];
+    const symbols = [];
+    const hovers = [];
+    const valueTexts = [];
+    const valueYs = [];
+    const aVals = [];
+    st.nodes.forEach((rec) => {
+      if (rec.a != null) aVals.push(rec.a);
+    });
+    const aMin = Math.min(0, ...aVals);
+    const aMax = Math.max(1, ...aVals);
+    const dMax = (model.trace && model.trace.maxAbs.delta) || 1;
+    const gaMax = (model.trace && model.trace.maxAbs.grad_a) || 1;
+    const rPx = scale.nodeSize / 2;
+    for (let l = 1; l <= g.L; l += 1) {
+      for (let j = 1; j <= g.layers[l - 1]; j += 1) {
+        const key = nodeKey(l, j);
+        const p = g.pos.get(key);
+        const rec = st.nodes.get(key) || {};
+        xs.push(p.x);
+        ys.push(p.y);
+        ids.push(`n${key}`);
+        let fill = PENDING;
+        let value = "";
+        if (backwardView) {
+          if (rec.delta != null) {
+            fill = signedColor(rec.delta, dMax, DIVERGING);
+            value = `δ = ${fmt(rec.delta)}`;
+          } else if (rec.grad_a != null) {
+            fill = signedColor(rec.grad_a, gaMax, DIVERGING);
+            value = `∂L/∂a = ${fmt(rec.grad_a)}`;
+          } else if (rec.a != null) {
+            value = l === 1 ? `x = ${fmt(rec.a)}` : `a = ${fmt(rec.a)}`;
+          }
+        } else if (rec.a != null) {
+          fill = css(rgbAt(SEQUENTIAL, (rec.a - aMin) / (aMax - aMin || 1)));
+          value = l === 1 ? `x = ${fmt(rec.a)}` : `a = ${fmt(rec.a)}`;
+        } else if (rec.z != null) {
+          value = `z = ${fmt(rec.z)}`;
+        }
+        fills.push(fill);
+        textColors.push(fill === PENDING ? "#4b5563" : textOn(fill));
+        symbols.push(scale.nodeSize >= 26 ? nodeSymbol(l, j) : "");
+        valueTexts.push(scale.showValues ? value : "");
+        valueYs.push(p.y - (rPx + scale.valueFont * 0.9) / scale.pxPerY);
+        const lines = [`<b>${nodeSymbol(l, j)}</b>  (layer ${l}, node ${j})`];
+        if (rec.z != null) lines.push(`z${sub(j)}${sup(l)} = ${fmt(rec.z, 4)}`);
+        if (rec.a != null) lines.push(`${nodeSymbol(l, j)} = ${fmt(rec.a, 4)}`);
+        if (rec.grad_a != null) lines.push(`∂L/∂${nodeSymbol(l, j)} = ${fmt(rec.grad_a, 4)}`);
+        if (rec.delta != null) lines.push(`δ${sub(j)}${sup(l)} = ${fmt(rec.delta, 4)}`);
+        if (l >= 2 && model.network) lines.push(`b${sub(j)}${sup(l)} = ${fmt(model.network.biases[l - 2][j - 1], 4)}`);
+        if (lines.length === 1) lines.push("not computed yet");
+        hovers.push(lines.join("<br>"));
+      }
+    }
+    return { xs, ys, ids, fills, textColors, symbols, hovers, valueTexts, valueYs, aMin, aMax, dMax };
+  }
+
+  /** The quantity an edge shows at this step, and the scale it is read on. */
+  function edgeValues(model, st, backwardView) {
+    const net = model.network;
+    const values = new Map();
+    let m = 0;
+    if (backwardView && st.phase === "backward") {
+      m = (model.trace && model.trace.maxAbs.grad_w) || 1;
+      for (const e of geometry.edges) {
+        const rec = st.edges.get(e.key);
+        values.set(e.key, rec && rec.grad_w != null ? rec.grad_w : null);
+      }
+      return { values, m, title: "∂L/∂w" };
+    }
+    for (const e of geometry.edges) {
+      const rec = st.edges.get(e.key);
+      const v = rec && rec.w != null ? rec.w : weightOf(net, e.l, e.j, e.i);
+      values.set(e.key, v);
+      m = Math.max(m, Math.abs(v));
+    }
+    return { values, m: m || 1, title: `w${sub("ji")}${sup("l")}` };
+  }
+
+  function edgeHover(model, st, e) {
+    const net = model.network;
+    const w = weightOf(net, e.l, e.j, e.i);
+    const rec = st.edges.get(e.key) || {};
+    const lines = [`<b>${weightSymbol(e.l, e.j, e.i)}</b>  (from ${nodeSymbol(e.l - 1, e.i)} to ${nodeSymbol(e.l, e.j)})`];
+    lines.push(`w = ${fmt(w, 4)}`);
+    if (rec.grad_w != null) lines.push(`∂L/∂w = ${fmt(rec.grad_w, 4)}`);
+    if (rec.grad_w != null) {
+      const eta = net.learning_rate;
+      const next = rec.w != null ? rec.w : w - eta * rec.grad_w;
+      lines.push(`update: w ← w − η·∂L/∂w = ${fmt(w, 4)} − ${eta}·${fmt(rec.grad_w, 4)} = ${fmt(next, 4)}`);
+    }
+    lines.push("<i>click to edit the weight</i>");
+    return lines.join("<br>");
+  }
+
+  /** Edges that carry the current computation, with the direction the signal travels. */
+  function flowEdges(st) {
+    const ev = st.current;
+    const g = geometry;
+    if (!ev) return [];
+    const out = [];
+    if (ev.phase === "forward" && ev.quantity === "z" && ev.l >= 2) {
+      for (let i = 1; i <= g.layers[ev.l - 2]; i += 1) {
+        out.push({ from: g.pos.get(nodeKey(ev.l - 1, i)), to: g.pos.get(nodeKey(ev.l, ev.j)), key: edgeKey(ev.l, ev.j, i) });
+      }
+    } else if (ev.phase === "loss") {
+      for (let j = 1; j <= g.layers[g.L - 1]; j += 1) out.push({ from: g.pos.get(nodeKey(g.L, j)), to: g.lossPos, key: null });
+    } else if (ev.phase === "backward" && ev.quantity === "grad_a") {
+      const node = eventNode(ev);
+      if (node && node.l === g.L) {
+        out.push({ from: g.lossPos, to: g.pos.get(nodeKey(g.L, node.j)), key: null });
+      } else if (node) {
+        for (let j = 1; j <= g.layers[node.l]; j += 1) {
+          out.push({ from: g.pos.get(nodeKey(node.l + 1, j)), to: g.pos.get(nodeKey(node.l, node.j)), key: edgeKey(node.l + 1, j, node.j) });
+        }
+      }
+    } else if (ev.phase === "backward" && ev.quantity === "grad_w" && ev.i != null) {
+      out.push({ from: g.pos.get(nodeKey(ev.l, ev.j)), to: g.pos.get(nodeKey(ev.l - 1, ev.i)), key: edgeKey(ev.l, ev.j, ev.i) });
+    }
+    return out.filter((f) => f.from && f.to);
+  }
+
+  function lineXY(segments) {
+    const x = [];
+    const y = [];
+    for (const [a, b] of segments) {
+      x.push(a.x, b.x, null);
+      y.push(a.y, b.y, null);
+    }
+    return { x, y };
+  }
+
+  function buildFigure(model) {
+    const g = geometry;
+    const net = model.network;
+    const st = model.state;
+    const projector = !!model.projector;
+    const backwardView = st.phase === "backward" || st.phase === "update";
+    const px = pixelScale();
+    const k = projector ? 1.35 : 1;
+    const nodeSize = Math.max(10, Math.min(px.pxPerY * 0.62, px.pxPerX * 0.34, 86 * k));
+    const valueFont = Math.round(Math.max(11, Math.min(20 * k, nodeSize * 0.26)));
+    const scale = { nodeSize, valueFont, pxPerY: px.pxPerY, showValues: nodeSize >= 30 };
+    const lineK = projector ? 1.6 : 1;
+
+    // Edges grouped by signed magnitude class: few traces, however many edges.
+    const ev = edgeValues(model, st, backwardView);
+    const groups = Array.from({ length: 2 * BUCKETS + 2 }, () => []);
+    for (const e of g.edges) {
+      const v = ev.values.get(e.key);
+      const seg = [g.pos.get(nodeKey(e.l - 1, e.i)), g.pos.get(nodeKey(e.l, e.j))];
+      if (v == null) {
+        groups[2 * BUCKETS + 1].push(seg);
+      } else {
+        const b = Math.max(-BUCKETS, Math.min(BUCKETS, Math.round((v / ev.m) * BUCKETS)));
+        groups[b + BUCKETS].push(seg);
+      }
+    }
+    const data = [];
+    const dense = g.edges.length > 200;
+    groups.forEach((segs, n) => {
+      const pending = n === 2 * BUCKETS + 1;
+      const b = n - BUCKETS;
+      const xy = lineXY(segs);
+      data.push({
+        type: "scatter",
+        mode: "lines",
+        name: pending ? "edges pending" : `edges ${b}`,
+        x: xy.x,
+        y: xy.y,
+        hoverinfo: "skip",
+        showlegend: false,
+        line: {
+          color: pending ? "#d5d9e0" : css(rgbAt(DIVERGING_EDGE, 0.5 + (0.5 * b) / BUCKETS)),
+          width: (pending ? 1 : (dense ? 0.6 : 1.2) + ((dense ? 2.2 : 6) * Math.abs(b)) / BUCKETS) * lineK,
+          dash: pending ? "dot" : "solid",
+        },
+        opacity: dense ? 0.75 : 1,
+      });
+    });
+    traceIndex.edgesEnd = data.length;
+
+    // Edges feeding the current computation, then the edge being computed.
+    const flows = flowEdges(st);
+    const flowXY = lineXY(flows.map((f) => [f.from, f.to]));
+    traceIndex.flow = data.length;
+    data.push({
+      type: "scatter", mode: "lines", name: "flow", x: flowXY.x, y: flowXY.y, hoverinfo: "skip", showlegend: false,
+      line: { color: DEPENDENCY, width: 7 * lineK }, opacity: 0.55,
+    });
+    const curEdge = st.current ? eventEdge(st.current) : null;
+    const curXY = curEdge
+      ? lineXY([[g.pos.get(nodeKey(curEdge.l - 1, curEdge.i)), g.pos.get(nodeKey(curEdge.l, curEdge.j))]])
+      : { x: [], y: [] };
+    traceIndex.currentEdge = data.length;
+    data.push({
+      type: "scatter", mode: "lines", name: "current edge", x: curXY.x, y: curXY.y, hoverinfo: "skip", showlegend: false,
+      line: { color: CURRENT, width: 5 * lineK },
+    });
+
+    // Loss node, linked to the outputs, shown once the step player has a trace.
+    const showLoss = !!model.trace;
+    const outs = [];
+    for (let j = 1; j <= g.layers[g.L - 1]; j += 1) outs.push([g.pos.get(nodeKey(g.L, j)), g.lossPos]);
+    const lossXY = showLoss ? lineXY(outs) : { x: [], y: [] };
+    data.push({
+      type: "scatter", mode: "lines", name: "loss links", x: lossXY.x, y: lossXY.y, hoverinfo: "skip", showlegend: false,
+      line: { color: "#9aa3af", width: 1.5 * lineK, dash: "dash" },
+    });
+
+    // Hover and click handles, one per edge.
+    const hx = [];
+    const hy = [];
+    const hText = [];
+    const hData = [];
+    for (const e of g.edges) {
+      const a = g.pos.get(nodeKey(e.l - 1, e.i));
+      const b = g.pos.get(nodeKey(e.l, e.j));
+      hx.push(a.x + HANDLE_T * (b.x - a.x));
+      hy.push(a.y + HANDLE_T * (b.y - a.y));
+      hText.push(edgeHover(model, st, e));
+      hData.push([e.l, e.j, e.i]);
+    }
+    traceIndex.handles = data.length;
+    data.push({
+      type: "scatter", mode: "markers", name: "edge handles", x: hx, y: hy, customdata: hData,
+      ids: g.edges.map((e) => `e${e.key}`),
+      hovertext: hText, hoverinfo: "text", showlegend: false,
+      marker: { size: dense ? 6 : 16, color: "rgba(255,255,255,0.01)", line: { width: 0 } },
+    });
+
+    // Pulses: markers that travel along the flow edges; placed at their start and moved by animate().
+    traceIndex.pulses = data.length;
+    data.push({
+      type: "scatter", mode: "markers", name: "pulses",
+      x: flows.map((f) => f.from.x), y: flows.map((f) => f.from.y), ids: flows.map((_, n) => `p${n}`),
+      hoverinfo: "skip", showlegend: false,
+      marker: { size: Math.max(8, nodeSize * 0.26), color: DEPENDENCY, line: { color: "#7a4f00", width: 1.5 } },
+    });
+
+    // Rings: dependencies of the current computation, then the node being computed.
+    const depNodes = [];
+    for (const d of st.deps) {
+      const n = eventNode(d);
+      if (n && g.pos.has(nodeKey(n.l, n.j))) depNodes.push(g.pos.get(nodeKey(n.l, n.j)));
+      if (d.quantity === "loss") depNodes.push(g.lossPos);
+    }
+    data.push({
+      type: "scatter", mode: "markers", name: "dependencies",
+      x: depNodes.map((p) => p.x), y: depNodes.map((p) => p.y), hoverinfo: "skip", showlegend: false,
+      marker: { size: nodeSize + 16 * lineK, color: "rgba(0,0,0,0)", line: { color: DEPENDENCY, width: 6 * lineK } },
+    });
+
+    const nl = nodeLayer(model, st, backwardView, scale);
+    traceIndex.nodes = data.length;
+    data.push({
+      type: "scatter", mode: "markers+text", name: "nodes", x: nl.xs, y: nl.ys, ids: nl.ids,
+      text: nl.symbols, textposition: "middle center",
+      textfont: { color: nl.textColors, size: Math.round(Math.max(11, nodeSize * 0.3)), family: FONT },
+      hovertext: nl.hovers, hoverinfo: "text", showlegend: false,
+      marker: { size: nodeSize, color: nl.fills, line: { color: "#374151", width: 1.6 * lineK }, opacity: 1 },
+    });
+    data.push({
+      type: "scatter", mode: "text", name: "node values", x: nl.xs, y: nl.valueYs, text: nl.valueTexts,
+      textfont: { color: "#111827", size: nl.valueTexts.length ? valueFont : 12, family: FONT },
+      hoverinfo: "skip", showlegend: false,
+    });
+
+    const lossText = st.loss != null ? `L = ${fmt(st.loss)}` : "L";
+    const target = model.trace && model.trace.target ? `t = (${model.trace.target.map((t) => fmt(t, 2)).join(", ")})` : "";
+    data.push({
+      type: "scatter", mode: "markers+text", name: "loss",
+      x: showLoss ? [g.lossPos.x] : [], y: showLoss ? [g.lossPos.y] : [],
+      text: ["ℒ"], textposition: "middle center",
+      textfont: { size: Math.round(Math.max(12, nodeSize * 0.34)), color: st.loss != null ? "#ffffff" : "#374151", family: FONT },
+      hovertext: [`loss ${lossText}<br>${target}`], hoverinfo: "text", showlegend: false,
+      marker: { symbol: "square", size: nodeSize * 0.9, color: st.loss != null ? "#374151" : PENDING, line: { color: "#374151", width: 1.6 * lineK } },
+    });
+    data.push({
+      type: "scatter", mode: "text", name: "loss value",
+      x: showLoss ? [g.lossPos.x] : [], y: showLoss ? [g.lossPos.y - (nodeSize * 0.45 + valueFont * 1.5) / px.pxPerY] : [],
+      text: [`${lossText}<br>${target}`], textfont: { size: valueFont, color: "#111827", family: FONT },
+      hoverinfo: "skip", showlegend: false,
+    });
+
+    const curNode = st.current ? eventNode(st.current) : null;
+    const curPos = curNode ? g.pos.get(nodeKey(curNode.l, curNode.j)) : st.current && st.current.quantity === "loss" ? g.lossPos : null;
+    data.push({
+      type: "scatter", mode: "markers", name: "current node",
+      x: curPos ? [curPos.x] : [], y: curPos ? [curPos.y] : [], hoverinfo: "skip", showlegend: false,
+      marker: { size: nodeSize + 10 * lineK, color: "rgba(0,0,0,0)", line: { color: CURRENT, width: 5 * lineK } },
+    });
+
+    // Colour bars, carried by two invisible one-point traces.
+    const nodeBar = backwardView
+      ? { scale: plotlyScale(DIVERGING), cmin: -nl.dMax, cmax: nl.dMax, title: "node: δ = ∂L/∂z" }
+      : { scale: plotlyScale(SEQUENTIAL), cmin: nl.aMin, cmax: nl.aMax, title: "node: a" };
+    const barFont = { size: projector ? 15 : 12, family: FONT, color: "#374151" };
+    const bar = (spec, y) => ({
+      type: "scatter", mode: "markers", x: [g.xRange[0]], y: [g.yRange[0]], hoverinfo: "skip", showlegend: false,
+      marker: {
+        size: 0.1, opacity: 0, color: [spec.cmin], cmin: spec.cmin, cmax: spec.cmax, colorscale: spec.scale, showscale: true,
+        colorbar: {
+          x: 1.005, xanchor: "left", y, yanchor: "middle", len: 0.44, thickness: projector ? 18 : 12,
+          outlinewidth: 0, tickfont: barFont, title: { text: spec.title, side: "top", font: barFont }, nticks: 5,
+        },
+      },
+    });
+    data.push(bar(nodeBar, 0.76));
+    data.push(bar({ scale: plotlyScale(DIVERGING_EDGE), cmin: -ev.m, cmax: ev.m, title: `edge: ${ev.title}` }, 0.24));
+
+    // Column titles and, for small networks, the edge values written on the figure.
+    const annotations = [];
+    const titleFont = { size: projector ? 20 : 14, family: FONT, color: "#374151" };
+    for (let l = 1; l <= g.L; l += 1) {
+      const role = l === 1 ? "input" : l === g.L ? "output" : "hidden";
+      annotations.push({
+        x: l - 1, y: g.yRange[1], yanchor: "top", showarrow: false, text: `<b>layer ${l}</b> · ${role}`, font: titleFont,
+      });
+    }
+    if (showLoss) {
+      annotations.push({ x: g.lossPos.x, y: g.yRange[1], yanchor: "top", showarrow: false, text: "<b>loss</b>", font: titleFont });
+    }
+    titleCount = annotations.length;
+    edgeLabelKeys = [];
+    if (g.edges.length <= SMALL_NET_EDGES && nodeSize >= 30) {
+      const labelFont = { size: projector ? 17 : 12, family: FONT, color: "#111827" };
+      g.edges.forEach((e, n) => {
+        const v = ev.values.get(e.key);
+        annotations.push({
+          x: hx[n], y: hy[n], showarrow: false, text: v == null ? "·" : fmt(v, 2), font: labelFont,
+          bgcolor: "rgba(255,255,255,0.92)", bordercolor: v == null ? "#d5d9e0" : signedColor(v, ev.m, DIVERGING_EDGE),
+          borderwidth: 1.5 * lineK, borderpad: 2, captureevents: true, hovertext: hText[n],
+          hoverlabel: { bgcolor: "#ffffff", font: { size: projector ? 18 : 13, family: FONT } },
+        });
+        edgeLabelKeys.push(e);
+      });
+    }
+
+    const layout = {
+      uirevision: "network",
+      datarevision: model.revision,
+      margin: px.margin,
+      paper_bgcolor: "#ffffff",
+      plot_bgcolor: "#ffffff",
+      font: { family: FONT, size: projector ? 16 : 13, color: "#111827" },
+      xaxis: { range: g.xRange, visible: false, fixedrange: true },
+      yaxis: { range: g.yRange, visible: false, fixedrange: true },
+      hovermode: "closest",
+      hoverlabel: { bgcolor: "#ffffff", bordercolor: "#9aa3af", font: { size: projector ? 18 : 13, family: FONT, color: "#111827" } },
+      dragmode: false,
+      showlegend: false,
+      annotations,
+    };
+    return { data, layout, flows, scale };
+  }
+
+  function exposeForTests(model, figure) {
+    const st = model.state;
+    const d = container.dataset;
+    d.nodeCount = String(geometry.pos.size);
+    d.edgeCount = String(geometry.edges.length);
+    d.position = String(st.p);
+    d.phase = st.phase || "";
+    const cn = st.current ? eventNode(st.current) : null;
+    const ce = st.current ? eventEdge(st.current) : null;
+    d.currentEvent = st.current ? String(st.current.id) : "";
+    d.highlightNode = cn ? nodeKey(cn.l, cn.j) : "";
+    d.highlightEdge = ce ? edgeKey(ce.l, ce.j, ce.i) : "";
+    d.flowEdges = String(figure.flows.length);
+  }
+
+  const config = {
+    displaylogo: false,
+    responsive: false,
+    scrollZoom: false,
+    modeBarButtonsToRemove: ["zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d", "resetScale2d"],
+    toImageButtonOptions: { format: "png", filename: "deltaflow-network", scale: 2 },
+  };
+
+  function bindEvents() {
+    container.on("plotly_click", (ev) => {
+      const pt = ev.points && ev.points[0];
+      if (!pt || pt.curveNumber !== traceIndex.handles || !handlers.onEdgeClick) return;
+      const [l, j, i] = pt.customdata;
+      const mouse = ev.event || {};
+      handlers.onEdgeClick({ l, j, i, clientX: mouse.clientX, clientY: mouse.clientY });
+    });
+    container.on("plotly_clickannotation", (ev) => {
+      const e = edgeLabelKeys[ev.index - titleCount];
+      if (!e || !handlers.onEdgeClick) return;
+      const mouse = ev.event || {};
+      handlers.onEdgeClick({ l: e.l, j: e.j, i: e.i, clientX: mouse.clientX, clientY: mouse.clientY });
+    });
+  }
+
+  /** Moves the pulses from their start to their end along the flow edges. */
+  function animatePulses(flows, duration) {
+    if (!flows.length || duration <= 0) return;
+    const data = [{ x: flows.map((f) => f.to.x), y: flows.map((f) => f.to.y) }];
+    Plotly.animate(
+      container,
+      { data, traces: [traceIndex.pulses] },
+      { transition: { duration, easing: "cubic-in-out" }, frame: { duration, redraw: false }, mode: "immediate" },
+    ).catch(() => {});
+  }
+
+  /**
+   * Draws the model: {network, trace (prepared, or null), state (stateAt), projector, revision, animate: ms}.
+   * Returns a promise that resolves once Plotly has drawn.
+   */
+  async function render(model) {
+    const sameShape = geometry && geometry.layers.join("-") === model.network.layers.join("-");
+    if (!sameShape) geometry = buildGeometry(model.network.layers);
+    const figure = buildFigure(model);
+    if (!plotted) {
+      await Plotly.newPlot(container, figure.data, figure.layout, config);
+      bindEvents();
+      plotted = true;
+    } else {
+      await Plotly.react(container, figure.data, figure.layout, config);
+    }
+    exposeForTests(model, figure);
+    lastModel = model;
+    const stepped = lastAnimatedP != null && model.state.p === lastAnimatedP + 1;
+    lastAnimatedP = model.state.p;
+    if (model.animate && stepped) animatePulses(figure.flows, model.animate);
+  }
+
+  /** Redraws at the new container size (node sizes are in pixels). */
+  async function resize() {
+    if (!plotted || !lastModel) return;
+    Plotly.Plots.resize(container);
+    lastAnimatedP = null;
+    await render(lastModel);
+  }
+
+  function downloadPNG() {
+    return Plotly.downloadImage(container, { format: "png", width: 1920, height: 1080, scale: 1, filename: "deltaflow-network" });
+  }
+
+  return { render, resize, downloadPNG, element: container };
+}
