@@ -92,7 +92,9 @@ export function createEditor(els, handlers) {
       row.className = `layer-row layer-${role}`;
       const name = document.createElement("span");
       name.className = "layer-name";
-      name.textContent = `${l} · ${role}`;
+      const num = document.createElement("b");
+      num.textContent = String(l);
+      name.append(num, role);
       const minus = button("−", `Remove a node from layer ${l}`, () => setNodes(k, layer.n - 1));
       const count = document.createElement("output");
       count.className = "node-count";

@@ -28,33 +28,51 @@ export function texNum(v, digits = 3) {
   return v.toFixed(digits);
 }
 
+/** Writes text in which $...$ parts are LaTeX: words stay text nodes, math goes through KaTeX. */
+export function mixed(el, text) {
+  el.textContent = "";
+  text.split(/(\$[^$]+\$)/).forEach((part) => {
+    if (!part) return;
+    if (part.startsWith("$") && part.endsWith("$")) {
+      const span = document.createElement("span");
+      tex(span, part.slice(1, -1));
+      el.append(span);
+    } else {
+      el.append(document.createTextNode(part));
+    }
+  });
+}
+
+/** The title and the explanation (text with $math$) of an event, in the lecture's words. */
 function describe(ev, L, activations) {
   const l = ev.l;
-  const act = (k) => (activations && activations[k - 2]) || "σ";
+  const act = (k) => (activations && activations[k - 2]) || "sigmoid";
+  const j = ev.j;
+  const aSym = (layer, idx) => (layer === 1 ? `x_{${idx}}` : `a_{${idx}}^{${layer}}`);
   switch (ev.quantity) {
     case "a":
-      if (l === 1) return ["Input", "The input layer passes the sample's value x_i on unchanged: a_i^1 = x_i."];
-      return [`Activation (${act(l)})`, `The node applies its activation function ${act(l)} to its weighted sum z.`];
+      if (l === 1) return ["Input", `The input layer passes the sample's value on unchanged: $a_{${j}}^{1} = x_{${j}}$.`];
+      return [`Activation (${act(l)})`, `The node applies its activation function (${act(l)}) to its weighted sum $z_{${j}}^{${l}}$.`];
     case "z":
-      return ["Weighted sum z", `Each input of layer ${l - 1} times its weight w_ji^${l}, summed, plus the bias b_j^${l}.`];
+      return ["Weighted sum", `Each output $${aSym(l - 1, "i")}$ of layer ${l - 1} times its weight $w_{${j}i}^{${l}}$, summed, plus the bias $b_{${j}}^{${l}}$.`];
     case "loss":
-      return ["Loss", "How far the outputs o are from the targets t: this is the number backpropagation will reduce."];
+      return ["Loss", "How far the outputs $o$ are from the targets $t$: the number that backpropagation will reduce."];
     case "grad_a":
-      if (l === L) return ["Error at the output ∂L/∂a", "How the loss changes when this output changes: the start of the backward pass."];
+      if (l === L) return ["Error at the output", `How the loss changes when the output $a_{${j}}^{${L}}$ changes: the backward pass starts here.`];
       return [
         `Error sent back to layer ${l}`,
-        `Reuses the δ's of layer ${l + 1} ("we can reuse gradient δ"): each δ_j^${l + 1} is sent back along its weight w_ji^${l + 1} and summed.`,
+        `We reuse the $\\delta$'s of layer ${l + 1}: each $\\delta_j^{${l + 1}}$ comes back along its weight $w_{j${j}}^{${l + 1}}$, and they add up.`,
       ];
     case "delta":
-      return ["Error δ = ∂L/∂z", "The activation's slope at z times ∂L/∂a: how the loss changes with this node's weighted sum."];
+      return ["Error δ", `$\\delta_{${j}}^{${l}} = \\partial\\mathcal{L}/\\partial z_{${j}}^{${l}}$: the activation's slope at $z_{${j}}^{${l}}$ times $\\partial\\mathcal{L}/\\partial a_{${j}}^{${l}}$.`];
     case "grad_w":
-      return ["Weight gradient", "The weight's input a_i^(l−1) times the error δ_j^l at its end: ∂L/∂w_ji^l = a_i^(l−1) δ_j^l."];
+      return ["Weight gradient", `The weight's input $${aSym(l - 1, ev.i)}$ times the error $\\delta_{${j}}^{${l}}$ at its end.`];
     case "grad_b":
-      return ["Bias gradient", "A bias adds 1 × b to z, so its gradient is the node's δ."];
+      return ["Bias gradient", `A bias adds $1 \\cdot b_{${j}}^{${l}}$ to $z_{${j}}^{${l}}$, so its gradient is the node's $\\delta_{${j}}^{${l}}$.`];
     case "w":
-      return ["Weight update", "Gradient descent: move the weight against its gradient, by the learning rate η."];
+      return ["Weight update", "Gradient descent: the weight moves against its gradient, scaled by the learning rate $\\eta$."];
     case "b":
-      return ["Bias update", "Gradient descent on the bias: b ← b − η ∂L/∂b."];
+      return ["Bias update", "Gradient descent on the bias, with the same learning rate $\\eta$."];
     default:
       return [ev.quantity, ""];
   }
@@ -76,7 +94,7 @@ export function createFormulaPanel(els, handlers = {}) {
     els.matrixMath.textContent = "";
     els.matrixNote.textContent = "";
     if (!ev || !net) {
-      els.matrixTitle.textContent = "Matrix view";
+      els.matrixTitle.textContent = "";
       els.matrixNote.textContent = "Step through the trace to see the current layer as the lecture's matrix product.";
       return;
     }
@@ -98,7 +116,7 @@ export function createFormulaPanel(els, handlers = {}) {
     let latex = "";
     if (ev.phase === "forward" && ev.l >= 2) {
       const l = ev.l;
-      title = `Layer ${l}: z^${l} = W^${l} a^${l - 1} + b^${l}`;
+      title = `Layer ${l}: $z^{${l}} = W^{${l}} a^{${l - 1}} + b^{${l}}$`;
       if (!tooBig(l)) {
         const rows = range(layers[l - 1]);
         const cols = range(layers[l - 2]);
@@ -106,21 +124,26 @@ export function createFormulaPanel(els, handlers = {}) {
         const wMat = bmatrix(rows.map((j) => cols.map((i) => n2(W(l, j, i)))));
         const aVec = column(cols.map((i) => n2(A(l - 1, i))));
         const bVec = column(rows.map((j) => n2(B(l, j))));
-        const aOut = column(rows.map((j) => mark(n2(A(l, j)), node && node.j === j && ev.quantity === "a")));
-        latex = `\\underbrace{${zVec}}_{z^{${l}}} = \\underbrace{${wMat}}_{W^{${l}}}\\underbrace{${aVec}}_{a^{${l - 1}}} + \\underbrace{${bVec}}_{b^{${l}}},\\quad \\underbrace{${aOut}}_{a^{${l}}}`;
+        latex = `\\underbrace{${zVec}}_{z^{${l}}} = \\underbrace{${wMat}}_{W^{${l}}}\\underbrace{${aVec}}_{a^{${l - 1}}} + \\underbrace{${bVec}}_{b^{${l}}}`;
+        if (ev.quantity === "a") {
+          const act = net.activations[l - 2];
+          title = `Layer ${l}: $a^{${l}} = f(z^{${l}})$, applied node by node`;
+          const aOut = column(rows.map((j) => mark(n2(A(l, j)), node && node.j === j)));
+          latex = `\\underbrace{${aOut}}_{a^{${l}}} = \\mathrm{${act.replace("_", "\\_")}}\\left(${column(rows.map((j) => n2(Z(l, j))))}\\right)`;
+        }
       }
     } else if (ev.phase === "forward") {
-      title = "Layer 1: the input";
+      title = "Layer 1: the input, $a^{1} = x$";
       latex = `a^{1} = x = ${column(range(layers[0]).map((i) => n2(A(1, i))))}`;
     } else if (ev.phase === "loss") {
-      title = "Loss over the outputs";
+      title = "The loss over the outputs";
       const rows = range(layers[L - 1]);
       const t = trace.target || [];
       latex = `\\mathcal{L} = \\tfrac{1}{2}\\sum_k (o_k - t_k)^2,\\quad o = ${column(rows.map((j) => n2(A(L, j))))},\\ t = ${column(rows.map((j) => n2(t[j - 1])))},\\ \\mathcal{L} = ${texNum(st.loss, 4)}`;
       if (net.loss && net.loss !== "mse") latex = `o = ${column(rows.map((j) => n2(A(L, j))))},\\ t = ${column(rows.map((j) => n2(t[j - 1])))},\\ \\mathcal{L} = ${texNum(st.loss, 4)}`;
     } else if (ev.phase === "backward" && ev.quantity === "grad_a" && ev.l < L) {
       const m = ev.l;
-      title = `Back to layer ${m}: ∂L/∂a^${m} = (W^${m + 1})ᵀ δ^${m + 1}`;
+      title = `Back to layer ${m}: $\\partial\\mathcal{L}/\\partial a^{${m}} = (W^{${m + 1}})^{\\top} \\delta^{${m + 1}}$`;
       if (!tooBig(m + 1)) {
         const rows = range(layers[m - 1]);
         const cols = range(layers[m]);
@@ -134,7 +157,7 @@ export function createFormulaPanel(els, handlers = {}) {
       if (l < 2) {
         title = "Layer 1 has no weights";
       } else {
-        title = `Layer ${l}: ∂L/∂W^${l} = δ^${l} (a^${l - 1})ᵀ`;
+        title = `Layer ${l}: $\\partial\\mathcal{L}/\\partial W^{${l}} = \\delta^{${l}} (a^{${l - 1}})^{\\top}$`;
         if (!tooBig(l)) {
           const rows = range(layers[l - 1]);
           const cols = range(layers[l - 2]);
@@ -146,7 +169,7 @@ export function createFormulaPanel(els, handlers = {}) {
       }
     } else if (ev.phase === "update") {
       const l = ev.l;
-      title = `Layer ${l}: W^${l} ← W^${l} − η ∂L/∂W^${l}   (η = ${net.learning_rate})`;
+      title = `Layer ${l}: $W^{${l}} \\leftarrow W^{${l}} - \\eta\\, \\partial\\mathcal{L}/\\partial W^{${l}}$ with $\\eta = ${net.learning_rate}$`;
       if (!tooBig(l)) {
         const rows = range(layers[l - 1]);
         const cols = range(layers[l - 2]);
@@ -156,7 +179,7 @@ export function createFormulaPanel(els, handlers = {}) {
         latex = `${wNew} = ${wOld} - ${net.learning_rate}\\,${gw}`;
       }
     }
-    els.matrixTitle.textContent = title || "Matrix view";
+    mixed(els.matrixTitle, title);
     if (latex) {
       tex(els.matrixMath, latex, true);
     } else if (title) {
@@ -194,7 +217,7 @@ export function createFormulaPanel(els, handlers = {}) {
     els.phase.className = `phase-chip phase-${ev.phase}`;
     els.title.textContent = title;
     tex(els.math, ev.latex);
-    els.words.textContent = words;
+    mixed(els.words, words);
 
     if (st.deps.length) {
       const label = document.createElement("span");

@@ -121,7 +121,6 @@ const player = createPlayer({
   onChange: (p, how) => showPosition(p, how),
   onPlayState: (playing) => {
     const b = $("btn-play");
-    b.textContent = playing ? "❚❚" : "▶";
     b.setAttribute("aria-label", playing ? "Pause (Space)" : "Play (Space)");
     b.setAttribute("aria-pressed", String(playing));
   },

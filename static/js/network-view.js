@@ -16,7 +16,7 @@ import { edgeKey, eventEdge, eventNode, fmt, nodeKey } from "./trace-model.js";
 
 const BUCKETS = 4; // signed width/colour classes per sign; edges are grouped into 2*BUCKETS+1 line traces
 const SMALL_NET_EDGES = 16; // up to this many edges, weights are written on the figure
-const HANDLE_T = 0.3; // where along an edge (from its source) its hover/click handle sits
+const HANDLE_T = 0.42; // along each edge from its source: clear of the node labels, apart where edges cross
 const CURRENT = "#111111";
 const DEPENDENCY = "#e69f00"; // Okabe-Ito orange: distinct from the blue-red scale for every vision type
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
@@ -50,15 +50,18 @@ export function createNetworkView(container, handlers = {}) {
       }
     }
     const lossPos = { x: L - 1 + 0.62, y: 0 };
-    const yTop = (M - 1) / 2 + 0.72;
+    const yTop = (M - 1) / 2 + 0.5;
     const yBottom = -(M - 1) / 2 - 0.62;
     return { layers, L, M, pos, edges, lossPos, xRange: [-0.42, L - 1 + 0.9], yRange: [yBottom, yTop] };
   }
 
-  function pixelScale() {
+  function pixelScale(k = 1, projector = false) {
     const w = Math.max(320, container.clientWidth);
     const h = Math.max(240, container.clientHeight);
-    const margin = { l: 16, r: 96, t: 16, b: 12 };
+    // Room for the column titles on top, and for the colour bars: at the right, or (projector) below.
+    const margin = projector
+      ? { l: 12, r: 12, t: Math.round(38 * k) + 6, b: Math.round(52 * k) + 8 }
+      : { l: 16, r: 96, t: Math.round(38 * k) + 6, b: 12 };
     const plotW = w - margin.l - margin.r;
     const plotH = h - margin.t - margin.b;
     const g = geometry;
@@ -84,7 +87,6 @@ export function createNetworkView(container, handlers = {}) {
     const symbols = [];
     const hovers = [];
     const valueTexts = [];
-    const valueYs = [];
     const aVals = [];
     st.nodes.forEach((rec) => {
       if (rec.a != null) aVals.push(rec.a);
@@ -93,7 +95,6 @@ export function createNetworkView(container, handlers = {}) {
     const aMax = Math.max(1, ...aVals);
     const dMax = (model.trace && model.trace.maxAbs.delta) || 1;
     const gaMax = (model.trace && model.trace.maxAbs.grad_a) || 1;
-    const rPx = scale.nodeSize / 2;
     for (let l = 1; l <= g.L; l += 1) {
       for (let j = 1; j <= g.layers[l - 1]; j += 1) {
         const key = nodeKey(l, j);
@@ -124,7 +125,6 @@ export function createNetworkView(container, handlers = {}) {
         textColors.push(fill === PENDING ? "#4b5563" : textOn(fill));
         symbols.push(scale.nodeSize >= 26 ? nodeSymbol(l, j) : "");
         valueTexts.push(scale.showValues ? value : "");
-        valueYs.push(p.y - (rPx + scale.valueFont * 0.9) / scale.pxPerY);
         const lines = [`<b>${nodeSymbol(l, j)}</b>  (layer ${l}, node ${j})`];
         if (rec.z != null) lines.push(`z${sub(j)}${sup(l)} = ${fmt(rec.z, 4)}`);
         if (rec.a != null) lines.push(`${nodeSymbol(l, j)} = ${fmt(rec.a, 4)}`);
@@ -135,7 +135,7 @@ export function createNetworkView(container, handlers = {}) {
         hovers.push(lines.join("<br>"));
       }
     }
-    return { xs, ys, ids, fills, textColors, symbols, hovers, valueTexts, valueYs, aMin, aMax, dMax };
+    return { xs, ys, ids, fills, textColors, symbols, hovers, valueTexts, aMin, aMax, dMax };
   }
 
   /** The quantity an edge shows at this step, and the scale it is read on. */
@@ -157,7 +157,7 @@ export function createNetworkView(container, handlers = {}) {
       values.set(e.key, v);
       m = Math.max(m, Math.abs(v));
     }
-    return { values, m: m || 1, title: `w${sub("ji")}${sup("l")}` };
+    return { values, m: m || 1, title: "w" };
   }
 
   function edgeHover(model, st, e) {
@@ -219,12 +219,13 @@ export function createNetworkView(container, handlers = {}) {
     const st = model.state;
     const projector = !!model.projector;
     const backwardView = st.phase === "backward" || st.phase === "update";
-    const px = pixelScale();
-    const k = projector ? 1.35 : 1;
-    const nodeSize = Math.max(10, Math.min(px.pxPerY * 0.62, px.pxPerX * 0.34, 86 * k));
+    // Projector type and lines grow with the screen, so a 4K projector gets the same proportions as 1024x768.
+    const k = projector ? Math.max(1.3, Math.min(3, container.clientWidth / 700)) : 1;
+    const px = pixelScale(k, projector);
+    const nodeSize = Math.max(10, Math.min(px.pxPerY * 0.6, px.pxPerX * 0.4, 86 * k));
     const valueFont = Math.round(Math.max(11, Math.min(20 * k, nodeSize * 0.26)));
-    const scale = { nodeSize, valueFont, pxPerY: px.pxPerY, showValues: nodeSize >= 30 };
-    const lineK = projector ? 1.6 : 1;
+    const scale = { nodeSize, valueFont, showValues: nodeSize >= 30 && g.pos.size <= 64 };
+    const lineK = projector ? 1.25 * k : 1;
 
     // Edges grouped by signed magnitude class: few traces, however many edges.
     const ev = edgeValues(model, st, backwardView);
@@ -343,13 +344,8 @@ export function createNetworkView(container, handlers = {}) {
       hovertext: nl.hovers, hoverinfo: "text", showlegend: false,
       marker: { size: nodeSize, color: nl.fills, line: { color: "#374151", width: 1.6 * lineK }, opacity: 1 },
     });
-    data.push({
-      type: "scatter", mode: "text", name: "node values", x: nl.xs, y: nl.valueYs, text: nl.valueTexts,
-      textfont: { color: "#111827", size: nl.valueTexts.length ? valueFont : 12, family: FONT },
-      hoverinfo: "skip", showlegend: false,
-    });
 
-    const lossText = st.loss != null ? `L = ${fmt(st.loss)}` : "L";
+    const lossText = st.loss != null ? `ℒ = ${fmt(st.loss)}` : "ℒ";
     const target = model.trace && model.trace.target ? `t = (${model.trace.target.map((t) => fmt(t, 2)).join(", ")})` : "";
     data.push({
       type: "scatter", mode: "markers+text", name: "loss",
@@ -358,12 +354,6 @@ export function createNetworkView(container, handlers = {}) {
       textfont: { size: Math.round(Math.max(12, nodeSize * 0.34)), color: st.loss != null ? "#ffffff" : "#374151", family: FONT },
       hovertext: [`loss ${lossText}<br>${target}`], hoverinfo: "text", showlegend: false,
       marker: { symbol: "square", size: nodeSize * 0.9, color: st.loss != null ? "#374151" : PENDING, line: { color: "#374151", width: 1.6 * lineK } },
-    });
-    data.push({
-      type: "scatter", mode: "text", name: "loss value",
-      x: showLoss ? [g.lossPos.x] : [], y: showLoss ? [g.lossPos.y - (nodeSize * 0.45 + valueFont * 1.5) / px.pxPerY] : [],
-      text: [`${lossText}<br>${target}`], textfont: { size: valueFont, color: "#111827", family: FONT },
-      hoverinfo: "skip", showlegend: false,
     });
 
     const curNode = st.current ? eventNode(st.current) : null;
@@ -376,45 +366,62 @@ export function createNetworkView(container, handlers = {}) {
 
     // Colour bars, carried by two invisible one-point traces.
     const nodeBar = backwardView
-      ? { scale: plotlyScale(DIVERGING), cmin: -nl.dMax, cmax: nl.dMax, title: "node: δ = ∂L/∂z" }
-      : { scale: plotlyScale(SEQUENTIAL), cmin: nl.aMin, cmax: nl.aMax, title: "node: a" };
-    const barFont = { size: projector ? 15 : 12, family: FONT, color: "#374151" };
+      ? { scale: plotlyScale(DIVERGING), cmin: -nl.dMax, cmax: nl.dMax, title: "node δ" }
+      : { scale: plotlyScale(SEQUENTIAL), cmin: nl.aMin, cmax: nl.aMax, title: "node a" };
+    const barFont = { size: Math.round(12 * k), family: FONT, color: "#374151" };
     const bar = (spec, y) => ({
       type: "scatter", mode: "markers", x: [g.xRange[0]], y: [g.yRange[0]], hoverinfo: "skip", showlegend: false,
       marker: {
         size: 0.1, opacity: 0, color: [spec.cmin], cmin: spec.cmin, cmax: spec.cmax, colorscale: spec.scale, showscale: true,
         colorbar: {
-          x: 1.005, xanchor: "left", y, yanchor: "middle", len: 0.44, thickness: projector ? 18 : 12,
+          ...(projector
+            ? { orientation: "h", x: y > 0.5 ? 0.24 : 0.74, xanchor: "center", y: -0.02, yanchor: "top", len: 0.4 }
+            : { x: 1.005, xanchor: "left", y, yanchor: "middle", len: 0.44 }),
+          thickness: Math.round(12 * k),
           outlinewidth: 0, tickfont: barFont, title: { text: spec.title, side: "top", font: barFont }, nticks: 5,
         },
       },
     });
     data.push(bar(nodeBar, 0.76));
-    data.push(bar({ scale: plotlyScale(DIVERGING_EDGE), cmin: -ev.m, cmax: ev.m, title: `edge: ${ev.title}` }, 0.24));
+    data.push(bar({ scale: plotlyScale(DIVERGING_EDGE), cmin: -ev.m, cmax: ev.m, title: `edge ${ev.title}` }, 0.24));
 
     // Column titles and, for small networks, the edge values written on the figure.
     const annotations = [];
-    const titleFont = { size: projector ? 20 : 14, family: FONT, color: "#374151" };
+    const titleFont = { size: Math.round(14 * k), family: FONT, color: "#374151" };
     for (let l = 1; l <= g.L; l += 1) {
       const role = l === 1 ? "input" : l === g.L ? "output" : "hidden";
       annotations.push({
-        x: l - 1, y: g.yRange[1], yanchor: "top", showarrow: false, text: `<b>layer ${l}</b> · ${role}`, font: titleFont,
+        x: l - 1, y: 1, yref: "paper", yanchor: "bottom", showarrow: false, text: `<b>layer ${l}</b><br>${role}`, font: titleFont,
       });
     }
     if (showLoss) {
-      annotations.push({ x: g.lossPos.x, y: g.yRange[1], yanchor: "top", showarrow: false, text: "<b>loss</b>", font: titleFont });
+      annotations.push({ x: g.lossPos.x, y: 1, yref: "paper", yanchor: "bottom", showarrow: false, text: "<b>loss</b><br> ", font: titleFont });
+    }
+    // Values under the nodes, on a white ground so edges never run through the digits.
+    const valueLabel = (x, y, text, shift) => ({
+      x, y, yshift: -shift, yanchor: "top", showarrow: false, text,
+      font: { size: valueFont, family: FONT, color: "#111827" }, bgcolor: "rgba(255,255,255,0.88)", borderpad: 1,
+    });
+    if (scale.showValues) {
+      nl.valueTexts.forEach((t, n) => {
+        if (t) annotations.push(valueLabel(nl.xs[n], nl.ys[n], t, nodeSize / 2 + 3));
+      });
+    }
+    if (showLoss) {
+      annotations.push(valueLabel(g.lossPos.x, g.lossPos.y, st.loss != null ? `${lossText}<br>${target}` : target, nodeSize * 0.45 + 3));
     }
     titleCount = annotations.length;
     edgeLabelKeys = [];
     if (g.edges.length <= SMALL_NET_EDGES && nodeSize >= 30) {
-      const labelFont = { size: projector ? 17 : 12, family: FONT, color: "#111827" };
+      const labelFont = { size: Math.round(12 * k), family: FONT, color: "#111827" };
       g.edges.forEach((e, n) => {
         const v = ev.values.get(e.key);
+        if (v == null) return; // not computed yet: the dotted edge says so, a label would only add noise
         annotations.push({
-          x: hx[n], y: hy[n], showarrow: false, text: v == null ? "·" : fmt(v, 2), font: labelFont,
-          bgcolor: "rgba(255,255,255,0.92)", bordercolor: v == null ? "#d5d9e0" : signedColor(v, ev.m, DIVERGING_EDGE),
+          x: hx[n], y: hy[n], showarrow: false, text: fmt(v, 2), font: labelFont,
+          bgcolor: "rgba(255,255,255,0.92)", bordercolor: signedColor(v, ev.m, DIVERGING_EDGE),
           borderwidth: 1.5 * lineK, borderpad: 2, captureevents: true, hovertext: hText[n],
-          hoverlabel: { bgcolor: "#ffffff", font: { size: projector ? 18 : 13, family: FONT } },
+          hoverlabel: { bgcolor: "#ffffff", font: { size: Math.round(13 * k), family: FONT } },
         });
         edgeLabelKeys.push(e);
       });
@@ -426,11 +433,11 @@ export function createNetworkView(container, handlers = {}) {
       margin: px.margin,
       paper_bgcolor: "#ffffff",
       plot_bgcolor: "#ffffff",
-      font: { family: FONT, size: projector ? 16 : 13, color: "#111827" },
+      font: { family: FONT, size: Math.round(13 * k), color: "#111827" },
       xaxis: { range: g.xRange, visible: false, fixedrange: true },
       yaxis: { range: g.yRange, visible: false, fixedrange: true },
       hovermode: "closest",
-      hoverlabel: { bgcolor: "#ffffff", bordercolor: "#9aa3af", font: { size: projector ? 18 : 13, family: FONT, color: "#111827" } },
+      hoverlabel: { bgcolor: "#ffffff", bordercolor: "#9aa3af", font: { size: Math.round(13 * k), family: FONT, color: "#111827" } },
       dragmode: false,
       showlegend: false,
       annotations,
