@@ -370,7 +370,7 @@ export function createNetworkView(container, handlers = {}) {
       : { scale: plotlyScale(SEQUENTIAL), cmin: nl.aMin, cmax: nl.aMax, title: "node a" };
     const barFont = { size: Math.round(12 * k), family: FONT, color: "#374151" };
     const bar = (spec, y) => ({
-      type: "scatter", mode: "markers", x: [g.xRange[0]], y: [g.yRange[0]], hoverinfo: "skip", showlegend: false,
+      type: "scatter", mode: "markers", name: `scale ${spec.title}`, x: [g.xRange[0]], y: [g.yRange[0]], hoverinfo: "skip", showlegend: false,
       marker: {
         size: 0.1, opacity: 0, color: [spec.cmin], cmin: spec.cmin, cmax: spec.cmax, colorscale: spec.scale, showscale: true,
         colorbar: {

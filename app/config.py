@@ -1,0 +1,37 @@
+"""Settings read from the environment once at start-up, with the limits every request is held to."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where networks are kept and how much work one request may ask for."""
+
+    db_path: str = field(default_factory=lambda: os.environ.get("DELTAFLOW_DB", "deltaflow.db"))
+    redis_url: str | None = field(default_factory=lambda: os.environ.get("DELTAFLOW_REDIS_URL") or None)
+    cors_origins: tuple[str, ...] = field(
+        default_factory=lambda: tuple(o for o in os.environ.get("DELTAFLOW_CORS_ORIGINS", "").split(",") if o)
+    )
+    expiry_days: int = field(default_factory=lambda: _int("DELTAFLOW_EXPIRY_DAYS", 30))
+    max_body_bytes: int = 1_000_000
+    max_layers: int = 10
+    max_nodes: int = 256
+    max_samples: int = 100_000
+    max_iterations: int = 100_000
+    max_batch_detail: int = 1_000  # samples per forward/backward call with per-sample details
+    max_predict_rows: int = 10_000
+    max_trace_events: int = 100_000
+    # multiply-adds one train call may cost (iterations × samples × weights), about 10 s on this machine
+    max_train_work: int = 4_000_000_000
+
+
+def get_settings() -> Settings:
+    return Settings()

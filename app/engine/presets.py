@@ -1,0 +1,74 @@
+"""Ready-made networks and data sets: the lecture's XOR, AND, OR, and 2-D classification sets made with numpy."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+XOR_SEED = 7  # chosen so that batch training shows the lecture's plateau, then converges (tests/engine/test_presets.py)
+
+
+def _logic(truth: list[int]) -> dict[str, list[list[float]]]:
+    inputs = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
+    return {"inputs": inputs, "targets": [[float(v)] for v in truth]}
+
+
+def _circles(n: int = 200, seed: int = 1) -> dict[str, list[list[float]]]:
+    rng = np.random.default_rng(seed)
+    inner = rng.integers(0, 2, size=n)
+    radius = np.where(inner == 1, rng.uniform(0.0, 0.5, n), rng.uniform(0.7, 1.0, n))
+    angle = rng.uniform(0, 2 * math.pi, n)
+    x = np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1)
+    return {"inputs": x.round(4).tolist(), "targets": inner.astype(float).reshape(-1, 1).tolist()}
+
+
+def _moons(n: int = 200, seed: int = 2, noise: float = 0.1) -> dict[str, list[list[float]]]:
+    rng = np.random.default_rng(seed)
+    label = rng.integers(0, 2, size=n)
+    angle = rng.uniform(0, math.pi, n)
+    x = np.where(label[:, None] == 0,
+                 np.stack([np.cos(angle), np.sin(angle)], axis=1),
+                 np.stack([1 - np.cos(angle), 0.5 - np.sin(angle)], axis=1))
+    x = (x + rng.normal(0, noise, size=x.shape) - [0.5, 0.25]) / 1.25
+    return {"inputs": x.round(4).tolist(), "targets": label.astype(float).reshape(-1, 1).tolist()}
+
+
+def _spiral(n: int = 200, seed: int = 3, noise: float = 0.05) -> dict[str, list[list[float]]]:
+    rng = np.random.default_rng(seed)
+    label = rng.integers(0, 2, size=n)
+    r = rng.uniform(0.05, 1.0, n)
+    angle = 1.75 * r * 2 * math.pi + label * math.pi
+    x = np.stack([r * np.sin(angle), r * np.cos(angle)], axis=1) + rng.normal(0, noise, size=(n, 2))
+    return {"inputs": x.round(4).tolist(), "targets": label.astype(float).reshape(-1, 1).tolist()}
+
+
+def _logic_preset(description: str, truth: list[int], seed: int) -> dict[str, Any]:
+    return {
+        "description": description,
+        "layers": [2, 2, 1], "activations": "sigmoid", "loss": "mse", "reduction": "sum",
+        "learning_rate": 0.5, "init": {"scheme": "uniform", "scale": 1.0, "seed": seed},
+        "train_biases": True, "dataset": _logic(truth),
+    }
+
+
+def _classifier(description: str, layers: list[int], data: dict[str, list[list[float]]], lr: float) -> dict[str, Any]:
+    return {
+        "description": description,
+        "layers": layers, "activations": ["tanh"] * (len(layers) - 2) + ["sigmoid"],
+        "loss": "cross_entropy", "reduction": "mean", "learning_rate": lr,
+        "init": {"scheme": "xavier", "scale": 1.0, "seed": 0}, "train_biases": True, "dataset": data,
+    }
+
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "xor": _logic_preset(
+        "The lecture's example: XOR with 2 hidden sigmoid nodes, squared error, learning rate 0.5.", [0, 1, 1, 0], XOR_SEED
+    ),
+    "and": _logic_preset("Logical AND: linearly separable, learned quickly by the same 2-2-1 network.", [0, 0, 0, 1], 1),
+    "or": _logic_preset("Logical OR: linearly separable, learned quickly by the same 2-2-1 network.", [0, 1, 1, 1], 1),
+    "circles": _classifier("200 points: a disc inside a ring; needs a curved boundary.", [2, 8, 1], _circles(), 0.5),
+    "moons": _classifier("200 points on two interleaving half-moons with noise.", [2, 8, 8, 1], _moons(), 0.5),
+    "spiral": _classifier("200 points on two intertwined spirals: hard, needs depth.", [2, 16, 16, 1], _spiral(), 0.3),
+}

@@ -1,0 +1,62 @@
+"""How refused requests are answered: JSON that names the field and the rule, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.service import ApiError
+from app.store.base import Conflict, NotFound
+
+log = logging.getLogger("deltaflow")
+
+
+def _validation(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    items = []
+    for err in exc.errors():
+        msg = str(err.get("msg", "invalid value"))
+        if err.get("type") == "json_invalid":
+            msg = "the body is not valid JSON: " + str(err.get("ctx", {}).get("error", msg))
+        items.append({"loc": [p if isinstance(p, int) else str(p) for p in err.get("loc", ())], "msg": msg,
+                      "type": str(err.get("type", "value_error"))})
+    return JSONResponse({"detail": items}, status_code=422)
+
+
+def _api_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    if exc.status == 422:
+        return JSONResponse({"detail": [{"loc": list(exc.loc), "msg": exc.msg, "type": exc.kind}]}, status_code=422)
+    return JSONResponse({"detail": exc.msg}, status_code=exc.status)
+
+
+def _not_found(_: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse({"detail": "network not found"}, status_code=404)
+
+
+def _conflict(_: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse({"detail": "too many concurrent changes to this network; retry"}, status_code=409)
+
+
+def _http(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    return JSONResponse({"detail": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
+
+
+def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # the client learns nothing of the internals; the log keeps the traceback for us
+    log.exception("unhandled error on %s %s", request.method, request.url.path.split("/api/networks/")[0])
+    return JSONResponse({"detail": "internal error"}, status_code=500)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(Conflict, _conflict)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(Exception, _unexpected)

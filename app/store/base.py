@@ -1,0 +1,56 @@
+"""The store interface: records keyed by an unguessable id, with versioned writes so no update is lost."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+class NotFound(KeyError):
+    """No network has this id (never created, deleted, or expired)."""
+
+
+class Conflict(RuntimeError):
+    """Another request changed the record between our read and our write, too many times in a row."""
+
+
+@dataclass
+class Stored:
+    """A record as read: its JSON-able state and the version that a write must match."""
+
+    state: dict[str, Any]
+    version: int
+
+
+def new_id() -> str:
+    """22 url-safe characters: 132 random bits."""
+    return secrets.token_urlsafe(16)
+
+
+class NetworkStore(Protocol):
+    """What routes need from a store; SQLite and Redis both provide it."""
+
+    def create(self, state: dict[str, Any]) -> str: ...
+
+    def get(self, network_id: str) -> Stored: ...
+
+    def replace(self, network_id: str, state: dict[str, Any], version: int) -> bool: ...
+
+    def delete(self, network_id: str) -> bool: ...
+
+    def expire(self, older_than_seconds: float) -> int: ...
+
+
+def mutate(store: NetworkStore, network_id: str, change: Callable[[dict[str, Any]], Any], attempts: int = 50) -> Any:
+    """Read, change, write back only if nobody wrote in between; retry otherwise (optimistic concurrency).
+
+    `change` edits the state in place and returns the value handed back to the caller.
+    """
+    for _ in range(attempts):
+        stored = store.get(network_id)
+        result = change(stored.state)
+        if store.replace(network_id, stored.state, stored.version):
+            return result
+    raise Conflict(network_id)

@@ -1,0 +1,88 @@
+"""The default store: one SQLite file in WAL mode, one transaction per write, versioned rows."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from app.store.base import NotFound, Stored, new_id
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS networks (
+    id TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    touched REAL NOT NULL
+)
+"""
+
+
+class SQLiteStore:
+    """Networks as JSON rows; a write succeeds only if the row still has the version that was read."""
+
+    def __init__(self, path: str, clock: Callable[[], float] = time.time) -> None:
+        self.path = path
+        self.clock = clock
+        self._local = threading.local()
+        with self._connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            # one connection per thread; autocommit off so each `with db:` block is one transaction
+            db = sqlite3.connect(self.path, timeout=30, isolation_level="IMMEDIATE", check_same_thread=True)
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA busy_timeout=30000")
+            self._local.db = db
+        return db
+
+    def create(self, state: dict[str, Any]) -> str:
+        network_id = new_id()
+        state["id"] = network_id
+        db = self._connect()
+        with db:
+            db.execute(
+                "INSERT INTO networks (id, state, version, touched) VALUES (?, ?, 1, ?)",
+                (network_id, json.dumps(state), self.clock()),
+            )
+        return network_id
+
+    def get(self, network_id: str) -> Stored:
+        row = self._connect().execute(
+            "SELECT state, version FROM networks WHERE id = ?", (network_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFound(network_id)
+        return Stored(json.loads(row[0]), row[1])
+
+    def replace(self, network_id: str, state: dict[str, Any], version: int) -> bool:
+        db = self._connect()
+        with db:
+            cur = db.execute(
+                "UPDATE networks SET state = ?, version = version + 1, touched = ? WHERE id = ? AND version = ?",
+                (json.dumps(state), self.clock(), network_id, version),
+            )
+        if cur.rowcount == 0:
+            # distinguish a lost race from a network that vanished meanwhile
+            self.get(network_id)
+            return False
+        return True
+
+    def delete(self, network_id: str) -> bool:
+        db = self._connect()
+        with db:
+            cur = db.execute("DELETE FROM networks WHERE id = ?", (network_id,))
+        return cur.rowcount > 0
+
+    def expire(self, older_than_seconds: float) -> int:
+        """Delete networks nobody touched for `older_than_seconds`; returns how many went."""
+        db = self._connect()
+        with db:
+            cur = db.execute("DELETE FROM networks WHERE touched < ?", (self.clock() - older_than_seconds,))
+        return cur.rowcount

@@ -1,0 +1,322 @@
+"""The page in a real Chromium against the real server: loading, stepping, training, editing, projector, links."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+READY = "body[data-ready=true]"
+
+
+def open_app(page: Any, path: str = "/") -> str:
+    """Loads the page, waits until the first trace is shown, and returns the network id from the URL."""
+    page.goto(path)
+    page.wait_for_selector(READY, timeout=20_000)
+    return query(page)["net"]
+
+
+def query(page: Any) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
+
+
+def fig(page: Any) -> dict[str, str]:
+    """The figure's data attributes, where the view reports what it highlights."""
+    return page.eval_on_selector("#network-figure", "e => ({...e.dataset})")
+
+
+def wait_position(page: Any, p: int) -> None:
+    page.wait_for_function(
+        "p => document.getElementById('network-figure').dataset.position === String(p)", arg=p, timeout=5_000
+    )
+
+
+def get_trace(page: Any, net: str, sample: int = 0) -> dict[str, Any]:
+    res = page.request.post(f"/api/networks/{net}/trace", data={"sample": sample})
+    assert res.status == 200, res.text()
+    return res.json()
+
+
+def formula_tex(page: Any) -> str:
+    """The TeX source KaTeX keeps in the MathML annotation of the formula panel."""
+    return page.inner_text("#formula-math annotation[encoding='application/x-tex']").strip()
+
+
+def press(page: Any, key: str, times: int = 1) -> None:
+    for _ in range(times):
+        page.keyboard.press(key)
+
+
+def node_of(ev: dict[str, Any]) -> str:
+    if ev["quantity"] in ("grad_w", "w", "loss"):
+        return ""
+    return f"{ev['l']}:{ev['j']}"
+
+
+def test_page_loads_without_errors_or_foreign_requests(page: Any, watch: Any, shoot: Any) -> None:
+    open_app(page)
+    page.wait_for_timeout(300)
+    shoot(page, "01-loaded")
+    assert page.title() == "DeltaFlow"
+    assert watch.console_errors == []
+    assert watch.page_errors == []
+    assert page.evaluate("window.__csp") == []
+    assert watch.foreign_requests == []
+    # plotly.js comes from the plotly package, with a long cache
+    res = page.request.get("/vendor/plotly.min.js")
+    assert res.status == 200
+    assert "max-age=31536000" in res.headers["cache-control"]
+
+
+def test_xor_draws_five_nodes_and_six_edges(page: Any, shoot: Any) -> None:
+    open_app(page)
+    data = fig(page)
+    assert data["nodeCount"] == "5"
+    assert data["edgeCount"] == "6"
+    # The Plotly figure itself: 5 node markers, 6 edge handles, 6 edge segments across the edge traces.
+    counts = page.evaluate(
+        """() => {
+          const d = document.getElementById('network-figure').data;
+          const nodes = d.find(t => t.name === 'nodes').x.length;
+          const handles = d.find(t => t.name === 'edge handles').x.length;
+          const segs = d.filter(t => (t.name || '').startsWith('edges')).reduce((n, t) => n + t.x.filter(v => v === null).length, 0);
+          return {nodes, handles, segs};
+        }"""
+    )
+    assert counts == {"nodes": 5, "handles": 6, "segs": 6}
+    labels = page.evaluate(
+        "() => document.getElementById('network-figure').data.find(t => t.name === 'nodes').text"
+    )
+    assert labels[0] == "x<sub>1</sub>" and labels[-1] == "a<sub>1</sub><sup>3</sup>"
+    shoot(page, "02-xor-network")
+
+
+def test_right_arrow_follows_the_trace_into_the_backward_pass(page: Any, shoot: Any) -> None:
+    net = open_app(page)
+    trace = get_trace(page, net)
+    events = trace["events"]
+    first_backward = next(k for k, e in enumerate(events) if e["phase"] == "backward")
+    for p in range(1, first_backward + 3):
+        press(page, "ArrowRight")
+        wait_position(page, p)
+        ev = events[p - 1]
+        data = fig(page)
+        assert data["currentEvent"] == str(ev["id"])
+        assert data["phase"] == ev["phase"]
+        assert data["highlightNode"] == node_of(ev)
+        assert page.get_attribute("#formula", "data-event-id") == str(ev["id"])
+        assert formula_tex(page) == ev["latex"]
+        if p == 4:
+            shoot(page, "03-forward-step")
+    assert fig(page)["phase"] == "backward"
+    assert page.inner_text("#formula-phase").strip().lower() == "backward"
+    shoot(page, "04-backward-step")
+
+
+def test_left_arrow_goes_back(page: Any) -> None:
+    net = open_app(page)
+    events = get_trace(page, net)["events"]
+    press(page, "ArrowRight", 6)
+    wait_position(page, 6)
+    press(page, "ArrowLeft", 2)
+    wait_position(page, 4)
+    assert fig(page)["currentEvent"] == str(events[3]["id"])
+    assert formula_tex(page) == events[3]["latex"]
+    assert page.input_value("#scrubber") == "4"
+
+
+def test_loss_appears_after_the_forward_pass(page: Any, shoot: Any) -> None:
+    net = open_app(page)
+    trace = get_trace(page, net)
+    assert page.inner_text("#loss-readout").strip() == "ℒ = ?"
+    press(page, "n")  # finish the forward pass
+    press(page, "n")  # the loss
+    loss_at = next(k for k, e in enumerate(trace["events"]) if e["phase"] == "loss") + 1
+    wait_position(page, loss_at)
+    readout = page.inner_text("#loss-readout")
+    assert readout.strip() == f"ℒ = {trace['loss']:.4f}"
+    assert fig(page)["phase"] == "loss"
+    shoot(page, "05-loss")
+
+
+def test_layer_and_phase_jumps_and_gradient_flow(page: Any, shoot: Any) -> None:
+    net = open_app(page)
+    events = get_trace(page, net)["events"]
+    page.click("#btn-next-layer")  # all of layer 1
+    wait_position(page, 2)
+    page.click("#btn-next-layer")  # all of layer 2: z and a of both hidden nodes
+    wait_position(page, 6)
+    assert events[5]["l"] == 2 and events[6]["l"] == 3
+    page.click(".phase-btn[data-phase=backward]")
+    start = next(k for k, e in enumerate(events) if e["phase"] == "backward") + 1
+    wait_position(page, start)
+    # ∂L/∂a of a hidden node reads every δ of the layer above: those edges carry the error back
+    back = next(k for k, e in enumerate(events) if e["quantity"] == "grad_a" and e["l"] == 2) + 1
+    page.fill("#scrubber", str(back - 1))
+    wait_position(page, back - 1)
+    press(page, "ArrowRight")
+    wait_position(page, back)
+    data = fig(page)
+    assert data["flowEdges"] == "1"  # XOR: one output node above each hidden node
+    ev = events[back - 1]
+    assert data["highlightNode"] == f"2:{ev['j']}"
+    deps = page.eval_on_selector_all("#formula-deps .dep-chip", "els => els.length")
+    assert deps == len(ev["depends_on"])
+    page.wait_for_timeout(250)
+    shoot(page, "06-gradient-flow")
+    page.click("#btn-next-phase")
+    page.click("#btn-next-phase")
+    wait_position(page, len(events))
+    assert fig(page)["phase"] == "update"
+
+
+def test_training_updates_loss_curve_and_table(page: Any, shoot: Any) -> None:
+    net = open_app(page)
+    before = page.request.get(f"/api/networks/{net}").json()
+    page.fill("#train-iterations", "1000")
+    page.click("#train-start")
+    page.wait_for_function("() => document.getElementById('snapshot-table').dataset.lastIteration === '1000'", timeout=30_000)
+    page.wait_for_function("() => !document.getElementById('train-start').disabled", timeout=30_000)
+    points = int(page.get_attribute("#loss-chart", "data-points") or "0")
+    assert points > 10
+    last_x = page.evaluate("() => { const x = document.getElementById('loss-chart').data[0].x; return x[x.length - 1]; }")
+    assert last_x == before["iteration"] + 1000
+    rows = page.eval_on_selector_all("#snapshot-table tbody tr", "els => els.length")
+    assert rows == 4
+    header = page.inner_text("#snapshot-table thead")
+    assert "1,000" in header and "x1" in header
+    after = page.request.get(f"/api/networks/{net}").json()
+    assert after["iteration"] == before["iteration"] + 1000
+    # The figure shows the trained weights.
+    label = page.evaluate(
+        "() => document.getElementById('network-figure').layout.annotations.filter(a => a.captureevents).map(a => a.text)"
+    )
+    assert len(label) == 6
+    assert page.is_visible("#boundary-chart .heatmaplayer, #boundary-chart .contourlayer")
+    shoot(page, "07-trained")
+
+
+def test_projector_mode_toggles(page: Any, shoot: Any) -> None:
+    page.set_viewport_size({"width": 1024, "height": 768})
+    open_app(page)
+    assert page.is_visible("#editor")
+    press(page, "p")
+    page.wait_for_function("() => document.body.classList.contains('projector')")
+    assert page.get_attribute("#btn-projector", "aria-pressed") == "true"
+    assert not page.is_visible("#editor")
+    assert not page.is_visible("#training")
+    assert page.is_visible("#btn-next")
+    assert query(page).get("projector") == "1"
+    press(page, "n")
+    press(page, "n")
+    press(page, "ArrowRight", 3)
+    page.wait_for_timeout(400)
+    # Everything a teacher needs fits in 1024x768: the figure, the player and the formula are on screen.
+    for sel in ("#network-figure", "#btn-next", "#formula-math"):
+        box = page.locator(sel).bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 768 and box["x"] + box["width"] <= 1024, sel
+    shoot(page, "08-projector-1024x768")
+    page.click("#btn-projector")
+    page.wait_for_function("() => !document.body.classList.contains('projector')")
+    assert page.is_visible("#editor")
+
+
+def test_projector_mode_at_4k(page: Any, shoot: Any) -> None:
+    page.set_viewport_size({"width": 3840, "height": 2160})
+    open_app(page, "/?projector=1")
+    press(page, "n")
+    press(page, "n")
+    press(page, "ArrowRight", 3)
+    page.wait_for_timeout(400)
+    size = page.evaluate("() => parseFloat(getComputedStyle(document.body).fontSize)")
+    assert size >= 30
+    shoot(page, "09-projector-4k")
+
+
+def test_invalid_learning_rate_shows_the_servers_message(page: Any, shoot: Any) -> None:
+    net = open_app(page)
+    page.fill("#lr-input", "1000")
+    page.click("#editor-apply")
+    slot = page.locator("[data-error-for=learning_rate]")
+    slot.wait_for(state="visible", timeout=5_000)
+    direct = page.request.patch(f"/api/networks/{net}", data={"learning_rate": 1000})
+    assert direct.status == 422
+    msg = direct.json()["detail"][0]["msg"]
+    assert msg in slot.inner_text()
+    assert page.get_attribute("#lr-input", "aria-invalid") == "true"
+    shoot(page, "10-invalid-edit")
+
+
+def test_editing_a_weight_patches_and_recomputes(page: Any, shoot: Any) -> None:
+    net = open_app(page)
+    press(page, "ArrowRight", 3)
+    wait_position(page, 3)
+    # Click the label of w_11^2 (the first edge label on the figure).
+    page.locator("#network-figure .annotation[data-index]").filter(has_text=re.compile(r"^-?\d|^−")).first.click()
+    page.wait_for_selector("#weight-editor:not([hidden])")
+    page.fill("#weight-input", "not a number")
+    page.click("#weight-save")
+    err = page.locator("#weight-error")
+    err.wait_for(state="visible")
+    assert err.inner_text().strip() != ""
+    shoot(page, "11-weight-editor-error")
+    page.fill("#weight-input", "0.25")
+    page.click("#weight-save")
+    page.wait_for_selector("#weight-editor", state="hidden")
+    state = page.request.get(f"/api/networks/{net}").json()
+    assert state["weights"][0][0][0] == 0.25
+    events = get_trace(page, net)["events"]
+    wait_position(page, 3)
+    page.wait_for_function(
+        "id => document.getElementById('formula').dataset.eventId === id", arg=str(events[2]["id"])
+    )
+    assert formula_tex(page) == events[2]["latex"]  # z_1^2 recomputed with the new weight
+
+
+def test_url_reproduces_the_position(page: Any, context: Any) -> None:
+    net = open_app(page)
+    press(page, "n")
+    press(page, "ArrowRight", 4)
+    page.wait_for_timeout(200)
+    q = query(page)
+    assert q["net"] == net
+    position = int(q["step"])
+    assert position == int(fig(page)["position"])
+    event = page.get_attribute("#formula", "data-event-id")
+    other = context.new_page()
+    other.goto(page.url)
+    other.wait_for_selector(READY, timeout=20_000)
+    assert query(other)["net"] == net
+    assert fig(other)["position"] == str(position)
+    assert other.get_attribute("#formula", "data-event-id") == event
+    other.close()
+
+
+def test_stale_link_shows_a_message(page: Any, shoot: Any) -> None:
+    page.goto("/?net=doesnotexist000000000&step=3")
+    page.wait_for_selector(READY, timeout=20_000)
+    msg = page.locator(".message-error").first
+    assert "no longer exists" in msg.inner_text()
+    assert query(page)["net"] != "doesnotexist000000000"
+    shoot(page, "12-stale-link")
+
+
+def test_exports(page: Any) -> None:
+    net = open_app(page)
+    press(page, "ArrowRight", 2)
+    with page.expect_download() as dl:
+        page.click("#btn-export-trace")
+    payload = json.loads(open(dl.value.path(), encoding="utf-8").read())
+    assert payload["network"]["id"] == net and len(payload["trace"]["events"]) > 0
+    with page.expect_download() as dl:
+        page.click("#btn-export-csv")
+    csv = open(dl.value.path(), encoding="utf-8").read().splitlines()
+    assert csv[0] == "iteration,x1,x2,y,o" and len(csv) == 5
+    with page.expect_download() as dl:
+        page.click("#btn-export-png")
+    assert open(dl.value.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
