@@ -44,7 +44,7 @@ def get_trace(page: Any, net: str, sample: int = 0) -> dict[str, Any]:
 
 def formula_tex(page: Any) -> str:
     """The TeX source KaTeX keeps in the MathML annotation of the formula panel."""
-    return page.inner_text("#formula-math annotation[encoding='application/x-tex']").strip()
+    return (page.text_content("#formula-math annotation[encoding='application/x-tex']") or "").strip()
 
 
 def press(page: Any, key: str, times: int = 1) -> None:
