@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-XOR_SEED = 7  # chosen so that batch training shows the lecture's plateau, then converges (tests/engine/test_presets.py)
+XOR_SEED = 38  # chosen so that batch training shows the lecture's plateau, then converges (tests/engine/test_presets.py)
 
 
 def _logic(truth: list[int]) -> dict[str, list[list[float]]]:

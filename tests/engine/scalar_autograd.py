@@ -1,0 +1,81 @@
+"""A tiny reverse-mode autodiff on Python floats: an oracle that shares no code with the numpy engine."""
+
+from __future__ import annotations
+
+import math
+
+
+class Var:
+    """A scalar in a computation graph; `grad` holds ∂(output)/∂(this) after `backprop`."""
+
+    def __init__(self, value: float, parents: tuple = ()) -> None:
+        self.value = value
+        self.grad = 0.0
+        self.parents = parents  # pairs of (parent, local derivative)
+
+    def __add__(self, other):
+        other = other if isinstance(other, Var) else Var(other)
+        return Var(self.value + other.value, ((self, 1.0), (other, 1.0)))
+
+    __radd__ = __add__
+
+    def __mul__(self, other):
+        other = other if isinstance(other, Var) else Var(other)
+        return Var(self.value * other.value, ((self, other.value), (other, self.value)))
+
+    __rmul__ = __mul__
+
+    def __neg__(self):
+        return self * -1.0
+
+    def __sub__(self, other):
+        return self + (-other if isinstance(other, Var) else Var(-other))
+
+    def __rsub__(self, other):
+        return Var(other) - self
+
+    def exp(self):
+        e = math.exp(self.value)
+        return Var(e, ((self, e),))
+
+    def log(self):
+        return Var(math.log(self.value), ((self, 1.0 / self.value),))
+
+    def recip(self):
+        return Var(1.0 / self.value, ((self, -1.0 / self.value**2),))
+
+    def backprop(self) -> None:
+        order, seen = [], set()
+
+        def visit(v):
+            if id(v) not in seen:
+                seen.add(id(v))
+                for p, _ in v.parents:
+                    visit(p)
+                order.append(v)
+
+        visit(self)
+        self.grad = 1.0
+        for v in reversed(order):
+            for p, local in v.parents:
+                p.grad += local * v.grad
+
+
+def activate(name: str, zs: list[Var]) -> list[Var]:
+    if name == "sigmoid":
+        return [(1.0 + (-z).exp()).recip() for z in zs]
+    if name == "tanh":
+        return [((2.0 * z).exp() - 1.0) * ((2.0 * z).exp() + 1.0).recip() for z in zs]
+    if name == "relu":
+        return [z * (1.0 if z.value > 0 else 0.0) for z in zs]
+    if name == "leaky_relu":
+        return [z * (1.0 if z.value > 0 else 0.01) for z in zs]
+    if name == "linear":
+        return list(zs)
+    if name == "softmax":
+        es = [z.exp() for z in zs]
+        total = es[0]
+        for e in es[1:]:
+            total = total + e
+        return [e * total.recip() for e in es]
+    raise ValueError(name)

@@ -1,0 +1,76 @@
+"""Training loops: the lecture's XOR table, online mode, divergence, and the other presets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.engine.network import Network, initial_parameters, step, train
+from app.engine.presets import PRESETS
+
+
+def preset_net(name: str) -> tuple[Network, np.ndarray, np.ndarray]:
+    p = PRESETS[name]
+    acts = p["activations"]
+    layers = p["layers"]
+    acts = [acts] * (len(layers) - 1) if isinstance(acts, str) else acts
+    w, b = initial_parameters(layers, p["init"]["scheme"], p["init"]["scale"], p["init"]["seed"])
+    net = Network(layers, acts, w, b, p["loss"], p["reduction"], p["learning_rate"], p["train_biases"])
+    return net, np.array(p["dataset"]["inputs"]), np.array(p["dataset"]["targets"])
+
+
+def test_xor_reproduces_the_lecture_table():
+    net, x, t = preset_net("xor")
+    result = train(net, x, t, 10_000, "batch", record_every=1000)
+    table = dict(result.snapshots)
+    assert sorted(table) == list(range(0, 10_001, 1000))
+    # iteration 0 and the plateau: every output near 0.5
+    assert np.abs(table[0] - 0.5).max() < 0.1
+    assert np.abs(table[1000] - 0.5).max() < 0.1
+    # iteration 10,000: every output within 0.1 of its target
+    assert np.abs(table[10_000] - t).max() < 0.1
+    losses = [loss for _, loss in result.loss_history]
+    assert losses[-1] < losses[0] / 10
+    assert not result.diverged
+
+
+def test_batch_training_equals_repeated_steps():
+    net, x, t = preset_net("xor")
+    twin = net.copy()
+    train(net, x, t, 25, "batch")
+    for _ in range(25):
+        step(twin, x, t)
+    for a, b in zip(net.weights + net.biases, twin.weights + twin.biases, strict=True):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-15)
+
+
+def test_online_mode_steps_once_per_sample_in_order():
+    net, x, t = preset_net("xor")
+    twin = net.copy()
+    result = train(net, x, t, 3, "online")
+    for _ in range(3):
+        for n in range(4):
+            step(twin, x[n : n + 1], t[n : n + 1])
+    assert result.iterations_done == 3
+    for a, b in zip(net.weights, twin.weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_divergence_stops_at_the_last_finite_weights():
+    w, b = initial_parameters([1, 1], "uniform", 1.0, 0)
+    net = Network([1, 1], ["linear"], w, b, "mse", "sum", 100.0)
+    x = np.array([[1e100]])
+    t = np.array([[1.0]])
+    result = train(net, x, t, 50, "batch")
+    assert result.diverged
+    assert "lower the learning rate" in (result.message or "")
+    assert net.is_finite()
+    assert result.iterations_done < 50
+
+
+@pytest.mark.parametrize("name", ["and", "or", "circles", "moons"])
+def test_presets_learn(name):
+    net, x, t = preset_net(name)
+    result = train(net, x, t, 2000, "batch")
+    first, last = result.loss_history[0][1], result.loss_history[-1][1]
+    assert last < 0.5 * first, (name, first, last)
