@@ -11,13 +11,6 @@ from fastapi.templating import Jinja2Templates
 ROOT = Path(__file__).resolve().parent.parent.parent
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 
-# The page's own policy, so the page is tested under it even if no middleware sets one.
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
-    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
-)
-
 router = APIRouter(tags=["pages"])
 templates = Jinja2Templates(directory=str(ROOT / "templates"))
 
@@ -36,9 +29,8 @@ def plotly_version() -> str:
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def index(request: Request) -> HTMLResponse:
-    """The single page of the app."""
+    """The single page of the app (its Content-Security-Policy comes from app.middleware.SecurityHeaders)."""
     response = templates.TemplateResponse(request, "index.html", {"plotly_version": plotly_version()})
-    response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers["Cache-Control"] = "no-cache"
     return response
 

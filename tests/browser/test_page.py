@@ -271,11 +271,14 @@ def test_editing_a_weight_patches_and_recomputes(page: Any, shoot: Any) -> None:
     state = page.request.get(f"/api/networks/{net}").json()
     assert state["weights"][0][0][0] == 0.25
     events = get_trace(page, net)["events"]
-    wait_position(page, 3)
+    assert "0.25" in events[2]["latex"]
+    # z_1^2 is recomputed with the new weight, at the same position
     page.wait_for_function(
-        "id => document.getElementById('formula').dataset.eventId === id", arg=str(events[2]["id"])
+        "tex => (document.querySelector(\"#formula-math annotation\") || {}).textContent === tex",
+        arg=events[2]["latex"],
+        timeout=5_000,
     )
-    assert formula_tex(page) == events[2]["latex"]  # z_1^2 recomputed with the new weight
+    assert fig(page)["position"] == "3"
 
 
 def test_url_reproduces_the_position(page: Any, context: Any) -> None:
