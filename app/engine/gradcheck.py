@@ -20,7 +20,8 @@ class GradCheck:
 
 def numeric_gradients(net: Network, x: np.ndarray, t: np.ndarray, h: float = 1e-6) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """(L(θ + h) − L(θ − h)) / 2h for each parameter θ, one at a time."""
-    out_w, out_b = [], []
+    out_w: list[np.ndarray] = []
+    out_b: list[np.ndarray] = []
     for params, out in ((net.weights, out_w), (net.biases, out_b)):
         for p in params:
             g = np.zeros_like(p)

@@ -148,8 +148,8 @@ def step(network_id: str, body: SampleRequest, store: StoreDep, settings: Settin
             raise svc.overflow_error(str(err)) from None
         assert sel.t is not None
         nn.step(net, sel.x, sel.t)
-        loss_after = nn.dataset_loss(net, sel.x, sel.t)
-        if net.is_finite() and np.isfinite(loss_after):
+        loss_after: float | None = nn.dataset_loss(net, sel.x, sel.t)
+        if net.is_finite() and loss_after is not None and np.isfinite(loss_after):
             svc.store_parameters(state, net)
             state["iteration"] += 1
             state["diverged"], state["message"] = False, None
