@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends
 
 from app.config import Settings, get_settings
+from app.rooms.service import Rooms, rooms_for
 from app.store.base import NetworkStore
 
 
@@ -38,3 +39,11 @@ def settings_dep() -> Settings:
 
 StoreDep = Annotated[NetworkStore, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(settings_dep)]
+
+
+def get_rooms(store: StoreDep, settings: SettingsDep) -> Rooms:
+    """Rooms follow the network store: SQLite rooms beside SQLite, Redis rooms and pub/sub beside Redis."""
+    return rooms_for(store, settings)
+
+
+RoomsDep = Annotated[Rooms, Depends(get_rooms)]

@@ -147,6 +147,9 @@ class TrainRequest(Strict):
 class PredictRequest(Strict):
     """POST /predict: outputs for many inputs at once (for decision-boundary maps); no loss, no gradients."""
 
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False,
+                              json_schema_extra={"examples": [{"inputs": [[0, 0], [0, 1], [1, 0], [1, 1]]}]})
+
     inputs: Matrix = Field(min_length=1)
 
 
@@ -307,4 +310,83 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         code: {"model": ErrorBody, "description": descriptions[code]} for code in codes
     }
     out[422] = {"model": ValidationErrorBody, "description": "A field breaks a rule; each item names field and rule"}
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Classroom rooms (app/routes/rooms.py): a presenter's position, broadcast to followers.
+# ---------------------------------------------------------------------------------------------------------------
+
+Phase = Literal["forward", "loss", "backward", "update"]
+
+
+class TrainingProgress(BaseModel):
+    """How far the presenter's training run has got."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    done: int = Field(ge=0, le=10**9)
+    total: int = Field(ge=0, le=10**9)
+    running: bool = True
+    loss: float | None = Field(None, allow_inf_nan=False)
+
+
+class RoomCreate(Strict):
+    """POST /api/rooms: the network the presenter shows."""
+
+    network_id: str = Field(min_length=1, max_length=64)
+
+
+class RoomState(BaseModel):
+    """What followers see: the presenter's network, sample, step position, phase and training progress."""
+
+    code: str
+    network_id: str
+    sample: int = 0
+    position: int = Field(0, description="number of trace events shown (0 = none yet)")
+    phase: Phase | None = None
+    iteration: int = Field(0, description="the network's iteration; followers reload the network when it moves")
+    training: TrainingProgress | None = None
+    followers: int = Field(0, description="event streams open on this room right now")
+    seq: int = Field(description="increases with every change; the SSE `id:` of this state")
+    updated: float = Field(description="server time of the change, seconds since the epoch")
+
+
+class RoomStateUpdate(Strict):
+    """POST /api/rooms/{code}/state: the fields that changed (any subset); `training: null` clears the run."""
+
+    network_id: str | None = Field(None, min_length=1, max_length=64)
+    sample: int | None = Field(None, ge=0, le=10**6)
+    position: int | None = Field(None, ge=0, le=10**7)
+    phase: Phase | None = None
+    iteration: int | None = Field(None, ge=0, le=10**12)
+    training: TrainingProgress | None = None
+
+
+class RoomCreated(BaseModel):
+    """A new room: its code, the presenter's token (shown once) and where followers go."""
+
+    code: str = Field(description="6 characters, no look-alikes (no 0/O, 1/I/L)")
+    presenter_token: str
+    join_url: str
+    qr_url: str
+    state: RoomState
+
+
+class RoomFork(BaseModel):
+    """'Try it myself': a private copy of the room's network, and where to continue with it."""
+
+    network: CreatedNetwork
+    sample: int
+    position: int
+    open_url: str = Field(description="the main page on the copy, at the presenter's sample and step")
+
+
+def room_error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI error declarations for room routes (404 names rooms too, 403 the presenter token)."""
+    out = error_responses(*codes)
+    if 403 in out:
+        out[403] = {"model": ErrorBody, "description": "Missing or wrong presenter token"}
+    if 404 in out:
+        out[404] = {"model": ErrorBody, "description": "No room with this code, or its network is gone"}
     return out

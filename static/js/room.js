@@ -1,0 +1,98 @@
+// Classroom rooms from the browser: open a room, publish the presenter's position, follow a room's live
+// stream, fork its network. No DOM here; the pages decide what to show.
+
+import { ApiError, describeDetail } from "./api.js";
+
+const room = (code) => `/api/rooms/${encodeURIComponent(code)}`;
+
+async function call(method, path, body, token) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (err) {
+    throw new ApiError(0, null, `Cannot reach the server (${err.message}).`);
+  }
+  const data = await response.json().catch(() => null);
+  if (!response.ok) {
+    const detail = data && typeof data === "object" ? data.detail : null;
+    throw new ApiError(response.status, detail, `${response.status}: ${describeDetail(detail) || response.statusText}`);
+  }
+  return data;
+}
+
+/** Opens a room on a network: resolves to {code, presenter_token, join_url, qr_url, state}. */
+export const openRoom = (networkId) => call("POST", "/api/rooms", { network_id: networkId });
+
+/** The room's current state. */
+export const getRoom = (code) => call("GET", room(code));
+
+/**
+ * Moves the room (presenter only). `state` holds any of: network_id, sample, position, phase, iteration,
+ * training ({done, total, running, loss} or null). Resolves to the room's new state.
+ */
+export const publishState = (code, token, state) => call("POST", `${room(code)}/state`, state, token);
+
+/** "Try it myself": resolves to {network, sample, position, open_url} for a private copy. */
+export const forkRoom = (code) => call("POST", `${room(code)}/fork`);
+
+/** Where the QR code of the join link is (an SVG for an <img>). */
+export const qrUrl = (code) => `${room(code)}/qr.svg`;
+
+/**
+ * A presenter's publisher: call publish(fields) as often as you like (every key press); at most one request
+ * is in flight and the fields given meanwhile are merged, so the room gets the latest position, in order.
+ * onError(err) is called for failures; returns {publish, flush}.
+ */
+export function createPublisher(code, token, { onError } = {}) {
+  let pending = null;
+  let running = null;
+
+  async function drain() {
+    while (pending) {
+      const fields = pending;
+      pending = null;
+      try {
+        await publishState(code, token, fields);
+      } catch (err) {
+        if (onError) onError(err);
+      }
+    }
+    running = null;
+  }
+
+  function publish(fields) {
+    pending = { ...(pending || {}), ...fields };
+    if (!running) running = drain();
+    return running;
+  }
+
+  return { publish, flush: () => running || Promise.resolve() };
+}
+
+/**
+ * Follows a room over Server-Sent Events: onState(state) for the current state and every change, in order
+ * (duplicates after a reconnection are dropped by `seq`); onStatus("live" | "connecting" | "closed").
+ * Returns a function that stops following.
+ */
+export function followRoom(code, onState, { onStatus } = {}) {
+  let lastSeq = 0;
+  const source = new EventSource(`${room(code)}/events`);
+  const status = (s) => onStatus && onStatus(s);
+  status("connecting");
+  source.onopen = () => status("live");
+  source.onmessage = (e) => {
+    const state = JSON.parse(e.data);
+    if (state.seq <= lastSeq) return;
+    lastSeq = state.seq;
+    onState(state);
+  };
+  source.onerror = () => status(source.readyState === EventSource.CLOSED ? "closed" : "connecting");
+  source.addEventListener("closed", () => {
+    source.close();
+    status("closed");
+  });
+  return () => source.close();
+}
