@@ -339,7 +339,11 @@ def test_openapi_declares_errors_and_examples(client):
             assert "422" in op["responses"], path
     assert "404" in paths["/api/networks/{network_id}"]["get"]["responses"]
     assert "examples" in json.dumps(spec["components"]["schemas"]["NetworkCreate"])
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in docs.text
+    assert "http" not in docs.text.lower()  # no CDN: the reference works in an offline classroom
+    assert client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
 
 
 def test_a_restart_on_the_same_database_finds_the_network(db_path):
