@@ -22,12 +22,12 @@ MAX_TERMS = 4  # longer sums show their first terms, an ellipsis and the last te
 
 def num(x: float) -> str:
     """A number as the formulas show it: 4 decimals, or scientific notation when very small or large."""
-    if x == 0 or not math.isfinite(x):
-        return "0" if x == 0 else r"\infty"
-    ax = abs(x)
-    if 1e-3 <= ax < 1e5:
+    # the common range first: this runs for every value of a trace
+    if 1e-3 <= x < 1e5 or -1e5 < x <= -1e-3:
         text = f"{x:.4f}"
         return text.rstrip("0").rstrip(".") if float(text) == x else text
+    if x == 0 or not math.isfinite(x):
+        return "0" if x == 0 else r"\infty"
     mantissa, exp = f"{x:.3e}".split("e")
     return rf"{mantissa}\times 10^{{{int(exp)}}}"
 
@@ -41,6 +41,23 @@ def _elide(terms: list[str]) -> str:
     if len(terms) > MAX_TERMS:
         terms = terms[: MAX_TERMS - 1] + [r"\cdots", terms[-1]]
     return " + ".join(terms)
+
+
+def _shown(n: int) -> list[int]:
+    """Indices of the terms a sum of n terms shows, so that terms never shown are never formatted."""
+    return list(range(n)) if n <= MAX_TERMS else [*range(MAX_TERMS - 1), n - 1]
+
+
+def _elide_shown(terms: list[str], n: int) -> str:
+    """`_elide` of all n terms, given only the `_shown(n)` ones."""
+    if n > MAX_TERMS:
+        terms = terms[:-1] + [r"\cdots", terms[-1]]
+    return " + ".join(terms)
+
+
+def _pars(nums: list[str], values: list[float]) -> list[str]:
+    """`par` of each value from its already formatted `num`."""
+    return [f"({s})" if v < 0 else s for s, v in zip(nums, values, strict=True)]
 
 
 def a_sym(l: int, i: int | str) -> str:
@@ -67,26 +84,37 @@ def trace(net: Network, x: list[float] | np.ndarray, t: list[float] | np.ndarray
     target = ts[0].tolist()
     loss = float(grads.losses[0])
     events: list[Event] = []
+    # every value is formatted once: a weight appears in up to four formulas
+    na = [[num(v) for v in row] for row in a]
+    pa = [_pars(s, v) for s, v in zip(na, a, strict=True)]
+    nz = [[num(v) for v in row] for row in z]
+    nd = [[num(v) for v in row] for row in delta]
+    pd = [_pars(s, v) for s, v in zip(nd, delta, strict=True)]
+    nga = [[num(v) for v in row] for row in grad_a]
+    ngw = [[[num(v) for v in row] for row in m] for m in gw]
+    ngb = [[num(v) for v in row] for row in gb]
+    nb = [[num(v) for v in row] for row in b]
 
     def emit(phase: str, quantity: str, l: int, j: int | None, i: int | None, value: float,
              symbol: str, latex: str, deps: list[int]) -> int:
+        n = len(events)
         events.append({
-            "id": len(events), "phase": phase, "quantity": quantity, "l": l, "j": j, "i": i,
+            "id": n, "phase": phase, "quantity": quantity, "l": l, "j": j, "i": i,
             "value": value, "symbol": symbol, "latex": latex, "depends_on": deps,
         })
-        return len(events) - 1
+        return n
 
     # ids of events by (layer, node) so that later events can name what they read
     a_id: list[list[int]] = [[0] * n for n in net.layers]
     z_id: list[list[int]] = [[0] * n for n in net.layers]
     ga_id: list[list[int]] = [[0] * n for n in net.layers]
     d_id: list[list[int]] = [[0] * n for n in net.layers]
-    gw_id: dict[tuple[int, int, int], int] = {}
-    gb_id: dict[tuple[int, int], int] = {}
+    gw_id: list[list[list[int]]] = [[[0] * net.layers[k] for _ in range(net.layers[k + 1])] for k in range(L - 1)]
+    gb_id: list[list[int]] = [[0] * net.layers[k + 1] for k in range(L - 1)]
 
     for i in range(1, net.layers[0] + 1):
         a_id[0][i - 1] = emit("forward", "a", 1, i, None, a[0][i - 1], f"a_{{{i}}}^{{1}}",
-                              rf"a_{{{i}}}^{{1}} = x_{{{i}}} = {num(a[0][i - 1])}", [])
+                              rf"a_{{{i}}}^{{1}} = x_{{{i}}} = {na[0][i - 1]}", [])
 
     for l in range(2, L + 1):
         k = l - 2
@@ -94,16 +122,20 @@ def trace(net: Network, x: list[float] | np.ndarray, t: list[float] | np.ndarray
         act = ACTIVATIONS[net.activations[k]]
         prev_ids = a_id[l - 2]
         softmax = act.name == "softmax"
+        shown = _shown(n_prev)
+        a_in = a_sym(l - 1, "i")
+        pa_prev = pa[l - 2]
         for j in range(1, net.layers[l - 1] + 1):
-            wj, zj = w[k][j - 1], z[k][j - 1]
-            terms = [f"{par(wj[i])} \\cdot {par(a[l - 2][i])}" for i in range(n_prev)]
-            latex = (rf"z_{{{j}}}^{{{l}}} = \sum_{{i=1}}^{{{n_prev}}} w_{{{j}i}}^{{{l}}} {a_sym(l - 1, 'i')} + b_{{{j}}}^{{{l}}}"
-                     rf" = {_elide(terms)} + {par(b[k][j - 1])} = {num(zj)}")
+            wj = w[k][j - 1]
+            zj = z[k][j - 1]
+            terms = [f"{par(wj[i])} \\cdot {pa_prev[i]}" for i in shown]
+            latex = (rf"z_{{{j}}}^{{{l}}} = \sum_{{i=1}}^{{{n_prev}}} w_{{{j}i}}^{{{l}}} {a_in} + b_{{{j}}}^{{{l}}}"
+                     rf" = {_elide_shown(terms, n_prev)} + {par(b[k][j - 1])} = {nz[k][j - 1]}")
             z_id[l - 1][j - 1] = emit("forward", "z", l, j, None, zj, f"z_{{{j}}}^{{{l}}}", latex, list(prev_ids))
             if not softmax:
                 a_id[l - 1][j - 1] = emit(
                     "forward", "a", l, j, None, a[l - 1][j - 1], f"a_{{{j}}}^{{{l}}}",
-                    rf"a_{{{j}}}^{{{l}}} = {act.symbol}(z_{{{j}}}^{{{l}}}) = {act.symbol}({num(zj)}) = {num(a[l - 1][j - 1])}",
+                    rf"a_{{{j}}}^{{{l}}} = {act.symbol}(z_{{{j}}}^{{{l}}}) = {act.symbol}({nz[k][j - 1]}) = {na[l - 1][j - 1]}",
                     [z_id[l - 1][j - 1]],
                 )
         if softmax:
@@ -113,23 +145,24 @@ def trace(net: Network, x: list[float] | np.ndarray, t: list[float] | np.ndarray
             shift = "" if m == 0 else f"{'-' if m > 0 else '+'} {num(abs(m))}"
             for j in range(1, net.layers[l - 1] + 1):
                 latex = (rf"a_{{{j}}}^{{{l}}} = \frac{{e^{{z_{{{j}}}^{{{l}}}}}}}{{\sum_k e^{{z_k^{{{l}}}}}}}"
-                         rf" = \frac{{e^{{{num(zs[j - 1])} {shift}}}}}{{{num(denom)}}} = {num(a[l - 1][j - 1])}")
+                         rf" = \frac{{e^{{{nz[k][j - 1]} {shift}}}}}{{{num(denom)}}} = {na[l - 1][j - 1]}")
                 a_id[l - 1][j - 1] = emit("forward", "a", l, j, None, a[l - 1][j - 1], f"a_{{{j}}}^{{{l}}}",
                                           latex, list(z_id[l - 1]))
 
     out, out_ids, m_out = a[L - 1], a_id[L - 1], net.layers[L - 1]
     out_act = ACTIVATIONS[net.activations[-1]]
+    shown_out = _shown(m_out)
     if net.loss == "mse":
-        parts = [f"({num(out[k])} - {num(target[k])})^2" for k in range(m_out)]
+        parts = [f"({num(out[k])} - {num(target[k])})^2" for k in shown_out]
         latex = (rf"\mathcal{{L}} = \frac{{1}}{{2}}\sum_{{k=1}}^{{{m_out}}} (o_k - t_k)^2"
-                 rf" = \frac{{1}}{{2}}\left[{_elide(parts)}\right] = {num(loss)}")
+                 rf" = \frac{{1}}{{2}}\left[{_elide_shown(parts, m_out)}\right] = {num(loss)}")
     elif out_act.name == "softmax":
-        parts = [rf"{par(target[k])}\ln {num(out[k])}" for k in range(m_out)]
-        latex = rf"\mathcal{{L}} = -\sum_{{k=1}}^{{{m_out}}} t_k \ln o_k = -\left[{_elide(parts)}\right] = {num(loss)}"
+        parts = [rf"{par(target[k])}\ln {num(out[k])}" for k in shown_out]
+        latex = rf"\mathcal{{L}} = -\sum_{{k=1}}^{{{m_out}}} t_k \ln o_k = -\left[{_elide_shown(parts, m_out)}\right] = {num(loss)}"
     else:
-        parts = [rf"{par(target[k])}\ln {num(out[k])} + {par(1 - target[k])}\ln(1-{num(out[k])})" for k in range(m_out)]
+        parts = [rf"{par(target[k])}\ln {num(out[k])} + {par(1 - target[k])}\ln(1-{num(out[k])})" for k in shown_out]
         latex = (rf"\mathcal{{L}} = -\sum_{{k=1}}^{{{m_out}}} \left[t_k \ln o_k + (1-t_k)\ln(1-o_k)\right]"
-                 rf" = -\left[{_elide(parts)}\right] = {num(loss)}")
+                 rf" = -\left[{_elide_shown(parts, m_out)}\right] = {num(loss)}")
     emit("loss", "loss", L, None, None, loss, r"\mathcal{L}", latex, list(out_ids))
 
     for j in range(1, m_out + 1):
@@ -149,6 +182,9 @@ def trace(net: Network, x: list[float] | np.ndarray, t: list[float] | np.ndarray
         act = ACTIVATIONS[net.activations[k]]
         n_l, n_prev = net.layers[l - 1], net.layers[l - 2]
         fused = l == L and fused_output_delta(net.loss, act.name)
+        elementwise = not fused and not (act.name == "softmax") and act.df is not None
+        # f'(z_j^l) of the whole layer at once: the same elementwise arithmetic as node by node
+        fprimes = act.df(cache.z[k][:1], cache.a[l - 1][:1])[0].tolist() if elementwise and act.df else []
         for j in range(1, n_l + 1):
             d = delta[k][j - 1]
             head = rf"\delta_{{{j}}}^{{{l}}} = {DL}z_{{{j}}}^{{{l}}}}}"
@@ -156,54 +192,59 @@ def trace(net: Network, x: list[float] | np.ndarray, t: list[float] | np.ndarray
             if act.name == "softmax" and not fused:
                 s = sum(a[l - 1][q] * grad_a[l - 1][q] for q in range(n_l))
                 latex = (rf"{head} = a_{{{j}}}^{{{l}}}\left({DL}a_{{{j}}}^{{{l}}}}} - \sum_k a_k^{{{l}}} {DL}a_k^{{{l}}}}}\right)"
-                         rf" = {num(a[l - 1][j - 1])}\left({num(g)} - {par(s)}\right) = {num(d)}")
+                         rf" = {na[l - 1][j - 1]}\left({nga[l - 1][j - 1]} - {par(s)}\right) = {nd[k][j - 1]}")
                 deps = list(a_id[l - 1]) + list(ga_id[l - 1])
             elif fused:
                 latex = (rf"{head} = {act.symbol}'(z_{{{j}}}^{{{l}}})\,{DL}a_{{{j}}}^{{{l}}}}} = o_{{{j}}} - t_{{{j}}}"
-                         rf" = {num(out[j - 1])} - {par(target[j - 1])} = {num(d)}")
+                         rf" = {num(out[j - 1])} - {par(target[j - 1])} = {nd[k][j - 1]}")
                 deps = [a_id[l - 1][j - 1], ga_id[l - 1][j - 1]]
             else:
-                fprime = act.df(np.array([z[k][j - 1]]), np.array([a[l - 1][j - 1]]))[0] if act.df else 0.0
+                fprime = fprimes[j - 1] if fprimes else 0.0
                 latex = (rf"{head} = {act.symbol}'(z_{{{j}}}^{{{l}}})\,{DL}a_{{{j}}}^{{{l}}}}}"
-                         rf" = {num(float(fprime))} \times {par(g)} = {num(d)}")
+                         rf" = {num(fprime)} \times {par(g)} = {nd[k][j - 1]}")
                 deps = [a_id[l - 1][j - 1], ga_id[l - 1][j - 1]]
             d_id[l - 1][j - 1] = emit("backward", "delta", l, j, None, d, rf"\delta_{{{j}}}^{{{l}}}", latex, deps)
+        pa_prev, a_ids_prev = pa[l - 2], a_id[l - 2]
         for j in range(1, n_l + 1):
-            d = delta[k][j - 1]
+            pdj, d_idj = pd[k][j - 1], d_id[l - 1][j - 1]
+            gwj, ngwj, gw_idj = gw[k][j - 1], ngw[k][j - 1], gw_id[k][j - 1]
             for i in range(1, n_prev + 1):
-                ai = a[l - 2][i - 1]
                 sym = rf"{DL}w_{{{j}{i}}}^{{{l}}}}}"
                 latex = (rf"{sym} = {a_sym(l - 1, i)}\,\delta_{{{j}}}^{{{l}}}"
-                         rf" = {par(ai)} \times {par(d)} = {num(gw[k][j - 1][i - 1])}")
-                gw_id[(l, j, i)] = emit("backward", "grad_w", l, j, i, gw[k][j - 1][i - 1], sym, latex,
-                                        [a_id[l - 2][i - 1], d_id[l - 1][j - 1]])
+                         rf" = {pa_prev[i - 1]} \times {pdj} = {ngwj[i - 1]}")
+                gw_idj[i - 1] = emit("backward", "grad_w", l, j, i, gwj[i - 1], sym, latex, [a_ids_prev[i - 1], d_idj])
             sym = rf"{DL}b_{{{j}}}^{{{l}}}}}"
-            gb_id[(l, j)] = emit("backward", "grad_b", l, j, None, gb[k][j - 1], sym,
-                                 rf"{sym} = \delta_{{{j}}}^{{{l}}} = {num(gb[k][j - 1])}", [d_id[l - 1][j - 1]])
+            gb_id[k][j - 1] = emit("backward", "grad_b", l, j, None, gb[k][j - 1], sym,
+                                   rf"{sym} = \delta_{{{j}}}^{{{l}}} = {ngb[k][j - 1]}", [d_idj])
+        shown = _shown(n_l)
         for i in range(1, n_prev + 1):
             g = grad_a[l - 2][i - 1]
             sym = rf"{DL}{a_sym(l - 1, i)}}}"
-            terms = [f"{par(w[k][j][i - 1])} \\times {par(delta[k][j])}" for j in range(n_l)]
+            terms = [f"{par(w[k][j][i - 1])} \\times {pd[k][j]}" for j in shown]
             latex = (rf"{sym} = \sum_{{j=1}}^{{{n_l}}} w_{{j{i}}}^{{{l}}}\,\delta_j^{{{l}}}"
-                     rf" = {_elide(terms)} = {num(g)}")
+                     rf" = {_elide_shown(terms, n_l)} = {nga[l - 2][i - 1]}")
             ga_id[l - 2][i - 1] = emit("backward", "grad_a", l - 1, i, None, g, sym, latex, list(d_id[l - 1]))
 
     eta = net.learning_rate
+    neta = num(eta)
     for l in range(2, L + 1):
         k = l - 2
         for j in range(1, net.layers[l - 1] + 1):
+            wj, gwj, ngwj, gw_idj = w[k][j - 1], gw[k][j - 1], ngw[k][j - 1], gw_id[k][j - 1]
             for i in range(1, net.layers[l - 2] + 1):
-                old, g = w[k][j - 1][i - 1], gw[k][j - 1][i - 1]
+                old, g = wj[i - 1], gwj[i - 1]
                 new = old - eta * g
+                pg = f"({ngwj[i - 1]})" if g < 0 else ngwj[i - 1]
                 latex = (rf"w_{{{j}{i}}}^{{{l}}} \leftarrow w_{{{j}{i}}}^{{{l}}} - \eta\,{DL}w_{{{j}{i}}}^{{{l}}}}}"
-                         rf" = {num(old)} - {num(eta)} \times {par(g)} = {num(new)}")
-                emit("update", "w", l, j, i, new, rf"w_{{{j}{i}}}^{{{l}}}", latex, [gw_id[(l, j, i)]])
+                         rf" = {num(old)} - {neta} \times {pg} = {num(new)}")
+                emit("update", "w", l, j, i, new, rf"w_{{{j}{i}}}^{{{l}}}", latex, [gw_idj[i - 1]])
             if net.train_biases:
                 old, g = b[k][j - 1], gb[k][j - 1]
                 new = old - eta * g
+                pg = f"({ngb[k][j - 1]})" if g < 0 else ngb[k][j - 1]
                 latex = (rf"b_{{{j}}}^{{{l}}} \leftarrow b_{{{j}}}^{{{l}}} - \eta\,{DL}b_{{{j}}}^{{{l}}}}}"
-                         rf" = {num(old)} - {num(eta)} \times {par(g)} = {num(new)}")
-                emit("update", "b", l, j, None, new, rf"b_{{{j}}}^{{{l}}}", latex, [gb_id[(l, j)]])
+                         rf" = {nb[k][j - 1]} - {neta} \times {pg} = {num(new)}")
+                emit("update", "b", l, j, None, new, rf"b_{{{j}}}^{{{l}}}", latex, [gb_id[k][j - 1]])
     return events, loss
 
 
