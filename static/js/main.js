@@ -461,6 +461,8 @@ function stopTraining() {
 function setProjector(on) {
   state.projector = on;
   document.body.classList.toggle("projector", on);
+  // On the root too, so every rem in the style sheet grows with the projector's type size.
+  document.documentElement.classList.toggle("projector", on);
   const b = $("btn-projector");
   b.setAttribute("aria-pressed", String(on));
   b.textContent = on ? "Exit projector" : "Projector";

@@ -19,6 +19,7 @@ const SMALL_NET_EDGES = 16; // up to this many edges, weights are written on the
 const HANDLE_T = 0.42; // along each edge from its source: clear of the node labels, apart where edges cross
 const CURRENT = "#111111";
 const DEPENDENCY = "#e69f00"; // Okabe-Ito orange: distinct from the blue-red scale for every vision type
+const SVG_NS = "http://www.w3.org/2000/svg";
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
 
 const sub = (s) => `<sub>${s}</sub>`;
@@ -28,6 +29,16 @@ const weightSymbol = (l, j, i) => `w${sub(`${j}${i}`)}${sup(l)}`;
 
 /** Creates the view on a container element; handlers: onEdgeClick({l, j, i, x, y}). */
 export function createNetworkView(container, handlers = {}) {
+  // Plotly draws into its own div; pulses run on an SVG layer above it, so they never race Plotly.react.
+  const plot = document.createElement("div");
+  plot.className = "network-plot";
+  plot.id = `${container.id}-plot`;
+  const overlay = document.createElementNS(SVG_NS, "svg");
+  overlay.setAttribute("class", "network-overlay");
+  overlay.setAttribute("aria-hidden", "true");
+  container.append(plot, overlay);
+  let pulseRun = 0;
+  let renderQueue = Promise.resolve();
   let plotted = false;
   let geometry = null;
   let lastModel = null;
@@ -67,6 +78,8 @@ export function createNetworkView(container, handlers = {}) {
     const g = geometry;
     return {
       margin,
+      width: w,
+      height: h,
       pxPerX: plotW / (g.xRange[1] - g.xRange[0]),
       pxPerY: plotH / (g.yRange[1] - g.yRange[0]),
     };
@@ -313,15 +326,6 @@ export function createNetworkView(container, handlers = {}) {
       marker: { size: dense ? 6 : 16, color: "rgba(255,255,255,0.01)", line: { width: 0 } },
     });
 
-    // Pulses: markers that travel along the flow edges; placed at their start and moved by animate().
-    traceIndex.pulses = data.length;
-    data.push({
-      type: "scatter", mode: "markers", name: "pulses",
-      x: flows.map((f) => f.from.x), y: flows.map((f) => f.from.y), ids: flows.map((_, n) => `p${n}`),
-      hoverinfo: "skip", showlegend: false,
-      marker: { size: Math.max(8, nodeSize * 0.26), color: DEPENDENCY, line: { color: "#7a4f00", width: 1.5 } },
-    });
-
     // Rings: dependencies of the current computation, then the node being computed.
     const depNodes = [];
     for (const d of st.deps) {
@@ -430,6 +434,10 @@ export function createNetworkView(container, handlers = {}) {
     const layout = {
       uirevision: "network",
       datarevision: model.revision,
+      // Explicit size: node sizes are computed in pixels from it, so Plotly must use the very same box.
+      width: px.width,
+      height: px.height,
+      autosize: false,
       margin: px.margin,
       paper_bgcolor: "#ffffff",
       plot_bgcolor: "#ffffff",
@@ -442,7 +450,7 @@ export function createNetworkView(container, handlers = {}) {
       showlegend: false,
       annotations,
     };
-    return { data, layout, flows, scale };
+    return { data, layout, flows, scale, px };
   }
 
   function exposeForTests(model, figure) {
@@ -469,14 +477,14 @@ export function createNetworkView(container, handlers = {}) {
   };
 
   function bindEvents() {
-    container.on("plotly_click", (ev) => {
+    plot.on("plotly_click", (ev) => {
       const pt = ev.points && ev.points[0];
       if (!pt || pt.curveNumber !== traceIndex.handles || !handlers.onEdgeClick) return;
       const [l, j, i] = pt.customdata;
       const mouse = ev.event || {};
       handlers.onEdgeClick({ l, j, i, clientX: mouse.clientX, clientY: mouse.clientY });
     });
-    container.on("plotly_clickannotation", (ev) => {
+    plot.on("plotly_clickannotation", (ev) => {
       const e = edgeLabelKeys[ev.index - titleCount];
       if (!e || !handlers.onEdgeClick) return;
       const mouse = ev.event || {};
@@ -484,50 +492,101 @@ export function createNetworkView(container, handlers = {}) {
     });
   }
 
-  /** Moves the pulses from their start to their end along the flow edges. */
-  function animatePulses(flows, duration) {
+  /** Data coordinates to overlay pixels, with the same box and ranges the layout gives Plotly. */
+  function toPixel(p, px) {
+    const g = geometry;
+    return [px.margin.l + (p.x - g.xRange[0]) * px.pxPerX, px.margin.t + (g.yRange[1] - p.y) * px.pxPerY];
+  }
+
+  /** Sends a pulse (a glowing dot with a short tail) along each flow edge, fading in and out at the nodes. */
+  function animatePulses(flows, duration, figure) {
+    pulseRun += 1;
+    const run = pulseRun;
+    overlay.textContent = "";
     if (!flows.length || duration <= 0) return;
-    const data = [{ x: flows.map((f) => f.to.x), y: flows.map((f) => f.to.y) }];
-    Plotly.animate(
-      container,
-      { data, traces: [traceIndex.pulses] },
-      { transition: { duration, easing: "cubic-in-out" }, frame: { duration, redraw: false }, mode: "immediate" },
-    ).catch(() => {});
+    const { px, scale } = figure;
+    overlay.setAttribute("width", String(px.width));
+    overlay.setAttribute("height", String(px.height));
+    const r = Math.max(5, scale.nodeSize * 0.13);
+    const dots = flows.map((f) => {
+      const from = toPixel(f.from, px);
+      const to = toPixel(f.to, px);
+      const tail = document.createElementNS(SVG_NS, "line");
+      tail.setAttribute("class", "pulse-tail");
+      tail.setAttribute("stroke-width", String(r * 1.3));
+      const dot = document.createElementNS(SVG_NS, "circle");
+      dot.setAttribute("class", "pulse");
+      dot.setAttribute("r", String(r));
+      overlay.append(tail, dot);
+      return { from, to, dot, tail };
+    });
+    const t0 = performance.now();
+    const ease = (t) => (t < 0.5 ? 2 * t * t : 1 - (-2 * t + 2) ** 2 / 2);
+    const at = (d, t) => [d.from[0] + (d.to[0] - d.from[0]) * t, d.from[1] + (d.to[1] - d.from[1]) * t];
+    const frame = (now) => {
+      if (run !== pulseRun) return;
+      const t = Math.min(1, (now - t0) / duration);
+      const head = ease(t);
+      const back = ease(Math.max(0, t - 0.18));
+      const alpha = String(Math.sin(Math.PI * t) ** 0.6);
+      for (const d of dots) {
+        const [x, y] = at(d, head);
+        const [bx, by] = at(d, back);
+        d.dot.setAttribute("cx", String(x));
+        d.dot.setAttribute("cy", String(y));
+        d.dot.setAttribute("opacity", alpha);
+        d.tail.setAttribute("x1", String(bx));
+        d.tail.setAttribute("y1", String(by));
+        d.tail.setAttribute("x2", String(x));
+        d.tail.setAttribute("y2", String(y));
+        d.tail.setAttribute("opacity", alpha);
+      }
+      if (t < 1) requestAnimationFrame(frame);
+      else overlay.textContent = "";
+    };
+    requestAnimationFrame(frame);
   }
 
   /**
    * Draws the model: {network, trace (prepared, or null), state (stateAt), projector, revision, animate: ms}.
-   * Returns a promise that resolves once Plotly has drawn.
+   * Calls are queued, so one Plotly update never starts while another is still running.
    */
-  async function render(model) {
+  function render(model) {
+    const done = renderQueue.then(() => draw(model));
+    renderQueue = done.catch(() => {});
+    return done;
+  }
+
+  async function draw(model) {
     const sameShape = geometry && geometry.layers.join("-") === model.network.layers.join("-");
     if (!sameShape) geometry = buildGeometry(model.network.layers);
     const figure = buildFigure(model);
     if (!plotted) {
-      await Plotly.newPlot(container, figure.data, figure.layout, config);
+      await Plotly.newPlot(plot, figure.data, figure.layout, config);
       bindEvents();
       plotted = true;
     } else {
-      await Plotly.react(container, figure.data, figure.layout, config);
+      await Plotly.react(plot, figure.data, figure.layout, config);
     }
     exposeForTests(model, figure);
     lastModel = model;
     const stepped = lastAnimatedP != null && model.state.p === lastAnimatedP + 1;
     lastAnimatedP = model.state.p;
-    if (model.animate && stepped) animatePulses(figure.flows, model.animate);
+    animatePulses(model.animate && stepped ? figure.flows : [], model.animate, figure);
   }
 
   /** Redraws at the new container size (node sizes are in pixels). */
   async function resize() {
     if (!plotted || !lastModel) return;
-    Plotly.Plots.resize(container);
     lastAnimatedP = null;
     await render(lastModel);
   }
 
   function downloadPNG() {
-    return Plotly.downloadImage(container, { format: "png", width: 1920, height: 1080, scale: 1, filename: "deltaflow-network" });
+    // The figure's own size (node sizes are in its pixels), doubled for a sharp slide.
+    const { width, height } = plot.layout;
+    return Plotly.downloadImage(plot, { format: "png", width, height, scale: 2, filename: "deltaflow-network" });
   }
 
-  return { render, resize, downloadPNG, element: container };
+  return { render, resize, downloadPNG, element: plot };
 }

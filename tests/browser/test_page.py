@@ -31,9 +31,16 @@ def fig(page: Any) -> dict[str, str]:
 
 
 def wait_position(page: Any, p: int) -> None:
-    page.wait_for_function(
-        "p => document.getElementById('network-figure').dataset.position === String(p)", arg=p, timeout=5_000
-    )
+    try:
+        page.wait_for_function(
+            "p => document.getElementById('network-figure').dataset.position === String(p)", arg=p, timeout=5_000
+        )
+    except Exception as err:
+        raise AssertionError(f"position never became {p}: figure {fig(page)}, messages {messages(page)}") from err
+
+
+def messages(page: Any) -> list[str]:
+    return page.eval_on_selector_all(".message", "els => els.map(e => e.textContent)")
 
 
 def get_trace(page: Any, net: str, sample: int = 0) -> dict[str, Any]:
@@ -81,7 +88,7 @@ def test_xor_draws_five_nodes_and_six_edges(page: Any, shoot: Any) -> None:
     # The Plotly figure itself: 5 node markers, 6 edge handles, 6 edge segments across the edge traces.
     counts = page.evaluate(
         """() => {
-          const d = document.getElementById('network-figure').data;
+          const d = document.getElementById('network-figure-plot').data;
           const nodes = d.find(t => t.name === 'nodes').x.length;
           const handles = d.find(t => t.name === 'edge handles').x.length;
           const segs = d.filter(t => (t.name || '').startsWith('edges')).reduce((n, t) => n + t.x.filter(v => v === null).length, 0);
@@ -90,7 +97,7 @@ def test_xor_draws_five_nodes_and_six_edges(page: Any, shoot: Any) -> None:
     )
     assert counts == {"nodes": 5, "handles": 6, "segs": 6}
     labels = page.evaluate(
-        "() => document.getElementById('network-figure').data.find(t => t.name === 'nodes').text"
+        "() => document.getElementById('network-figure-plot').data.find(t => t.name === 'nodes').text"
     )
     assert labels[0] == "x<sub>1</sub>" and labels[-1] == "a<sub>1</sub><sup>3</sup>"
     shoot(page, "02-xor-network")
@@ -194,7 +201,7 @@ def test_training_updates_loss_curve_and_table(page: Any, shoot: Any) -> None:
     assert after["iteration"] == before["iteration"] + 1000
     # The figure shows the trained weights.
     label = page.evaluate(
-        "() => document.getElementById('network-figure').layout.annotations.filter(a => a.captureevents).map(a => a.text)"
+        "() => document.getElementById('network-figure-plot').layout.annotations.filter(a => a.captureevents).map(a => a.text)"
     )
     assert len(label) == 6
     assert page.is_visible("#boundary-chart .heatmaplayer, #boundary-chart .contourlayer")
