@@ -7,7 +7,10 @@ Nothing here knows about JSON, HTTP or storage.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 
 import numpy as np
 
@@ -226,41 +229,128 @@ class TrainResult:
     message: str | None = None
 
 
+Op = Callable[[], object]
+
+
+def _activation_ops(name: str, act: Any, z: Array, a: Array) -> list[Op]:
+    """a = f(z) as numpy calls writing into `a`: the same operations as the registry's f, in the same order."""
+    shape = z.shape
+    if name == "sigmoid":
+        # 0.5 * tanh(0.5 * z) + 0.5; a full array of 0.5 is cheaper for numpy than the Python float
+        half = np.full(shape, 0.5)
+        return [partial(np.multiply, z, half, a), partial(np.tanh, a, a),
+                partial(np.multiply, a, half, a), partial(np.add, a, half, a)]
+    if name == "tanh":
+        return [partial(np.tanh, z, a)]
+    if name == "relu":
+        return [partial(np.maximum, z, np.zeros(shape), a)]
+    return [partial(np.copyto, a, _Lazy(act.f, z))]
+
+
+def _vjp_ops(name: str, act: Any, z: Array, a: Array, g: Array, tmp: Array, mask: Array, out: Array) -> list[Op]:
+    """δ = f'(z) ⊙ ∂L/∂a into `out`, the same operations as Activation.vjp in the same order."""
+    shape = z.shape
+    if name == "sigmoid":
+        # (a (1 - a)) g
+        return [partial(np.subtract, np.ones(shape), a, tmp), partial(np.multiply, a, tmp, tmp),
+                partial(np.multiply, tmp, g, out)]
+    if name == "tanh":
+        # (1 - a a) g
+        return [partial(np.multiply, a, a, tmp), partial(np.subtract, np.ones(shape), tmp, tmp),
+                partial(np.multiply, tmp, g, out)]
+    if name == "relu":
+        # (z > 0) as 0/1 times g: multiplying by the boolean mask casts it to exactly 0.0 and 1.0
+        return [partial(np.greater, z, np.zeros(shape), mask), partial(np.multiply, mask, g, out)]
+    return [partial(np.copyto, out, _Lazy(act.vjp, z, a, g))]
+
+
+class _Lazy:
+    """An array argument computed when numpy asks for it: lets a registry function stand in a list of calls."""
+
+    def __init__(self, fn: Callable[..., Array], *args: Array) -> None:
+        self.fn, self.args = fn, args
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Array:
+        return self.fn(*self.args)
+
+
 def _train_batch_fast(net: Network, x: Array, t: Array, iterations: int) -> None:
-    """Full-batch gradient descent with few numpy calls per step: the hot loop of `train`."""
+    """Full-batch gradient descent, the hot loop of `train`."""
+    if iterations > 0:
+        _compile_batch(net, x, t)(iterations)
+
+
+def _compile_batch(net: Network, x: Array, t: Array) -> Callable[[int], None]:
+    """Full-batch gradient descent compiled for one network and data set; call the result with a step count.
+
+    One step becomes a flat list of numpy calls on arrays allocated once (out= everywhere, constants as full
+    arrays), replayed as often as asked. The operations are those of the original loop, one for one and in the
+    same order, so the weights come out bit for bit the same. Parameters and gradients live in two flat vectors,
+    so the update is two calls; after each run the weights are written back into the network's own arrays.
+    """
     ws, bs = net.weights, net.biases
     acts = [ACTIVATIONS[name] for name in net.activations]
     out_act = acts[-1]
-    eta = net.learning_rate
     train_b = net.train_biases
-    scale = 1.0 / x.shape[0] if net.reduction == "mean" else 1.0
-    loss_grad = LOSSES[net.loss].grad_a
+    n = x.shape[0]
+    scale = 1.0 / n if net.reduction == "mean" else 1.0
     fused = fused_output_delta(net.loss, net.activations[-1])
-    top = len(ws) - 1
-    for _ in range(iterations):
-        a = x
-        zs = []
-        as_ = [x]
-        for w, b, act in zip(ws, bs, acts, strict=True):
-            z = a @ w.T
-            z += b
-            a = act.f(z)
-            zs.append(z)
-            as_.append(a)
-        # δ^L, then each layer's gradients before its weights change, then δ^{l-1} through the old W^l
-        d = a - t if fused else out_act.vjp(zs[-1], a, loss_grad(a, t, out_act.name))
-        if scale != 1.0:
-            d *= scale
-        for k in range(top, -1, -1):
-            gw = d.T @ as_[k]
-            gb = d.sum(axis=0) if train_b else None
-            if k:
-                d = acts[k - 1].vjp(zs[k - 1], as_[k], d @ ws[k])
-            gw *= eta
-            ws[k] -= gw
-            if gb is not None:
-                gb *= eta
-                bs[k] -= gb
+    depth = len(ws)
+    top = depth - 1
+    shapes = [w.shape for w in ws]
+    sizes = [w.size for w in ws] + ([w.shape[0] for w in ws] if train_b else [])
+    params = np.concatenate([w.ravel() for w in ws] + (list(bs) if train_b else []))
+    grads = np.empty_like(params)
+    offsets = np.cumsum([0, *sizes]).tolist()
+    W = [params[offsets[k] : offsets[k + 1]].reshape(shapes[k]) for k in range(depth)]
+    GW = [grads[offsets[k] : offsets[k + 1]].reshape(shapes[k]) for k in range(depth)]
+    B = [params[offsets[depth + k] : offsets[depth + k + 1]] for k in range(depth)] if train_b else [b.copy() for b in bs]
+    GB = [grads[offsets[depth + k] : offsets[depth + k + 1]] for k in range(depth)] if train_b else []
+    # per layer: z^l, a^l, δ^l, ∂L/∂a^l, a scratch array and a mask, each (N, n_l)
+    Z = [np.empty((n, s[0])) for s in shapes]
+    A = [x] + [np.empty((n, s[0])) for s in shapes]
+    D = [np.empty((n, s[0])) for s in shapes]
+    G = [np.empty((n, s[0])) for s in shapes]
+    T = [np.empty((n, s[0])) for s in shapes]
+    M = [np.empty((n, s[0]), dtype=bool) for s in shapes]
+
+    # np.dot with out= makes the same BLAS calls as @ with less overhead per call
+    ops: list[Op] = []
+    for k in range(depth):
+        ops += [partial(np.dot, A[k], W[k].T, Z[k]), partial(np.add, Z[k], np.broadcast_to(B[k], Z[k].shape), Z[k])]
+        ops += _activation_ops(acts[k].name, acts[k], Z[k], A[k + 1])
+    # δ^L, then each layer's gradients, then δ^{l-1} through W^l, all before any weight changes
+    if fused:
+        ops.append(partial(np.subtract, A[depth], t, D[top]))
+    elif net.loss == "mse":
+        ops.append(partial(np.subtract, A[depth], t, G[top]))
+        ops += _vjp_ops(out_act.name, out_act, Z[top], A[depth], G[top], T[top], M[top], D[top])
+    else:
+        grad_a = _Lazy(LOSSES[net.loss].grad_a, A[depth], t, out_act.name)  # type: ignore[arg-type]
+        ops.append(partial(np.copyto, D[top], _Lazy(out_act.vjp, Z[top], A[depth], grad_a)))  # type: ignore[arg-type]
+    if scale != 1.0:
+        ops.append(partial(np.multiply, D[top], np.full(D[top].shape, scale), D[top]))
+    for k in range(top, -1, -1):
+        ops.append(partial(np.dot, D[k].T, A[k], GW[k]))
+        if train_b:
+            ops.append(partial(np.add.reduce, D[k], 0, None, GB[k]))
+        if k:
+            ops.append(partial(np.dot, D[k], W[k], G[k - 1]))
+            ops += _vjp_ops(acts[k - 1].name, acts[k - 1], Z[k - 1], A[k], G[k - 1], T[k - 1], M[k - 1], D[k - 1])
+    # w ← w − η ∂L/∂w for every weight and bias at once
+    ops += [partial(np.multiply, grads, np.full(grads.shape, net.learning_rate), grads),
+            partial(np.subtract, params, grads, params)]
+
+    def run(iterations: int) -> None:
+        for _ in range(iterations):
+            for op in ops:
+                op()
+        for k in range(depth):
+            ws[k][...] = W[k]
+            if train_b:
+                bs[k][...] = B[k]
+
+    return run
 
 
 def _train_online(net: Network, x: Array, t: Array, passes: int) -> None:
@@ -307,12 +397,18 @@ def train(
         return TrainResult(0, history, snapshots, True, _diverged_message(net, start))
     history.append((start, loss))
     snapshots.append((start, forward(net, x).output.copy()))
+    # compiled once for the whole run: it keeps its own copy of the parameters in step with net's between chunks
+    runner = _compile_batch(net, x, t) if mode == "batch" and iterations > 0 else None
     while done < iterations:
         to_loss = loss_every - done % loss_every
         to_record = record_every - done % record_every
         count = min(to_loss, to_record, iterations - done)
         backup = net.copy()
-        _advance(net, x, t, count, mode)
+        if runner is not None:
+            with np.errstate(all="ignore"):
+                runner(count)
+        else:
+            _advance(net, x, t, count, mode)
         ok, loss = _healthy(net, x, t)
         if not ok:
             # replay from the last healthy point one iteration at a time to stop exactly before the overflow
