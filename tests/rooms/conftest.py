@@ -1,0 +1,193 @@
+"""Real processes for the room tests: a redis-server, uvicorn apps on free ports, and an SSE reader on a socket."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.redis_server import RedisServer, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class LiveApp:
+    """`uvicorn app.main:app` in its own process (or `workers` processes), stopped by its PID."""
+
+    def __init__(self, directory: Path, env: dict[str, str], workers: int = 1) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = directory / f"uvicorn-{self.port}.log"
+        full_env = {**os.environ, "DELTAFLOW_SSE_KEEPALIVE": "1", **env}
+        args = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(self.port),
+                "--log-level", "warning", "--timeout-graceful-shutdown", "2"]
+        if workers > 1:
+            args += ["--workers", str(workers)]
+        with self.log.open("wb") as out:
+            self.proc = subprocess.Popen(args, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while not self._healthy():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"uvicorn did not start:\n{self.log.read_text(errors='replace')[-3000:]}")
+            time.sleep(0.1)
+
+    def _healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as r:
+                return bool(r.status == 200)
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@dataclass
+class Event:
+    id: int | None
+    data: dict[str, Any]
+    at: float  # time.monotonic() when it arrived
+
+
+class SSEReader:
+    """Reads a text/event-stream over a plain socket in a thread; stop() hangs up like a closed browser tab."""
+
+    def __init__(self, base_url: str, path: str) -> None:
+        host, port = base_url.removeprefix("http://").split(":")
+        self.sock = socket.create_connection((host, int(port)), timeout=10)
+        self.sock.settimeout(None)
+        self.sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n\r\n".encode())
+        self.events: queue.Queue[Event] = queue.Queue()
+        self.status: int | None = None
+        self.headers: dict[str, str] = {}
+        self.comments = 0
+        self._started = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        self._started.wait(10)
+
+    def _run(self) -> None:
+        f = self.sock.makefile("rb")
+        try:
+            self.status = int(f.readline().split()[1])
+            while (line := f.readline().strip()) != b"":
+                name, _, value = line.decode().partition(":")
+                self.headers[name.lower()] = value.strip()
+            self._started.set()
+            buffer = b""
+            while True:
+                size = int(f.readline().strip() or b"0", 16)  # chunked transfer encoding
+                if size == 0:
+                    return
+                buffer += f.read(size)
+                f.readline()
+                while b"\n\n" in buffer:
+                    block, buffer = buffer.split(b"\n\n", 1)
+                    self._event(block.decode())
+        except (OSError, ValueError, IndexError):
+            return
+        finally:
+            self._started.set()
+
+    def _event(self, block: str) -> None:
+        fields: dict[str, str] = {}
+        for line in block.split("\n"):
+            if line.startswith(":"):
+                self.comments += 1
+                continue
+            name, _, value = line.partition(":")
+            fields[name] = value.removeprefix(" ")
+        if "data" in fields and fields.get("event", "message") == "message":
+            event_id = int(fields["id"]) if "id" in fields else None
+            self.events.put(Event(event_id, json.loads(fields["data"]), time.monotonic()))
+
+    def next(self, timeout: float = 5.0) -> Event:
+        return self.events.get(timeout=timeout)
+
+    def stop(self) -> None:
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.sock.close()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    server = RedisServer.start(tmp_path_factory.mktemp("redis-rooms"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_apps(redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """Two app processes on different ports sharing one redis-server: (url A, url B)."""
+    directory = tmp_path_factory.mktemp("apps")
+    env = {"DELTAFLOW_REDIS_URL": redis_server.url, "DELTAFLOW_DB": str(directory / "unused.db")}
+    a = LiveApp(directory, env)
+    try:
+        b = LiveApp(directory, env)
+    except BaseException:
+        a.stop()
+        raise
+    try:
+        yield a.url, b.url
+    finally:
+        a.stop()
+        b.stop()
+
+
+@pytest.fixture(scope="session")
+def sqlite_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One app process on SQLite, where room events go through the in-process hub."""
+    directory = tmp_path_factory.mktemp("sqlite-app")
+    app = LiveApp(directory, {"DELTAFLOW_DB": str(directory / "deltaflow.db"), "DELTAFLOW_REDIS_URL": ""})
+    try:
+        yield app.url
+    finally:
+        app.stop()
+
+
+@pytest.fixture
+def readers() -> Iterator[list[SSEReader]]:
+    """SSE readers a test opens; all hung up at the end."""
+    opened: list[SSEReader] = []
+    yield opened
+    for r in opened:
+        r.stop()
+
+
+def new_room(base: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A fresh XOR network and a room on it, made through `base`: (network, room)."""
+    net = httpx.post(f"{base}/api/networks", json={"preset": "xor"})
+    assert net.status_code == 201, net.text
+    room = httpx.post(f"{base}/api/rooms", json={"network_id": net.json()["id"]})
+    assert room.status_code == 201, room.text
+    return net.json(), room.json()
+
+
+def bearer(room: dict[str, Any]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {room['presenter_token']}"}
