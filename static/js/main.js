@@ -583,7 +583,7 @@ function wire() {
   let resizeTimer = null;
   new ResizeObserver(() => {
     clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(() => view.resize().catch(() => {}), 60);
+    resizeTimer = setTimeout(() => view.resize().catch((err) => say(`Redrawing the network failed: ${err.message}`)), 60);
   }).observe($("network-figure"));
   // Last line of defence: anything unexpected is shown in the page, not only in the console.
   window.addEventListener("unhandledrejection", (e) => {

@@ -22,6 +22,17 @@ const DEPENDENCY = "#e69f00"; // Okabe-Ito orange: distinct from the blue-red sc
 const SVG_NS = "http://www.w3.org/2000/svg";
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
 
+/** A short number for an edge label: two decimals, or two significant digits for small values. */
+function labelNum(v) {
+  const a = Math.abs(v);
+  let text;
+  if (a === 0) text = "0";
+  else if (a >= 0.095) text = v.toFixed(2);
+  else if (a >= 1e-4) text = v.toPrecision(2);
+  else text = v.toExponential(0);
+  return text.replaceAll("-", "−");
+}
+
 const sub = (s) => `<sub>${s}</sub>`;
 const sup = (s) => `<sup>${s}</sup>`;
 const nodeSymbol = (l, j) => (l === 1 ? `x${sub(j)}` : `a${sub(j)}${sup(l)}`);
@@ -66,13 +77,11 @@ export function createNetworkView(container, handlers = {}) {
     return { layers, L, M, pos, edges, lossPos, xRange: [-0.42, L - 1 + 0.9], yRange: [yBottom, yTop] };
   }
 
-  function pixelScale(k = 1, projector = false) {
+  function pixelScale(k = 1) {
     const w = Math.max(320, container.clientWidth);
     const h = Math.max(240, container.clientHeight);
-    // Room for the column titles on top, and for the colour bars: at the right, or (projector) below.
-    const margin = projector
-      ? { l: 12, r: 12, t: Math.round(38 * k) + 6, b: Math.round(52 * k) + 8 }
-      : { l: 16, r: 96, t: Math.round(38 * k) + 6, b: 12 };
+    // Room for the column titles on top and the two horizontal colour bars below.
+    const margin = { l: 12, r: 12, t: Math.round(38 * k) + 6, b: Math.round(56 * k) + 8 };
     const plotW = w - margin.l - margin.r;
     const plotH = h - margin.t - margin.b;
     const g = geometry;
@@ -234,7 +243,7 @@ export function createNetworkView(container, handlers = {}) {
     const backwardView = st.phase === "backward" || st.phase === "update";
     // Projector type and lines grow with the screen, so a 4K projector gets the same proportions as 1024x768.
     const k = projector ? Math.max(1.3, Math.min(3, container.clientWidth / 700)) : 1;
-    const px = pixelScale(k, projector);
+    const px = pixelScale(k);
     const nodeSize = Math.max(10, Math.min(px.pxPerY * 0.6, px.pxPerX * 0.4, 86 * k));
     const valueFont = Math.round(Math.max(11, Math.min(20 * k, nodeSize * 0.26)));
     const scale = { nodeSize, valueFont, showValues: nodeSize >= 30 && g.pos.size <= 64 };
@@ -378,9 +387,7 @@ export function createNetworkView(container, handlers = {}) {
       marker: {
         size: 0.1, opacity: 0, color: [spec.cmin], cmin: spec.cmin, cmax: spec.cmax, colorscale: spec.scale, showscale: true,
         colorbar: {
-          ...(projector
-            ? { orientation: "h", x: y > 0.5 ? 0.24 : 0.74, xanchor: "center", y: -0.02, yanchor: "top", len: 0.4 }
-            : { x: 1.005, xanchor: "left", y, yanchor: "middle", len: 0.44 }),
+          orientation: "h", x: y > 0.5 ? 0.25 : 0.75, xanchor: "center", y: -0.01, yanchor: "top", len: 0.36,
           thickness: Math.round(12 * k),
           outlinewidth: 0, tickfont: barFont, title: { text: spec.title, side: "top", font: barFont }, nticks: 5,
         },
@@ -422,7 +429,7 @@ export function createNetworkView(container, handlers = {}) {
         const v = ev.values.get(e.key);
         if (v == null) return; // not computed yet: the dotted edge says so, a label would only add noise
         annotations.push({
-          x: hx[n], y: hy[n], showarrow: false, text: fmt(v, 2), font: labelFont,
+          x: hx[n], y: hy[n], showarrow: false, text: labelNum(v), font: labelFont,
           bgcolor: "rgba(255,255,255,0.92)", bordercolor: signedColor(v, ev.m, DIVERGING_EDGE),
           borderwidth: 1.5 * lineK, borderpad: 2, captureevents: true, hovertext: hText[n],
           hoverlabel: { bgcolor: "#ffffff", font: { size: Math.round(13 * k), family: FONT } },
@@ -477,6 +484,11 @@ export function createNetworkView(container, handlers = {}) {
   };
 
   function bindEvents() {
+    // newPlot may or may not keep listeners, so start clean to never handle a click twice.
+    if (plot.removeAllListeners) {
+      plot.removeAllListeners("plotly_click");
+      plot.removeAllListeners("plotly_clickannotation");
+    }
     plot.on("plotly_click", (ev) => {
       const pt = ev.points && ev.points[0];
       if (!pt || pt.curveNumber !== traceIndex.handles || !handlers.onEdgeClick) return;
@@ -561,7 +573,9 @@ export function createNetworkView(container, handlers = {}) {
     const sameShape = geometry && geometry.layers.join("-") === model.network.layers.join("-");
     if (!sameShape) geometry = buildGeometry(model.network.layers);
     const figure = buildFigure(model);
-    if (!plotted) {
+    // A mode switch redraws from scratch: react across very different layouts left stale pieces behind.
+    const fresh = !plotted || lastModel.projector !== model.projector;
+    if (fresh) {
       await Plotly.newPlot(plot, figure.data, figure.layout, config);
       bindEvents();
       plotted = true;
