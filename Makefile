@@ -20,7 +20,7 @@ run: $(BIN)/uvicorn
 	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.test-deps
-	$(BIN)/ruff check app tests bench
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 
 test: lint
