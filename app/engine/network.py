@@ -280,7 +280,21 @@ def _train_batch_fast(net: Network, x: Array, t: Array, iterations: int) -> None
         _compile_batch(net, x, t)(iterations)
 
 
-def _compile_batch(net: Network, x: Array, t: Array) -> Callable[[int], None]:
+class _BatchRunner:
+    """A compiled training step: call it with a step count; `finite` checks every trained parameter in one pass."""
+
+    def __init__(self, run: Callable[[int], None], params: Array) -> None:
+        self.run, self.params = run, params
+
+    def __call__(self, iterations: int) -> None:
+        self.run(iterations)
+
+    def finite(self) -> bool:
+        # frozen biases are not in params, but they never change and train() checked them before the first step
+        return bool(np.isfinite(self.params).all())
+
+
+def _compile_batch(net: Network, x: Array, t: Array) -> _BatchRunner:
     """Full-batch gradient descent compiled for one network and data set; call the result with a step count.
 
     One step becomes a flat list of numpy calls on arrays allocated once (out= everywhere, constants as full
@@ -350,7 +364,7 @@ def _compile_batch(net: Network, x: Array, t: Array) -> Callable[[int], None]:
             if train_b:
                 bs[k][...] = B[k]
 
-    return run
+    return _BatchRunner(run, params)
 
 
 def _train_online(net: Network, x: Array, t: Array, passes: int) -> None:
@@ -368,8 +382,8 @@ def _advance(net: Network, x: Array, t: Array, count: int, mode: str) -> None:
             _train_online(net, x, t, count)
 
 
-def _healthy(net: Network, x: Array, t: Array) -> tuple[bool, float]:
-    if not net.is_finite():
+def _healthy(net: Network, x: Array, t: Array, finite: Callable[[], bool] | None = None) -> tuple[bool, float]:
+    if not (net.is_finite() if finite is None else finite()):
         return False, math.nan
     loss = dataset_loss(net, x, t)
     return math.isfinite(loss), loss
@@ -403,16 +417,17 @@ def train(
         to_loss = loss_every - done % loss_every
         to_record = record_every - done % record_every
         count = min(to_loss, to_record, iterations - done)
-        backup = net.copy()
+        # only the arrays are needed to roll back: cheaper than a validated Network copy
+        backup = ([w.copy() for w in net.weights], [b.copy() for b in net.biases])
         if runner is not None:
             with np.errstate(all="ignore"):
                 runner(count)
         else:
             _advance(net, x, t, count, mode)
-        ok, loss = _healthy(net, x, t)
+        ok, loss = _healthy(net, x, t, runner.finite if runner is not None else None)
         if not ok:
             # replay from the last healthy point one iteration at a time to stop exactly before the overflow
-            net.weights, net.biases = backup.weights, backup.biases
+            net.weights, net.biases = backup
             while done < iterations:
                 trial = net.copy()
                 _advance(trial, x, t, 1, mode)
