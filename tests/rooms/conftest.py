@@ -191,3 +191,21 @@ def new_room(base: str) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def bearer(room: dict[str, Any]) -> dict[str, str]:
     return {"Authorization": f"Bearer {room['presenter_token']}"}
+
+
+CHROMIUM = os.environ.get("DELTAFLOW_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict[str, Any]:
+    """Debian's chromium for pytest-playwright; a missing one skips, or fails under CI=true."""
+    import shutil
+
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        message = f"chromium not found at {CHROMIUM} (set DELTAFLOW_CHROMIUM)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}

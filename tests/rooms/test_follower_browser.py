@@ -1,0 +1,116 @@
+"""A real Chromium on the follower page: it follows the presenter live, forks, and follows again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.rooms.conftest import ROOT, bearer, new_room
+
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+
+pytestmark = pytest.mark.browser
+
+
+def _watch(page: Any, base: str) -> dict[str, list[str]]:
+    seen: dict[str, list[str]] = {"errors": [], "foreign": []}
+    page.on("console", lambda m: m.type == "error" and seen["errors"].append(m.text))
+    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+    page.on("request", lambda r: r.url.startswith((base, "data:", "blob:")) or seen["foreign"].append(r.url))
+    page.add_init_script("window.__csp = []; document.addEventListener('securitypolicyviolation',"
+                         " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));")
+    return seen
+
+
+def test_follower_page_on_B_follows_the_presenter_publishing_on_A(page: Any, redis_apps: tuple[str, str]) -> None:
+    a, b = redis_apps
+    net, room = new_room(a)
+    code = room["code"]
+    seen = _watch(page, b)
+    page.goto(f"{b}/join/{code}")
+    page.wait_for_selector("body[data-ready='true'][data-seq]")
+    page.wait_for_selector("#network-figure .main-svg")
+    assert page.locator("#live").get_attribute("data-state") == "live"
+    assert page.locator("#followers").inner_text() == "1 following"
+    assert page.locator("#room-code").inner_text() == code
+
+    def publish(**fields: Any) -> None:
+        r = httpx.post(f"{a}/api/rooms/{code}/state", headers=bearer(room), json=fields)
+        assert r.status_code == 200, r.text
+
+    publish(position=5, phase="forward")
+    page.wait_for_selector("body[data-position='5']", timeout=3000)
+    total = page.locator("#step-label").inner_text().split(" / ")[1]
+    assert page.locator("#step-label").inner_text() == f"5 / {total}"
+    assert page.locator(".phase-btn.active").get_attribute("data-phase") == "forward"
+    assert page.locator("#formula-math .katex").count() == 1
+
+    publish(position=int(total) - 1)
+    page.wait_for_selector(f"body[data-position='{int(total) - 1}']", timeout=3000)
+    assert page.locator(".phase-btn.active").get_attribute("data-phase") == "update"
+
+    # the presenter steps the network: followers load the new weights
+    assert httpx.post(f"{a}/api/networks/{net['id']}/step", json={"sample": 0}).status_code == 200
+    publish(iteration=1, position=0, sample=1)
+    page.wait_for_selector("body[data-position='0']", timeout=3000)
+    assert "iteration 1" in page.locator("#net-info").inner_text()
+    assert page.locator("#sample-label").inner_text() == "sample 2"
+
+    # training progress shows as a bar
+    publish(training={"done": 250, "total": 1000, "running": True, "loss": 0.2})
+    page.wait_for_selector("#training-box:not([hidden])", timeout=3000)
+    assert "250 / 1,000" in page.locator("#train-text").inner_text()
+    publish(training=None, position=3)
+    page.wait_for_selector("body[data-position='3']", timeout=3000)
+
+    assert seen["errors"] == [] and seen["foreign"] == []
+    assert page.evaluate("window.__csp") == []
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "follower-live.png"))
+
+
+def test_try_it_myself_then_follow_again(page: Any, redis_apps: tuple[str, str]) -> None:
+    a, b = redis_apps
+    net, room = new_room(a)
+    code = room["code"]
+    seen = _watch(page, a)
+    page.goto(f"{a}/join/{code}")
+    page.wait_for_selector("body[data-ready='true'][data-seq]")
+    httpx.post(f"{a}/api/rooms/{code}/state", headers=bearer(room), json={"position": 4})
+    page.wait_for_selector("body[data-position='4']")
+
+    page.click("#btn-fork")
+    page.wait_for_selector("body.own[data-own-network-id]")
+    own_id = page.locator("body").get_attribute("data-own-network-id")
+    assert own_id and own_id != net["id"]
+    assert httpx.get(f"{a}/api/networks/{own_id}").status_code == 200
+    assert page.locator("#step-label").inner_text().startswith("4 / ")
+    page.click("#own-next")
+    page.wait_for_function("document.getElementById('step-label').textContent.startsWith('5 / ')")
+    assert page.locator("#own-open").get_attribute("href").startswith(f"/?net={own_id}&")
+
+    # while on the copy, the presenter moves on; following again jumps to where the presenter is
+    httpx.post(f"{a}/api/rooms/{code}/state", headers=bearer(room), json={"position": 9})
+    page.wait_for_timeout(300)
+    assert page.locator("#step-label").inner_text().startswith("5 / ")
+    page.click("#btn-follow")
+    page.wait_for_selector("body:not(.own)[data-position='9']")
+    assert page.locator("#step-label").inner_text().startswith("9 / ")
+    page.click("#btn-fork")
+    page.wait_for_selector("body.own")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "follower-own-copy.png"))
+    assert seen["errors"] == [] and seen["foreign"] == []
+    assert page.evaluate("window.__csp") == []
+
+
+def test_join_form_takes_a_typed_code(page: Any, redis_apps: tuple[str, str]) -> None:
+    a, _ = redis_apps
+    _, room = new_room(a)
+    page.goto(f"{a}/join")
+    page.fill("#join-code", room["code"].lower())
+    page.click("button[type=submit]")
+    page.wait_for_selector("body[data-ready='true'][data-seq]")
+    assert page.url == f"{a}/join/{room['code']}"
