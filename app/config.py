@@ -33,8 +33,11 @@ class Settings:
     max_batch_detail: int = 1_000  # samples per forward/backward call with per-sample details
     max_predict_rows: int = 10_000
     max_trace_events: int = 100_000
-    # multiply-adds one train call may cost (iterations × samples × weights), about 10 s on this machine
-    max_train_work: int = 4_000_000_000
+    max_parameters: int = 100_000  # weights and biases of one network: every request on it stays well under 10 s
+    max_response_values: int = 1_000_000  # numbers in per-sample details, train snapshots or predictions
+    # estimated cost of one train or gradcheck call in ns on the reference machine (app/service.py train_work):
+    # 5 s of budget keeps the slowest accepted call under 10 s on 2 busy cores (docs/limits.md)
+    max_train_work: int = 5_000_000_000
 
 
 def get_settings() -> Settings:

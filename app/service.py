@@ -93,6 +93,15 @@ def check_layer_limits(layers: list[int], settings: Settings) -> None:
     for k, n in enumerate(layers):
         if n > settings.max_nodes:
             raise invalid(("layers", k), f"at most {settings.max_nodes} nodes per layer are allowed, got {n}")
+    params = parameter_count(layers)
+    if params > settings.max_parameters:
+        raise invalid(("layers",), f"at most {settings.max_parameters} weights and biases in all are allowed, "
+                      f"got {params}: use fewer or narrower layers")
+
+
+def parameter_count(layers: list[int]) -> int:
+    """Weights and biases of a network with these layer sizes."""
+    return sum(m * n + n for m, n in zip(layers[:-1], layers[1:], strict=True))
 
 
 def check_count(items: list[Any], count: int, loc: Loc, what: str) -> list[Any]:
@@ -230,10 +239,17 @@ def select(state: dict[str, Any], req: SampleRequest, settings: Settings, need_t
     return Selection(x, t, indices, batch)
 
 
-def check_batch_detail(sel: Selection, settings: Settings) -> None:
+def check_batch_detail(sel: Selection, settings: Settings, layers: list[int] | None = None) -> None:
+    """Per-sample details cost z, a, δ and ∂L/∂a of every node of every sample: cap rows and numbers."""
     if sel.batch and len(sel.x) > settings.max_batch_detail:
         raise invalid(("samples",), f"at most {settings.max_batch_detail} samples per call return per-sample details; "
                       "pick a list of rows, or use /train for larger batches")
+    if sel.batch and layers is not None:
+        values = len(sel.x) * 4 * sum(layers)
+        if values > settings.max_response_values:
+            fit = max(1, settings.max_response_values // (4 * sum(layers)))
+            raise invalid(("samples",), f"per-sample details of {len(sel.x)} samples of this network are {values} numbers; "
+                          f"at most {settings.max_response_values} per call: send at most {fit} rows per call")
 
 
 # ---- results -----------------------------------------------------------------------------------------------------
@@ -300,9 +316,71 @@ def compute(net: nn.Network, sel: Selection, with_grads: bool) -> dict[str, Any]
     return out
 
 
-def train_work(state: dict[str, Any], iterations: int, mode: str) -> int:
-    """Multiply-adds a train call will cost, known before it starts; online mode pays a per-sample overhead."""
+# Cost model of a train call in estimated nanoseconds on the reference machine (2 shared cores; measured by
+# tests/reliability/test_limits.py, numbers in docs/limits.md): numpy's fixed cost per call dominates small
+# networks, multiply-adds and elementwise work dominate large ones.
+NS_PER_LAYER_BATCH = 40_000  # one full-batch iteration, per layer: about 15 numpy calls
+NS_PER_LAYER_ONLINE = 90_000  # one single-sample step, per layer, through the general step()
+NS_PER_MAC = 2  # one multiply-add of forward or backward (3 per weight and sample)
+NS_PER_NODE = 25  # elementwise activation and derivative work per node and sample
+NS_PER_CHECK_LAYER = 60_000  # the divergence check and copy after each recorded chunk, per layer
+
+
+def train_work(state: dict[str, Any], iterations: int, mode: str, record_every: int | None = None,
+               loss_every: int | None = None) -> int:
+    """The estimated cost of a train call (ns on the reference machine), known before any work starts."""
+    layers = state["layers"]
+    depth = len(layers) - 1
+    rows = max(len(state["dataset"]["inputs"]) if state.get("dataset") else 0, 1)
+    weights = sum(m * n for m, n in zip(layers[:-1], layers[1:], strict=True))
+    per_sample = 3 * NS_PER_MAC * weights + NS_PER_NODE * sum(layers[1:])
+    if mode == "online":
+        per_iteration = rows * (per_sample + NS_PER_LAYER_ONLINE * depth)
+    else:
+        per_iteration = rows * per_sample + NS_PER_LAYER_BATCH * depth
+    chunk = min(record_every or iterations, loss_every or max(1, iterations // 500))
+    checks = iterations // max(chunk, 1) + 1
+    per_check = NS_PER_CHECK_LAYER * depth + rows * (NS_PER_MAC * weights + NS_PER_NODE * sum(layers[1:]))
+    return iterations * per_iteration + checks * per_check
+
+
+def check_train(state: dict[str, Any], iterations: int, mode: str, record_every: int | None,
+                loss_every: int | None, settings: Settings) -> None:
+    """Refuse, before any work, a train call that would take too long or answer with too many numbers."""
+    work = train_work(state, iterations, mode, record_every, loss_every)
+    if work > settings.max_train_work:
+        fit = iterations * settings.max_train_work // work
+        if fit < 1:
+            raise invalid(("iterations",), f"even one {mode} iteration on this data set is too large for one request "
+                          f"(about {work / iterations / 1e9:.2g} s each): use fewer samples or a smaller network")
+        raise invalid(("iterations",), f"this run is too large for one request (about {work / 1e9:.2g} s of work); "
+                      f"send at most {fit} iterations per call and call /train repeatedly")
     rows = len(state["dataset"]["inputs"]) if state.get("dataset") else 0
-    weights = sum(m * n for m, n in zip(state["layers"][:-1], state["layers"][1:], strict=True))
-    per_sample = 3 * weights + (50_000 if mode == "online" else 0)
-    return iterations * max(rows, 1) * per_sample
+    snapshots = iterations // (record_every or iterations) + 2
+    values = snapshots * rows * state["layers"][-1]
+    if values > settings.max_response_values:
+        room = max(settings.max_response_values // (rows * state["layers"][-1]) - 2, 1)
+        every = -(-iterations // room)
+        raise invalid(("record_every",), f"{snapshots} output snapshots of {rows} samples are {values} numbers; at most "
+                      f"{settings.max_response_values} per call: set record_every to {every} or more")
+
+
+def check_predict(state: dict[str, Any], rows: int, settings: Settings) -> None:
+    if rows > settings.max_predict_rows:
+        raise invalid(("inputs",), f"at most {settings.max_predict_rows} rows per call, got {rows}")
+    values = rows * state["layers"][-1]
+    if values > settings.max_response_values:
+        raise invalid(("inputs",), f"{rows} rows of {state['layers'][-1]} outputs are {values} numbers; at most "
+                      f"{settings.max_response_values} per call: send at most "
+                      f"{settings.max_response_values // state['layers'][-1]} rows per call")
+
+
+def check_gradcheck(state: dict[str, Any], rows: int, settings: Settings) -> None:
+    """Finite differences run 2 forward passes per parameter, each paying numpy's per-layer cost."""
+    layers = state["layers"]
+    params = parameter_count(layers)
+    weights = sum(m * n for m, n in zip(layers[:-1], layers[1:], strict=True))
+    per_pass = NS_PER_LAYER_BATCH * (len(layers) - 1) + rows * (NS_PER_MAC * weights + NS_PER_NODE * sum(layers[1:]))
+    if 2 * params * per_pass > settings.max_train_work:
+        raise invalid((), f"a finite-difference check of {params} parameters on {rows} samples is too slow for one "
+                      "request; check fewer samples or a smaller network")

@@ -31,7 +31,8 @@ from app.schemas import (
     TrainResult,
     error_responses,
 )
-from app.store.base import mutate
+from app.store.base import Stored, mutate
+from app.store.sqlite import SQLiteStore
 
 router = APIRouter(prefix="/api/networks", tags=["networks"])
 Auth = Annotated[str | None, Header(description="Bearer <token>, for protected networks")]
@@ -49,9 +50,40 @@ def _json(payload: dict[str, Any]) -> JSONResponse:
     return JSONResponse(payload)
 
 
+# SQLite admits one writer at a time and its busy handler sleeps for milliseconds between retries, which collapses
+# throughput under concurrent steps; this process's writers take turns on a lock instead
+_SQLITE_WRITE = threading.Lock()
+
+
+class _QueuedWrites:
+    """A SQLite store whose writes from this process queue on `_SQLITE_WRITE`; reads pass straight through."""
+
+    def __init__(self, store: SQLiteStore) -> None:
+        self.store = store
+
+    def create(self, state: dict[str, Any]) -> str:
+        with _SQLITE_WRITE:
+            return self.store.create(state)
+
+    def get(self, network_id: str) -> Stored:
+        return self.store.get(network_id)
+
+    def replace(self, network_id: str, state: dict[str, Any], version: int) -> bool:
+        with _SQLITE_WRITE:
+            return self.store.replace(network_id, state, version)
+
+    def delete(self, network_id: str) -> bool:
+        with _SQLITE_WRITE:
+            return self.store.delete(network_id)
+
+    def expire(self, older_than_seconds: float) -> int:
+        with _SQLITE_WRITE:
+            return self.store.expire(older_than_seconds)
+
+
 def _change(store: Any, network_id: str, change: Any) -> Any:
     with _lock(network_id):
-        return mutate(store, network_id, change)
+        return mutate(_QueuedWrites(store) if isinstance(store, SQLiteStore) else store, network_id, change)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CreatedNetwork,
@@ -95,7 +127,7 @@ def delete_network(network_id: str, store: StoreDep, authorization: Auth = None)
 def _compute(network_id: str, body: SampleRequest, store: Any, settings: Any, with_grads: bool) -> dict[str, Any]:
     state = store.get(network_id).state
     sel = svc.select(state, body, settings, need_target=with_grads)
-    svc.check_batch_detail(sel, settings)
+    svc.check_batch_detail(sel, settings, state["layers"])
     try:
         return svc.compute(svc.to_network(state), sel, with_grads)
     except svc.Overflow as err:
@@ -120,8 +152,7 @@ def backward(network_id: str, body: SampleRequest, store: StoreDep, settings: Se
 def predict(network_id: str, body: PredictRequest, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
     """Outputs for many inputs at once, e.g. a grid for a decision-boundary map."""
     state = store.get(network_id).state
-    if len(body.inputs) > settings.max_predict_rows:
-        raise svc.invalid(("inputs",), f"at most {settings.max_predict_rows} rows per call, got {len(body.inputs)}")
+    svc.check_predict(state, len(body.inputs), settings)
     for r, row in enumerate(body.inputs):
         svc.check_vector(row, state["layers"][0], ("inputs", r), "each input row")
     with np.errstate(all="ignore"):
@@ -140,7 +171,7 @@ def step(network_id: str, body: SampleRequest, store: StoreDep, settings: Settin
     def change(state: dict[str, Any]) -> dict[str, Any]:
         svc.check_token(state, authorization)
         sel = svc.select(state, body, settings, need_target=True)
-        svc.check_batch_detail(sel, settings)
+        svc.check_batch_detail(sel, settings, state["layers"])
         net = svc.to_network(state)
         try:
             before = svc.compute(net, sel, with_grads=True)
@@ -177,11 +208,7 @@ def train(network_id: str, body: TrainRequest, store: StoreDep, settings: Settin
         svc.check_token(state, authorization)
         if not state.get("dataset"):
             raise svc.invalid((), "this network has no data set to train on: PATCH a dataset first")
-        work = svc.train_work(state, body.iterations, body.mode)
-        if work > settings.max_train_work:
-            fit = max(1, body.iterations * settings.max_train_work // work)
-            raise svc.invalid(("iterations",), f"this run is too large for one request (about {work:.2g} multiply-adds); "
-                              f"send at most {fit} iterations per call and call /train repeatedly")
+        svc.check_train(state, body.iterations, body.mode, body.record_every, body.loss_every, settings)
         net = svc.to_network(state)
         data = state["dataset"]
         result = nn.train(net, np.asarray(data["inputs"], dtype=np.float64), np.asarray(data["targets"], dtype=np.float64),
@@ -226,10 +253,6 @@ def check_gradients(network_id: str, body: SampleRequest, store: StoreDep, setti
     state = store.get(network_id).state
     sel = svc.select(state, body, settings, need_target=True)
     assert sel.t is not None
-    params = sum(m * n + m for n, m in zip(state["layers"][:-1], state["layers"][1:], strict=True))
-    # 2 forward passes per parameter, each costing about params × samples multiply-adds
-    if 2 * params * (params * len(sel.x) + 2_000) > 4_000_000_000:
-        raise svc.invalid((), f"a finite-difference check of {params} parameters on {len(sel.x)} samples is too slow; "
-                          "check fewer samples or a smaller network")
+    svc.check_gradcheck(state, len(sel.x), settings)
     result = gradcheck(svc.to_network(state), sel.x, sel.t)
     return {"max_abs_error": result.max_abs_error, "max_rel_error": result.max_rel_error, "ok": result.ok}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,3 +56,13 @@ def mutate(store: NetworkStore, network_id: str, change: Callable[[dict[str, Any
         if store.replace(network_id, stored.state, stored.version):
             return result
     raise Conflict(network_id)
+
+
+async def expiry_sweeps(store: Callable[[], NetworkStore], older_than_seconds: float, every_seconds: float = 3600) -> None:
+    """Run `expire` now and then every `every_seconds`, off the event loop; a failed sweep is logged and retried."""
+    while True:
+        try:
+            await asyncio.to_thread(store().expire, older_than_seconds)
+        except Exception:  # a sweep must never take the server down; the next one tries again
+            logging.getLogger("deltaflow").exception("expiry sweep failed")
+        await asyncio.sleep(every_seconds)

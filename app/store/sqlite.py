@@ -19,6 +19,9 @@ CREATE TABLE IF NOT EXISTS networks (
     touched REAL NOT NULL
 )
 """
+INDEX = "CREATE INDEX IF NOT EXISTS networks_touched ON networks (touched)"
+# a read counts as a touch (a shared read-only link keeps its network alive) but costs a write at most hourly
+TOUCH_EVERY = 3600.0
 
 
 class SQLiteStore:
@@ -31,6 +34,7 @@ class SQLiteStore:
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute(SCHEMA)
+            db.execute(INDEX)
 
     def _connect(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
@@ -54,11 +58,14 @@ class SQLiteStore:
         return network_id
 
     def get(self, network_id: str) -> Stored:
-        row = self._connect().execute(
-            "SELECT state, version FROM networks WHERE id = ?", (network_id,)
-        ).fetchone()
+        db = self._connect()
+        row = db.execute("SELECT state, version, touched FROM networks WHERE id = ?", (network_id,)).fetchone()
         if row is None:
             raise NotFound(network_id)
+        now = self.clock()
+        if now - row[2] > TOUCH_EVERY:
+            with db:
+                db.execute("UPDATE networks SET touched = ? WHERE id = ? AND touched < ?", (now, network_id, now))
         return Stored(json.loads(row[0]), row[1])
 
     def replace(self, network_id: str, state: dict[str, Any], version: int) -> bool:
