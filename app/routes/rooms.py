@@ -130,9 +130,12 @@ async def _stream(rooms: Rooms, code: str, keepalive: float) -> AsyncIterator[st
             yield 'event: closed\ndata: {"detail": "room not found"}\n\n'
         finally:
             if joined:
-                # the client has gone (we are being cancelled): still count it out
-                with anyio.CancelScope(shield=True):
-                    await anyio.to_thread.run_sync(rooms.leave, code)
+                # the client hung up or the server is stopping: count it out with one short write done here,
+                # not in a thread, since an await could be cut off when the server shuts down
+                try:
+                    rooms.leave(code)
+                except Exception:  # never let the count hide the reason the stream ended
+                    log.exception("room %s: counting a follower out failed", code)
 
 
 @router.get("/api/rooms/{code}/events", response_class=StreamingResponse, responses={

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import httpx
 
-from tests.rooms.conftest import SSEReader, bearer, new_room
+from tests.redis_server import RedisServer
+from tests.rooms.conftest import LiveApp, SSEReader, bearer, new_room
 
 
 def _wait_for(predicate, timeout: float = 5.0) -> bool:  # type: ignore[no-untyped-def]
@@ -143,3 +145,18 @@ def test_keep_alive_comments_flow_while_nothing_changes(redis_apps: tuple[str, s
     readers.append(follower)
     follower.next()
     assert _wait_for(lambda: follower.comments >= 1, timeout=4)  # the test apps send one every second
+
+
+def test_a_stopping_app_counts_its_followers_out(redis_apps: tuple[str, str], redis_server: RedisServer,
+                                                 tmp_path: Path, readers: list[SSEReader]) -> None:
+    a, _ = redis_apps
+    _, room = new_room(a)
+    code = room["code"]
+    extra = LiveApp(tmp_path, {"DELTAFLOW_REDIS_URL": redis_server.url})
+    try:
+        follower = SSEReader(extra.url, f"/api/rooms/{code}/events")
+        readers.append(follower)
+        assert follower.next().data["followers"] == 1
+    finally:
+        extra.stop()  # SIGTERM: uvicorn ends the open stream after its graceful-shutdown timeout
+    assert httpx.get(f"{a}/api/rooms/{code}").json()["followers"] == 0
