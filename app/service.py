@@ -165,8 +165,10 @@ def check_token(state: dict[str, Any], authorization: str | None) -> None:
     expected = state.get("token_hash")
     if not expected:
         return
-    given = (authorization or "").removeprefix("Bearer ").strip()
-    if not hmac.compare_digest(hashlib.sha256(given.encode()).hexdigest(), expected):
+    scheme, _, given = (authorization or "").strip().partition(" ")
+    # the scheme is case-insensitive (RFC 7235); a bare token without it is refused like a wrong one
+    ok = scheme.lower() == "bearer" and hmac.compare_digest(hashlib.sha256(given.strip().encode()).hexdigest(), expected)
+    if not ok:
         raise ApiError(403, ("header", "authorization"), "this network is protected: send Authorization: Bearer <token>")
 
 
