@@ -52,8 +52,9 @@ class SQLiteRooms:
 
     publishes = False
 
-    def __init__(self, path: str, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, path: str, ttl_seconds: int, clock: Callable[[], float] = time.time) -> None:
         self.path = path
+        self.ttl_seconds = max(1, int(ttl_seconds))
         self.clock = clock
         self._local = threading.local()
         with self._db() as db:
@@ -68,6 +69,7 @@ class SQLiteRooms:
         return db
 
     def insert(self, code: str, record: dict[str, Any]) -> bool:
+        self.expire(self.ttl_seconds)  # opening a room sweeps the expired ones, so the table stays small
         db = self._db()
         with db:
             cur = db.execute("INSERT OR IGNORE INTO rooms (code, record, version, touched) VALUES (?, ?, 1, ?)",
@@ -75,7 +77,9 @@ class SQLiteRooms:
         return cur.rowcount == 1
 
     def get(self, code: str) -> Stored:
-        row = self._db().execute("SELECT record, version FROM rooms WHERE code = ?", (code,)).fetchone()
+        # a room idle for longer than the TTL is gone, as its Redis key would be
+        row = self._db().execute("SELECT record, version FROM rooms WHERE code = ? AND touched >= ?",
+                                 (code, self.clock() - self.ttl_seconds)).fetchone()
         if row is None:
             raise RoomNotFound(code)
         return Stored(json.loads(row[0]), row[1])

@@ -144,4 +144,4 @@ def _make(store: NetworkStore, settings: Settings) -> Rooms:
         backend: RoomBackend = RedisRooms(store.client, store.prefix, settings.room_ttl_seconds)
         return Rooms(backend, RedisHub(store.url, store.prefix))
     path = getattr(store, "path", None) or settings.db_path
-    return Rooms(SQLiteRooms(str(path)), LocalHub())
+    return Rooms(SQLiteRooms(str(path), settings.room_ttl_seconds), LocalHub())
