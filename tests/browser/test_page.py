@@ -85,13 +85,14 @@ def test_xor_draws_five_nodes_and_six_edges(page: Any, shoot: Any) -> None:
     data = fig(page)
     assert data["nodeCount"] == "5"
     assert data["edgeCount"] == "6"
-    # The Plotly figure itself: 5 node markers, 6 edge handles, 6 edge segments across the edge traces.
+    # The Plotly figures themselves: 5 node markers, 6 edge handles, 6 edge segments across the edge traces.
     counts = page.evaluate(
         """() => {
           const d = document.getElementById('network-figure-plot').data;
+          const e = document.getElementById('network-figure-edges').data;
           const nodes = d.find(t => t.name === 'nodes').x.length;
           const handles = d.find(t => t.name === 'edge handles').x.length;
-          const segs = d.filter(t => (t.name || '').startsWith('edges')).reduce((n, t) => n + t.x.filter(v => v === null).length, 0);
+          const segs = e.filter(t => (t.name || '').startsWith('edges')).reduce((n, t) => n + t.x.filter(v => v === null).length, 0);
           return {nodes, handles, segs};
         }"""
     )
