@@ -1,0 +1,65 @@
+"""Crash: SIGKILL the server in the middle of a long train call, restart it on the same SQLite file, and find every
+network in the state of its last completed request (WAL mode, one transaction per request).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import httpx
+
+from app.config import Settings
+from app.service import train_work
+from tests.reliability.server import Server
+
+
+def test_kill_9_during_train_loses_nothing_completed(spawn: Any) -> None:
+    server: Server = spawn(name="before-crash")
+    http = httpx.Client(base_url=server.url, timeout=60)
+    stepped = http.post("/api/networks", json={"preset": "xor"}).json()["id"]
+    for _ in range(3):
+        assert http.post(f"/api/networks/{stepped}/step", json={"samples": "all"}).status_code == 200
+    patched = http.post("/api/networks", json={"preset": "xor"}).json()["id"]
+    assert http.patch(f"/api/networks/{patched}", json={"learning_rate": 0.25,
+                                                         "weights": [{"l": 2, "j": 1, "i": 1, "value": 0.125}]}).status_code == 200
+    deleted = http.post("/api/networks", json={"preset": "xor"}).json()["id"]
+    assert http.delete(f"/api/networks/{deleted}").status_code == 204
+    # the victim: 10 one-node layers, whose training is slow per iteration, so a call accepted by the budget runs seconds
+    victim = http.post("/api/networks", json={"layers": [1] * 10, "dataset": {"inputs": [[0]], "targets": [[1]]}}).json()["id"]
+    assert http.post(f"/api/networks/{victim}/train", json={"iterations": 5}).status_code == 200
+    before = {n: http.get(f"/api/networks/{n}").json() for n in (stepped, patched, victim)}
+    # the longest call the work budget accepts for it (seconds on this machine: docs/limits.md)
+    iterations = max(i for i in range(1000, 100_001, 1000)
+                     if train_work(before[victim], i, "batch") <= Settings().max_train_work)
+
+    outcome: dict[str, Any] = {}
+
+    def train() -> None:
+        try:
+            with httpx.Client(base_url=server.url, timeout=60) as c:
+                outcome["response"] = c.post(f"/api/networks/{victim}/train", json={"iterations": iterations})
+        except httpx.HTTPError as err:
+            outcome["error"] = err
+
+    thread = threading.Thread(target=train)
+    thread.start()
+    time.sleep(0.7)
+    assert thread.is_alive(), outcome  # still training
+    server.kill9()
+    thread.join(timeout=30)
+    assert "error" in outcome, outcome  # the client never got an answer
+
+    restarted = spawn(name="after-crash")  # same DB file
+    with httpx.Client(base_url=restarted.url, timeout=60) as again:
+        for network_id, state in before.items():
+            r = again.get(f"/api/networks/{network_id}")
+            assert r.status_code == 200
+            assert r.json() == state
+        assert before[stepped]["iteration"] == 3
+        assert before[patched]["learning_rate"] == 0.25 and before[patched]["weights"][0][0][0] == 0.125
+        assert again.get(f"/api/networks/{deleted}").status_code == 404
+        # and the restarted server works on the same networks
+        assert again.post(f"/api/networks/{victim}/train", json={"iterations": 5}).json()["iteration"] == 10
+    http.close()
