@@ -1,0 +1,132 @@
+"""Figures 4 and 5: the API under concurrent load against /healthz, and /train through HTTP against the engine."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from typing import Any
+
+import numpy as np
+
+from app.engine import network as nn
+from bench.core import ROOT, Row, interleaved, ratio_stat, stat
+from bench.engine import xor_network
+from bench.server import Server
+
+CONCURRENCY = [1, 16, 64]
+ENDPOINTS = {
+    # what each client sends; every client has its own XOR network, as every student in a room would
+    "healthz": ("GET", "/healthz", None),
+    "forward": ("POST", "/api/networks/{id}/forward", {"sample": 0}),
+    "step": ("POST", "/api/networks/{id}/step", {"samples": "all"}),
+    "trace": ("POST", "/api/networks/{id}/trace", {"sample": 0}),
+}
+
+
+class LoadClient:
+    """The separate client process; jobs go in on stdin and results come back on stdout."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "bench.loadclient"], cwd=ROOT, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+
+    def run(self, job: dict[str, Any]) -> dict[str, Any]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(json.dumps(job) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the load client exited")
+        result: dict[str, Any] = json.loads(line)
+        return result
+
+    def close(self) -> None:
+        if self.proc.stdin:
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def pct(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q)) if values else float("nan")
+
+
+def section_api(quick: bool) -> list[Row]:
+    reps = 1 if quick else 3
+    duration, warmup = (1.5, 0.3) if quick else (3.0, 0.5)
+    runs: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    with Server() as srv:
+        ids = [srv.call("POST", "/api/networks", {"preset": "xor"})[1]["id"] for _ in range(max(CONCURRENCY))]
+        client = LoadClient()
+        try:
+            for _ in range(reps):
+                for conc in CONCURRENCY:
+                    for name, (method, path, body) in ENDPOINTS.items():
+                        job = {"port": srv.port, "concurrency": conc, "warmup": warmup, "duration": duration,
+                               "requests": [[method, path.format(id=i), body] for i in ids[:conc]]}
+                        runs.setdefault((name, conc), []).append(client.run(job))
+        finally:
+            client.close()
+    rows: list[Row] = []
+    for conc in CONCURRENCY:
+        base = runs[("healthz", conc)]
+        for name in ENDPOINTS:
+            rs = runs[(name, conc)]
+            rps = stat([r["rps"] for r in rs])
+            lat = [v * 1e3 for r in rs for v in r["latencies"]]
+            errors = sum(r["errors"] for r in rs)
+            p50, p99 = pct(lat, 50), pct(lat, 99)
+            detail = {"rps": rps.values, "p50_ms": p50, "p99_ms": p99, "errors": errors,
+                      "error_kinds": sorted({k for r in rs for k in r["error_kinds"]}),
+                      "client_cpu_share": [r["client_cpu_share"] for r in rs],
+                      "mean_response_bytes": (sum(r["bytes"] for r in rs) / max(1, sum(r["completed"] for r in rs)))}
+            label = f"{name} ×{conc}: p50 {p50:.3g} ms, p99 {p99:.3g} ms" + (f", {errors} errors" if errors else "")
+            if name == "healthz":
+                rows.append(Row("4", label, rps.median, "req/s", rps.spread, detail=detail))
+                continue
+            r = ratio_stat([x["rps"] for x in rs], [x["rps"] for x in base])
+            target, met = "", None
+            if name == "step" and conc == max(CONCURRENCY):
+                target, met = "≥ 50% of healthz, 0 errors", r.median >= 0.5 and errors == 0
+            elif errors:
+                target, met = "0 errors", False
+            rows.append(Row("4", label, rps.median, "req/s", rps.spread, r.median, "of healthz", target, met,
+                            detail=detail))
+    return rows
+
+
+def section_train(quick: bool) -> list[Row]:
+    """Figure 5: POST /train with 10,000 XOR iterations and snapshots every 1,000, against nn.train alone."""
+    iterations, record_every = 10_000, 1_000
+    reps = 3 if quick else 7
+    net, x, t = xor_network()
+    with Server() as srv:
+
+        def http() -> None:
+            # a fresh network per run so each run trains from the same starting weights
+            net_id = srv.call("POST", "/api/networks", {"preset": "xor"})[1]["id"]
+            start = time.perf_counter()
+            status, body = srv.call("POST", f"/api/networks/{net_id}/train",
+                                    {"iterations": iterations, "mode": "batch", "record_every": record_every})
+            http.elapsed.append(time.perf_counter() - start)  # type: ignore[attr-defined]
+            assert status == 200 and body["iteration"] == iterations, body
+
+        http.elapsed = []  # type: ignore[attr-defined]
+
+        def engine() -> None:
+            nn.train(net.copy(), x, t, iterations, "batch", record_every)
+
+        res = interleaved({"http": http, "engine": engine}, reps=reps)
+    http_times = http.elapsed[-reps:]  # type: ignore[attr-defined]
+    r = ratio_stat(http_times, res["engine"].values)
+    h = stat(http_times)
+    return [
+        Row("5", f"POST /train {iterations:,} XOR iterations, snapshots every {record_every:,}", h.median, "s",
+            h.spread, r.median, "of engine time", "< 1.20×", r.median < 1.2),
+        Row("5", f"nn.train {iterations:,} XOR iterations (engine alone)", res["engine"].median, "s",
+            res["engine"].spread),
+    ]

@@ -1,0 +1,163 @@
+"""Figure 6: the page in headless Chromium: time to the network figure, bytes on the wire, script time per frame.
+
+The page is watched through the DOM only: `#network-figure[data-node-count]` appears once Plotly has drawn the
+network, `body[data-ready=true]` once the trace is loaded, `#btn-play` starts the player. Script time per animation
+frame comes from a Chromium performance trace: the script events on the renderer's main thread inside each
+`AnimationFrame` (the frames the compositor asked the page to render).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from bench.core import Row, stat
+from bench.server import Server
+
+CHROMIUM = os.environ.get("DELTAFLOW_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+VIEWPORT = {"width": 1600, "height": 1000}
+# entry points of JavaScript on the main thread; nested ones are merged so no time counts twice
+SCRIPT_EVENTS = {"FunctionCall", "RunMicrotasks", "TimerFire", "FireAnimationFrame", "EventDispatch", "EvaluateScript",
+                 "v8.evaluateModule", "FireIdleCallback"}
+# records when the figure first carries Plotly's output, on the page's own clock (0 = navigation start)
+DRAWN_PROBE = """
+window.__drawnAt = null;
+new MutationObserver((_, obs) => {
+  const fig = document.getElementById('network-figure');
+  if (fig && fig.dataset.nodeCount && window.__drawnAt === null) { window.__drawnAt = performance.now(); obs.disconnect(); }
+}).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-node-count']});
+"""
+BYTES_JS = """() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const res = performance.getEntriesByType('resource');
+  const all = [nav, ...res];
+  return {transfer: all.reduce((s, e) => s + (e.transferSize || 0), 0),
+          decoded: all.reduce((s, e) => s + (e.decodedBodySize || 0), 0),
+          requests: all.length,
+          largest: res.map(e => [e.name.replace(location.origin, ''), e.transferSize, e.decodedBodySize])
+                      .sort((a, b) => b[2] - a[2]).slice(0, 5)};
+}"""
+
+
+def _merge(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    out: list[tuple[float, float]] = []
+    for a, b in sorted(intervals):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def frame_script_ms(raw: bytes) -> list[float]:
+    """Script milliseconds inside each animation frame of the busiest renderer main thread in a Chromium trace."""
+    doc = json.loads(raw)
+    events: list[dict[str, Any]] = doc["traceEvents"] if isinstance(doc, dict) else doc
+    names = {(e["pid"], e["tid"]): e["args"].get("name") for e in events
+             if e.get("ph") == "M" and e.get("name") == "thread_name"}
+    frames: dict[tuple[int, int], dict[Any, list[float]]] = {}
+    scripts: dict[tuple[int, int], list[tuple[float, float]]] = {}
+    for e in events:
+        key = (e.get("pid"), e.get("tid"))
+        if names.get(key) != "CrRendererMain":
+            continue
+        if e.get("name") == "AnimationFrame" and e.get("ph") in ("b", "e", "s", "f"):
+            fid = e.get("id") or (e.get("id2") or {}).get("local")
+            frames.setdefault(key, {}).setdefault(fid, []).append(e["ts"] / 1000)
+        elif e.get("name") in SCRIPT_EVENTS and e.get("ph") == "X":
+            scripts.setdefault(key, []).append((e["ts"] / 1000, (e["ts"] + e.get("dur", 0)) / 1000))
+    if not frames:
+        return []
+    key = max(frames, key=lambda k: len(frames[k]))
+    merged = _merge(scripts.get(key, []))
+    out = []
+    for stamps in frames[key].values():
+        if len(stamps) != 2:
+            continue
+        lo, hi = min(stamps), max(stamps)
+        out.append(sum(max(0.0, min(b, hi) - max(a, lo)) for a, b in merged))
+    return out
+
+
+def section_page(quick: bool) -> list[Row]:
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        return [Row("6", "page", None, "", note=f"skipped: no chromium at {CHROMIUM} (set DELTAFLOW_CHROMIUM)")]
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return [Row("6", "page", None, "", note="skipped: the playwright package is not installed")]
+    loads = 2 if quick else 4
+    play_ms = 3000 if quick else 6000
+    rows: list[Row] = []
+    with Server() as srv, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            # cold loads of the default page (it creates the lecture's XOR network), each in a fresh context: no cache
+            drawn, ready, nbytes, encodings = [], [], [], {}
+            for _ in range(loads):
+                ctx = browser.new_context(viewport=VIEWPORT)
+                page = ctx.new_page()
+                page.add_init_script(DRAWN_PROBE)
+                page.on("response", lambda r, enc=encodings: enc.__setitem__(
+                    r.url.split("?")[0].rsplit("/", 1)[-1], r.headers.get("content-encoding", "none")))
+                page.goto(srv.url + "/", wait_until="load")
+                page.wait_for_selector("body[data-ready=true]", timeout=60_000)
+                drawn.append(page.evaluate("window.__drawnAt"))
+                ready.append(page.evaluate("performance.now()"))
+                nbytes.append(page.evaluate(BYTES_JS))
+                ctx.close()
+            d = stat([v for v in drawn if v is not None])
+            b = nbytes[-1]
+            plotly_enc = encodings.get("plotly.min.js", "?")
+            rows.append(Row("6", "XOR page: navigation → network figure drawn", d.median, "ms", d.spread,
+                            target="< 1.5 s", met=d.median < 1500,
+                            note=f"cold cache, {loads} loads", detail={"drawn_ms": drawn, "ready_ms_upper_bound": ready}))
+            rows.append(Row("6", f"XOR page: bytes transferred ({b['requests']} requests, "
+                                 f"{b['decoded'] / 1e6:.2f} MB decoded; plotly.min.js {plotly_enc})",
+                            b["transfer"] / 1e6, "MB", target="gzip", met=plotly_enc == "gzip",
+                            detail={"bytes": nbytes, "content_encoding": encodings}))
+
+            # the gradient-flow animation on a 6-layer × 16-node network, played from the backward phase
+            layers = [16] * 6
+            data = {"inputs": [[round(0.1 * i - 0.8, 2) for i in range(16)]], "targets": [[1.0 if i % 2 else 0.0 for i in range(16)]]}
+            _, net = srv.call("POST", "/api/networks", {"layers": layers, "activations": "sigmoid", "dataset": data})
+            ctx = browser.new_context(viewport=VIEWPORT)
+            page = ctx.new_page()
+            page.add_init_script(DRAWN_PROBE)
+            page.goto(f"{srv.url}/?net={net['id']}", wait_until="load")
+            page.wait_for_selector("body[data-ready=true]", timeout=120_000)
+            big_drawn = page.evaluate("window.__drawnAt")
+            page.click(".phase-btn[data-phase=backward]")
+            page.wait_for_timeout(500)
+            start_pos = int(page.eval_on_selector("#network-figure", "e => e.dataset.position || '0'"))
+            browser.start_tracing(page=page, categories=["devtools.timeline",
+                                                         "disabled-by-default-devtools.timeline.frame"])
+            page.click("#btn-play")
+            page.wait_for_timeout(play_ms)
+            raw = browser.stop_tracing()
+            page.click("#btn-play")
+            end_pos = int(page.eval_on_selector("#network-figure", "e => e.dataset.position || '0'"))
+            ctx.close()
+        finally:
+            browser.close()
+    per_frame = frame_script_ms(raw)
+    steps = end_pos - start_pos
+    if not per_frame:
+        rows.append(Row("6", "6×16 animation: script per frame", None, "ms",
+                        note="no AnimationFrame events in the trace: this Chromium does not record them"))
+        return rows
+    sf = stat(per_frame)
+    p95 = sorted(per_frame)[min(len(per_frame) - 1, int(0.95 * len(per_frame)))]
+    detail = {"frames": len(per_frame), "seconds": play_ms / 1000, "steps_played": steps, "p95_ms": p95,
+              "max_ms": max(per_frame), "figure_drawn_ms": big_drawn}
+    rows.append(Row("6", "6×16 page: navigation → figure drawn", big_drawn, "ms", target="", detail={}))
+    rows.append(Row("6", f"6×16 animation: script per frame p50 ({len(per_frame)} frames in {play_ms / 1000:g} s, "
+                         f"{steps} steps)", sf.median, "ms", sf.spread, detail=detail))
+    rows.append(Row("6", f"6×16 animation: script per frame p95 (max {max(per_frame):.0f} ms)", p95, "ms",
+                    target="< 12 ms", met=p95 < 12))
+    return rows
