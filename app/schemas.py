@@ -345,7 +345,9 @@ class RoomState(BaseModel):
     sample: int = 0
     position: int = Field(0, description="number of trace events shown (0 = none yet)")
     phase: Phase | None = None
-    iteration: int = Field(0, description="the network's iteration; followers reload the network when it moves")
+    iteration: int = Field(0, description="the network's iteration, read from the network at each change")
+    network_version: int = Field(1, description="the network's stored version; followers reload the network when "
+                                 "it moves (a step, a training chunk, an edited weight)")
     training: TrainingProgress | None = None
     followers: int = Field(0, description="event streams open on this room right now")
     seq: int = Field(description="increases with every change; the SSE `id:` of this state")
@@ -353,13 +355,16 @@ class RoomState(BaseModel):
 
 
 class RoomStateUpdate(Strict):
-    """POST /api/rooms/{code}/state: the fields that changed (any subset); `training: null` clears the run."""
+    """POST /api/rooms/{code}/state: the fields that changed (any subset); `training: null` clears the run.
+
+    The network's iteration and version are read from the store at each change, so a follower reloads the
+    network whenever it changed, whoever changed it.
+    """
 
     network_id: str | None = Field(None, min_length=1, max_length=64)
     sample: int | None = Field(None, ge=0, le=10**6)
     position: int | None = Field(None, ge=0, le=10**7)
     phase: Phase | None = None
-    iteration: int | None = Field(None, ge=0, le=10**12)
     training: TrainingProgress | None = None
 
 

@@ -22,7 +22,7 @@ from app.rooms.codes import new_code, normalize
 from app.rooms.hub import LocalHub, RedisHub
 from app.store.base import NetworkStore, new_id
 
-UPDATABLE = ("network_id", "sample", "position", "phase", "iteration", "training")
+UPDATABLE = ("network_id", "sample", "position", "phase", "training", "iteration", "network_version")
 
 
 def _hash(token: str) -> str:
@@ -43,13 +43,13 @@ class Rooms:
         # in-process ordering of write-then-publish for the local hub; Redis orders by itself
         self._locks = [threading.Lock() for _ in range(64)]
 
-    def open(self, network_id: str, iteration: int) -> tuple[str, str, dict[str, Any]]:
+    def open(self, network_id: str, iteration: int, network_version: int) -> tuple[str, str, dict[str, Any]]:
         """A new room on a network: (code, presenter token, public state)."""
         token = secrets.token_urlsafe(24)
         for _ in range(20):
             code = new_code()
             state = {"code": code, "network_id": network_id, "sample": 0, "position": 0, "phase": None,
-                     "iteration": iteration, "training": None, "followers": 0, "seq": 1, "updated": self.clock()}
+                     "iteration": iteration, "network_version": network_version, "training": None, "followers": 0, "seq": 1, "updated": self.clock()}
             if self.backend.insert(code, {"token_hash": _hash(token), "state": state}):
                 return code, token, state
         raise RuntimeError("no free room code after 20 tries")  # 887 million codes: practically unreachable

@@ -59,8 +59,8 @@ def _links(code: str) -> dict[str, str]:
              responses=room_error_responses(400, 404, 413, 415))
 def open_room(body: RoomCreate, store: StoreDep, rooms: RoomsDep) -> dict[str, Any]:
     """Open a room on a network; the presenter token is shown only here."""
-    network = store.get(body.network_id).state
-    code, token, state = rooms.open(body.network_id, int(network.get("iteration", 0)))
+    network = store.get(body.network_id)
+    code, token, state = rooms.open(body.network_id, int(network.state.get("iteration", 0)), network.version)
     return {"code": code, "presenter_token": token, **_links(code), "state": state}
 
 
@@ -81,8 +81,10 @@ def publish_state(code: str, body: RoomStateUpdate, rooms: RoomsDep, store: Stor
             raise svc.ApiError(403, ("header", "authorization"),
                                "only the presenter can move this room: send Authorization: Bearer <presenter_token>")
         fields = body.model_dump(include=body.model_fields_set)
-        if body.network_id is not None:
-            store.get(body.network_id)  # a room only ever points at a network that exists
+        # the network as it is now (it may have been stepped or edited since): followers reload on a new version
+        network = store.get(body.network_id or rooms.get(norm)["network_id"])
+        fields["iteration"] = int(network.state.get("iteration", 0))
+        fields["network_version"] = network.version
         return rooms.publish(norm, fields)
 
 

@@ -15,7 +15,7 @@ const page = {
   room: null, // the latest room state from the stream
   mode: "live", // "live" | "own"
   network: null,
-  networkKey: null, // network_id:iteration of `network`
+  networkKey: null, // network_id:network_version of `network`
   trace: null,
   traceKey: null, // networkKey:sample of `trace`
   position: 0,
@@ -95,7 +95,7 @@ async function syncOnce() {
   const room = page.room;
   if (!room || page.mode !== "live") return;
   const training = room.training && room.training.running;
-  const netKey = `${room.network_id}:${room.iteration}`;
+  const netKey = `${room.network_id}:${room.network_version}`;
   if (netKey !== page.networkKey) {
     page.network = await api.getNetwork(room.network_id);
     page.networkKey = netKey;

@@ -53,7 +53,7 @@ def test_follower_page_on_B_follows_the_presenter_publishing_on_A(page: Any, red
 
     # the presenter steps the network: followers load the new weights
     assert httpx.post(f"{a}/api/networks/{net['id']}/step", json={"sample": 0}).status_code == 200
-    publish(iteration=1, position=0, sample=1)
+    publish(position=0, sample=1)
     page.wait_for_selector("body[data-position='0']", timeout=3000)
     assert "iteration 1" in page.locator("#net-info").inner_text()
     assert page.locator("#sample-label").inner_text() == "sample 2"

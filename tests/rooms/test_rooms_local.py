@@ -90,11 +90,26 @@ def test_publish_validates_its_fields(sqlite_app: str) -> None:
     r = httpx.post(url, json={"network_id": "gone"}, headers=bearer(room))
     assert r.status_code == 404
     training = {"done": 300, "total": 1000, "running": True, "loss": 0.12}
-    r = httpx.post(url, json={"training": training, "iteration": 300}, headers=bearer(room))
+    r = httpx.post(url, json={"training": training}, headers=bearer(room))
     assert r.status_code == 200
     assert r.json()["training"] == training
     r = httpx.post(url, json={"training": None}, headers=bearer(room))
-    assert r.json()["training"] is None and r.json()["iteration"] == 300
+    assert r.json()["training"] is None
+    assert httpx.post(url, json={"iteration": 5}, headers=bearer(room)).status_code == 422  # read from the network
+
+
+def test_each_change_carries_the_networks_current_iteration_and_version(sqlite_app: str) -> None:
+    net, room = new_room(sqlite_app)
+    url = f"{sqlite_app}/api/rooms/{room['code']}/state"
+    before = httpx.post(url, json={"position": 1}, headers=bearer(room)).json()
+    assert before["iteration"] == 0
+    assert httpx.post(f"{sqlite_app}/api/networks/{net['id']}/step", json={"sample": 0}).status_code == 200
+    after = httpx.post(url, json={"position": 2}, headers=bearer(room)).json()
+    assert after["iteration"] == 1 and after["network_version"] == before["network_version"] + 1
+    patch = {"weights": [{"l": 2, "j": 1, "i": 1, "value": 0.5}]}
+    assert httpx.patch(f"{sqlite_app}/api/networks/{net['id']}", json=patch).status_code == 200
+    edited = httpx.post(url, json={"position": 2}, headers=bearer(room)).json()
+    assert edited["iteration"] == 1 and edited["network_version"] == after["network_version"] + 1
 
 
 def test_qr_code_is_a_local_svg_of_the_join_link(sqlite_app: str) -> None:

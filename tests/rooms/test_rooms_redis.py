@@ -93,7 +93,7 @@ def test_fork_on_B_copies_the_network_the_room_shows_on_A(redis_apps: tuple[str,
     assert httpx.post(f"{a}/api/networks/{net['id']}/step", json={"sample": 1}).status_code == 200
     trained = httpx.get(f"{a}/api/networks/{net['id']}").json()
     assert httpx.post(f"{a}/api/rooms/{code}/state", headers=bearer(room),
-                      json={"iteration": 1, "sample": 2, "position": 7}).status_code == 200
+                      json={"sample": 2, "position": 7}).status_code == 200
     r = httpx.post(f"{b}/api/rooms/{code}/fork")
     assert r.status_code == 201, r.text
     fork = r.json()
