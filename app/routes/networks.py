@@ -31,8 +31,7 @@ from app.schemas import (
     TrainResult,
     error_responses,
 )
-from app.store.base import Stored, mutate
-from app.store.sqlite import SQLiteStore
+from app.store.base import mutate
 
 router = APIRouter(prefix="/api/networks", tags=["networks"])
 Auth = Annotated[str | None, Header(description="Bearer <token>, for protected networks")]
@@ -50,40 +49,9 @@ def _json(payload: dict[str, Any]) -> JSONResponse:
     return JSONResponse(payload)
 
 
-# SQLite admits one writer at a time and its busy handler sleeps for milliseconds between retries, which collapses
-# throughput under concurrent steps; this process's writers take turns on a lock instead
-_SQLITE_WRITE = threading.Lock()
-
-
-class _QueuedWrites:
-    """A SQLite store whose writes from this process queue on `_SQLITE_WRITE`; reads pass straight through."""
-
-    def __init__(self, store: SQLiteStore) -> None:
-        self.store = store
-
-    def create(self, state: dict[str, Any]) -> str:
-        with _SQLITE_WRITE:
-            return self.store.create(state)
-
-    def get(self, network_id: str) -> Stored:
-        return self.store.get(network_id)
-
-    def replace(self, network_id: str, state: dict[str, Any], version: int) -> bool:
-        with _SQLITE_WRITE:
-            return self.store.replace(network_id, state, version)
-
-    def delete(self, network_id: str) -> bool:
-        with _SQLITE_WRITE:
-            return self.store.delete(network_id)
-
-    def expire(self, older_than_seconds: float) -> int:
-        with _SQLITE_WRITE:
-            return self.store.expire(older_than_seconds)
-
-
 def _change(store: Any, network_id: str, change: Any) -> Any:
     with _lock(network_id):
-        return mutate(_QueuedWrites(store) if isinstance(store, SQLiteStore) else store, network_id, change)
+        return mutate(store, network_id, change)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CreatedNetwork,
