@@ -335,13 +335,15 @@ export function createNetworkView(container, handlers = {}) {
     });
 
     const lossText = st.loss != null ? `ℒ = ${fmt(st.loss)}` : "ℒ";
-    const target = model.trace && model.trace.target ? `t = (${model.trace.target.map((t) => fmt(t, 2)).join(", ")})` : "";
+    // The targets fit under the loss node for a few outputs; otherwise they are in its hover text only.
+    const tgt = model.trace && model.trace.target ? `t = (${model.trace.target.map((t) => fmt(t, 2)).join(", ")})` : "";
+    const target = model.trace && model.trace.target && model.trace.target.length <= 3 ? tgt : "";
     const lossXY = keep("lossXY", showLoss ? [[g.lossPos.x], [g.lossPos.y]] : [[], []], String(showLoss));
     data.push({
       type: "scatter", mode: "markers+text", name: "loss", x: lossXY[0], y: lossXY[1],
       text: ["ℒ"], textposition: "middle center",
       textfont: { size: Math.round(Math.max(12, nodeSize * 0.34)), color: st.loss != null ? "#ffffff" : "#374151", family: FONT },
-      hovertext: [`loss ${lossText}<br>${target}`], hoverinfo: "text", showlegend: false,
+      hovertext: [`loss ${lossText}<br>${tgt}`], hoverinfo: "text", showlegend: false,
       marker: { symbol: "square", size: nodeSize * 0.9, color: st.loss != null ? "#374151" : PENDING, line: { color: "#374151", width: 1.6 * lineK } },
     });
 

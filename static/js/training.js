@@ -2,7 +2,8 @@
 // data sets, and the progress bar. It draws what main.js hands it; the chunked training loop lives in main.js.
 
 import { DIVERGING, plotlyScale } from "./colors.js";
-import { fmt } from "./trace-model.js";
+/** Two decimals, as in the lecture's table (0.52), with a true minus sign. */
+const two = (v) => (Math.abs(v) < 0.005 ? 0 : v).toFixed(2).replace("-", "−");
 
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
 const MAX_ROWS = 8; // the table shows the first samples only, like the lecture's four XOR rows
@@ -22,7 +23,7 @@ export function createTrainingView(els) {
     return {
       uirevision: "loss",
       datarevision: losses.length,
-      margin: { l: 56, r: 12, t: 8, b: 40 },
+      margin: { l: 60, r: 12, t: 8, b: 46 },
       font: { family: FONT, size: 12, color: "#111827" },
       xaxis: { title: { text: "iteration" }, zeroline: false, gridcolor: "#eef0f3" },
       yaxis: { title: { text: "loss ℒ" }, rangemode: "tozero", zeroline: false, gridcolor: "#eef0f3" },
@@ -83,16 +84,16 @@ export function createTrainingView(els) {
       const tr = body.insertRow();
       tr.insertCell().textContent = String(r + 1);
       dataset.inputs[r].forEach((v) => {
-        tr.insertCell().textContent = fmt(v, 2);
+        tr.insertCell().textContent = two(v);
       });
       dataset.targets[r].forEach((v) => {
-        tr.insertCell().textContent = fmt(v, 2);
+        tr.insertCell().textContent = two(v);
       });
       its.forEach((it, k) => {
         const out = snapshots.get(it)[r] || [];
         const cell = tr.insertCell();
         cell.className = k === its.length - 1 ? "num latest" : "num";
-        cell.textContent = out.map((v) => fmt(v, 2)).join(", ");
+        cell.textContent = out.map(two).join(", ");
       });
     }
     els.table.dataset.columns = String(its.length);
@@ -138,7 +139,7 @@ export function createTrainingView(els) {
       const pts = dataset.inputs;
       const data = [
         {
-          type: "heatmap", x: grid.xs, y: grid.ys, z, zmin: 0, zmax: 1, zmid: 0.5, colorscale: plotlyScale(DIVERGING),
+          type: "heatmap", x: grid.xs, y: grid.ys, z, zmin: 0, zmax: 1, zmid: 0.5, colorscale: plotlyScale(DIVERGING), opacity: 0.78,
           colorbar: { thickness: 10, len: 0.9, title: { text: "o", side: "top" } }, hovertemplate: "x₁ %{x:.2f}, x₂ %{y:.2f}<br>o = %{z:.3f}<extra></extra>",
         },
         {
@@ -149,14 +150,14 @@ export function createTrainingView(els) {
           type: "scatter", mode: "markers", x: pts.map((p) => p[0]), y: pts.map((p) => p[1]),
           marker: {
             size: pts.length > 60 ? 7 : 13, color: dataset.targets.map((t) => t[0]), cmin: 0, cmax: 1,
-            colorscale: plotlyScale(DIVERGING), line: { color: "#111827", width: 1.5 },
+            colorscale: plotlyScale(DIVERGING), line: { color: "#ffffff", width: 1.2 },
           },
           hovertemplate: "x = (%{x}, %{y})<extra></extra>",
         },
       ];
       const layout = {
         uirevision: "boundary",
-        margin: { l: 36, r: 8, t: 8, b: 32 },
+        margin: { l: 46, r: 8, t: 8, b: 44 },
         font: { family: FONT, size: 12 },
         xaxis: { title: { text: "x₁" }, range: [grid.xs[0], grid.xs[GRID - 1]], zeroline: false },
         yaxis: { title: { text: "x₂" }, range: [grid.ys[0], grid.ys[GRID - 1]], zeroline: false, scaleanchor: "x" },

@@ -331,3 +331,52 @@ def test_exports(page: Any) -> None:
     with page.expect_download() as dl:
         page.click("#btn-export-png")
     assert open(dl.value.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_play_runs_and_pauses(page: Any) -> None:
+    open_app(page)
+    page.select_option("#speed-select", "8")
+    press(page, " ")
+    assert page.get_attribute("#btn-play", "aria-pressed") == "true"
+    page.wait_for_function("() => Number(document.getElementById('network-figure').dataset.position) >= 4", timeout=5_000)
+    press(page, " ")
+    assert page.get_attribute("#btn-play", "aria-pressed") == "false"
+    stopped = fig(page)["position"]
+    page.wait_for_timeout(400)
+    assert fig(page)["position"] == stopped
+
+
+def test_editor_builds_a_deeper_network(page: Any, shoot: Any) -> None:
+    old = open_app(page)
+    page.click("#add-layer")
+    rows = page.eval_on_selector_all("#layer-list .layer-row", "els => els.length")
+    assert rows == 4
+    page.click("#editor-apply")
+    page.wait_for_function("old => !location.search.includes(old)", arg=old, timeout=10_000)
+    net = query(page)["net"]
+    state = page.request.get(f"/api/networks/{net}").json()
+    assert len(state["layers"]) == 4
+    page.wait_for_function(
+        "n => document.getElementById('network-figure').dataset.nodeCount === String(n)", arg=sum(state["layers"])
+    )
+    assert fig(page)["edgeCount"] == str(sum(a * b for a, b in zip(state["layers"], state["layers"][1:], strict=False)))
+    shoot(page, "13-deeper-network")
+
+
+def test_a_diverging_network_says_so(page: Any, shoot: Any) -> None:
+    res = page.request.post(
+        "/api/networks", data={"preset": "xor", "activations": "linear", "learning_rate": 100}
+    )
+    assert res.status == 201, res.text()
+    net = res.json()["id"]
+    open_app(page, f"/?net={net}")
+    page.fill("#train-iterations", "200")
+    page.click("#train-start")
+    banner = page.locator("#diverged")
+    banner.wait_for(state="visible", timeout=20_000)
+    assert "diverged" in banner.inner_text()
+    state = page.request.get(f"/api/networks/{net}").json()
+    assert state["diverged"] is True
+    if state.get("message"):
+        assert state["message"][:40] in banner.inner_text()
+    shoot(page, "14-diverged")
