@@ -59,7 +59,10 @@ async function guarded(what, fn) {
 function showDiverged(net) {
   const banner = $("diverged");
   if (net && net.diverged) {
-    banner.textContent = `This network has diverged${net.message ? `: ${net.message}` : ""}. Lower the learning rate, or rebuild it.`;
+    // The server's message already says what to do; only a bare flag needs our advice.
+    banner.textContent = net.message
+      ? `This network has diverged: ${net.message}`
+      : "This network has diverged. Lower the learning rate, or rebuild it.";
     banner.hidden = false;
   } else {
     banner.hidden = true;
@@ -413,7 +416,6 @@ async function runTraining() {
       await updateBoundary();
       if (res.diverged) {
         showDiverged(state.network);
-        say(`Training stopped: the network diverged${res.message ? ` (${res.message})` : ""}.`);
         break;
       }
     }

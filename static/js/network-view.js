@@ -24,6 +24,7 @@ function labelNum(v) {
   const a = Math.abs(v);
   let text;
   if (a === 0) text = "0";
+  else if (a >= 1000) text = v.toExponential(1).replace("e+", "e");
   else if (a >= 0.095) text = v.toFixed(2);
   else if (a >= 1e-4) text = v.toPrecision(2);
   else text = v.toExponential(0);
