@@ -5,6 +5,14 @@ import { eventNode, fmt, nodeKey, edgeKey } from "./trace-model.js";
 
 const MAX_MATRIX = 8; // larger layers make matrices unreadable on a projector
 
+const planFor = (net) => String.raw`\begin{aligned}
+\text{forward: } & z^{l} = W^{l} a^{l-1} + b^{l},\quad a^{l} = f(z^{l}) \\
+\text{loss: } & ${net.loss === "mse" ? String.raw`\mathcal{L} = \tfrac{1}{2}\textstyle\sum_k (o_k - t_k)^2` : String.raw`\mathcal{L} = -\textstyle\sum_k t_k \ln o_k + \dots`} \\
+\text{backward: } & \delta^{l} = f'(z^{l}) \odot \frac{\partial \mathcal{L}}{\partial a^{l}},\quad \frac{\partial \mathcal{L}}{\partial a^{l-1}} = (W^{l})^{\top} \delta^{l} \\
+\text{gradients: } & \frac{\partial \mathcal{L}}{\partial w_{ji}^{l}} = a_i^{l-1} \delta_j^{l},\quad \frac{\partial \mathcal{L}}{\partial b_j^{l}} = \delta_j^{l} \\
+\text{update: } & w \leftarrow w - \eta\, \frac{\partial \mathcal{L}}{\partial w}
+\end{aligned}`;
+
 const PHASE_LABEL = { forward: "Forward", loss: "Loss", backward: "Backward", update: "Update" };
 
 /** Renders LaTeX into an element; KaTeX writes its own escaped markup, so this is the one innerHTML path. */
@@ -94,8 +102,10 @@ export function createFormulaPanel(els, handlers = {}) {
     els.matrixMath.textContent = "";
     els.matrixNote.textContent = "";
     if (!ev || !net) {
-      els.matrixTitle.textContent = "";
-      els.matrixNote.textContent = "Step through the trace to see the current layer as the lecture's matrix product.";
+      // Before the first step: the whole algorithm at a glance, in the lecture's notation.
+      els.matrixTitle.textContent = net ? "The plan, layer by layer" : "";
+      if (net) tex(els.matrixMath, planFor(net), true);
+      els.matrixNote.textContent = net ? "Each → computes one of these for one node or one weight, with the numbers." : "";
       return;
     }
     const layers = net.layers;
@@ -139,8 +149,7 @@ export function createFormulaPanel(els, handlers = {}) {
       title = "The loss over the outputs";
       const rows = range(layers[L - 1]);
       const t = trace.target || [];
-      latex = `\\mathcal{L} = \\tfrac{1}{2}\\sum_k (o_k - t_k)^2,\\quad o = ${column(rows.map((j) => n2(A(L, j))))},\\ t = ${column(rows.map((j) => n2(t[j - 1])))},\\ \\mathcal{L} = ${texNum(st.loss, 4)}`;
-      if (net.loss && net.loss !== "mse") latex = `o = ${column(rows.map((j) => n2(A(L, j))))},\\ t = ${column(rows.map((j) => n2(t[j - 1])))},\\ \\mathcal{L} = ${texNum(st.loss, 4)}`;
+      latex = `o = a^{${L}} = ${column(rows.map((j) => n2(A(L, j))))},\\quad t = ${column(rows.map((j) => n2(t[j - 1])))},\\quad \\mathcal{L} = ${texNum(st.loss, 4)}`;
     } else if (ev.phase === "backward" && ev.quantity === "grad_a" && ev.l < L) {
       const m = ev.l;
       title = `Back to layer ${m}: $\\partial\\mathcal{L}/\\partial a^{${m}} = (W^{${m + 1}})^{\\top} \\delta^{${m + 1}}$`;
