@@ -49,7 +49,7 @@ def _http(_: Request, exc: Exception) -> JSONResponse:
 
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     # the client learns nothing of the internals; the log keeps the traceback for us
-    log.exception("unhandled error on %s %s", request.method, request.url.path.split("/api/networks/")[0])
+    log.error("unhandled error on %s %s", request.method, request.url.path.split("/api/networks/")[0], exc_info=exc)
     return JSONResponse({"detail": "internal error"}, status_code=500)
 
 

@@ -271,6 +271,14 @@ def overflow_error(what: str) -> ApiError:
                     "the input or the weights are too large for this network")
 
 
+def check_trace_values(events: list[dict[str, Any]], learning_rate: float) -> None:
+    """A trace whose update step overflows (η ∂L/∂w beyond float64) cannot be shown in JSON: refuse it with why."""
+    for event in events:
+        if not math.isfinite(event["value"]):
+            raise ApiError(422, ("body",), f"the computation overflowed float64 ({event['symbol']} is not finite): "
+                           f"the update with learning rate {learning_rate:g} is too large; lower the learning rate")
+
+
 def sample_result(net: nn.Network, cache: nn.Cache, grads: nn.Gradients | None, t: np.ndarray | None,
                   n: int, with_param_grads: bool) -> dict[str, Any]:
     """One sample's layers: z, a, and with gradients δ, ∂L/∂a, ∂L/∂w, ∂L/∂b."""

@@ -211,6 +211,7 @@ def trace_sample(network_id: str, body: SampleRequest, store: StoreDep, settings
     except svc.Overflow as err:
         raise svc.overflow_error(str(err)) from None
     events, loss = trace(net, sel.x[0], sel.t[0])
+    svc.check_trace_values(events, net.learning_rate)
     return _json({"layers": state["layers"], "input": sel.x[0].tolist(), "target": sel.t[0].tolist(), "loss": loss,
                   "events": events})
 
