@@ -29,5 +29,9 @@ test: lint
 bench: $(VENV)/.test-deps
 	$(BIN)/python -m bench
 
+# 200 simulated students for 60 s against a fresh loopback server; fails on any error (docs/limits.md)
+load: $(VENV)/.test-deps
+	$(BIN)/python bench/load.py --students 200 --duration 60 --json test-artifacts/load.json
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts
