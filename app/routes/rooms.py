@@ -104,7 +104,7 @@ def _sse(state: dict[str, Any]) -> str:
     return f"id: {state['seq']}\ndata: {json.dumps(state, separators=(',', ':'))}\n\n"
 
 
-async def _stream(rooms: Rooms, code: str, keepalive: float) -> AsyncIterator[str]:
+async def _stream(rooms: Rooms, code: str, keepalive: float, count: bool) -> AsyncIterator[str]:
     """The current state, then every change in order; a comment line when nothing happened for a while."""
     with rooms.hub.subscribe(code) as sub:
         # subscribed before reading the state, so no change can fall between the read and the first message
@@ -112,8 +112,11 @@ async def _stream(rooms: Rooms, code: str, keepalive: float) -> AsyncIterator[st
             log.warning("room %s: event stream opened without a live Redis subscription", code)
         joined = False
         try:
-            state = await anyio.to_thread.run_sync(rooms.join, code)
-            joined = True
+            if count:
+                state = await anyio.to_thread.run_sync(rooms.join, code)
+                joined = True
+            else:
+                state = await anyio.to_thread.run_sync(rooms.get, code)
             last = int(state["seq"])
             yield "retry: 2000\n" + _sse(state)
             while True:
@@ -144,11 +147,14 @@ async def _stream(rooms: Rooms, code: str, keepalive: float) -> AsyncIterator[st
     200: {"description": "Server-Sent Events: each `data:` is a RoomState JSON, each `id:` its seq",
           "content": {"text/event-stream": {"schema": {"type": "string"}}}},
     **room_error_responses(404)})
-async def room_events(code: str, rooms: RoomsDep, settings: SettingsDep) -> StreamingResponse:
+async def room_events(code: str, rooms: RoomsDep, settings: SettingsDep,
+                      count: Annotated[bool, Query(description="count this stream as a follower (the presenter's "
+                                                               "own view of the room passes false)")] = True,
+                      ) -> StreamingResponse:
     """A live stream of the room's states: the current one first, then every change; following counts."""
     with _room(code) as norm:
         await anyio.to_thread.run_sync(rooms.get, norm)
-    return StreamingResponse(_stream(rooms, norm, settings.sse_keepalive_seconds), media_type="text/event-stream",
+    return StreamingResponse(_stream(rooms, norm, settings.sse_keepalive_seconds, count), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 

@@ -75,11 +75,12 @@ export function createPublisher(code, token, { onError } = {}) {
 /**
  * Follows a room over Server-Sent Events: onState(state) for the current state and every change, in order
  * (duplicates after a reconnection are dropped by `seq`); onStatus("live" | "connecting" | "closed").
+ * count: false watches without being counted as a follower (the presenter's own view of its room).
  * Returns a function that stops following.
  */
-export function followRoom(code, onState, { onStatus } = {}) {
+export function followRoom(code, onState, { onStatus, count = true } = {}) {
   let lastSeq = 0;
-  const source = new EventSource(`${room(code)}/events`);
+  const source = new EventSource(`${room(code)}/events${count ? "" : "?count=false"}`);
   const status = (s) => onStatus && onStatus(s);
   status("connecting");
   source.onopen = () => status("live");
@@ -95,4 +96,36 @@ export function followRoom(code, onState, { onStatus } = {}) {
     status("closed");
   });
   return () => source.close();
+}
+
+/**
+ * Everything a page needs to present a network: opens the room, then
+ *   publish({sample, position, phase, network_id, training})  (call freely; merged and sent in order),
+ *   onFollowers(n) is called whenever the number of followers changes,
+ *   stop() stops watching the room (the room itself expires when idle).
+ * Resolves to {code, joinUrl (absolute), qrUrl, token, publish, flush, stop}.
+ */
+export async function startPresenting(networkId, { onFollowers, onError } = {}) {
+  const opened = await openRoom(networkId);
+  const publisher = createPublisher(opened.code, opened.presenter_token, { onError });
+  let followers = -1;
+  const stop = followRoom(
+    opened.code,
+    (state) => {
+      if (state.followers !== followers) {
+        followers = state.followers;
+        if (onFollowers) onFollowers(followers);
+      }
+    },
+    { count: false },
+  );
+  return {
+    code: opened.code,
+    token: opened.presenter_token,
+    joinUrl: new URL(opened.join_url, window.location.origin).href,
+    qrUrl: opened.qr_url,
+    publish: publisher.publish,
+    flush: publisher.flush,
+    stop,
+  };
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 
 import httpx
 
@@ -139,3 +140,20 @@ def test_openapi_declares_the_room_routes_and_their_errors(sqlite_app: str) -> N
     assert "text/event-stream" in paths["/api/rooms/{code}/events"]["get"]["responses"]["200"]["content"]
     assert "404" in paths["/api/rooms/{code}/fork"]["post"]["responses"]
     assert not any(p.startswith("/join") for p in paths)
+
+
+def test_a_stream_with_count_false_watches_without_being_counted(sqlite_app: str, readers: list[SSEReader]) -> None:
+    _, room = new_room(sqlite_app)
+    code = room["code"]
+    presenter_view = SSEReader(sqlite_app, f"/api/rooms/{code}/events?count=false")
+    readers.append(presenter_view)
+    assert presenter_view.next().data["followers"] == 0
+    student = SSEReader(sqlite_app, f"/api/rooms/{code}/events")
+    readers.append(student)
+    assert presenter_view.next().data["followers"] == 1
+    presenter_view.stop()
+    student.stop()
+    deadline = time.monotonic() + 5
+    while httpx.get(f"{sqlite_app}/api/rooms/{code}").json()["followers"] != 0:
+        assert time.monotonic() < deadline, "the student was not counted out"
+        time.sleep(0.05)
