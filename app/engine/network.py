@@ -328,10 +328,10 @@ def _compile_batch(net: Network, x: Array, t: Array) -> _BatchRunner:
     T = [np.empty((n, s[0])) for s in shapes]
     M = [np.empty((n, s[0]), dtype=bool) for s in shapes]
 
-    # np.dot with out= makes the same BLAS calls as @ with less overhead per call
+    # ndarray.dot with out= makes the same BLAS calls as @, without @'s gufunc or np.dot's dispatch overhead
     ops: list[Op] = []
     for k in range(depth):
-        ops += [partial(np.dot, A[k], W[k].T, Z[k]), partial(np.add, Z[k], np.broadcast_to(B[k], Z[k].shape), Z[k])]
+        ops += [partial(A[k].dot, W[k].T, Z[k]), partial(np.add, Z[k], np.broadcast_to(B[k], Z[k].shape), Z[k])]
         ops += _activation_ops(acts[k].name, acts[k], Z[k], A[k + 1])
     # δ^L, then each layer's gradients, then δ^{l-1} through W^l, all before any weight changes
     if fused:
@@ -345,11 +345,11 @@ def _compile_batch(net: Network, x: Array, t: Array) -> _BatchRunner:
     if scale != 1.0:
         ops.append(partial(np.multiply, D[top], np.full(D[top].shape, scale), D[top]))
     for k in range(top, -1, -1):
-        ops.append(partial(np.dot, D[k].T, A[k], GW[k]))
+        ops.append(partial(D[k].T.dot, A[k], GW[k]))
         if train_b:
             ops.append(partial(np.add.reduce, D[k], 0, None, GB[k]))
         if k:
-            ops.append(partial(np.dot, D[k], W[k], G[k - 1]))
+            ops.append(partial(D[k].dot, W[k], G[k - 1]))
             ops += _vjp_ops(acts[k - 1].name, acts[k - 1], Z[k - 1], A[k], G[k - 1], T[k - 1], M[k - 1], D[k - 1])
     # w ← w − η ∂L/∂w for every weight and bias at once
     ops += [partial(np.multiply, grads, np.full(grads.shape, net.learning_rate), grads),
