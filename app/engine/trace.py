@@ -205,14 +205,21 @@ def trace(net: Network, x: list[float] | np.ndarray, t: list[float] | np.ndarray
                 deps = [a_id[l - 1][j - 1], ga_id[l - 1][j - 1]]
             d_id[l - 1][j - 1] = emit("backward", "delta", l, j, None, d, rf"\delta_{{{j}}}^{{{l}}}", latex, deps)
         pa_prev, a_ids_prev = pa[l - 2], a_id[l - 2]
+        a_syms = [a_sym(l - 1, i) for i in range(1, n_prev + 1)]
+        append = events.append
         for j in range(1, n_l + 1):
             pdj, d_idj = pd[k][j - 1], d_id[l - 1][j - 1]
             gwj, ngwj, gw_idj = gw[k][j - 1], ngw[k][j - 1], gw_id[k][j - 1]
+            delta_j = rf"\,\delta_{{{j}}}^{{{l}}} = "
+            # the innermost loop of the trace (one event per weight): `emit` written out, no call
             for i in range(1, n_prev + 1):
                 sym = rf"{DL}w_{{{j}{i}}}^{{{l}}}}}"
-                latex = (rf"{sym} = {a_sym(l - 1, i)}\,\delta_{{{j}}}^{{{l}}}"
-                         rf" = {pa_prev[i - 1]} \times {pdj} = {ngwj[i - 1]}")
-                gw_idj[i - 1] = emit("backward", "grad_w", l, j, i, gwj[i - 1], sym, latex, [a_ids_prev[i - 1], d_idj])
+                n_ev = len(events)
+                append({"id": n_ev, "phase": "backward", "quantity": "grad_w", "l": l, "j": j, "i": i,
+                        "value": gwj[i - 1], "symbol": sym,
+                        "latex": f"{sym} = {a_syms[i - 1]}{delta_j}{pa_prev[i - 1]} \\times {pdj} = {ngwj[i - 1]}",
+                        "depends_on": [a_ids_prev[i - 1], d_idj]})
+                gw_idj[i - 1] = n_ev
             sym = rf"{DL}b_{{{j}}}^{{{l}}}}}"
             gb_id[k][j - 1] = emit("backward", "grad_b", l, j, None, gb[k][j - 1], sym,
                                    rf"{sym} = \delta_{{{j}}}^{{{l}}} = {ngb[k][j - 1]}", [d_idj])
@@ -235,9 +242,11 @@ def trace(net: Network, x: list[float] | np.ndarray, t: list[float] | np.ndarray
                 old, g = wj[i - 1], gwj[i - 1]
                 new = old - eta * g
                 pg = f"({ngwj[i - 1]})" if g < 0 else ngwj[i - 1]
-                latex = (rf"w_{{{j}{i}}}^{{{l}}} \leftarrow w_{{{j}{i}}}^{{{l}}} - \eta\,{DL}w_{{{j}{i}}}^{{{l}}}}}"
-                         rf" = {num(old)} - {neta} \times {pg} = {num(new)}")
-                emit("update", "w", l, j, i, new, rf"w_{{{j}{i}}}^{{{l}}}", latex, [gw_idj[i - 1]])
+                w_sym = f"w_{{{j}{i}}}^{{{l}}}"
+                events.append({"id": len(events), "phase": "update", "quantity": "w", "l": l, "j": j, "i": i,
+                               "value": new, "symbol": w_sym,
+                               "latex": rf"{w_sym} \leftarrow {w_sym} - \eta\,{DL}{w_sym}}} = {num(old)} - {neta} \times {pg} = {num(new)}",
+                               "depends_on": [gw_idj[i - 1]]})
             if net.train_biases:
                 old, g = b[k][j - 1], gb[k][j - 1]
                 new = old - eta * g
