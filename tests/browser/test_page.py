@@ -380,3 +380,26 @@ def test_a_diverging_network_says_so(page: Any, shoot: Any) -> None:
     if state.get("message"):
         assert state["message"][:40] in banner.inner_text()
     shoot(page, "14-diverged")
+
+
+def test_hover_shows_node_and_edge_values(page: Any, shoot: Any) -> None:
+    open_app(page)
+    press(page, "n")
+    press(page, "n")
+    press(page, "n")  # forward, loss and backward done: every value is known
+    traces = page.locator("#network-figure-plot .scatterlayer .trace")
+    # trace order in the node plot: edge handles, nodes, loss
+    traces.nth(1).locator(".point").nth(2).hover(force=True)  # a_1^2; Plotly's drag layer takes the events
+    tip = page.locator("#network-figure-plot .hovertext").first
+    tip.wait_for(state="visible", timeout=5_000)
+    text = tip.text_content() or ""
+    for part in ("z", "∂L/∂a", "δ"):
+        assert part in text, text
+    shoot(page, "15-hover-node")
+    traces.nth(0).locator(".point").nth(0).hover(force=True)  # the handle of w_11^2
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#network-figure-plot .hovertext')].some(e => e.textContent.includes('∂L/∂w'))",
+        timeout=5_000,
+    )
+    text = " ".join(page.locator("#network-figure-plot .hovertext").all_text_contents())
+    assert "update" in text and "w =" in text
