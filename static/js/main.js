@@ -17,7 +17,6 @@ const state = {
   trace: null,
   sample: 0,
   projector: false,
-  revision: 0,
   training: null, // {total, done, paused, stop, resume} while a training run is going
   predictMissing: false,
 };
@@ -158,13 +157,11 @@ function showPosition(p, how) {
 
 function drawNetwork(st, animate = 0) {
   if (!state.network) return;
-  state.revision += 1;
   const model = {
     network: state.network,
     trace: state.training ? null : state.trace,
     state: state.training ? stateAt(null, 0) : st,
     projector: state.projector,
-    revision: state.revision,
     animate,
   };
   // Coalesce bursts (holding →, dragging the scrubber) into one Plotly call per frame.
