@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
@@ -12,6 +13,14 @@ from tests.rooms.conftest import ROOT, bearer, new_room
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 
 pytestmark = pytest.mark.browser
+
+
+def _until(page: Any, expression: str, timeout: float = 5.0) -> None:
+    """Polls a JavaScript expression from here (wait_for_function would need eval, which the page's CSP forbids)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
+        time.sleep(0.05)
 
 
 def _watch(page: Any, base: str) -> dict[str, list[str]]:
@@ -88,7 +97,7 @@ def test_try_it_myself_then_follow_again(page: Any, redis_apps: tuple[str, str])
     assert httpx.get(f"{a}/api/networks/{own_id}").status_code == 200
     assert page.locator("#step-label").inner_text().startswith("4 / ")
     page.click("#own-next")
-    page.wait_for_function("document.getElementById('step-label').textContent.startsWith('5 / ')")
+    _until(page, "document.getElementById('step-label').textContent.startsWith('5 / ')")
     assert page.locator("#own-open").get_attribute("href").startswith(f"/?net={own_id}&")
 
     # while on the copy, the presenter moves on; following again jumps to where the presenter is
@@ -114,3 +123,35 @@ def test_join_form_takes_a_typed_code(page: Any, redis_apps: tuple[str, str]) ->
     page.click("button[type=submit]")
     page.wait_for_selector("body[data-ready='true'][data-seq]")
     assert page.url == f"{a}/join/{room['code']}"
+
+
+def test_a_presenting_page_moves_a_follower_page_through_room_js(page: Any, redis_apps: tuple[str, str]) -> None:
+    a, b = redis_apps
+    net, _ = new_room(a)
+    presenter = page
+    presenter.goto(f"{a}/join")  # any page of the app: room.js is an ES module of the same origin
+    presenter.evaluate("""async (networkId) => {
+        const room = await import('/static/js/room.js');
+        window.__followers = [];
+        window.__room = await room.startPresenting(networkId, {onFollowers: (n) => {
+            window.__followers.push(n);
+            document.body.dataset.followers = String(n);
+        }});
+        return window.__room.code;
+    }""", net["id"])
+    code = presenter.evaluate("window.__room.code")
+    assert presenter.evaluate("window.__room.joinUrl") == f"{a}/join/{code}"
+    assert presenter.evaluate("window.__room.qrUrl") == f"/api/rooms/{code}/qr.svg"
+
+    follower = page.context.new_page()
+    follower.goto(f"{b}/join/{code}")
+    follower.wait_for_selector("body[data-ready='true'][data-seq]")
+    presenter.wait_for_selector("body[data-followers='1']", state="attached")
+    # a burst of publishes, as when the presenter holds the arrow key: the follower ends on the last one
+    presenter.evaluate("""() => { for (let p = 1; p <= 12; p += 1) window.__room.publish({position: p, phase: 'forward'});
+                                 return window.__room.flush(); }""")
+    follower.wait_for_selector("body[data-position='12']", timeout=3000)
+    assert httpx.get(f"{a}/api/rooms/{code}").json()["position"] == 12
+    follower.close()
+    presenter.wait_for_selector("body[data-followers='0']", state="attached", timeout=5000)
+    assert presenter.evaluate("window.__followers") == [0, 1, 0]
