@@ -7,6 +7,7 @@ import { createEditor } from "./editor.js";
 import { createFormulaPanel, tex } from "./formula.js";
 import { createNetworkView } from "./network-view.js";
 import { SPEEDS, createPlayer } from "./player.js";
+import { createPublisher, followRoom, openRoom } from "./room.js";
 import { fmt, prepareTrace, stateAt } from "./trace-model.js";
 import { createTrainingView } from "./training.js";
 
@@ -18,6 +19,7 @@ const state = {
   sample: 0,
   projector: false,
   training: null, // {total, done, paused, stop, resume} while a training run is going
+  room: null, // {code, joinUrl, qrUrl, publisher, stop} while this page presents to a classroom room
   predictMissing: false,
 };
 
@@ -153,6 +155,7 @@ function showPosition(p, how) {
   const animate = how === "step" || how === "play" ? player.stepDuration() : 0;
   drawNetwork(st, animate);
   updateUrl();
+  if (state.network) publishRoom({ network_id: state.network.id, sample: state.sample, position: p, ...(st.phase ? { phase: st.phase } : {}) });
 }
 
 function drawNetwork(st, animate = 0) {
@@ -388,7 +391,6 @@ async function runTraining() {
   const mode = $("train-mode").value;
   player.pause();
   const chunk = Math.max(10, Math.min(500, Math.round(total / 25)));
-  const recordEvery = Math.max(1, Math.round(total / 200));
   const run = { total, done: 0, paused: false, stop: false, resume: null };
   state.training = run;
   setTrainingUi(true);
@@ -403,12 +405,14 @@ async function runTraining() {
         continue;
       }
       const n = Math.min(chunk, total - run.done);
-      const res = await api.train(state.network.id, { iterations: n, mode, record_every: recordEvery });
+      const res = await api.train(state.network.id, { iterations: n, mode, record_every: n });
       run.done += n;
       state.network = { ...state.network, weights: res.weights, biases: res.biases, iteration: res.iteration, diverged: res.diverged, message: res.message };
       $("net-info").textContent = describeNetwork(state.network);
       await training.addChunk(res);
       training.setProgress(run.done, total, `${run.done.toLocaleString("en-US")} / ${total.toLocaleString("en-US")} iterations · ${mode}`);
+      const lastLoss = (res.loss_history || []).at(-1);
+      publishRoom({ training: { done: run.done, total, running: true, loss: lastLoss ? lastLoss[1] : null } });
       redraw();
       await updateBoundary();
       if (res.diverged) {
@@ -423,6 +427,7 @@ async function runTraining() {
   } finally {
     state.training = null;
     setTrainingUi(false);
+    publishRoom({ training: null });
     await guarded("Reloading the network", async () => {
       const net = await api.getNetwork(state.network.id);
       await setNetwork(net, { fresh: false });
@@ -453,6 +458,67 @@ function stopTraining() {
     run.resume = null;
     r();
   }
+}
+
+// ---------- classroom room ----------
+
+/** Sends the presenter's position to the room's followers; a no-op when not presenting. */
+function publishRoom(fields) {
+  if (state.room) state.room.publisher.publish(fields);
+}
+
+async function startRoom() {
+  const created = await openRoom(state.network.id);
+  const publisher = createPublisher(created.code, created.presenter_token, {
+    onError: (err) => say(`The room did not get the last move: ${err.message}`),
+  });
+  const badge = $("room-badge");
+  // Watch our own room without counting as a follower, to show how many students follow.
+  const stop = followRoom(created.code, (s) => {
+    badge.textContent = `Room ${created.code} · ${s.followers} following`;
+  }, { count: false });
+  state.room = { code: created.code, joinUrl: new URL(created.join_url, location.href).href, qrUrl: created.qr_url, publisher, stop };
+  badge.textContent = `Room ${created.code}`;
+  badge.hidden = false;
+  $("btn-share").setAttribute("aria-pressed", "true");
+  publishRoom({ network_id: state.network.id, sample: state.sample, position: player.position });
+}
+
+function fillRoomDialog() {
+  const r = state.room;
+  $("room-code").textContent = r.code;
+  $("room-link").textContent = r.joinUrl;
+  $("room-link").href = r.joinUrl;
+  $("room-qr").src = r.qrUrl;
+}
+
+async function toggleRoomDialog(force) {
+  const dialog = $("room-dialog");
+  const open = force === undefined ? dialog.hidden : force;
+  if (!open) {
+    dialog.hidden = true;
+    return;
+  }
+  if (!state.network) return;
+  if (!state.room) {
+    try {
+      await startRoom();
+    } catch (err) {
+      say(`Opening a room failed: ${err.message}`);
+      return;
+    }
+  }
+  fillRoomDialog();
+  dialog.hidden = false;
+}
+
+function stopRoom() {
+  if (state.room) state.room.stop();
+  state.room = null;
+  $("room-badge").hidden = true;
+  $("btn-share").setAttribute("aria-pressed", "false");
+  $("room-dialog").hidden = true;
+  say("Stopped sharing: followers keep the last position.", "info");
 }
 
 // ---------- projector, keys, exports ----------
@@ -538,6 +604,7 @@ const handlers = {
   escape: () => {
     closeWeightEditor();
     toggleKeys(false);
+    toggleRoomDialog(false);
   },
 };
 
@@ -558,6 +625,9 @@ function wire() {
       "btn-projector": handlers.toggleProjector,
       "btn-keys": handlers.toggleKeys,
       "btn-keys-close": () => toggleKeys(false),
+      "btn-share": () => toggleRoomDialog(),
+      "room-close": () => toggleRoomDialog(false),
+      "room-stop": stopRoom,
       "btn-export-png": () => guarded("Exporting the figure", () => view.downloadPNG()),
       "btn-export-trace": exportTrace,
       "btn-export-csv": exportCsv,

@@ -403,3 +403,22 @@ def test_hover_shows_node_and_edge_values(page: Any, shoot: Any) -> None:
     )
     text = " ".join(page.locator("#network-figure-plot .hovertext").all_text_contents())
     assert "update" in text and "w =" in text
+
+
+def test_share_opens_a_room_that_follows_the_steps(page: Any, shoot: Any) -> None:
+    net = open_app(page)
+    page.click("#btn-share")
+    page.wait_for_selector("#room-dialog:not([hidden])")
+    code = page.inner_text("#room-code").strip()
+    assert len(code) == 6
+    assert page.get_attribute("#room-link", "href").endswith(f"/join/{code}")
+    shoot(page, "16-share-room")
+    page.click("#room-close")
+    press(page, "ArrowRight", 3)
+    wait_position(page, 3)
+    # The publisher sends at most one request at a time; the room catches up with the last position.
+    page.wait_for_function(
+        "code => fetch(`/api/rooms/${code}`).then(r => r.json()).then(s => s.position === 3)", arg=code, timeout=5_000
+    )
+    room = page.request.get(f"/api/rooms/{code}").json()
+    assert room["network_id"] == net and room["phase"] == "forward"
