@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import ipaddress
 import json
 import os
@@ -52,6 +53,7 @@ class Stats:
     def __init__(self) -> None:
         self.latency: dict[str, list[float]] = defaultdict(list)
         self.errors: list[str] = []
+        self.reconnects = 0
 
     def summary(self, seconds: float) -> dict[str, Any]:
         def pct(values: list[float], p: float) -> float:
@@ -65,27 +67,104 @@ class Stats:
                 "requests_per_second": round(len(everything) / seconds, 1), "p50_ms": pct(everything, 50),
                 "p95_ms": pct(everything, 95), "p99_ms": pct(everything, 99),
                 "max_ms": round(1000 * max(everything), 1) if everything else 0.0, "by_kind": kinds,
-                "first_errors": self.errors[:10]}
+                "first_errors": self.errors[:10],
+                "keepalive_reconnects": self.reconnects}
 
 
-async def _request(http: httpx.AsyncClient, stats: Stats, kind: str, method: str, url: str, body: Any = None,
+class Connection:
+    """One keep-alive HTTP/1.1 connection, as a browser tab holds one: a few lines of asyncio instead of an HTTP
+    library, because a pooled async client spends more CPU per request than the server does and would measure itself.
+    """
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+        self.reconnects = 0
+
+    async def _open(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            with contextlib.suppress(OSError):
+                await self.writer.wait_closed()
+        self.reader = self.writer = None
+
+    async def request(self, method: str, path: str, body: Any = None) -> tuple[int, bytes]:
+        payload = b"" if body is None else json.dumps(body).encode()
+        head = (f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(payload)}\r\nConnection: keep-alive\r\n\r\n").encode()
+        for attempt in range(2):
+            reused = self.writer is not None
+            if not reused:
+                await self._open()
+            assert self.reader is not None and self.writer is not None
+            try:
+                self.writer.write(head + payload)
+                await self.writer.drain()
+                status_line = await self.reader.readline()
+                if not status_line:
+                    raise ConnectionResetError("closed before any response byte")
+            except (ConnectionError, OSError):
+                await self.close()
+                # the server may close an idle keep-alive connection just as we reuse it; browsers resend once
+                if reused and attempt == 0:
+                    self.reconnects += 1
+                    continue
+                raise
+            return await self._response(status_line)
+        raise ConnectionResetError("unreachable")
+
+    async def _response(self, status_line: bytes) -> tuple[int, bytes]:
+        assert self.reader is not None
+        status = int(status_line.split()[1])
+        headers: dict[str, str] = {}
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            headers[name.strip().lower()] = value.strip()
+        if headers.get("transfer-encoding", "").lower() == "chunked":
+            chunks = []
+            while size := int((await self.reader.readline()).strip() or b"0", 16):
+                chunks.append(await self.reader.readexactly(size + 2))
+            await self.reader.readline()
+            body = b"".join(c[:-2] for c in chunks)
+        else:
+            body = await self.reader.readexactly(int(headers.get("content-length", "0")))
+        if headers.get("connection", "").lower() == "close":
+            await self.close()
+        return status, body
+
+
+async def _request(conn: Connection, stats: Stats, kind: str, method: str, path: str, body: Any = None,
                    expect: int = 200) -> Any:
     t0 = time.perf_counter()
     try:
-        r = await http.request(method, url, json=body)
-    except httpx.HTTPError as err:
+        status, raw = await conn.request(method, path, body)
+    except (OSError, asyncio.IncompleteReadError, ValueError) as err:
         stats.errors.append(f"{kind}: {type(err).__name__} {err}")
         return None
     stats.latency[kind].append(time.perf_counter() - t0)
-    if r.status_code != expect:
-        stats.errors.append(f"{kind}: HTTP {r.status_code} {r.text[:200]}")
+    if status != expect:
+        stats.errors.append(f"{kind}: HTTP {status} {raw[:200]!r}")
         return None
-    return r.json()
+    return json.loads(raw)
 
 
-async def student(http: httpx.AsyncClient, stats: Stats, deadline: float, think: float, rng: random.Random) -> None:
+async def student(url: str, stats: Stats, deadline: float, think: float, rng: random.Random) -> None:
     """One student: a network from a preset, then a loop of steps, traces and reads at human speed."""
     await asyncio.sleep(rng.uniform(0, think))  # the class does not click in unison
+    parsed = urlparse(url)
+    http = Connection(parsed.hostname or "127.0.0.1", parsed.port or 80)
+    try:
+        await _student(http, stats, deadline, think, rng)
+    finally:
+        stats.reconnects += http.reconnects
+        await http.close()
+
+
+async def _student(http: Connection, stats: Stats, deadline: float, think: float, rng: random.Random) -> None:
     preset = rng.choice(["xor", "xor", "and", "circles"])
     net = await _request(http, stats, "create", "POST", "/api/networks", {"preset": preset}, expect=201)
     if net is None:
@@ -108,14 +187,19 @@ async def student(http: httpx.AsyncClient, stats: Stats, deadline: float, think:
 
 async def run(url: str, students: int, duration: float, think: float, seed: int) -> dict[str, Any]:
     stats = Stats()
-    limits = httpx.Limits(max_connections=students, max_keepalive_connections=students)
-    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as http:
-        t0 = time.monotonic()
-        deadline = t0 + duration
-        await asyncio.gather(*(student(http, stats, deadline, think, random.Random(seed * 100_003 + k))
-                               for k in range(students)))
-        elapsed = time.monotonic() - t0
-    return stats.summary(elapsed)
+    t0 = time.monotonic()
+    deadline = t0 + duration
+    await asyncio.gather(*(student(url, stats, deadline, think, random.Random(seed * 100_003 + k))
+                           for k in range(students)))
+    return stats.summary(time.monotonic() - t0)
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _start_server(tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -153,16 +237,21 @@ def main(argv: list[str] | None = None) -> int:
         url = args.url
         if url is None:
             proc, url = _start_server(Path(tmp))
+        cpu0 = _cpu_seconds(proc.pid) if proc else 0.0
         try:
             summary = asyncio.run(run(url, args.students, duration, args.think, args.seed))
+            if proc is not None:  # how busy the server was: its CPU time over the wall time of the run
+                summary["server_cpu_seconds"] = round(_cpu_seconds(proc.pid) - cpu0, 1)
         finally:
             if proc is not None:
                 proc.terminate()
                 proc.wait(timeout=10)
-    summary = {"students": args.students, "think_seconds": args.think, **summary}
+    summary = {"students": args.students, "think_seconds": args.think, **summary,
+               "load_average_1min_after": round(os.getloadavg()[0], 1)}
     print(f"{args.students} students, {summary['seconds']} s, think {args.think} s: {summary['requests']} requests "
           f"({summary['requests_per_second']}/s), {summary['errors']} errors; latency p50 {summary['p50_ms']} ms, "
-          f"p95 {summary['p95_ms']} ms, p99 {summary['p99_ms']} ms, max {summary['max_ms']} ms")
+          f"p95 {summary['p95_ms']} ms, p99 {summary['p99_ms']} ms, max {summary['max_ms']} ms"
+          + (f"; server CPU {summary['server_cpu_seconds']} s" if "server_cpu_seconds" in summary else ""))
     for kind, row in summary["by_kind"].items():
         print(f"  {kind:7s} {row['requests']:6d} requests  p50 {row['p50_ms']:7.1f} ms  p99 {row['p99_ms']:7.1f} ms  "
               f"max {row['max_ms']:7.1f} ms")
