@@ -230,20 +230,26 @@ class TrainResult:
 
 
 Op = Callable[[], object]
+SMALL = 4096  # below this many elements numpy's call overhead dominates: constants become full arrays
+
+
+def _const(shape: tuple[int, ...], value: float) -> Array | float:
+    """A constant operand: a full array for small shapes (cheaper per call), the plain number for large ones."""
+    return np.full(shape, value) if math.prod(shape) <= SMALL else value
 
 
 def _activation_ops(name: str, act: Any, z: Array, a: Array) -> list[Op]:
     """a = f(z) as numpy calls writing into `a`: the same operations as the registry's f, in the same order."""
     shape = z.shape
     if name == "sigmoid":
-        # 0.5 * tanh(0.5 * z) + 0.5; a full array of 0.5 is cheaper for numpy than the Python float
-        half = np.full(shape, 0.5)
+        # 0.5 * tanh(0.5 * z) + 0.5
+        half = _const(shape, 0.5)
         return [partial(np.multiply, z, half, a), partial(np.tanh, a, a),
                 partial(np.multiply, a, half, a), partial(np.add, a, half, a)]
     if name == "tanh":
         return [partial(np.tanh, z, a)]
     if name == "relu":
-        return [partial(np.maximum, z, np.zeros(shape), a)]
+        return [partial(np.maximum, z, _const(shape, 0.0), out=a)]
     return [partial(np.copyto, a, _Lazy(act.f, z))]
 
 
@@ -252,15 +258,15 @@ def _vjp_ops(name: str, act: Any, z: Array, a: Array, g: Array, tmp: Array, mask
     shape = z.shape
     if name == "sigmoid":
         # (a (1 - a)) g
-        return [partial(np.subtract, np.ones(shape), a, tmp), partial(np.multiply, a, tmp, tmp),
+        return [partial(np.subtract, _const(shape, 1.0), a, tmp), partial(np.multiply, a, tmp, tmp),
                 partial(np.multiply, tmp, g, out)]
     if name == "tanh":
         # (1 - a a) g
-        return [partial(np.multiply, a, a, tmp), partial(np.subtract, np.ones(shape), tmp, tmp),
+        return [partial(np.multiply, a, a, tmp), partial(np.subtract, _const(shape, 1.0), tmp, tmp),
                 partial(np.multiply, tmp, g, out)]
     if name == "relu":
         # (z > 0) as 0/1 times g: multiplying by the boolean mask casts it to exactly 0.0 and 1.0
-        return [partial(np.greater, z, np.zeros(shape), mask), partial(np.multiply, mask, g, out)]
+        return [partial(np.greater, z, _const(shape, 0.0), mask), partial(np.multiply, mask, g, out)]
     return [partial(np.copyto, out, _Lazy(act.vjp, z, a, g))]
 
 
@@ -331,7 +337,9 @@ def _compile_batch(net: Network, x: Array, t: Array) -> _BatchRunner:
     # ndarray.dot with out= makes the same BLAS calls as @, without @'s gufunc or np.dot's dispatch overhead
     ops: list[Op] = []
     for k in range(depth):
-        ops += [partial(A[k].dot, W[k].T, Z[k]), partial(np.add, Z[k], np.broadcast_to(B[k], Z[k].shape), Z[k])]
+        # a broadcast view of b is cheaper per call for small layers; plain broadcasting streams better for large
+        bias = np.broadcast_to(B[k], Z[k].shape) if Z[k].size <= SMALL else B[k]
+        ops += [partial(A[k].dot, W[k].T, Z[k]), partial(np.add, Z[k], bias, Z[k])]
         ops += _activation_ops(acts[k].name, acts[k], Z[k], A[k + 1])
     # δ^L, then each layer's gradients, then δ^{l-1} through W^l, all before any weight changes
     if fused:
@@ -343,7 +351,7 @@ def _compile_batch(net: Network, x: Array, t: Array) -> _BatchRunner:
         grad_a = _Lazy(LOSSES[net.loss].grad_a, A[depth], t, out_act.name)  # type: ignore[arg-type]
         ops.append(partial(np.copyto, D[top], _Lazy(out_act.vjp, Z[top], A[depth], grad_a)))  # type: ignore[arg-type]
     if scale != 1.0:
-        ops.append(partial(np.multiply, D[top], np.full(D[top].shape, scale), D[top]))
+        ops.append(partial(np.multiply, D[top], _const(D[top].shape, scale), D[top]))
     for k in range(top, -1, -1):
         ops.append(partial(D[k].T.dot, A[k], GW[k]))
         if train_b:
@@ -352,7 +360,7 @@ def _compile_batch(net: Network, x: Array, t: Array) -> _BatchRunner:
             ops.append(partial(D[k].dot, W[k], G[k - 1]))
             ops += _vjp_ops(acts[k - 1].name, acts[k - 1], Z[k - 1], A[k], G[k - 1], T[k - 1], M[k - 1], D[k - 1])
     # w ← w − η ∂L/∂w for every weight and bias at once
-    ops += [partial(np.multiply, grads, np.full(grads.shape, net.learning_rate), grads),
+    ops += [partial(np.multiply, grads, _const(grads.shape, net.learning_rate), grads),
             partial(np.subtract, params, grads, params)]
 
     def run(iterations: int) -> None:
