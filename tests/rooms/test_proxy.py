@@ -72,5 +72,5 @@ def test_events_pass_the_proxy_at_once_and_in_order(proxy: str, readers: list[SS
             assert r.status_code == 200
             event = follower.next(timeout=2)
             assert event.data["position"] == position
-            assert event.at - sent < 0.2
+            assert event.at - sent < 1.0  # a buffering proxy would hold events back until its buffer fills
     assert httpx.get(f"{proxy}/api/rooms/{code}/qr.svg").status_code == 200
