@@ -8,6 +8,7 @@ import os
 import shutil
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -85,21 +86,27 @@ def _chromium() -> str:
     pytest.skip(f"chromium not found at {CHROMIUM}")
 
 
+def _watched_page(browser: Any) -> tuple[Any, list[str]]:
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("dialog", lambda d: (errors.append("dialog: " + d.message), d.dismiss()))
+    # registered before any of the page's scripts run; CDP-injected, so the CSP does not block it
+    page.add_init_script(
+        "window.__csp = [];"
+        "document.addEventListener('securitypolicyviolation',"
+        " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sourceFile + ':' + e.lineNumber));"
+    )
+    return page, errors
+
+
 @pytest.mark.browser
 def test_page_runs_under_its_csp_without_violations(playwright: Any, live: Server) -> None:
     """Opens / in Debian's Chromium; a securitypolicyviolation event or a console error fails the test."""
     browser = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS, headless=True)
     try:
-        page = browser.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        # registered before any of the page's scripts run; CDP-injected, so the CSP does not block it
-        page.add_init_script(
-            "window.__csp = [];"
-            "document.addEventListener('securitypolicyviolation',"
-            " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sourceFile + ':' + e.lineNumber));"
-        )
+        page, errors = _watched_page(browser)
         response = page.goto(live.url + "/")
         assert response is not None and response.status == 200
         assert "script-src 'self'" in response.headers["content-security-policy"]
@@ -114,5 +121,23 @@ def test_page_runs_under_its_csp_without_violations(playwright: Any, live: Serve
         page.wait_for_timeout(200)
         assert page.evaluate("window.__ran === undefined")
         assert any("script-src" in v for v in page.evaluate("window.__csp"))
+    finally:
+        browser.close()
+
+
+@pytest.mark.browser
+def test_hostile_strings_in_the_url_are_shown_as_text(playwright: Any, live: Server) -> None:
+    """A link with markup where the network id goes: nothing is injected, nothing runs, nothing is even attempted."""
+    browser = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS, headless=True)
+    try:
+        page, errors = _watched_page(browser)
+        hostile = '"><img src=x id=pwn onerror="window.__xss=1"><script>window.__xss=2</script>'
+        page.goto(live.url + "/?net=" + quote(hostile) + "&sample=" + quote("<b>1</b>"))
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(500)
+        assert page.evaluate("window.__xss === undefined")
+        assert page.locator("#pwn").count() == 0
+        assert page.evaluate("window.__csp") == []
+        assert not [e for e in errors if e.startswith("dialog")]
     finally:
         browser.close()
