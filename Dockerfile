@@ -9,7 +9,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DELTAFLOW_DB=/data/deltaflow.db \
-    WEB_CONCURRENCY=1
+    WEB_CONCURRENCY=1 \
+    FORWARDED_ALLOW_IPS=*
 
 RUN groupadd --system --gid 10001 deltaflow \
  && useradd --system --uid 10001 --gid deltaflow --home-dir /srv/deltaflow --no-create-home \
@@ -33,7 +34,7 @@ EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=15s --retries=3 \
   CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status != 200)"]
 
-# uvicorn reads the number of worker processes from WEB_CONCURRENCY; --proxy-headers trusts the reverse
-# proxy's X-Forwarded-* so join links and QR codes carry the public host and scheme
-CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000", \
-     "--proxy-headers", "--forwarded-allow-ips", "*", "--timeout-graceful-shutdown", "5"]
+# uvicorn reads the worker count from WEB_CONCURRENCY and the proxies it trusts for X-Forwarded-Proto/For
+# from FORWARDED_ALLOW_IPS (narrow it to the proxy's address when the container port is reachable directly)
+CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers", \
+     "--timeout-graceful-shutdown", "5"]
