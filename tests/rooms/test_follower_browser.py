@@ -155,3 +155,35 @@ def test_a_presenting_page_moves_a_follower_page_through_room_js(page: Any, redi
     follower.close()
     presenter.wait_for_selector("body[data-followers='0']", state="attached", timeout=5000)
     assert presenter.evaluate("window.__followers") == [0, 1, 0]
+
+
+def test_the_main_page_presenting_on_A_moves_a_follower_page_on_B(page: Any, redis_apps: tuple[str, str]) -> None:
+    """The classroom end to end: the teacher's page shares and steps; a student's page follows, live."""
+    a, b = redis_apps
+    presenter = page
+    seen = _watch(presenter, a)
+    presenter.goto(f"{a}/")
+    presenter.wait_for_selector("body[data-ready='true']", timeout=20_000)
+    presenter.click("#btn-share")
+    presenter.wait_for_selector("#room-dialog:not([hidden])")
+    code = presenter.inner_text("#room-code").strip()
+    presenter.wait_for_selector("#room-qr[src$='/qr.svg']", state="attached")
+    presenter.click("#room-close")
+
+    student = presenter.context.new_page()
+    student_seen = _watch(student, b)
+    student.goto(f"{b}/join/{code}")
+    student.wait_for_selector("body[data-ready='true'][data-seq]")
+    _until(presenter, "document.getElementById('room-badge').textContent.includes('1 following')")
+
+    for expected in range(1, 5):
+        presenter.keyboard.press("ArrowRight")
+        student.wait_for_selector(f"body[data-position='{expected}']", timeout=3000)
+    presenter_label = presenter.inner_text("#step-label")
+    _until(student, f"document.getElementById('step-label').textContent === {presenter_label!r}")
+    room = httpx.get(f"{a}/api/rooms/{code}").json()
+    assert student.get_attribute("body", "data-network-id") == room["network_id"]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    student.screenshot(path=str(SHOTS / "follower-following-main-page.png"))
+    assert seen["errors"] == [] and student_seen["errors"] == []
+    assert student_seen["foreign"] == [] and student.evaluate("window.__csp") == []
