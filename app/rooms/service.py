@@ -20,7 +20,7 @@ from app.config import Settings
 from app.rooms.backends import RedisRooms, RoomBackend, RoomNotFound, SQLiteRooms
 from app.rooms.codes import new_code, normalize
 from app.rooms.hub import LocalHub, RedisHub
-from app.store.base import NetworkStore, new_id
+from app.store.base import Conflict, NetworkStore, new_id
 
 UPDATABLE = ("network_id", "sample", "position", "phase", "training", "iteration", "network_version")
 
@@ -84,7 +84,7 @@ class Rooms:
                 if self.backend.replace(code, stored.state, stored.version, message):
                     self.hub.local_publish(code, message)
                     return dict(state)
-        raise RuntimeError(f"room {code}: too many concurrent changes")
+        raise Conflict(code)  # answered 409: retry
 
     def publish(self, code: str, fields: dict[str, Any]) -> dict[str, Any]:
         """The presenter's new position, phase, sample, network or training progress (only the given fields)."""

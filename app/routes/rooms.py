@@ -109,7 +109,7 @@ async def _stream(rooms: Rooms, code: str, keepalive: float, count: bool) -> Asy
     with rooms.hub.subscribe(code) as sub:
         # subscribed before reading the state, so no change can fall between the read and the first message
         if not rooms.hub.ready(0) and not await anyio.to_thread.run_sync(rooms.hub.ready, 5.0):
-            log.warning("room %s: event stream opened without a live Redis subscription", code)
+            log.warning("a room event stream opened without a live Redis subscription")  # codes stay out of logs
         joined = False
         try:
             if count:
@@ -140,7 +140,7 @@ async def _stream(rooms: Rooms, code: str, keepalive: float, count: bool) -> Asy
                 try:
                     rooms.leave(code)
                 except Exception:  # never let the count hide the reason the stream ended
-                    log.exception("room %s: counting a follower out failed", code)
+                    log.exception("counting a room follower out failed")
 
 
 @router.get("/api/rooms/{code}/events", response_class=StreamingResponse, responses={
