@@ -72,7 +72,7 @@ def get_room(code: str, rooms: RoomsDep) -> dict[str, Any]:
 
 
 @router.post("/api/rooms/{code}/state", response_model=RoomState,
-             responses=room_error_responses(400, 403, 404, 413, 415))
+             responses=room_error_responses(400, 403, 404, 409, 413, 415))
 def publish_state(code: str, body: RoomStateUpdate, rooms: RoomsDep, store: StoreDep,
                   authorization: Auth = None) -> dict[str, Any]:
     """The presenter moves the room (only the fields given change); followers get it within milliseconds."""
