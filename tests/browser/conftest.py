@@ -97,6 +97,28 @@ def browser_context_args(browser_context_args: dict[str, Any], base_url: str) ->
     return {**browser_context_args, "base_url": base_url, "viewport": {"width": 1600, "height": 1000}, "accept_downloads": True}
 
 
+@pytest.fixture(scope="session")
+def shared_context(browser: Any, browser_context_args: dict[str, Any]) -> Iterator[Any]:
+    """One browser context for the session: its HTTP cache keeps the 4.8 MB plotly.js (served immutable)
+    and Chromium's compiled-code cache, so every test does not pay for parsing it again."""
+    ctx = browser.new_context(**browser_context_args)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def context(shared_context: Any) -> Any:
+    return shared_context
+
+
+@pytest.fixture
+def page(shared_context: Any) -> Iterator[Any]:
+    """A fresh tab per test, closed afterwards so no earlier test keeps animating in the background."""
+    tab = shared_context.new_page()
+    yield tab
+    tab.close()
+
+
 class PageWatch:
     """What a page did that a test may want to forbid: console errors, CSP violations, foreign requests."""
 
