@@ -91,9 +91,10 @@ export function createNetworkView(container, handlers = {}) {
     }
     const nodes = [];
     for (let l = 1; l <= L; l += 1) for (let j = 1; j <= layers[l - 1]; j += 1) nodes.push({ l, j, key: nodeKey(l, j), ...pos.get(nodeKey(l, j)) });
-    const lossPos = { x: L - 1 + 0.62, y: 0 };
+    const lossPos = { x: L - 1 + 0.72, y: 0 };
     const yRange = [-(M - 1) / 2 - 0.62, (M - 1) / 2 + 0.5];
-    return { layers, L, M, pos, edges, nodes, lossPos, xRange: [-0.42, L - 1 + 0.9], yRange };
+    // Side room for the value labels under the first column and the loss label on the right.
+    return { layers, L, M, pos, edges, nodes, lossPos, xRange: [-0.5, L - 1 + 1.05], yRange };
   }
 
   function pixelScale(k) {
