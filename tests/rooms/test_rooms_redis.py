@@ -166,3 +166,28 @@ def test_a_stopping_app_counts_its_followers_out(redis_apps: tuple[str, str], re
     finally:
         extra.stop()  # SIGTERM: uvicorn ends the open stream after its graceful-shutdown timeout
     assert httpx.get(f"{a}/api/rooms/{code}").json()["followers"] == 0
+
+
+def test_a_lost_redis_subscription_is_restored_and_followers_catch_up(
+        redis_apps: tuple[str, str], redis_server: RedisServer, readers: list[SSEReader]) -> None:
+    import redis as redis_client
+
+    a, b = redis_apps
+    _, room = new_room(a)
+    code = room["code"]
+    follower = SSEReader(b, f"/api/rooms/{code}/events")
+    readers.append(follower)
+    follower.next()
+    admin = redis_client.Redis.from_url(redis_server.url)
+    assert admin.client_kill_filter(_type="pubsub") >= 1  # every app process loses its subscription
+    admin.close()
+    # published while B may be reconnecting: B re-reads the room once subscribed again
+    r = httpx.post(f"{a}/api/rooms/{code}/state", headers=bearer(room), json={"position": 7})
+    assert r.status_code == 200
+    deadline = time.monotonic() + 10
+    while True:
+        event = follower.next(timeout=max(0.1, deadline - time.monotonic()))
+        if event.data["position"] == 7:
+            break
+    r = httpx.post(f"{a}/api/rooms/{code}/state", headers=bearer(room), json={"position": 8})
+    assert follower.next(timeout=3).data["position"] == 8
