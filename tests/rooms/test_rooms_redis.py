@@ -191,3 +191,33 @@ def test_a_lost_redis_subscription_is_restored_and_followers_catch_up(
             break
     r = httpx.post(f"{a}/api/rooms/{code}/state", headers=bearer(room), json={"position": 8})
     assert follower.next(timeout=3).data["position"] == 8
+
+
+def test_a_class_of_forty_split_over_two_processes_gets_every_step(redis_apps: tuple[str, str],
+                                                                    readers: list[SSEReader]) -> None:
+    a, b = redis_apps
+    _, room = new_room(a)
+    code = room["code"]
+    for k in range(40):
+        readers.append(SSEReader(a if k % 2 else b, f"/api/rooms/{code}/events"))
+    for r in readers:
+        r.next()
+    deadline = time.monotonic() + 10
+    while httpx.get(f"{a}/api/rooms/{code}").json()["followers"] != 40:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    start = httpx.get(f"{a}/api/rooms/{code}").json()["seq"]
+    sent = time.monotonic()
+    with httpx.Client(base_url=a) as presenter:
+        for position in range(1, 11):
+            assert presenter.post(f"/api/rooms/{code}/state", headers=bearer(room),
+                                  json={"position": position}).status_code == 200
+    for r in readers:
+        got = []
+        while len(got) < 10:
+            event = r.next()
+            if event.data["seq"] > start:
+                got.append(event.data["position"])
+                last = event.at
+        assert got == list(range(1, 11))
+        assert last - sent < 2.0
