@@ -481,6 +481,7 @@ async function startRoom() {
   badge.textContent = `Room ${created.code}`;
   badge.hidden = false;
   $("btn-share").setAttribute("aria-pressed", "true");
+  $("btn-share").textContent = "Sharing";
   publishRoom({ network_id: state.network.id, sample: state.sample, position: player.position });
 }
 
@@ -517,6 +518,7 @@ function stopRoom() {
   state.room = null;
   $("room-badge").hidden = true;
   $("btn-share").setAttribute("aria-pressed", "false");
+  $("btn-share").textContent = "Share";
   $("room-dialog").hidden = true;
   say("Stopped sharing: followers keep the last position.", "info");
 }
