@@ -49,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     report: dict[str, dict[str, object]] = {}
     started = time.perf_counter()
+    # other jobs on a shared machine stretch every figure: the load before and after goes into the JSON
+    load_before = os.getloadavg() if hasattr(os, "getloadavg") else None
     for name in chosen:
         t0 = time.perf_counter()
         print(f"[bench] {name} ...", file=sys.stderr, flush=True)
@@ -69,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         "quick": args.quick,
         "seconds": time.perf_counter() - started,
         "machine": machine_info(),
+        "loadavg_before": load_before,
         "threads": {v: os.environ.get(v) for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")},
         "sections": report,
         "table": text,

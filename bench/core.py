@@ -26,6 +26,7 @@ class Stat:
     hi: float
     n: int
     values: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # this thread's CPU seconds per sample, where measured
 
     @property
     def spread(self) -> float:
@@ -43,14 +44,17 @@ def stat(values: list[float]) -> Stat:
     return Stat(statistics.median(vs), p25, p75, vs[0], vs[-1], len(vs), vs)
 
 
-def time_call(fn: Callable[[], Any]) -> float:
-    """Seconds one call of fn takes, with the garbage collector held off so it does not land in one sample."""
+def time_call(fn: Callable[[], Any]) -> tuple[float, float]:
+    """Wall and thread-CPU seconds of one call of fn, with the garbage collector held off during it.
+
+    CPU time is kept beside wall time because other jobs on a shared machine stretch wall time but not CPU time.
+    """
     gc_was = gc.isenabled()
     gc.disable()
     try:
-        t0 = time.perf_counter()
+        c0, t0 = time.thread_time(), time.perf_counter()
         fn()
-        return time.perf_counter() - t0
+        return time.perf_counter() - t0, time.thread_time() - c0
     finally:
         if gc_was:
             gc.enable()
@@ -62,10 +66,16 @@ def interleaved(fns: dict[str, Callable[[], Any]], reps: int, warmup: int = 1) -
         for fn in fns.values():
             fn()
     samples: dict[str, list[float]] = {k: [] for k in fns}
+    cpu: dict[str, list[float]] = {k: [] for k in fns}
     for _ in range(reps):
         for k, fn in fns.items():
-            samples[k].append(time_call(fn))
-    return {k: stat(v) for k, v in samples.items()}
+            wall, used = time_call(fn)
+            samples[k].append(wall)
+            cpu[k].append(used)
+    out = {k: stat(v) for k, v in samples.items()}
+    for k in out:
+        out[k].cpu = cpu[k]
+    return out
 
 
 def ratio_stat(num: list[float], den: list[float]) -> Stat:
@@ -155,13 +165,13 @@ def blas_info() -> dict[str, Any]:
     info: dict[str, Any] = {}
     try:
         cfg = np.show_config(mode="dicts")
-        blas = cfg.get("Build Dependencies", {}).get("blas", {})  # type: ignore[union-attr]
+        blas = cfg.get("Build Dependencies", {}).get("blas", {})
         info = {"name": blas.get("name"), "version": blas.get("version"),
                 "config": blas.get("openblas configuration")}
     except Exception as err:  # older numpy prints instead of returning a dict
         info = {"error": str(err)}
     try:
-        from threadpoolctl import threadpool_info  # type: ignore[import-not-found]
+        from threadpoolctl import threadpool_info
 
         info["threadpools"] = threadpool_info()
     except ImportError:
@@ -180,7 +190,7 @@ def machine_info() -> dict[str, Any]:
         "python": sys.version.split()[0],
         "numpy": np.__version__,
         "blas": blas_info(),
-        "loadavg_at_start": os.getloadavg() if hasattr(os, "getloadavg") else None,
+        "loadavg_1_5_15min": os.getloadavg() if hasattr(os, "getloadavg") else None,
     }
     try:
         import torch

@@ -20,7 +20,7 @@ from bench.server import Server
 CHROMIUM = os.environ.get("DELTAFLOW_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-VIEWPORT = {"width": 1600, "height": 1000}
+VIEWPORT: Any = {"width": 1600, "height": 1000}
 # entry points of JavaScript on the main thread; nested ones are merged so no time counts twice
 SCRIPT_EVENTS = {"FunctionCall", "RunMicrotasks", "TimerFire", "FireAnimationFrame", "EventDispatch", "EvaluateScript",
                  "v8.evaluateModule", "FireIdleCallback"}
@@ -60,8 +60,8 @@ def frame_script_ms(raw: bytes) -> list[float]:
     events: list[dict[str, Any]] = doc["traceEvents"] if isinstance(doc, dict) else doc
     names = {(e["pid"], e["tid"]): e["args"].get("name") for e in events
              if e.get("ph") == "M" and e.get("name") == "thread_name"}
-    frames: dict[tuple[int, int], dict[Any, list[float]]] = {}
-    scripts: dict[tuple[int, int], list[tuple[float, float]]] = {}
+    frames: dict[tuple[Any, Any], dict[Any, list[float]]] = {}
+    scripts: dict[tuple[Any, Any], list[tuple[float, float]]] = {}
     for e in events:
         key = (e.get("pid"), e.get("tid"))
         if names.get(key) != "CrRendererMain":
@@ -98,13 +98,19 @@ def section_page(quick: bool) -> list[Row]:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         try:
             # cold loads of the default page (it creates the lecture's XOR network), each in a fresh context: no cache
-            drawn, ready, nbytes, encodings = [], [], [], {}
+            drawn: list[float] = []
+            ready: list[float] = []
+            nbytes: list[dict[str, Any]] = []
+            encodings: dict[str, str] = {}
             for _ in range(loads):
                 ctx = browser.new_context(viewport=VIEWPORT)
                 page = ctx.new_page()
                 page.add_init_script(DRAWN_PROBE)
-                page.on("response", lambda r, enc=encodings: enc.__setitem__(
-                    r.url.split("?")[0].rsplit("/", 1)[-1], r.headers.get("content-encoding", "none")))
+
+                def note(response: Any, enc: dict[str, str] = encodings) -> None:
+                    enc[response.url.split("?")[0].rsplit("/", 1)[-1]] = response.headers.get("content-encoding", "none")
+
+                page.on("response", note)
                 page.goto(srv.url + "/", wait_until="load")
                 page.wait_for_selector("body[data-ready=true]", timeout=60_000)
                 drawn.append(page.evaluate("window.__drawnAt"))
@@ -160,4 +166,10 @@ def section_page(quick: bool) -> list[Row]:
                          f"{steps} steps)", sf.median, "ms", sf.spread, detail=detail))
     rows.append(Row("6", f"6×16 animation: script per frame p95 (max {max(per_frame):.0f} ms)", p95, "ms",
                     target="< 12 ms", met=p95 < 12))
+    # p95 moves with how many light transition frames the compositor produced; the frame that applies each step
+    # (the heaviest one per step) is the figure that does not
+    heavy = sorted(per_frame)[-max(1, steps):]
+    hs = stat(heavy)
+    rows.append(Row("6", f"6×16 animation: script in the frame that draws each step ({len(heavy)} steps)", hs.median,
+                    "ms", hs.spread, target="< 12 ms", met=hs.median < 12, note="informational: stricter reading"))
     return rows

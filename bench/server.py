@@ -72,6 +72,17 @@ class Server:
     def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
         self.stop()
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU the server process has used so far (Linux /proc; 0 elsewhere)."""
+        if self.proc is None:
+            return 0.0
+        try:
+            with open(f"/proc/{self.proc.pid}/stat", encoding="ascii") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def call(self, method: str, path: str, body: Any = None, timeout: float = 120) -> tuple[int, Any]:
         """One request with the standard library; returns (status, decoded JSON)."""
         data = None if body is None else json.dumps(body).encode()

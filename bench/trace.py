@@ -46,13 +46,16 @@ def fit_exponent(xs: list[float], ys: list[float]) -> float:
 
 def section_trace(quick: bool) -> list[Row]:
     rows: list[Row] = []
-    weights, times, totals = [], [], []
+    weights: list[float] = []
+    times: list[float] = []
+    totals: list[float] = []
     budget = 1.0 if quick else 3.0  # seconds per size
     for layers in SIZES:
         net, x, t = build(layers)
         n_w = sum(w.size for w in net.weights)
         trace(net, x, t)  # warm-up
-        t_trace, t_json = [], []
+        t_trace: list[float] = []
+        t_json: list[float] = []
         size = gz = 0
         deadline = time.perf_counter() + budget
         while len(t_trace) < 5 or (time.perf_counter() < deadline and len(t_trace) < 200):
@@ -74,8 +77,11 @@ def section_trace(quick: bool) -> list[Row]:
                   "trace_ms": st.median, "json_ms": sj.median, "reps": st.n}
         target, met = "", None
         if layers == [2, 16, 16, 1]:
-            target, met = "< 5 ms", total.median < 5.0
-        rows.append(Row("3", f"trace {name} ({n_w} w, {len(events)} ev, {size / 1024:,.0f} KiB json, "
+            # the target read two ways: building the trace, and building it plus encoding the response
+            rows.append(Row("3", f"trace() alone, {name}", st.median, "ms", st.spread, target="< 5 ms",
+                            met=st.median < 5.0))
+            target, met = "< 5 ms (strict)", total.median < 5.0
+        rows.append(Row("3", f"trace+JSON {name} ({n_w} w, {len(events)} ev, {size / 1024:,.0f} KiB json, "
                              f"{gz / 1024:,.0f} KiB gz)", total.median, "ms", total.spread, target=target, met=met,
                         note=f"trace {st.median:.3g} + json {sj.median:.3g} ms", detail=detail))
     k = fit_exponent(weights, totals)
