@@ -390,7 +390,8 @@ async function runTraining() {
   const total = Math.max(1, Math.min(100000, Number.parseInt($("train-iterations").value, 10) || 1000));
   const mode = $("train-mode").value;
   player.pause();
-  const chunk = Math.max(10, Math.min(500, Math.round(total / 25)));
+  // About 20 chunks: the curve, table and boundary move visibly, and every call stays short.
+  const chunk = Math.max(10, Math.min(500, Math.round(total / 20)));
   const run = { total, done: 0, paused: false, stop: false, resume: null };
   state.training = run;
   setTrainingUi(true);
@@ -420,8 +421,7 @@ async function runTraining() {
         break;
       }
     }
-    const last = training.lossCount;
-    training.setProgress(run.done, total, `Trained ${(state.network.iteration - start).toLocaleString("en-US")} iterations (${last} loss points).`);
+    training.setProgress(run.done, total, `Trained ${(state.network.iteration - start).toLocaleString("en-US")} iterations; the network is at iteration ${state.network.iteration.toLocaleString("en-US")}.`);
   } catch (err) {
     say(`Training failed: ${err.message}`);
   } finally {

@@ -7,7 +7,7 @@ const two = (v) => (Math.abs(v) < 0.005 ? 0 : v).toFixed(2).replace("-", "−");
 
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
 const MAX_ROWS = 8; // the table shows the first samples only, like the lecture's four XOR rows
-const MAX_COLUMNS = 6; // snapshot columns kept on screen; the CSV export has them all
+const MAX_COLUMNS = 5; // snapshot columns kept on screen; the CSV export has them all
 export const GRID = 41; // decision-boundary grid is GRID x GRID points
 
 const config = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d", "zoomIn2d", "zoomOut2d"] };
@@ -48,9 +48,14 @@ export function createTrainingView(els) {
   function shownIterations() {
     const its = [...snapshots.keys()].sort((a, b) => a - b);
     if (its.length <= MAX_COLUMNS) return its;
-    // Keep the first and the last, and spread the rest evenly, like the lecture's 0, 1,000, ..., 10,000.
+    // The first, the last, and those nearest to even steps between, like the lecture's 0, 1,000, ..., 10,000.
+    const first = its[0];
+    const last = its[its.length - 1];
     const out = [];
-    for (let k = 0; k < MAX_COLUMNS; k += 1) out.push(its[Math.round((k * (its.length - 1)) / (MAX_COLUMNS - 1))]);
+    for (let k = 0; k < MAX_COLUMNS; k += 1) {
+      const goal = first + ((last - first) * k) / (MAX_COLUMNS - 1);
+      out.push(its.reduce((best, it) => (Math.abs(it - goal) < Math.abs(best - goal) ? it : best), first));
+    }
     return [...new Set(out)];
   }
 
@@ -70,10 +75,9 @@ export function createTrainingView(els) {
       row.append(c);
       return c;
     };
-    th(h1, "sample", { rowspan: "2", scope: "col" });
     th(h1, "inputs", { colspan: String(nIn), scope: "colgroup" });
     th(h1, "target", { colspan: String(nOut), scope: "colgroup" });
-    if (its.length) th(h1, "output o at iteration", { colspan: String(its.length), scope: "colgroup", class: "out-head" });
+    if (its.length) th(h1, "output o after iteration", { colspan: String(its.length), scope: "colgroup", class: "out-head" });
     const h2 = thead.insertRow();
     for (let k = 1; k <= nIn; k += 1) th(h2, `x${k}`, { scope: "col" });
     for (let k = 1; k <= nOut; k += 1) th(h2, nOut === 1 ? "y" : `y${k}`, { scope: "col" });
@@ -82,7 +86,6 @@ export function createTrainingView(els) {
     const rows = Math.min(MAX_ROWS, dataset.inputs.length);
     for (let r = 0; r < rows; r += 1) {
       const tr = body.insertRow();
-      tr.insertCell().textContent = String(r + 1);
       dataset.inputs[r].forEach((v) => {
         tr.insertCell().textContent = two(v);
       });

@@ -207,6 +207,8 @@ def test_training_updates_loss_curve_and_table(page: Any, shoot: Any) -> None:
     assert len(label) == 6
     assert page.is_visible("#boundary-chart .heatmaplayer, #boundary-chart .contourlayer")
     shoot(page, "07-trained")
+    page.locator("#training").scroll_into_view_if_needed()
+    shoot(page, "07b-training-panel")
 
 
 def test_projector_mode_toggles(page: Any, shoot: Any) -> None:
