@@ -47,6 +47,12 @@ def _http(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
 
 
+def _store_unavailable(_: Request, exc: Exception) -> JSONResponse:
+    log.warning("store unavailable: %s", type(exc).__name__)
+    return JSONResponse({"detail": "the network store is unavailable; retry in a moment"}, status_code=503,
+                        headers={"Retry-After": "2"})
+
+
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     # the client learns nothing of the internals; the log keeps the traceback for us
     log.error("unhandled error on %s %s", request.method, request.url.path.split("/api/networks/")[0], exc_info=exc)
@@ -59,4 +65,10 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(NotFound, _not_found)
     app.add_exception_handler(Conflict, _conflict)
     app.add_exception_handler(StarletteHTTPException, _http)
+    # a Redis outage is the store's, not the request's: 503 and retry, never a 500
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    app.add_exception_handler(RedisConnectionError, _store_unavailable)
+    app.add_exception_handler(RedisTimeoutError, _store_unavailable)
     app.add_exception_handler(Exception, _unexpected)
