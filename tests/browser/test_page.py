@@ -104,7 +104,7 @@ def test_xor_draws_five_nodes_and_six_edges(page: Any, shoot: Any) -> None:
     shoot(page, "02-xor-network")
 
 
-def test_right_arrow_follows_the_trace_into_the_backward_pass(page: Any, shoot: Any) -> None:
+def test_right_arrow_follows_the_trace_into_the_backward_pass(page: Any, watch: Any, shoot: Any) -> None:
     net = open_app(page)
     trace = get_trace(page, net)
     events = trace["events"]
@@ -124,6 +124,7 @@ def test_right_arrow_follows_the_trace_into_the_backward_pass(page: Any, shoot: 
     assert fig(page)["phase"] == "backward"
     assert page.inner_text("#formula-phase").strip().lower() == "backward"
     shoot(page, "04-backward-step")
+    assert watch.console_errors == [] and watch.page_errors == []
 
 
 def test_left_arrow_goes_back(page: Any) -> None:
@@ -152,7 +153,7 @@ def test_loss_appears_after_the_forward_pass(page: Any, shoot: Any) -> None:
     shoot(page, "05-loss")
 
 
-def test_layer_and_phase_jumps_and_gradient_flow(page: Any, shoot: Any) -> None:
+def test_layer_and_phase_jumps_and_gradient_flow(page: Any, watch: Any, shoot: Any) -> None:
     net = open_app(page)
     events = get_trace(page, net)["events"]
     page.click("#btn-next-layer")  # all of layer 1
@@ -181,9 +182,10 @@ def test_layer_and_phase_jumps_and_gradient_flow(page: Any, shoot: Any) -> None:
     page.click("#btn-next-phase")
     wait_position(page, len(events))
     assert fig(page)["phase"] == "update"
+    assert watch.console_errors == [] and watch.page_errors == []
 
 
-def test_training_updates_loss_curve_and_table(page: Any, shoot: Any) -> None:
+def test_training_updates_loss_curve_and_table(page: Any, watch: Any, shoot: Any) -> None:
     net = open_app(page)
     before = page.request.get(f"/api/networks/{net}").json()
     page.fill("#train-iterations", "1000")
@@ -209,9 +211,10 @@ def test_training_updates_loss_curve_and_table(page: Any, shoot: Any) -> None:
     shoot(page, "07-trained")
     page.locator("#training").scroll_into_view_if_needed()
     shoot(page, "07b-training-panel")
+    assert watch.console_errors == [] and watch.page_errors == []
 
 
-def test_projector_mode_toggles(page: Any, shoot: Any) -> None:
+def test_projector_mode_toggles(page: Any, watch: Any, shoot: Any) -> None:
     page.set_viewport_size({"width": 1024, "height": 768})
     open_app(page)
     assert page.is_visible("#editor")
@@ -234,6 +237,7 @@ def test_projector_mode_toggles(page: Any, shoot: Any) -> None:
     page.click("#btn-projector")
     page.wait_for_function("() => !document.body.classList.contains('projector')")
     assert page.is_visible("#editor")
+    assert watch.console_errors == [] and watch.page_errors == []
 
 
 def test_projector_mode_at_4k(page: Any, shoot: Any) -> None:
@@ -384,7 +388,7 @@ def test_a_diverging_network_says_so(page: Any, shoot: Any) -> None:
     shoot(page, "14-diverged")
 
 
-def test_hover_shows_node_and_edge_values(page: Any, shoot: Any) -> None:
+def test_hover_shows_node_and_edge_values(page: Any, watch: Any, shoot: Any) -> None:
     open_app(page)
     press(page, "n")
     press(page, "n")
@@ -405,9 +409,10 @@ def test_hover_shows_node_and_edge_values(page: Any, shoot: Any) -> None:
     )
     text = " ".join(page.locator("#network-figure-plot .hovertext").all_text_contents())
     assert "update" in text and "w =" in text
+    assert watch.console_errors == [] and watch.page_errors == []
 
 
-def test_share_opens_a_room_that_follows_the_steps(page: Any, shoot: Any) -> None:
+def test_share_opens_a_room_that_follows_the_steps(page: Any, watch: Any, shoot: Any) -> None:
     net = open_app(page)
     page.click("#btn-share")
     page.wait_for_selector("#room-dialog:not([hidden])")
@@ -424,3 +429,4 @@ def test_share_opens_a_room_that_follows_the_steps(page: Any, shoot: Any) -> Non
     )
     room = page.request.get(f"/api/rooms/{code}").json()
     assert room["network_id"] == net and room["phase"] == "forward"
+    assert watch.console_errors == [] and watch.page_errors == []
