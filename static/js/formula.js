@@ -7,7 +7,7 @@ const MAX_MATRIX = 8; // larger layers make matrices unreadable on a projector
 
 const planFor = (net) => String.raw`\begin{aligned}
 \text{forward: } & z^{l} = W^{l} a^{l-1} + b^{l},\quad a^{l} = f(z^{l}) \\
-\text{loss: } & ${net.loss === "mse" ? String.raw`\mathcal{L} = \tfrac{1}{2}\textstyle\sum_k (o_k - t_k)^2` : String.raw`\mathcal{L} = -\textstyle\sum_k t_k \ln o_k + \dots`} \\
+\text{loss: } & ${net.loss === "mse" ? String.raw`\mathcal{L} = \tfrac{1}{2}\textstyle\sum_k (o_k - t_k)^2` : (net.activations.at(-1) === "softmax" ? String.raw`\mathcal{L} = -\textstyle\sum_k t_k \ln o_k` : String.raw`\mathcal{L} = -\textstyle\sum_k \left[t_k \ln o_k + (1 - t_k) \ln (1 - o_k)\right]`)} \\
 \text{backward: } & \delta^{l} = f'(z^{l}) \odot \frac{\partial \mathcal{L}}{\partial a^{l}},\quad \frac{\partial \mathcal{L}}{\partial a^{l-1}} = (W^{l})^{\top} \delta^{l} \\
 \text{gradients: } & \frac{\partial \mathcal{L}}{\partial w_{ji}^{l}} = a_i^{l-1} \delta_j^{l},\quad \frac{\partial \mathcal{L}}{\partial b_j^{l}} = \delta_j^{l} \\
 \text{update: } & w \leftarrow w - \eta\, \frac{\partial \mathcal{L}}{\partial w}
