@@ -46,7 +46,18 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = tmp_path_factory.mktemp("browser-server") / "uvicorn.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                app,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
             cwd=ROOT,
             env=env,
             stdout=out,
@@ -94,7 +105,12 @@ def browser_type_launch_args() -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any], base_url: str) -> dict[str, Any]:
-    return {**browser_context_args, "base_url": base_url, "viewport": {"width": 1600, "height": 1000}, "accept_downloads": True}
+    return {
+        **browser_context_args,
+        "base_url": base_url,
+        "viewport": {"width": 1600, "height": 1000},
+        "accept_downloads": True,
+    }
 
 
 @pytest.fixture(scope="session")
@@ -143,7 +159,9 @@ class PageWatch:
 
     def _request(self, req: Any) -> None:
         url = req.url
-        if not (url.startswith(self.base_url + "/") or url == self.base_url or url.startswith(("data:", "blob:"))):
+        if not (
+            url.startswith(self.base_url + "/") or url == self.base_url or url.startswith(("data:", "blob:"))
+        ):
             self.foreign_requests.append(url)
 
 

@@ -33,10 +33,14 @@ def fig(page: Any) -> dict[str, str]:
 def wait_position(page: Any, p: int) -> None:
     try:
         page.wait_for_function(
-            "p => document.getElementById('network-figure').dataset.position === String(p)", arg=p, timeout=5_000
+            "p => document.getElementById('network-figure').dataset.position === String(p)",
+            arg=p,
+            timeout=5_000,
         )
     except Exception as err:
-        raise AssertionError(f"position never became {p}: figure {fig(page)}, messages {messages(page)}") from err
+        raise AssertionError(
+            f"position never became {p}: figure {fig(page)}, messages {messages(page)}"
+        ) from err
 
 
 def messages(page: Any) -> list[str]:
@@ -190,11 +194,15 @@ def test_training_updates_loss_curve_and_table(page: Any, watch: Any, shoot: Any
     before = page.request.get(f"/api/networks/{net}").json()
     page.fill("#train-iterations", "1000")
     page.click("#train-start")
-    page.wait_for_function("() => document.getElementById('snapshot-table').dataset.lastIteration === '1000'", timeout=30_000)
+    page.wait_for_function(
+        "() => document.getElementById('snapshot-table').dataset.lastIteration === '1000'", timeout=30_000
+    )
     page.wait_for_function("() => !document.getElementById('train-start').disabled", timeout=30_000)
     points = int(page.get_attribute("#loss-chart", "data-points") or "0")
     assert points > 10
-    last_x = page.evaluate("() => { const x = document.getElementById('loss-chart').data[0].x; return x[x.length - 1]; }")
+    last_x = page.evaluate(
+        "() => { const x = document.getElementById('loss-chart').data[0].x; return x[x.length - 1]; }"
+    )
     assert last_x == before["iteration"] + 1000
     rows = page.eval_on_selector_all("#snapshot-table tbody tr", "els => els.length")
     assert rows == 4
@@ -271,7 +279,9 @@ def test_editing_a_weight_patches_and_recomputes(page: Any, shoot: Any) -> None:
     press(page, "ArrowRight", 3)
     wait_position(page, 3)
     # Click the label of w_11^2 (the first edge label on the figure).
-    page.locator("#network-figure .annotation[data-index]").filter(has_text=re.compile(r"^-?\d|^−")).first.click()
+    page.locator("#network-figure .annotation[data-index]").filter(
+        has_text=re.compile(r"^-?\d|^−")
+    ).first.click()
     page.wait_for_selector("#weight-editor:not([hidden])")
     page.fill("#weight-input", "not a number")
     page.click("#weight-save")
@@ -288,7 +298,7 @@ def test_editing_a_weight_patches_and_recomputes(page: Any, shoot: Any) -> None:
     assert "0.25" in events[2]["latex"]
     # z_1^2 is recomputed with the new weight, at the same position
     page.wait_for_function(
-        "tex => (document.querySelector(\"#formula-math annotation\") || {}).textContent === tex",
+        'tex => (document.querySelector("#formula-math annotation") || {}).textContent === tex',
         arg=events[2]["latex"],
         timeout=5_000,
     )
@@ -344,7 +354,9 @@ def test_play_runs_and_pauses(page: Any) -> None:
     page.select_option("#speed-select", "8")
     press(page, " ")
     assert page.get_attribute("#btn-play", "aria-pressed") == "true"
-    page.wait_for_function("() => Number(document.getElementById('network-figure').dataset.position) >= 4", timeout=5_000)
+    page.wait_for_function(
+        "() => Number(document.getElementById('network-figure').dataset.position) >= 4", timeout=5_000
+    )
     press(page, " ")
     assert page.get_attribute("#btn-play", "aria-pressed") == "false"
     stopped = fig(page)["position"]
@@ -363,9 +375,12 @@ def test_editor_builds_a_deeper_network(page: Any, shoot: Any) -> None:
     state = page.request.get(f"/api/networks/{net}").json()
     assert len(state["layers"]) == 4
     page.wait_for_function(
-        "n => document.getElementById('network-figure').dataset.nodeCount === String(n)", arg=sum(state["layers"])
+        "n => document.getElementById('network-figure').dataset.nodeCount === String(n)",
+        arg=sum(state["layers"]),
     )
-    assert fig(page)["edgeCount"] == str(sum(a * b for a, b in zip(state["layers"], state["layers"][1:], strict=False)))
+    assert fig(page)["edgeCount"] == str(
+        sum(a * b for a, b in zip(state["layers"], state["layers"][1:], strict=False))
+    )
     shoot(page, "13-deeper-network")
 
 
@@ -425,7 +440,9 @@ def test_share_opens_a_room_that_follows_the_steps(page: Any, watch: Any, shoot:
     wait_position(page, 3)
     # The publisher sends at most one request at a time; the room catches up with the last position.
     page.wait_for_function(
-        "code => fetch(`/api/rooms/${code}`).then(r => r.json()).then(s => s.position === 3)", arg=code, timeout=5_000
+        "code => fetch(`/api/rooms/${code}`).then(r => r.json()).then(s => s.position === 3)",
+        arg=code,
+        timeout=5_000,
     )
     room = page.request.get(f"/api/rooms/{code}").json()
     assert room["network_id"] == net and room["phase"] == "forward"
