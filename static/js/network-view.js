@@ -260,7 +260,8 @@ export function createNetworkView(container, handlers = {}) {
     const k = projector ? Math.max(1.3, Math.min(3, stack.clientWidth / 700)) : 1;
     const px = pixelScale(k);
     const nodeSize = Math.max(10, Math.min(px.pxPerY * 0.6, px.pxPerX * 0.4, 86 * k));
-    const valueFont = Math.round(Math.max(11, Math.min(20 * k, nodeSize * 0.26)));
+    // Values are what a class reads aloud: in projector mode they may grow a little past the node's width.
+    const valueFont = Math.round(Math.max(11, Math.min(20 * k, nodeSize * (projector ? 0.3 : 0.26))));
     const showValues = nodeSize >= 30 && g.nodes.length <= 64;
     const lineK = projector ? 1.25 * k : 1;
     const dense = g.edges.length > 200;
