@@ -200,3 +200,18 @@ def test_worst_accepted_requests_finish_within_10_s(spawn: Any) -> None:
 
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=1))
+
+
+def test_malformed_bodies_are_refused_not_crashed_on(http: httpx.Client) -> None:
+    """Deep nesting (a recursion bomb for a JSON parser), bad UTF-8, truncated JSON, wrong media type: all 4xx JSON."""
+    net = _create(http, {"preset": "xor"})
+    bodies = [b"[" * 200_000, b'{"layers":' + b"[" * 100_000, b'{"input": ' + b"[" * 50_000 + b"]" * 50_000 + b"}",
+              b"\xff\xfe\xfa", b'{"preset": "xor"', b"", b"null", b"1e999999"]
+    for url in ("/api/networks", f"/api/networks/{net}/step", f"/api/networks/{net}/train"):
+        for body in bodies:
+            r = http.post(url, content=body, headers={"content-type": "application/json"})
+            assert r.status_code in (400, 422), (url, body[:20], r.status_code, r.text[:200])
+            assert isinstance(r.json()["detail"], str | list)
+    r = http.post("/api/networks", content=b"preset=xor", headers={"content-type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 422
+    assert http.get(f"/api/networks/{net}").json()["iteration"] == 0
