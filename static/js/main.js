@@ -647,9 +647,11 @@ function wire() {
   });
   $("sample-select").addEventListener("change", (e) => {
     state.sample = Number(e.target.value);
-    guarded("Loading the sample", () => loadTrace(0));
+    // Same step, other sample: the class can compare the two sets of numbers directly.
+    guarded("Loading the sample", () => loadTrace(player.position));
   });
   $("weight-form").addEventListener("submit", submitWeight);
+  $("loss-log").addEventListener("change", (e) => training.setLogScale(e.target.checked));
   renderKeyLegend($("key-list"));
   let resizeTimer = null;
   new ResizeObserver(() => {

@@ -18,6 +18,7 @@ export function createTrainingView(els) {
   let dataset = null;
   let lossPlotted = false;
   let boundaryPlotted = false;
+  let logScale = false;
 
   function lossLayout() {
     return {
@@ -26,7 +27,9 @@ export function createTrainingView(els) {
       margin: { l: 60, r: 12, t: 8, b: 46 },
       font: { family: FONT, size: 12, color: "#111827" },
       xaxis: { title: { text: "iteration" }, zeroline: false, gridcolor: "#eef0f3" },
-      yaxis: { title: { text: "loss ℒ" }, rangemode: "tozero", zeroline: false, gridcolor: "#eef0f3" },
+      yaxis: logScale
+        ? { title: { text: "loss ℒ (log)" }, type: "log", zeroline: false, gridcolor: "#eef0f3" }
+        : { title: { text: "loss ℒ" }, type: "linear", rangemode: "tozero", zeroline: false, gridcolor: "#eef0f3" },
       paper_bgcolor: "#ffffff",
       plot_bgcolor: "#ffffff",
       showlegend: false,
@@ -123,6 +126,11 @@ export function createTrainingView(els) {
       }
       for (const s of result.snapshots || []) snapshots.set(s.iteration, s.outputs);
       drawTable();
+      return drawLoss();
+    },
+    /** A log axis shows the slow end of training, where the lecture's table goes from 0.05 to 0.02. */
+    setLogScale(on) {
+      logScale = on;
       return drawLoss();
     },
     setProgress(done, total, text) {

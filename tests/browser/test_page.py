@@ -216,6 +216,8 @@ def test_training_updates_loss_curve_and_table(page: Any, watch: Any, shoot: Any
     )
     assert len(label) == 6
     assert page.is_visible("#boundary-chart .heatmaplayer, #boundary-chart .contourlayer")
+    page.check("#loss-log")
+    page.wait_for_function("() => document.getElementById('loss-chart')._fullLayout.yaxis.type === 'log'")
     shoot(page, "07-trained")
     page.locator("#training").scroll_into_view_if_needed()
     shoot(page, "07b-training-panel")
