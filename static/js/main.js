@@ -20,7 +20,6 @@ const state = {
   projector: false,
   training: null, // {total, done, paused, stop, resume} while a training run is going
   room: null, // {code, joinUrl, qrUrl, publisher, stop} while this page presents to a classroom room
-  predictMissing: false,
 };
 
 // ---------- messages ----------
@@ -261,17 +260,13 @@ async function updateBoundary() {
     training.hideBoundary(net.layers[0] === 2 ? "" : "The decision boundary is drawn for data sets with 2 inputs.");
     return;
   }
-  if (state.predictMissing) return;
   try {
+    // One /predict call for the whole grid (41 x 41 rows), not one request per point.
     const res = await api.predict(net.id, grid.inputs);
     await training.drawBoundary(grid, res.outputs);
   } catch (err) {
-    if (err.status === 404 || err.status === 405) {
-      state.predictMissing = err.status === 405 || !String(err.message).includes("network not found");
-      training.hideBoundary("The decision boundary needs the server's /predict endpoint.");
-    } else {
-      say(`Drawing the decision boundary failed: ${err.message}`);
-    }
+    training.hideBoundary("");
+    say(`Drawing the decision boundary failed: ${err.message}`);
   }
 }
 
