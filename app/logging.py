@@ -42,7 +42,7 @@ class RedactIds(logging.Filter):
 
 
 _FILTER = RedactIds()
-LOGGERS = ("uvicorn.access", "uvicorn.error", "uvicorn", "deltaflow")
+LOGGERS = ("uvicorn.access", "uvicorn.error", "uvicorn", "deltaflow", "deltaflow.rooms")
 
 
 def install() -> None:
