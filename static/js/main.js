@@ -133,7 +133,21 @@ const player = createPlayer({
 
 let drawQueued = null;
 
+let shownP = 0;
+
+/** The phase whose whole sweep a jump just computed (so the figure can replay it as a wave), else null. */
+function sweptPhase(from, to) {
+  const t = state.trace;
+  if (!t || to <= from) return null;
+  for (const phase of ["backward", "forward"]) {
+    if (t.phaseStart[phase] != null && from <= t.phaseStart[phase] && to > t.phaseEnd[phase]) return phase;
+  }
+  return null;
+}
+
 function showPosition(p, how) {
+  const wave = how === "jump" ? sweptPhase(shownP, p) : null;
+  shownP = p;
   const st = stateAt(state.trace, p);
   const total = state.trace ? state.trace.events.length : 0;
   const scrub = $("scrubber");
@@ -152,14 +166,15 @@ function showPosition(p, how) {
   $("loss-readout").textContent = st.loss != null ? `ℒ = ${fmt(st.loss, 4)}` : state.trace ? "ℒ = ?" : "";
   formula.render({ state: st, trace: state.trace, network: state.network, sample: state.sample });
   const animate = how === "step" || how === "play" ? player.stepDuration() : 0;
-  drawNetwork(st, animate);
+  drawNetwork(st, animate, wave);
   updateUrl();
   if (state.network) publishRoom({ network_id: state.network.id, sample: state.sample, position: p, ...(st.phase ? { phase: st.phase } : {}) });
 }
 
-function drawNetwork(st, animate = 0) {
+function drawNetwork(st, animate = 0, wave = null) {
   if (!state.network) return;
   const model = {
+    wave,
     network: state.network,
     trace: state.training ? null : state.trace,
     state: state.training ? stateAt(null, 0) : st,

@@ -485,6 +485,25 @@ export function createNetworkView(container, handlers = {}) {
     }
   }
 
+  /** Flows for a whole phase as a wave, hop by hop: forward from the inputs, backward from the loss. */
+  function waveFlows(direction, hop) {
+    const g = geometry;
+    const out = [];
+    const outputs = g.nodes.filter((nd) => nd.l === g.L);
+    if (direction === "forward") {
+      for (let l = 2; l <= g.L; l += 1) {
+        for (const e of g.edges) if (e.l === l) out.push({ from: e.a, to: e.b, delay: (l - 2) * hop });
+      }
+      for (const nd of outputs) out.push({ from: nd, to: g.lossPos, delay: (g.L - 1) * hop });
+    } else {
+      for (const nd of outputs) out.push({ from: g.lossPos, to: nd, delay: 0 });
+      for (let l = g.L; l >= 2; l -= 1) {
+        for (const e of g.edges) if (e.l === l) out.push({ from: e.b, to: e.a, delay: (g.L - l + 1) * hop });
+      }
+    }
+    return out;
+  }
+
   /** Sends a pulse (a dot with a short tail) along each flow edge, fading in and out at the nodes. */
   function animatePulses(flows, duration, figure) {
     pulseRun += 1;
@@ -494,33 +513,34 @@ export function createNetworkView(container, handlers = {}) {
     const { px, nodeSize } = figure;
     over.setAttribute("width", String(px.width));
     over.setAttribute("height", String(px.height));
-    const r = Math.max(5, nodeSize * 0.13);
+    const r = Math.max(4, nodeSize * (flows.length > 60 ? 0.08 : 0.13));
     const dots = flows.map((f) => {
-      const tail = svg("line", { class: "pulse-tail", "stroke-width": r * 1.3 }, over);
-      const dot = svg("circle", { class: "pulse", r }, over);
-      return { from: toPixel(f.from, px), to: toPixel(f.to, px), dot, tail };
+      const tail = svg("line", { class: "pulse-tail", "stroke-width": r * 1.3, opacity: 0 }, over);
+      const dot = svg("circle", { class: "pulse", r, opacity: 0 }, over);
+      return { from: toPixel(f.from, px), to: toPixel(f.to, px), delay: f.delay || 0, dot, tail };
     });
+    const end = Math.max(...dots.map((d) => d.delay)) + duration;
     const t0 = performance.now();
     const ease = (t) => (t < 0.5 ? 2 * t * t : 1 - (-2 * t + 2) ** 2 / 2);
     const at = (d, t) => [d.from[0] + (d.to[0] - d.from[0]) * t, d.from[1] + (d.to[1] - d.from[1]) * t];
     const frame = (now) => {
       if (run !== pulseRun) return;
-      const t = Math.min(1, (now - t0) / duration);
-      const [x, y] = [0, 1];
-      const alpha = String(Math.sin(Math.PI * t) ** 0.6);
+      const elapsed = now - t0;
       for (const d of dots) {
+        const t = Math.min(1, Math.max(0, (elapsed - d.delay) / duration));
+        const alpha = String(t <= 0 || t >= 1 ? 0 : Math.sin(Math.PI * t) ** 0.6);
         const head = at(d, ease(t));
         const back = at(d, ease(Math.max(0, t - 0.18)));
-        d.dot.setAttribute("cx", String(head[x]));
-        d.dot.setAttribute("cy", String(head[y]));
+        d.dot.setAttribute("cx", String(head[0]));
+        d.dot.setAttribute("cy", String(head[1]));
         d.dot.setAttribute("opacity", alpha);
-        d.tail.setAttribute("x1", String(back[x]));
-        d.tail.setAttribute("y1", String(back[y]));
-        d.tail.setAttribute("x2", String(head[x]));
-        d.tail.setAttribute("y2", String(head[y]));
+        d.tail.setAttribute("x1", String(back[0]));
+        d.tail.setAttribute("y1", String(back[1]));
+        d.tail.setAttribute("x2", String(head[0]));
+        d.tail.setAttribute("y2", String(head[1]));
         d.tail.setAttribute("opacity", alpha);
       }
-      if (t < 1) requestAnimationFrame(frame);
+      if (elapsed < end) requestAnimationFrame(frame);
       else over.textContent = "";
     };
     requestAnimationFrame(frame);
@@ -597,11 +617,13 @@ export function createNetworkView(container, handlers = {}) {
     lastModel = model;
     const stepped = lastAnimatedP != null && model.state.p === lastAnimatedP + 1;
     lastAnimatedP = model.state.p;
-    animatePulses(model.animate && stepped ? figure.highlights.flows : [], model.animate, figure);
+    if (model.wave) animatePulses(waveFlows(model.wave, 450), 650, figure);
+    else animatePulses(model.animate && stepped ? figure.highlights.flows : [], model.animate, figure);
   }
 
   /**
-   * Draws the model: {network, trace (prepared, or null), state (stateAt), projector, animate: ms}.
+   * Draws the model: {network, trace (prepared, or null), state (stateAt), projector, animate: ms,
+   * wave: "forward" | "backward" | null (a whole phase was just computed: let the signal sweep through)}.
    * Calls are queued, so one Plotly update never starts while another is still running.
    */
   function render(model) {
