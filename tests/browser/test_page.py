@@ -148,6 +148,8 @@ def test_loss_appears_after_the_forward_pass(page: Any, shoot: Any) -> None:
     trace = get_trace(page, net)
     assert page.inner_text("#loss-readout").strip() == "ℒ = ?"
     press(page, "n")  # finish the forward pass
+    # ... which replays as a wave: a pulse on each of the 6 edges and on the link to the loss
+    page.wait_for_function("() => document.querySelectorAll('.network-over circle.pulse').length === 7")
     press(page, "n")  # the loss
     loss_at = next(k for k, e in enumerate(trace["events"]) if e["phase"] == "loss") + 1
     wait_position(page, loss_at)
