@@ -177,7 +177,8 @@ export function createEditor(els, handlers) {
   });
   els.presetLoad.addEventListener("click", () => {
     clearErrors();
-    handlers.onPreset(els.presetSelect.value);
+    if (els.presetSelect.value) handlers.onPreset(els.presetSelect.value);
+    else showError("preset", "Choose a preset first.");
   });
   els.form.addEventListener("submit", (e) => {
     e.preventDefault();
@@ -241,10 +242,17 @@ export function createEditor(els, handlers) {
       els.seed.value = String((net.init && net.init.seed) ?? 0);
       onInitChange();
       els.dataset.value = toCsv(net.dataset, net.layers[0], net.layers[net.layers.length - 1]);
+      // A custom network shows no preset, so the select does not claim one it is not.
+      els.presetSelect.querySelectorAll("option[data-custom]").forEach((o) => o.remove());
       if (net.preset && presets.some((p) => p.name === net.preset)) {
         els.presetSelect.value = net.preset;
-        els.presetSelect.dispatchEvent(new Event("change"));
+      } else {
+        const custom = new Option("custom network (choose a preset…)", "", true, true);
+        custom.dataset.custom = "true";
+        custom.disabled = true;
+        els.presetSelect.prepend(custom);
       }
+      els.presetSelect.dispatchEvent(new Event("change"));
       clearErrors();
     },
     showServerError,

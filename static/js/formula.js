@@ -86,6 +86,14 @@ function describe(ev, L, activations) {
   }
 }
 
+/** Shrinks typeset math until it fits its box (down to 55 %), so wide matrices need no scrolling. */
+function fitWidth(el) {
+  el.style.fontSize = "";
+  const room = el.clientWidth;
+  const need = el.scrollWidth;
+  if (room > 0 && need > room) el.style.fontSize = `${Math.max(55, Math.floor((100 * room) / need) - 2)}%`;
+}
+
 function bmatrix(rows) {
   return `\\begin{bmatrix}${rows.map((r) => r.join(" & ")).join(" \\\\ ")}\\end{bmatrix}`;
 }
@@ -191,6 +199,7 @@ export function createFormulaPanel(els, handlers = {}) {
     mixed(els.matrixTitle, title);
     if (latex) {
       tex(els.matrixMath, latex, true);
+      fitWidth(els.matrixMath);
     } else if (title) {
       els.matrixNote.textContent = "This layer has more than 8 nodes: the matrix form is shown for layers of up to 8 nodes.";
     }

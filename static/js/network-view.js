@@ -360,19 +360,6 @@ export function createNetworkView(container, handlers = {}) {
     if (showLoss) {
       annotations.push({ x: g.lossPos.x, y: 1, yref: "paper", yanchor: "bottom", showarrow: false, text: "<b>loss</b><br> ", font: titleFont });
     }
-    // On a white ground, so edges never run through the digits.
-    const valueLabel = (x, y, text, shift) => ({
-      x, y, yshift: -shift, yanchor: "top", showarrow: false, text,
-      font: { size: valueFont, family: FONT, color: "#111827" }, bgcolor: "rgba(255,255,255,0.88)", borderpad: 1,
-    });
-    if (showValues) {
-      nl.values.forEach((t, n) => {
-        if (t) annotations.push(valueLabel(g.nodes[n].x, g.nodes[n].y, t, nodeSize / 2 + 3));
-      });
-    }
-    if (showLoss) {
-      annotations.push(valueLabel(g.lossPos.x, g.lossPos.y, st.loss != null ? `${lossText}<br>${target}` : target, nodeSize * 0.45 + 3));
-    }
     titleCount = annotations.length;
     edgeLabelKeys = [];
     if (g.edges.length <= SMALL_NET_EDGES && nodeSize >= 30) {
@@ -390,6 +377,19 @@ export function createNetworkView(container, handlers = {}) {
       }
     }
 
+    // Node values last, so they sit on top of edge labels; on a white ground, so edges never run through the digits.
+    const valueLabel = (x, y, text, shift) => ({
+      x, y, yshift: -shift, yanchor: "top", showarrow: false, text,
+      font: { size: valueFont, family: FONT, color: "#111827" }, bgcolor: "rgba(255,255,255,0.88)", borderpad: 1,
+    });
+    if (showValues) {
+      nl.values.forEach((t, n) => {
+        if (t) annotations.push(valueLabel(g.nodes[n].x, g.nodes[n].y, t, nodeSize / 2 + 3));
+      });
+    }
+    if (showLoss) {
+      annotations.push(valueLabel(g.lossPos.x, g.lossPos.y, st.loss != null ? `${lossText}<br>${target}` : target, nodeSize * 0.45 + 3));
+    }
     const layout = {
       uirevision: "network",
       // Explicit size: node sizes are computed in pixels from it, so Plotly must use the very same box.
