@@ -43,6 +43,9 @@ function svg(tag, attrs, parent) {
   return el;
 }
 
+// People who ask their system for less motion get the highlights without the moving pulses.
+const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+
 /** Creates the view in a container element; handlers: onEdgeClick({l, j, i, clientX, clientY}). */
 export function createNetworkView(container, handlers = {}) {
   const stack = document.createElement("div");
@@ -509,7 +512,7 @@ export function createNetworkView(container, handlers = {}) {
     pulseRun += 1;
     const run = pulseRun;
     over.textContent = "";
-    if (!flows.length || duration <= 0) return;
+    if (!flows.length || duration <= 0 || reducedMotion.matches) return;
     const { px, nodeSize } = figure;
     over.setAttribute("width", String(px.width));
     over.setAttribute("height", String(px.height));
