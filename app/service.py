@@ -279,51 +279,84 @@ def check_trace_values(events: list[dict[str, Any]], learning_rate: float) -> No
                            f"the update with learning rate {learning_rate:g} is too large; lower the learning rate")
 
 
-def sample_result(net: nn.Network, cache: nn.Cache, grads: nn.Gradients | None, t: np.ndarray | None,
-                  n: int, with_param_grads: bool) -> dict[str, Any]:
-    """One sample's layers: z, a, and with gradients δ, ∂L/∂a, ∂L/∂w, ∂L/∂b."""
-    layers: list[dict[str, Any]] = [{"l": 1, "a": finite_list(cache.a[0][n], "x")}]
+def _first_non_finite(net: nn.Network, cache: nn.Cache, grads: nn.Gradients | None) -> str | None:
+    """The name of the first quantity holding infinity or NaN, checking each whole array once."""
+    named: list[tuple[str, np.ndarray]] = [("x", cache.a[0])]
+    for l in range(2, net.depth + 1):
+        named += [(f"z^{l}", cache.z[l - 2]), (f"a^{l}", cache.a[l - 1])]
     if grads is not None:
-        layers[0]["grad_a"] = finite_list(grads.grad_a[0][n], "∂L/∂x")
+        named.append(("the loss", grads.losses))
+        for l in range(net.depth, 1, -1):
+            k = l - 2
+            named += [(f"∂L/∂a^{l}", grads.grad_a[l - 1]), (f"δ^{l}", grads.delta[k]),
+                      (f"∂L/∂w^{l}", grads.grad_w[k]), (f"∂L/∂b^{l}", grads.grad_b[k])]
+        named.append(("∂L/∂x", grads.grad_a[0]))
+    for name, arr in named:
+        if not np.isfinite(arr).all():
+            return name
+    return None
+
+
+def sample_result(net: nn.Network, cache: nn.Cache, grads: nn.Gradients | None, losses: np.ndarray | None,
+                  t: np.ndarray | None, n: int, with_param_grads: bool) -> dict[str, Any]:
+    """One sample's layers: z, a, and with gradients δ, ∂L/∂a, ∂L/∂w, ∂L/∂b (arrays already checked finite)."""
+    layers: list[dict[str, Any]] = [{"l": 1, "a": cache.a[0][n].tolist()}]
+    if grads is not None:
+        layers[0]["grad_a"] = grads.grad_a[0][n].tolist()
     for l in range(2, net.depth + 1):
         k = l - 2
-        entry: dict[str, Any] = {"l": l, "z": finite_list(cache.z[k][n], f"z^{l}"), "a": finite_list(cache.a[l - 1][n], f"a^{l}")}
+        entry: dict[str, Any] = {"l": l, "z": cache.z[k][n].tolist(), "a": cache.a[l - 1][n].tolist()}
         if grads is not None:
-            entry["delta"] = finite_list(grads.delta[k][n], f"δ^{l}")
-            entry["grad_a"] = finite_list(grads.grad_a[l - 1][n], f"∂L/∂a^{l}")
+            entry["delta"] = grads.delta[k][n].tolist()
+            entry["grad_a"] = grads.grad_a[l - 1][n].tolist()
             if with_param_grads:
-                entry["grad_w"] = finite_list(grads.grad_w[k], f"∂L/∂w^{l}")
-                entry["grad_b"] = finite_list(grads.grad_b[k], f"∂L/∂b^{l}")
+                entry["grad_w"] = grads.grad_w[k].tolist()
+                entry["grad_b"] = grads.grad_b[k].tolist()
         layers.append(entry)
+    return {"layers": layers, "output": cache.a[-1][n].tolist(),
+            "target": None if t is None else t[n].tolist(), "loss": None if losses is None else float(losses[n])}
+
+
+def run(net: nn.Network, sel: Selection, with_grads: bool) -> tuple[nn.Cache, nn.Gradients | None]:
+    """Forward (and backward) on the selection; Overflow names the first quantity that is not finite."""
+    with np.errstate(all="ignore"):
+        cache = nn.forward(net, sel.x)
+        grads = nn.backward(net, cache, sel.t) if with_grads and sel.t is not None else None
+    bad = _first_non_finite(net, cache, grads)
+    if bad is None and grads is None and sel.t is not None:
+        with np.errstate(all="ignore"):
+            if not np.isfinite(nn.sample_losses(net, cache, sel.t)).all():
+                bad = "the loss"
+    if bad is not None:
+        raise Overflow(bad)
+    return cache, grads
+
+
+def describe(net: nn.Network, sel: Selection, cache: nn.Cache, grads: nn.Gradients | None) -> dict[str, Any]:
+    """The forward/backward response for a selection whose pass `run` has checked."""
+    losses = None
+    if sel.t is not None:
+        losses = grads.losses if grads is not None else nn.sample_losses(net, cache, sel.t)
+    if not sel.batch:
+        return sample_result(net, cache, grads, losses, sel.t, 0, True)
+    per_sample = [sample_result(net, cache, grads, losses, sel.t, n, False) for n in range(len(sel.x))]
     loss = None
-    if t is not None:
-        loss = float(nn.sample_losses(net, nn.Cache([z[n : n + 1] for z in cache.z], [a[n : n + 1] for a in cache.a]), t[n : n + 1])[0])
+    if losses is not None:
+        loss = nn.reduce_losses(net, losses)
         if not math.isfinite(loss):
             raise Overflow("the loss")
-    return {"layers": layers, "output": finite_list(cache.a[-1][n], "the output"),
-            "target": None if t is None else t[n].tolist(), "loss": loss}
+    out: dict[str, Any] = {"samples": sel.indices, "per_sample": per_sample, "outputs": cache.output.tolist(),
+                           "loss": loss}
+    if grads is not None:
+        out["gradients"] = [{"l": k + 2, "grad_w": gw.tolist(), "grad_b": gb.tolist()}
+                            for k, (gw, gb) in enumerate(zip(grads.grad_w, grads.grad_b, strict=True))]
+    return out
 
 
 def compute(net: nn.Network, sel: Selection, with_grads: bool) -> dict[str, Any]:
     """Forward (and backward) on the selection, as the forward/backward endpoints return it."""
-    with np.errstate(all="ignore"):
-        cache = nn.forward(net, sel.x)
-        grads = nn.backward(net, cache, sel.t) if with_grads and sel.t is not None else None
-    if not sel.batch:
-        return sample_result(net, cache, grads, sel.t, 0, True)
-    per_sample = [sample_result(net, cache, grads, sel.t, n, False) for n in range(len(sel.x))]
-    loss = None
-    if sel.t is not None:
-        losses = grads.losses if grads is not None else nn.sample_losses(net, cache, sel.t)
-        loss = nn.reduce_losses(net, losses)
-        if not math.isfinite(loss):
-            raise Overflow("the loss")
-    out: dict[str, Any] = {"samples": sel.indices, "per_sample": per_sample,
-                           "outputs": finite_list(cache.output, "the output"), "loss": loss}
-    if grads is not None:
-        out["gradients"] = [{"l": k + 2, "grad_w": finite_list(gw, f"∂L/∂w^{k + 2}"), "grad_b": finite_list(gb, f"∂L/∂b^{k + 2}")}
-                            for k, (gw, gb) in enumerate(zip(grads.grad_w, grads.grad_b, strict=True))]
-    return out
+    cache, grads = run(net, sel, with_grads)
+    return describe(net, sel, cache, grads)
 
 
 # Cost model of a train call in estimated nanoseconds on the reference machine (2 shared cores; measured by

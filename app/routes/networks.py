@@ -142,11 +142,13 @@ def step(network_id: str, body: SampleRequest, store: StoreDep, settings: Settin
         svc.check_batch_detail(sel, settings, state["layers"])
         net = svc.to_network(state)
         try:
-            before = svc.compute(net, sel, with_grads=True)
+            cache, grads = svc.run(net, sel, with_grads=True)
+            before = svc.describe(net, sel, cache, grads)
         except svc.Overflow as err:
             raise svc.overflow_error(str(err)) from None
-        assert sel.t is not None
-        nn.step(net, sel.x, sel.t)
+        assert sel.t is not None and grads is not None
+        # the update uses the gradients just reported, so the response shows exactly what moved the weights
+        nn.apply_step(net, grads)
         loss_after: float | None = nn.dataset_loss(net, sel.x, sel.t)
         if net.is_finite() and loss_after is not None and np.isfinite(loss_after):
             svc.store_parameters(state, net)
