@@ -29,11 +29,17 @@ def _store() -> NetworkStore:
     return SQLiteStore(settings.db_path)
 
 
-def get_store() -> NetworkStore:
+def current_store() -> NetworkStore:
+    """The configured store, for code outside a request (the expiry sweep)."""
     return _store()
 
 
-def settings_dep() -> Settings:
+# async so that FastAPI calls them on the event loop: a sync dependency costs a thread-pool hop per request
+async def get_store() -> NetworkStore:
+    return _store()
+
+
+async def settings_dep() -> Settings:
     return _settings()
 
 

@@ -27,7 +27,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Expires untouched networks at start-up and then hourly, on the store the routes use (tests may swap it)."""
 
     def store() -> NetworkStore:
-        return app.dependency_overrides.get(deps.get_store, deps.get_store)()
+        override = app.dependency_overrides.get(deps.get_store)
+        return override() if override is not None else deps.current_store()
 
     task = None
     if settings.expiry_days > 0:
