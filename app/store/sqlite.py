@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
+import orjson
+
 from app.store.base import NotFound, Stored, new_id
+
+
+def _dumps(state: dict[str, Any]) -> str:
+    # orjson writes the same JSON as json.dumps (shortest round-trip floats) in a fraction of the time
+    return orjson.dumps(state, option=orjson.OPT_SERIALIZE_NUMPY).decode()
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS networks (
@@ -53,7 +60,7 @@ class SQLiteStore:
         with db:
             db.execute(
                 "INSERT INTO networks (id, state, version, touched) VALUES (?, ?, 1, ?)",
-                (network_id, json.dumps(state), self.clock()),
+                (network_id, _dumps(state), self.clock()),
             )
         return network_id
 
@@ -66,14 +73,14 @@ class SQLiteStore:
         if now - row[2] > TOUCH_EVERY:
             with db:
                 db.execute("UPDATE networks SET touched = ? WHERE id = ? AND touched < ?", (now, network_id, now))
-        return Stored(json.loads(row[0]), row[1])
+        return Stored(orjson.loads(row[0]), row[1])
 
     def replace(self, network_id: str, state: dict[str, Any], version: int) -> bool:
         db = self._connect()
         with db:
             cur = db.execute(
                 "UPDATE networks SET state = ?, version = version + 1, touched = ? WHERE id = ? AND version = ?",
-                (json.dumps(state), self.clock(), network_id, version),
+                (_dumps(state), self.clock(), network_id, version),
             )
         if cur.rowcount == 0:
             # distinguish a lost race from a network that vanished meanwhile
