@@ -132,6 +132,7 @@ const player = createPlayer({
 // ---------- drawing the current position ----------
 
 let drawQueued = null;
+let lastDraw = Promise.resolve(); // settles when the last queued network drawing is on screen
 
 let shownP = 0;
 
@@ -184,18 +185,21 @@ function drawNetwork(st, animate = 0, wave = null) {
   // Coalesce bursts (holding →, dragging the scrubber) into one Plotly call per frame.
   if (drawQueued) {
     drawQueued.model = model;
-    return;
+    return lastDraw;
   }
   drawQueued = { model };
-  requestAnimationFrame(() => {
-    const { model: m } = drawQueued;
-    drawQueued = null;
-    view.render(m).catch((err) => say(`Drawing the network failed: ${err.message}`));
+  lastDraw = new Promise((resolve) => {
+    requestAnimationFrame(() => {
+      const { model: m } = drawQueued;
+      drawQueued = null;
+      view.render(m).catch((err) => say(`Drawing the network failed: ${err.message}`)).then(resolve);
+    });
   });
+  return lastDraw;
 }
 
 function redraw() {
-  drawNetwork(stateAt(state.training ? null : state.trace, player.position));
+  return drawNetwork(stateAt(state.training ? null : state.trace, player.position));
 }
 
 // ---------- URL ----------
@@ -243,26 +247,27 @@ function fillSamples(net) {
 }
 
 /** Makes net the current network; fresh=true when it is a different network (resets the training panel). */
-async function setNetwork(net, { fresh = true } = {}) {
+async function setNetwork(net, { fresh = true, training: withTraining = true } = {}) {
   state.network = net;
   $("net-info").textContent = describeNetwork(net);
   showDiverged(net);
   if (fresh) {
     editor.fill(net);
     fillSamples(net);
-    await refreshTrainingPanel(net);
+    if (withTraining) await refreshTrainingPanel(net);
   }
 }
 
-async function refreshTrainingPanel(net) {
+/** Redraws the training panel for net; forwardReq: a settle()d forward request already under way, if any. */
+async function refreshTrainingPanel(net, forwardReq = null) {
   let outputs = null;
   let loss = null;
-  try {
-    const res = await api.forward(net.id, { samples: "all" });
-    outputs = res.outputs;
-    loss = res.loss;
-  } catch (err) {
-    say(`Reading the network's outputs failed: ${err.message}`);
+  const res = await (forwardReq || settle(api.forward(net.id, { samples: "all" })));
+  if (res.ok) {
+    outputs = res.value.outputs;
+    loss = res.value.loss;
+  } else {
+    say(`Reading the network's outputs failed: ${res.error.message}`);
   }
   await training.reset(net, outputs, loss);
   await updateBoundary();
@@ -285,10 +290,12 @@ async function updateBoundary() {
   }
 }
 
-async function loadTrace(position = 0) {
+/** Loads the trace of the current network and sample; traceReq: a settle()d trace request already under way. */
+async function loadTrace(position = 0, traceReq = null) {
   const net = state.network;
   try {
-    const raw = await api.trace(net.id, { sample: state.sample });
+    const got = traceReq ? await traceReq : null;
+    const raw = got && got.ok ? got.value : await api.trace(net.id, { sample: state.sample });
     state.trace = prepareTrace(raw);
   } catch (err) {
     state.trace = null;
@@ -675,29 +682,75 @@ function wire() {
   });
 }
 
+/** Resolves true once plotly.min.js (loaded async, see base.html) has run, false if it failed to load. */
+function plotlyReady() {
+  if (window.Plotly) return Promise.resolve(true);
+  const el = document.getElementById("plotly-js");
+  // An async script holds back the window's load event, so a complete document without Plotly means it failed.
+  if (!el || document.readyState === "complete") return Promise.resolve(false);
+  return new Promise((resolve) => {
+    el.addEventListener("load", () => resolve(!!window.Plotly), { once: true });
+    el.addEventListener("error", () => resolve(false), { once: true });
+  });
+}
+
+/** A promise that never rejects: {ok, value} or {ok: false, error}, so a request can start before anyone awaits it. */
+const settle = (promise) => promise.then((value) => ({ ok: true, value }), (error) => ({ ok: false, error }));
+
 async function start() {
+  // Start-up requests go out at once and in parallel, while plotly.min.js is still downloading and evaluating:
+  // presets, the network, then its trace and outputs. The network figure is drawn first, the training panel after.
+  const url = readUrl();
+  const wantSample = url.sample ?? 0;
+  const presetsReq = settle(api.listPresets());
+  const linkedReq = url.net ? settle(api.getNetwork(url.net)) : null;
+  const linkedTraceReq = url.net ? settle(api.trace(url.net, { sample: wantSample })) : null;
+  const xorReq = url.net ? null : settle(api.createNetwork({ preset: "xor" }));
+  const plotly = plotlyReady();
   wire();
-  if (!window.Plotly) {
+  if (!(await plotly)) {
     say("plotly.js did not load (/vendor/plotly.min.js); the figures cannot be drawn.");
     return;
   }
-  const url = readUrl();
   if (url.projector) setProjector(true);
-  const presets = await guarded("Loading the presets", () => api.listPresets());
-  if (presets) editor.setPresets(presets);
+  const presets = await presetsReq; // long back by now; the editor needs them before it is filled
+  if (presets.ok) editor.setPresets(presets.value);
+  else say(`Loading the presets: ${presets.error.message || presets.error}`);
   let net = null;
+  let traceReq = null;
   if (url.net) {
-    try {
-      net = await api.getNetwork(url.net);
-    } catch (err) {
+    const got = await linkedReq;
+    if (got.ok) {
+      net = got.value;
+      traceReq = linkedTraceReq;
+    } else {
+      const err = got.error;
       say(err.status === 404 ? "The network in this link no longer exists; here is a fresh XOR network instead." : `Loading the linked network failed: ${err.message}`);
     }
   }
-  if (!net) net = await guarded("Creating the XOR network", () => api.createNetwork({ preset: "xor" }));
-  if (!net) return;
+  if (!net) {
+    const created = await (xorReq || settle(api.createNetwork({ preset: "xor" })));
+    if (!created.ok) {
+      say(`Creating the XOR network: ${created.error.message || created.error}`);
+      return;
+    }
+    net = created.value;
+  }
   state.sample = url.net && net.id === url.net && url.sample != null ? url.sample : 0;
-  await setNetwork(net);
-  await loadTrace(url.net && net.id === url.net && url.step != null ? url.step : 0);
+  const forwardReq = settle(api.forward(net.id, { samples: "all" }));
+  if (!traceReq) traceReq = settle(api.trace(net.id, { sample: state.sample }));
+  await setNetwork(net, { training: false });
+  // fillSamples clamps the sample to the data set: a trace asked for another sample is asked again.
+  const sampleAsked = net.id === url.net ? wantSample : 0;
+  let traceDone = false;
+  traceReq.then(() => {
+    traceDone = true;
+  });
+  await Promise.resolve();
+  if (!traceDone) await redraw(); // the network now, its trace when it comes
+  await loadTrace(url.net && net.id === url.net && url.step != null ? url.step : 0, state.sample === sampleAsked ? traceReq : null);
+  await lastDraw;
+  await refreshTrainingPanel(net, forwardReq);
   document.body.dataset.ready = "true";
 }
 
