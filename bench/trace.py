@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import time
 import zlib
@@ -12,6 +11,7 @@ import numpy as np
 
 from app.engine import network as nn
 from app.engine.trace import trace
+from app.routes.networks import FastJSON
 from bench.core import Row, stat
 
 SIZES = [
@@ -26,8 +26,8 @@ SIZES = [
 
 
 def encode(payload: dict[str, Any]) -> bytes:
-    """The bytes starlette's JSONResponse would send."""
-    return json.dumps(payload, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")).encode()
+    """The bytes the /trace route sends (its FastJSON response class)."""
+    return bytes(FastJSON(payload).body)
 
 
 def build(layers: list[int]) -> tuple[nn.Network, np.ndarray, np.ndarray]:
