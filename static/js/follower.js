@@ -3,7 +3,7 @@
 // "Follow again" returns to the live view.
 
 import * as api from "./api.js";
-import { createFormulaPanel } from "./formula.js";
+import { createFormulaPanel, formulaPanelElements } from "./formula.js";
 import { createNetworkView } from "./network-view.js";
 import { followRoom, forkRoom } from "./room.js";
 import { fmt, prepareTrace, stateAt } from "./trace-model.js";
@@ -36,18 +36,7 @@ function say(text, kind = "error") {
 }
 
 const view = createNetworkView($("network-figure"));
-const formula = createFormulaPanel({
-  root: $("formula"),
-  phase: $("formula-phase"),
-  title: $("formula-title"),
-  math: $("formula-math"),
-  words: $("formula-words"),
-  deps: $("formula-deps"),
-  history: $("formula-history"),
-  matrixTitle: $("matrix-title"),
-  matrixMath: $("matrix-math"),
-  matrixNote: $("matrix-note"),
-});
+const formula = createFormulaPanel(formulaPanelElements());
 
 function describe(net) {
   const name = net.preset ? net.preset.toUpperCase() : "custom";

@@ -103,6 +103,23 @@ const column = (values) => bmatrix(values.map((v) => [v]));
 /** Marks the entry being computed. */
 const mark = (s, on) => (on ? `\\colorbox{#fde2a7}{$${s}$}` : s);
 
+// The panel's elements by the ids of templates/formula_panel.html, which both pages include.
+export function formulaPanelElements(doc = document) {
+  const el = (id) => doc.getElementById(id);
+  return {
+    root: el("formula"),
+    phase: el("formula-phase"),
+    title: el("formula-title"),
+    math: el("formula-math"),
+    words: el("formula-words"),
+    deps: el("formula-deps"),
+    history: el("formula-history"),
+    matrixTitle: el("matrix-title"),
+    matrixMath: el("matrix-math"),
+    matrixNote: el("matrix-note"),
+  };
+}
+
 export function createFormulaPanel(els, handlers = {}) {
   function renderMatrix(ctx) {
     const { state: st, network: net, trace } = ctx;

@@ -4,7 +4,7 @@
 import * as api from "./api.js";
 import { bindControls, renderKeyLegend } from "./controls.js";
 import { createEditor } from "./editor.js";
-import { createFormulaPanel, tex } from "./formula.js";
+import { createFormulaPanel, formulaPanelElements, tex } from "./formula.js";
 import { createNetworkView } from "./network-view.js";
 import { SPEEDS, createPlayer } from "./player.js";
 import { createPublisher, followRoom, openRoom } from "./room.js";
@@ -72,21 +72,7 @@ function showDiverged(net) {
 // ---------- views ----------
 
 const view = createNetworkView($("network-figure"), { onEdgeClick: openWeightEditor });
-const formula = createFormulaPanel(
-  {
-    root: $("formula"),
-    phase: $("formula-phase"),
-    title: $("formula-title"),
-    math: $("formula-math"),
-    words: $("formula-words"),
-    deps: $("formula-deps"),
-    history: $("formula-history"),
-    matrixTitle: $("matrix-title"),
-    matrixMath: $("matrix-math"),
-    matrixNote: $("matrix-note"),
-  },
-  { onSeek: (p) => player.seek(p) },
-);
+const formula = createFormulaPanel(formulaPanelElements(), { onSeek: (p) => player.seek(p) });
 const training = createTrainingView({
   lossChart: $("loss-chart"),
   lossEmpty: $("loss-empty"),
