@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -15,19 +14,10 @@ from typing import Any
 
 import pytest
 
+from tests.chromium import launch_args
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM = os.environ.get("DELTAFLOW_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def _free_port() -> int:
@@ -95,12 +85,7 @@ def base_url(live_server: str) -> str:
 @pytest.fixture(scope="session")
 def browser_type_launch_args() -> dict[str, Any]:
     """Debian's chromium (Playwright's own download is impossible here); a missing one skips, or fails under CI."""
-    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        message = f"chromium not found at {CHROMIUM} (set DELTAFLOW_CHROMIUM)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
+    return launch_args()
 
 
 @pytest.fixture(scope="session")

@@ -4,20 +4,15 @@ and the real page in Chromium under that CSP without a violation or a console er
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 import pytest
 
+from tests.chromium import launch_args
 from tests.reliability.server import Server
 
-CHROMIUM = os.environ.get("DELTAFLOW_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 EVIL = "https://evil.example"
 
 
@@ -78,14 +73,6 @@ def test_cors_opens_only_to_the_configured_origins(spawn: Any) -> None:
         assert "access-control-allow-credentials" not in ok.headers
 
 
-def _chromium() -> str:
-    if Path(CHROMIUM).exists() or shutil.which(CHROMIUM):
-        return CHROMIUM
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"chromium not found at {CHROMIUM}")
-    pytest.skip(f"chromium not found at {CHROMIUM}")
-
-
 def _watched_page(browser: Any) -> tuple[Any, list[str]]:
     page = browser.new_page()
     errors: list[str] = []
@@ -104,7 +91,7 @@ def _watched_page(browser: Any) -> tuple[Any, list[str]]:
 @pytest.mark.browser
 def test_page_runs_under_its_csp_without_violations(playwright: Any, live: Server) -> None:
     """Opens / in Debian's Chromium; a securitypolicyviolation event or a console error fails the test."""
-    browser = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS, headless=True)
+    browser = playwright.chromium.launch(**launch_args())
     try:
         page, errors = _watched_page(browser)
         response = page.goto(live.url + "/")
@@ -128,7 +115,7 @@ def test_page_runs_under_its_csp_without_violations(playwright: Any, live: Serve
 @pytest.mark.browser
 def test_hostile_strings_in_the_url_are_shown_as_text(playwright: Any, live: Server) -> None:
     """A link with markup where the network id goes: nothing is injected, nothing runs, nothing is even attempted."""
-    browser = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS, headless=True)
+    browser = playwright.chromium.launch(**launch_args())
     try:
         page, errors = _watched_page(browser)
         hostile = '"><img src=x id=pwn onerror="window.__xss=1"><script>window.__xss=2</script>'

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.chromium import launch_args
 from tests.redis_server import RedisServer, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -135,11 +136,8 @@ class SSEReader:
 
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    server = RedisServer.start(tmp_path_factory.mktemp("redis-rooms"))
-    try:
+    with RedisServer.start(tmp_path_factory.mktemp("redis-rooms")) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -193,19 +191,9 @@ def bearer(room: dict[str, Any]) -> dict[str, str]:
     return {"Authorization": f"Bearer {room['presenter_token']}"}
 
 
-CHROMIUM = os.environ.get("DELTAFLOW_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args() -> dict[str, Any]:
     """Debian's chromium for pytest-playwright; a missing one skips, or fails under CI=true."""
-    import shutil
-
-    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        message = f"chromium not found at {CHROMIUM} (set DELTAFLOW_CHROMIUM)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
+    return launch_args()

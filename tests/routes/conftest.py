@@ -20,11 +20,8 @@ BACKENDS = [b for b in os.environ.get("DELTAFLOW_TEST_STORES", "sqlite,redis").s
 
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    server = RedisServer.start(tmp_path_factory.mktemp("redis-routes"))
-    try:
+    with RedisServer.start(tmp_path_factory.mktemp("redis-routes")) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(params=BACKENDS)

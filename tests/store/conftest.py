@@ -23,11 +23,8 @@ class Clock:
 
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    server = RedisServer.start(tmp_path_factory.mktemp("redis-store"))
-    try:
+    with RedisServer.start(tmp_path_factory.mktemp("redis-store")) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
