@@ -9,10 +9,27 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.service import ApiError
 from app.store.base import Conflict, NotFound
 
 log = logging.getLogger("deltaflow")
+
+Loc = tuple[str | int, ...]
+
+
+class ApiError(Exception):
+    """A refused request: HTTP status, the field's location and the rule it broke."""
+
+    def __init__(self, status: int, loc: Loc, msg: str, kind: str = "value_error") -> None:
+        super().__init__(msg)
+        self.status = status
+        self.loc = loc
+        self.msg = msg
+        self.kind = kind
+
+
+def invalid(loc: Loc, msg: str) -> ApiError:
+    """422 naming the body field at `loc` and the rule it broke."""
+    return ApiError(422, ("body", *loc), msg)
 
 
 def _validation(_: Request, exc: Exception) -> JSONResponse:

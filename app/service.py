@@ -4,10 +4,7 @@ rules and limits, and turns engine results into response dictionaries.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import math
-import secrets
 from typing import Any
 
 import numpy as np
@@ -15,24 +12,11 @@ import numpy as np
 from app.config import Settings
 from app.engine import network as nn
 from app.engine.presets import PRESETS
+from app.errors import ApiError, Loc, invalid
 from app.schemas import NetworkCreate, NetworkPatch, SampleRequest
+from app.tokens import check_bearer, new_token
 
-Loc = tuple[str | int, ...]
-
-
-class ApiError(Exception):
-    """A refused request: HTTP status, the field's location and the rule it broke."""
-
-    def __init__(self, status: int, loc: Loc, msg: str, kind: str = "value_error") -> None:
-        super().__init__(msg)
-        self.status = status
-        self.loc = loc
-        self.msg = msg
-        self.kind = kind
-
-
-def invalid(loc: Loc, msg: str) -> ApiError:
-    return ApiError(422, ("body", *loc), msg)
+__all__ = ["ApiError", "Loc", "invalid"]
 
 
 # ---- building and storing networks -------------------------------------------------------------------------
@@ -82,8 +66,7 @@ def create_state(req: NetworkCreate, settings: Settings) -> tuple[dict[str, Any]
         state["dataset"] = check_dataset(spec["dataset"], state, settings)
     token = None
     if req.protected:
-        token = secrets.token_urlsafe(24)
-        state["token_hash"] = hashlib.sha256(token.encode()).hexdigest()
+        token, state["token_hash"] = new_token()
     return state, token
 
 
@@ -162,14 +145,8 @@ def public_state(state: dict[str, Any]) -> dict[str, Any]:
 
 def check_token(state: dict[str, Any], authorization: str | None) -> None:
     """Changing a protected network needs `Authorization: Bearer <token>`; reading it does not."""
-    expected = state.get("token_hash")
-    if not expected:
-        return
-    scheme, _, given = (authorization or "").strip().partition(" ")
-    # the scheme is case-insensitive (RFC 7235); a bare token without it is refused like a wrong one
-    ok = scheme.lower() == "bearer" and hmac.compare_digest(hashlib.sha256(given.strip().encode()).hexdigest(), expected)
-    if not ok:
-        raise ApiError(403, ("header", "authorization"), "this network is protected: send Authorization: Bearer <token>")
+    check_bearer(state.get("token_hash") or None, authorization,
+                 "this network is protected: send Authorization: Bearer <token>")
 
 
 def apply_patch(state: dict[str, Any], patch: NetworkPatch, settings: Settings) -> None:
