@@ -7,19 +7,18 @@ Nothing here knows about JSON, HTTP or storage.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 import numpy as np
 
-from app.engine.functions import ACTIVATIONS, CE_OUTPUTS, LOSSES, fused_output_delta
+from app.engine.functions import ACTIVATIONS, LOSSES, OPTIMIZERS, fused_output_delta
 
 Array = np.ndarray
 
 INIT_SCHEMES = ("uniform", "xavier", "he")
 TRAIN_MODES = ("batch", "online")
+REDUCTIONS = ("sum", "mean")
 
 
 class SpecError(ValueError):
@@ -43,9 +42,10 @@ class Network:
     reduction: str = "sum"
     learning_rate: float = 0.5
     train_biases: bool = True
+    optimizer: str = "sgd"
 
     def __post_init__(self) -> None:
-        validate_structure(self.layers, self.activations, self.loss, self.reduction)
+        validate_structure(self.layers, self.activations, self.loss, self.reduction, self.optimizer)
         self.weights = [np.array(w, dtype=np.float64) for w in self.weights]
         self.biases = [np.array(b, dtype=np.float64) for b in self.biases]
         for l, (w, b) in enumerate(zip(self.weights, self.biases, strict=True), start=2):
@@ -62,19 +62,26 @@ class Network:
 
     @property
     def parameter_count(self) -> int:
-        return sum(w.size + b.size for w, b in zip(self.weights, self.biases, strict=True))
+        return parameter_count(self.layers)
 
     def copy(self) -> Network:
         return Network(
             list(self.layers), list(self.activations), [w.copy() for w in self.weights],
             [b.copy() for b in self.biases], self.loss, self.reduction, self.learning_rate, self.train_biases,
+            self.optimizer,
         )
 
     def is_finite(self) -> bool:
         return all(np.isfinite(w).all() and np.isfinite(b).all() for w, b in zip(self.weights, self.biases, strict=True))
 
 
-def validate_structure(layers: list[int], activations: list[str], loss: str, reduction: str) -> None:
+def parameter_count(layers: list[int]) -> int:
+    """How many weights and biases a network with these layer sizes has."""
+    return sum(n_out * (n_in + 1) for n_in, n_out in zip(layers[:-1], layers[1:], strict=True))
+
+
+def validate_structure(layers: list[int], activations: list[str], loss: str, reduction: str,
+                       optimizer: str = "sgd") -> None:
     """Raise SpecError naming the field and rule if the architecture is not one we can run."""
     if len(layers) < 2:
         raise SpecError(("layers",), "a network needs at least 2 layers (input and output)")
@@ -90,10 +97,13 @@ def validate_structure(layers: list[int], activations: list[str], loss: str, red
             raise SpecError(("activations", k), f"{name} is allowed on the output layer only")
     if loss not in LOSSES:
         raise SpecError(("loss",), f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}")
-    if loss == "cross_entropy" and activations[-1] not in CE_OUTPUTS:
-        raise SpecError(("loss",), "cross_entropy needs a sigmoid or softmax output layer")
-    if reduction not in ("sum", "mean"):
-        raise SpecError(("reduction",), "reduction must be 'sum' or 'mean'")
+    allowed = LOSSES[loss].outputs
+    if allowed is not None and activations[-1] not in allowed:
+        raise SpecError(("loss",), f"{loss} needs a {' or '.join(allowed)} output layer")
+    if reduction not in REDUCTIONS:
+        raise SpecError(("reduction",), f"reduction must be one of {', '.join(REDUCTIONS)}")
+    if optimizer not in OPTIMIZERS:
+        raise SpecError(("optimizer",), f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
 
 
 def initial_parameters(layers: list[int], scheme: str, scale: float, seed: int) -> tuple[list[Array], list[Array]]:
@@ -194,18 +204,26 @@ def backward(net: Network, cache: Cache, t: Array, with_input_grad: bool = True)
     return Gradients(delta, grad_a, grad_w, grad_b, sample_losses(net, cache, t))
 
 
-def apply_step(net: Network, grads: Gradients) -> None:
-    """Gradient descent: w ← w − η ∂L/∂w (and b likewise unless biases are frozen)."""
+def updated_parameters(net: Network, grads: Gradients) -> tuple[list[Array], list[Array]]:
+    """The weights and biases one optimizer update would give, without changing the network."""
+    opt = OPTIMIZERS[net.optimizer]
     eta = net.learning_rate
+    weights, biases = [w.copy() for w in net.weights], [b.copy() for b in net.biases]
     with np.errstate(all="ignore"):
-        for k in range(len(net.weights)):
-            net.weights[k] -= eta * grads.grad_w[k]
+        for k in range(len(weights)):
+            opt.update(weights[k], grads.grad_w[k], {}, eta, np.empty_like(weights[k]))
             if net.train_biases:
-                net.biases[k] -= eta * grads.grad_b[k]
+                opt.update(biases[k], grads.grad_b[k], {}, eta, np.empty_like(biases[k]))
+    return weights, biases
+
+
+def apply_step(net: Network, grads: Gradients) -> None:
+    """The optimizer's update of every weight (and bias unless frozen), e.g. w ← w − η ∂L/∂w for SGD."""
+    net.weights, net.biases = updated_parameters(net, grads)
 
 
 def step(net: Network, x: Array, t: Array) -> tuple[Cache, Gradients]:
-    """One SGD step on the batch (x, t); returns what was computed before the update."""
+    """One update on the batch (x, t); returns what was computed before the update."""
     with np.errstate(all="ignore"):
         cache = forward(net, x)
         grads = backward(net, cache, t)
@@ -218,246 +236,55 @@ def dataset_loss(net: Network, x: Array, t: Array) -> float:
         return reduce_losses(net, sample_losses(net, forward(net, x), t))
 
 
-@dataclass
-class TrainResult:
-    """What a training run reports: the loss curve, output snapshots and whether it stopped on divergence."""
-
-    iterations_done: int
-    loss_history: list[tuple[int, float]]
-    snapshots: list[tuple[int, Array]]
-    diverged: bool = False
-    message: str | None = None
-
-
-Op = Callable[[], object]
-SMALL = 4096  # below this many elements numpy's call overhead dominates: constants become full arrays
-
-
-def _const(shape: tuple[int, ...], value: float) -> Array | float:
-    """A constant operand: a full array for small shapes (cheaper per call), the plain number for large ones."""
-    return np.full(shape, value) if math.prod(shape) <= SMALL else value
-
-
-def _activation_ops(name: str, act: Any, z: Array, a: Array) -> list[Op]:
-    """a = f(z) as numpy calls writing into `a`: the same operations as the registry's f, in the same order."""
-    shape = z.shape
-    if name == "sigmoid":
-        # 0.5 * tanh(0.5 * z) + 0.5
-        half = _const(shape, 0.5)
-        return [partial(np.multiply, z, half, a), partial(np.tanh, a, a),
-                partial(np.multiply, a, half, a), partial(np.add, a, half, a)]
-    if name == "tanh":
-        return [partial(np.tanh, z, a)]
-    if name == "relu":
-        return [partial(np.maximum, z, _const(shape, 0.0), out=a)]
-    return [partial(np.copyto, a, _Lazy(act.f, z))]
-
-
-def _vjp_ops(name: str, act: Any, z: Array, a: Array, g: Array, tmp: Array, mask: Array, out: Array) -> list[Op]:
-    """δ = f'(z) ⊙ ∂L/∂a into `out`, the same operations as Activation.vjp in the same order."""
-    shape = z.shape
-    if name == "sigmoid":
-        # (a (1 - a)) g
-        return [partial(np.subtract, _const(shape, 1.0), a, tmp), partial(np.multiply, a, tmp, tmp),
-                partial(np.multiply, tmp, g, out)]
-    if name == "tanh":
-        # (1 - a a) g
-        return [partial(np.multiply, a, a, tmp), partial(np.subtract, _const(shape, 1.0), tmp, tmp),
-                partial(np.multiply, tmp, g, out)]
-    if name == "relu":
-        # (z > 0) as 0/1 times g: multiplying by the boolean mask casts it to exactly 0.0 and 1.0
-        return [partial(np.greater, z, _const(shape, 0.0), mask), partial(np.multiply, mask, g, out)]
-    return [partial(np.copyto, out, _Lazy(act.vjp, z, a, g))]
-
-
-class _Lazy:
-    """An array argument computed when numpy asks for it: lets a registry function stand in a list of calls."""
-
-    def __init__(self, fn: Callable[..., Array], *args: Array) -> None:
-        self.fn, self.args = fn, args
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> Array:
-        return self.fn(*self.args)
-
-
-def _train_batch_fast(net: Network, x: Array, t: Array, iterations: int) -> None:
-    """Full-batch gradient descent, the hot loop of `train`."""
-    if iterations > 0:
-        _compile_batch(net, x, t)(iterations)
-
-
-class _BatchRunner:
-    """A compiled training step: call it with a step count; `finite` checks every trained parameter in one pass."""
-
-    def __init__(self, run: Callable[[int], None], params: Array) -> None:
-        self.run, self.params = run, params
-
-    def __call__(self, iterations: int) -> None:
-        self.run(iterations)
-
-    def finite(self) -> bool:
-        # frozen biases are not in params, but they never change and train() checked them before the first step
-        return bool(np.isfinite(self.params).all())
-
-
-def _compile_batch(net: Network, x: Array, t: Array) -> _BatchRunner:
-    """Full-batch gradient descent compiled for one network and data set; call the result with a step count.
-
-    One step becomes a flat list of numpy calls on arrays allocated once (out= everywhere, constants as full
-    arrays), replayed as often as asked. The operations are those of the original loop, one for one and in the
-    same order, so the weights come out bit for bit the same. Parameters and gradients live in two flat vectors,
-    so the update is two calls; after each run the weights are written back into the network's own arrays.
-    """
-    ws, bs = net.weights, net.biases
-    acts = [ACTIVATIONS[name] for name in net.activations]
-    out_act = acts[-1]
-    train_b = net.train_biases
-    n = x.shape[0]
-    scale = 1.0 / n if net.reduction == "mean" else 1.0
-    fused = fused_output_delta(net.loss, net.activations[-1])
-    depth = len(ws)
-    top = depth - 1
-    shapes = [w.shape for w in ws]
-    sizes = [w.size for w in ws] + ([w.shape[0] for w in ws] if train_b else [])
-    params = np.concatenate([w.ravel() for w in ws] + (list(bs) if train_b else []))
-    grads = np.empty_like(params)
-    offsets = np.cumsum([0, *sizes]).tolist()
-    W = [params[offsets[k] : offsets[k + 1]].reshape(shapes[k]) for k in range(depth)]
-    GW = [grads[offsets[k] : offsets[k + 1]].reshape(shapes[k]) for k in range(depth)]
-    B = [params[offsets[depth + k] : offsets[depth + k + 1]] for k in range(depth)] if train_b else [b.copy() for b in bs]
-    GB = [grads[offsets[depth + k] : offsets[depth + k + 1]] for k in range(depth)] if train_b else []
-    # per layer: z^l, a^l, δ^l, ∂L/∂a^l, a scratch array and a mask, each (N, n_l)
-    Z = [np.empty((n, s[0])) for s in shapes]
-    A = [x] + [np.empty((n, s[0])) for s in shapes]
-    D = [np.empty((n, s[0])) for s in shapes]
-    G = [np.empty((n, s[0])) for s in shapes]
-    T = [np.empty((n, s[0])) for s in shapes]
-    M = [np.empty((n, s[0]), dtype=bool) for s in shapes]
-
-    # ndarray.dot with out= makes the same BLAS calls as @, without @'s gufunc or np.dot's dispatch overhead
-    ops: list[Op] = []
-    for k in range(depth):
-        # a broadcast view of b is cheaper per call for small layers; plain broadcasting streams better for large
-        bias = np.broadcast_to(B[k], Z[k].shape) if Z[k].size <= SMALL else B[k]
-        ops += [partial(A[k].dot, W[k].T, Z[k]), partial(np.add, Z[k], bias, Z[k])]
-        ops += _activation_ops(acts[k].name, acts[k], Z[k], A[k + 1])
-    # δ^L, then each layer's gradients, then δ^{l-1} through W^l, all before any weight changes
-    if fused:
-        ops.append(partial(np.subtract, A[depth], t, D[top]))
-    elif net.loss == "mse":
-        ops.append(partial(np.subtract, A[depth], t, G[top]))
-        ops += _vjp_ops(out_act.name, out_act, Z[top], A[depth], G[top], T[top], M[top], D[top])
-    else:
-        grad_a = _Lazy(LOSSES[net.loss].grad_a, A[depth], t, out_act.name)  # type: ignore[arg-type]
-        ops.append(partial(np.copyto, D[top], _Lazy(out_act.vjp, Z[top], A[depth], grad_a)))  # type: ignore[arg-type]
-    if scale != 1.0:
-        ops.append(partial(np.multiply, D[top], _const(D[top].shape, scale), D[top]))
-    for k in range(top, -1, -1):
-        ops.append(partial(D[k].T.dot, A[k], GW[k]))
-        if train_b:
-            ops.append(partial(np.add.reduce, D[k], 0, None, GB[k]))
-        if k:
-            ops.append(partial(D[k].dot, W[k], G[k - 1]))
-            ops += _vjp_ops(acts[k - 1].name, acts[k - 1], Z[k - 1], A[k], G[k - 1], T[k - 1], M[k - 1], D[k - 1])
-    # w ← w − η ∂L/∂w for every weight and bias at once
-    ops += [partial(np.multiply, grads, _const(grads.shape, net.learning_rate), grads),
-            partial(np.subtract, params, grads, params)]
-
-    def run(iterations: int) -> None:
-        for _ in range(iterations):
-            for op in ops:
-                op()
-        for k in range(depth):
-            ws[k][...] = W[k]
-            if train_b:
-                bs[k][...] = B[k]
-
-    return _BatchRunner(run, params)
-
-
-def _train_online(net: Network, x: Array, t: Array, passes: int) -> None:
-    """One step per sample, cycling through the data set in order; a pass over all samples is one iteration."""
-    for _ in range(passes):
-        for n in range(x.shape[0]):
-            step(net, x[n : n + 1], t[n : n + 1])
-
-
-def _advance(net: Network, x: Array, t: Array, count: int, mode: str) -> None:
-    with np.errstate(all="ignore"):
-        if mode == "batch":
-            _train_batch_fast(net, x, t, count)
-        else:
-            _train_online(net, x, t, count)
-
-
-def _healthy(net: Network, x: Array, t: Array, finite: Callable[[], bool] | None = None) -> tuple[bool, float]:
-    if not (net.is_finite() if finite is None else finite()):
+def healthy(net: Network, x: Array, t: Array) -> tuple[bool, float]:
+    """The one divergence rule: parameters are kept only while every weight and the loss on (x, t) are finite."""
+    if not net.is_finite():
         return False, math.nan
     loss = dataset_loss(net, x, t)
     return math.isfinite(loss), loss
 
 
-def train(
-    net: Network, x: Array, t: Array, iterations: int, mode: str = "batch",
-    record_every: int | None = None, loss_every: int | None = None, start: int = 0,
-) -> TrainResult:
-    """Run `iterations` iterations, recording the loss every `loss_every` and the outputs every `record_every`.
-
-    Divergence (a non-finite weight or loss) stops the run at the last finite iteration and keeps those weights.
-    """
-    if mode not in TRAIN_MODES:
-        raise SpecError(("mode",), "mode must be 'batch' or 'online'")
-    x = np.asarray(x, dtype=np.float64)
-    t = np.asarray(t, dtype=np.float64)
-    record_every = record_every or iterations or 1
-    loss_every = loss_every or max(1, iterations // 500)
-    done = 0
-    ok, loss = _healthy(net, x, t)
-    history: list[tuple[int, float]] = []
-    snapshots: list[tuple[int, Array]] = []
-    if not ok:
-        return TrainResult(0, history, snapshots, True, _diverged_message(net, start))
-    history.append((start, loss))
-    snapshots.append((start, forward(net, x).output.copy()))
-    # compiled once for the whole run: it keeps its own copy of the parameters in step with net's between chunks
-    runner = _compile_batch(net, x, t) if mode == "batch" and iterations > 0 else None
-    while done < iterations:
-        to_loss = loss_every - done % loss_every
-        to_record = record_every - done % record_every
-        count = min(to_loss, to_record, iterations - done)
-        # only the arrays are needed to roll back: cheaper than a validated Network copy
-        backup = ([w.copy() for w in net.weights], [b.copy() for b in net.biases])
-        if runner is not None:
-            with np.errstate(all="ignore"):
-                runner(count)
-        else:
-            _advance(net, x, t, count, mode)
-        ok, loss = _healthy(net, x, t, runner.finite if runner is not None else None)
-        if not ok:
-            # replay from the last healthy point one iteration at a time to stop exactly before the overflow
-            net.weights, net.biases = backup
-            while done < iterations:
-                trial = net.copy()
-                _advance(trial, x, t, 1, mode)
-                if not _healthy(trial, x, t)[0]:
-                    break
-                net.weights, net.biases = trial.weights, trial.biases
-                done += 1
-            final_loss = dataset_loss(net, x, t)
-            history.append((start + done, final_loss))
-            snapshots.append((start + done, forward(net, x).output.copy()))
-            return TrainResult(done, history, snapshots, True, _diverged_message(net, start + done + 1))
-        done += count
-        if done % loss_every == 0 or done == iterations:
-            history.append((start + done, loss))
-        if done % record_every == 0 or done == iterations:
-            snapshots.append((start + done, forward(net, x).output.copy()))
-    return TrainResult(done, history, snapshots)
-
-
-def _diverged_message(net: Network, iteration: int) -> str:
+def diverged_message(net: Network, iteration: int) -> str:
     return (
-        f"training diverged at iteration {iteration}: a weight or the loss overflowed to infinity or NaN "
-        f"with learning rate {net.learning_rate:g}. The weights are kept as they were before that step; "
-        "lower the learning rate and train again."
+        f"diverged at iteration {iteration}: a weight or the loss overflowed to infinity or NaN "
+        f"with learning rate {net.learning_rate:g}. The weights are kept as they were before that update; "
+        "lower the learning rate and try again."
     )
+
+
+@dataclass
+class StepOutcome:
+    """One guarded update: what was computed before it, and whether it was kept."""
+
+    cache: Cache
+    grads: Gradients
+    applied: bool
+    loss_after: float | None  # the loss on the same samples after the update, when it was kept
+    message: str | None  # why it was not kept
+
+
+def guarded_step(net: Network, x: Array, t: Array, iteration: int = 1) -> StepOutcome:
+    """One update on (x, t) that is kept only if it leaves the network healthy; `iteration` names it in the message."""
+    with np.errstate(all="ignore"):
+        cache = forward(net, x)
+        grads = backward(net, cache, t)
+    trial = net.copy()
+    trial.weights, trial.biases = updated_parameters(net, grads)
+    ok, loss_after = healthy(trial, x, t)
+    if not ok:
+        return StepOutcome(cache, grads, False, None, diverged_message(net, iteration))
+    net.weights, net.biases = trial.weights, trial.biases
+    return StepOutcome(cache, grads, True, loss_after, None)
+
+
+def __getattr__(name: str) -> Any:
+    """Training lives in training.py and compiled.py (which import this module); callers may still name it here."""
+    if name in ("train", "TrainResult"):
+        from app.engine import training
+
+        return getattr(training, name)
+    if name == "_train_batch_fast":
+        from app.engine.compiled import train_batch_fast
+
+        return train_batch_fast
+    raise AttributeError(name)

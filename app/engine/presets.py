@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-XOR_SEED = 38  # chosen so that batch training shows the lecture's plateau, then converges (tests/engine/test_presets.py)
+XOR_SEED = 38  # chosen so that batch training shows the lecture's plateau, then converges (tests/engine/test_training.py, the XOR table)
 
 
 def _logic(truth: list[int]) -> dict[str, list[list[float]]]:

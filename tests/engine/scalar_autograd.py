@@ -72,6 +72,8 @@ def activate(name: str, zs: list[Var]) -> list[Var]:
         return [z * (1.0 if z.value > 0 else 0.01) for z in zs]
     if name == "linear":
         return list(zs)
+    if name == "softplus":
+        return [(1.0 + z.exp()).log() for z in zs]
     if name == "softmax":
         es = [z.exp() for z in zs]
         total = es[0]

@@ -13,7 +13,8 @@ from app.engine.functions import ACTIVATIONS
 from app.engine.gradcheck import gradcheck, numeric_gradients
 from app.engine.network import Network, backward, forward, initial_parameters, step
 
-HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "linear"]
+# every activation of the registry that may stand on a hidden layer
+HIDDEN = [name for name, act in ACTIVATIONS.items() if not act.output_only]
 
 
 def make(layers, activations, loss="mse", reduction="sum", seed=0, scheme="uniform"):
@@ -164,6 +165,7 @@ def test_initialisation_is_reproducible_to_the_bit(scheme):
     (["tanh", "softmax"], "cross_entropy", "onehot"),
     (["relu", "linear"], "mse", "regression"),
     (["leaky_relu", "sigmoid"], "cross_entropy", "binary"),
+    (["softplus", "softplus"], "mse", "regression"),
 ])
 def test_gradients_match_an_independent_scalar_autograd(acts, loss, kind):
     from tests.engine.scalar_autograd import Var, activate

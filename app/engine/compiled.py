@@ -1,0 +1,115 @@
+"""The fast path of full-batch training: one step compiled into a flat list of numpy calls, replayed.
+
+The operations come from the registries (each activation's and optimizer's own ops), one for one and in the
+order of forward, backward and the update in network.py, so the weights come out bit for bit the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from app.engine.functions import ACTIVATIONS, LOSSES, OPTIMIZERS, fused_output_delta
+from app.engine.ops import SMALL, Array, Lazy, Op, const
+
+if TYPE_CHECKING:
+    from app.engine.network import Network
+
+
+class BatchRunner:
+    """A compiled training step: call it with a step count; `finite` checks every trained parameter in one pass."""
+
+    def __init__(self, run: Callable[[int], None], params: Array) -> None:
+        self.run, self.params = run, params
+
+    def __call__(self, iterations: int) -> None:
+        self.run(iterations)
+
+    def finite(self) -> bool:
+        # frozen biases are not in params, but they never change and train() checked them before the first step
+        return bool(np.isfinite(self.params).all())
+
+
+def train_batch_fast(net: Network, x: Array, t: Array, iterations: int) -> None:
+    """Full-batch training for `iterations` steps, the hot loop of `train`."""
+    if iterations > 0:
+        compile_batch(net, x, t)(iterations)
+
+
+def compile_batch(net: Network, x: Array, t: Array) -> BatchRunner:
+    """Full-batch training compiled for one network and data set; call the result with a step count.
+
+    One step becomes a flat list of numpy calls on arrays allocated once (out= everywhere, constants as full
+    arrays), replayed as often as asked. Parameters and gradients live in two flat vectors, so the update is
+    one optimizer call; after each run the weights are written back into the network's own arrays.
+    """
+    ws, bs = net.weights, net.biases
+    acts = [ACTIVATIONS[name] for name in net.activations]
+    out_act = acts[-1]
+    train_b = net.train_biases
+    n = x.shape[0]
+    scale = 1.0 / n if net.reduction == "mean" else 1.0
+    fused = fused_output_delta(net.loss, net.activations[-1])
+    depth = len(ws)
+    top = depth - 1
+    shapes = [w.shape for w in ws]
+    sizes = [w.size for w in ws] + ([w.shape[0] for w in ws] if train_b else [])
+    params = np.concatenate([w.ravel() for w in ws] + (list(bs) if train_b else []))
+    grads = np.empty_like(params)
+    offsets = np.cumsum([0, *sizes]).tolist()
+    W = [params[offsets[k] : offsets[k + 1]].reshape(shapes[k]) for k in range(depth)]
+    GW = [grads[offsets[k] : offsets[k + 1]].reshape(shapes[k]) for k in range(depth)]
+    B = [params[offsets[depth + k] : offsets[depth + k + 1]] for k in range(depth)] if train_b else [b.copy() for b in bs]
+    GB = [grads[offsets[depth + k] : offsets[depth + k + 1]] for k in range(depth)] if train_b else []
+    # per layer: z^l, a^l, δ^l, ∂L/∂a^l, a scratch array and a mask, each (N, n_l)
+    Z = [np.empty((n, s[0])) for s in shapes]
+    A = [x] + [np.empty((n, s[0])) for s in shapes]
+    D = [np.empty((n, s[0])) for s in shapes]
+    G = [np.empty((n, s[0])) for s in shapes]
+    T = [np.empty((n, s[0])) for s in shapes]
+    M = [np.empty((n, s[0]), dtype=bool) for s in shapes]
+
+    # ndarray.dot with out= makes the same BLAS calls as @, without @'s gufunc or np.dot's dispatch overhead
+    ops: list[Op] = []
+    for k in range(depth):
+        # a broadcast view of b is cheaper per call for small layers; plain broadcasting streams better for large
+        bias = np.broadcast_to(B[k], Z[k].shape) if Z[k].size <= SMALL else B[k]
+        ops += [partial(A[k].dot, W[k].T, Z[k]), partial(np.add, Z[k], bias, Z[k])]
+        ops += acts[k].ops(Z[k], A[k + 1])
+    # δ^L, then each layer's gradients, then δ^{l-1} through W^l, all before any weight changes
+    if fused:
+        ops.append(partial(np.subtract, A[depth], t, D[top]))
+    elif net.loss == "mse":
+        # ∂L/∂a^L = o - t, written as one call instead of the registry's lambda
+        ops.append(partial(np.subtract, A[depth], t, G[top]))
+        ops += out_act.vjp_ops(Z[top], A[depth], G[top], T[top], M[top], D[top])
+    else:
+        grad_a = Lazy(LOSSES[net.loss].grad_a, A[depth], t, out_act.name)
+        ops.append(partial(np.copyto, D[top], Lazy(out_act.vjp, Z[top], A[depth], grad_a)))
+    if scale != 1.0:
+        ops.append(partial(np.multiply, D[top], const(D[top].shape, scale), D[top]))
+    for k in range(top, -1, -1):
+        ops.append(partial(D[k].T.dot, A[k], GW[k]))
+        if train_b:
+            ops.append(partial(np.add.reduce, D[k], 0, None, GB[k]))
+        if k:
+            ops.append(partial(D[k].dot, W[k], G[k - 1]))
+            ops += acts[k - 1].vjp_ops(Z[k - 1], A[k], G[k - 1], T[k - 1], M[k - 1], D[k - 1])
+    # the optimizer's update of every weight and bias at once; the gradients are not needed after it
+    opt = OPTIMIZERS[net.optimizer]
+    state = opt.init_state(params.size)
+    ops.append(partial(opt.update, params, grads, state, const(grads.shape, net.learning_rate), grads))
+
+    def run(iterations: int) -> None:
+        for _ in range(iterations):
+            for op in ops:
+                op()
+        for k in range(depth):
+            ws[k][...] = W[k]
+            if train_b:
+                bs[k][...] = B[k]
+
+    return BatchRunner(run, params)

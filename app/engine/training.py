@@ -1,0 +1,119 @@
+"""Training runs: many updates in batch or online mode, with the loss curve, output snapshots and divergence.
+
+A run stops at the last iteration that network.healthy accepts (the same rule as one guarded step) and keeps
+those weights.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.engine.compiled import compile_batch, train_batch_fast
+from app.engine.network import (
+    TRAIN_MODES,
+    Array,
+    Network,
+    SpecError,
+    dataset_loss,
+    diverged_message,
+    forward,
+    healthy,
+    step,
+)
+
+
+@dataclass
+class TrainResult:
+    """What a training run reports: the loss curve, output snapshots and whether it stopped on divergence."""
+
+    iterations_done: int
+    loss_history: list[tuple[int, float]]
+    snapshots: list[tuple[int, Array]]
+    diverged: bool = False
+    message: str | None = None
+
+
+def _train_online(net: Network, x: Array, t: Array, passes: int) -> None:
+    """One step per sample, cycling through the data set in order; a pass over all samples is one iteration."""
+    for _ in range(passes):
+        for n in range(x.shape[0]):
+            step(net, x[n : n + 1], t[n : n + 1])
+
+
+def _advance(net: Network, x: Array, t: Array, count: int, mode: str) -> None:
+    with np.errstate(all="ignore"):
+        if mode == "batch":
+            train_batch_fast(net, x, t, count)
+        else:
+            _train_online(net, x, t, count)
+
+
+def _checked(net: Network, x: Array, t: Array, finite: Callable[[], bool] | None) -> tuple[bool, float]:
+    """`healthy`, with the compiled runner's one-pass finiteness check standing in for the network's own."""
+    if finite is None:
+        return healthy(net, x, t)
+    if not finite():
+        return False, float("nan")
+    loss = dataset_loss(net, x, t)
+    return bool(np.isfinite(loss)), loss
+
+
+def train(
+    net: Network, x: Array, t: Array, iterations: int, mode: str = "batch",
+    record_every: int | None = None, loss_every: int | None = None, start: int = 0,
+) -> TrainResult:
+    """Run `iterations` iterations, recording the loss every `loss_every` and the outputs every `record_every`.
+
+    Divergence (a non-finite weight or loss) stops the run at the last finite iteration and keeps those weights.
+    """
+    if mode not in TRAIN_MODES:
+        raise SpecError(("mode",), f"mode must be one of {', '.join(TRAIN_MODES)}")
+    x = np.asarray(x, dtype=np.float64)
+    t = np.asarray(t, dtype=np.float64)
+    record_every = record_every or iterations or 1
+    loss_every = loss_every or max(1, iterations // 500)
+    done = 0
+    ok, loss = healthy(net, x, t)
+    history: list[tuple[int, float]] = []
+    snapshots: list[tuple[int, Array]] = []
+    if not ok:
+        return TrainResult(0, history, snapshots, True, diverged_message(net, start))
+    history.append((start, loss))
+    snapshots.append((start, forward(net, x).output.copy()))
+    # compiled once for the whole run: it keeps its own copy of the parameters in step with net's between chunks
+    runner = compile_batch(net, x, t) if mode == "batch" and iterations > 0 else None
+    while done < iterations:
+        to_loss = loss_every - done % loss_every
+        to_record = record_every - done % record_every
+        count = min(to_loss, to_record, iterations - done)
+        # only the arrays are needed to roll back: cheaper than a validated Network copy
+        backup = ([w.copy() for w in net.weights], [b.copy() for b in net.biases])
+        if runner is not None:
+            with np.errstate(all="ignore"):
+                runner(count)
+        else:
+            _advance(net, x, t, count, mode)
+        ok, loss = _checked(net, x, t, runner.finite if runner is not None else None)
+        if not ok:
+            # replay from the last healthy point one iteration at a time to stop exactly before the overflow
+            net.weights, net.biases = backup
+            while done < iterations:
+                trial = net.copy()
+                _advance(trial, x, t, 1, mode)
+                if not healthy(trial, x, t)[0]:
+                    break
+                net.weights, net.biases = trial.weights, trial.biases
+                done += 1
+            final_loss = dataset_loss(net, x, t)
+            history.append((start + done, final_loss))
+            snapshots.append((start + done, forward(net, x).output.copy()))
+            return TrainResult(done, history, snapshots, True, diverged_message(net, start + done + 1))
+        done += count
+        if done % loss_every == 0 or done == iterations:
+            history.append((start + done, loss))
+        if done % record_every == 0 or done == iterations:
+            snapshots.append((start + done, forward(net, x).output.copy()))
+    return TrainResult(done, history, snapshots)

@@ -1,0 +1,170 @@
+"""The registries are the one source of every rule: each record is complete, consistent and used by every path."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from app.engine import network as nn
+from app.engine.compiled import compile_batch
+from app.engine.functions import ACTIVATIONS, LOSSES, OPTIMIZERS, catalogue
+from app.engine.quantities import QUANTITIES, TRACE_ORDER, event_count
+from app.engine.trace import trace
+
+ELEMENTWISE = [name for name, act in ACTIVATIONS.items() if act.df is not None]
+
+
+def central(f, z, h=1e-6):
+    return (f(z + h) - f(z - h)) / (2 * h)
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_each_derivative_matches_central_differences_of_its_function(name):
+    act = ACTIVATIONS[name]
+    # away from ReLU's kink, where the one-sided rule is a convention
+    z = np.array([[-3.1, -0.7, 0.3, 1.9, 4.2]])
+    np.testing.assert_allclose(act.df(z, act.f(z)), central(act.f, z), rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", [n for n in ELEMENTWISE if ACTIVATIONS[n].forward_ops or ACTIVATIONS[n].backward_ops])
+def test_fast_path_operations_give_the_registry_functions_to_the_bit(name):
+    act = ACTIVATIONS[name]
+    rng = np.random.default_rng(4)
+    z = rng.normal(0, 3, size=(7, 5))
+    g = rng.normal(size=(7, 5))
+    a = np.empty_like(z)
+    out, tmp, mask = np.empty_like(z), np.empty_like(z), np.empty(z.shape, dtype=bool)
+    for op in act.ops(z, a):
+        op()
+    for op in act.vjp_ops(z, a, g, tmp, mask, out):
+        op()
+    assert a.tobytes() == act.f(z).tobytes()
+    assert out.tobytes() == act.vjp(z, act.f(z), g).tobytes()
+
+
+def test_softplus_is_log_one_plus_exp_with_sigmoid_derivative():
+    sp = ACTIVATIONS["softplus"]
+    z = np.array([[-800.0, -2.0, 0.0, 2.0, 800.0]])
+    a = sp.f(z)
+    assert np.isfinite(a).all()
+    np.testing.assert_allclose(a[0, 1:4], [math.log1p(math.exp(v)) for v in (-2.0, 0.0, 2.0)], rtol=1e-15)
+    assert a[0, -1] == 800.0 and a[0, 0] == 0.0
+    # f'(z) = σ(z), and its closed form in a: 1 - e^{-a}
+    sigma = 1 / (1 + np.exp(-z[0, 1:4]))
+    np.testing.assert_allclose(sp.df(z, a)[0, 1:4], sigma, rtol=1e-14)
+    np.testing.assert_allclose(1 - np.exp(-a[0, 1:4]), sigma, rtol=1e-12)
+    assert "softplus" in sp.f_latex and r"\sigma(z)" in sp.df_latex
+
+
+def test_softplus_network_passes_gradcheck_and_trains():
+    from app.engine.gradcheck import gradcheck
+
+    w, b = nn.initial_parameters([2, 3, 1], "uniform", 1.0, 5)
+    net = nn.Network([2, 3, 1], ["softplus", "sigmoid"], w, b)
+    x = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    t = np.array([[0.0], [1.0], [1.0], [0.0]])
+    assert gradcheck(net, x, t).ok
+    before = nn.dataset_loss(net, x, t)
+    result = nn.train(net, x, t, 200)
+    assert result.iterations_done == 200 and not result.diverged
+    assert nn.dataset_loss(net, x, t) < before
+
+
+def test_every_loss_names_its_outputs_and_is_refused_on_others():
+    for name, loss in LOSSES.items():
+        if loss.outputs is None:
+            continue
+        wrong = next(a for a in ACTIVATIONS if a not in loss.outputs and not ACTIVATIONS[a].output_only)
+        with pytest.raises(nn.SpecError) as err:
+            nn.validate_structure([2, 2], [wrong], name, "sum")
+        assert err.value.field == ("loss",) and " or ".join(loss.outputs) in err.value.message
+
+
+def test_unknown_optimizer_is_refused_naming_the_field():
+    with pytest.raises(nn.SpecError) as err:
+        nn.validate_structure([2, 2], ["sigmoid"], "mse", "sum", "adagrad")
+    assert err.value.field == ("optimizer",) and "sgd" in err.value.message
+
+
+def test_sgd_update_is_w_minus_eta_times_gradient_without_touching_the_gradient():
+    sgd = OPTIMIZERS["sgd"]
+    w = np.array([0.5, -1.0, 2.0])
+    g = np.array([0.1, -0.2, 0.0])
+    kept = g.copy()
+    sgd.update(w, g, sgd.init_state(3), 0.5, np.empty(3))
+    np.testing.assert_array_equal(w, [0.45, -0.9, 2.0])
+    np.testing.assert_array_equal(g, kept)
+    assert sgd.event_latex("w", 0.5, 0.5, 0.1, 0.45).endswith("= 0.5 - 0.5 \\times 0.1 = 0.45")
+
+
+def test_the_compiled_path_and_repeated_steps_agree_to_the_bit():
+    for acts in (["sigmoid", "sigmoid"], ["softplus", "tanh"], ["relu", "linear"]):
+        w, b = nn.initial_parameters([2, 4, 2], "uniform", 1.0, 9)
+        net = nn.Network([2, 4, 2], acts, w, b, learning_rate=0.3)
+        x = np.random.default_rng(0).normal(size=(6, 2))
+        t = np.random.default_rng(1).uniform(size=(6, 2))
+        fast, slow = net.copy(), net.copy()
+        compile_batch(fast, x, t)(25)
+        for _ in range(25):
+            nn.step(slow, x, t)
+        for a, c in zip(fast.weights + fast.biases, slow.weights + slow.biases, strict=True):
+            assert a.tobytes() == c.tobytes()
+
+
+@pytest.mark.parametrize("layers,biases", [([2, 2, 1], True), ([3, 5, 4, 2], True), ([1, 1], False), ([4, 7, 3], False)])
+def test_event_count_from_the_quantity_records_equals_the_trace(layers, biases):
+    w, b = nn.initial_parameters(layers, "uniform", 1.0, 0)
+    net = nn.Network(layers, ["tanh"] * (len(layers) - 2) + ["softmax"], w, b, "cross_entropy", train_biases=biases)
+    events, _ = trace(net, np.ones(layers[0]), np.eye(layers[-1])[0])
+    assert len(events) == event_count(layers, biases)
+    # the trace walks the quantities in TRACE_ORDER, each as one contiguous run
+    runs = [(e["phase"], e["quantity"]) for e in events]
+    order = [k for i, k in enumerate(runs) if i == 0 or runs[i - 1] != k]
+    assert set(order) <= set(TRACE_ORDER)
+
+
+def test_trace_update_values_are_the_engines_own_update():
+    w, b = nn.initial_parameters([2, 3, 1], "uniform", 1.0, 2)
+    net = nn.Network([2, 3, 1], ["sigmoid", "sigmoid"], w, b, learning_rate=0.5)
+    events, _ = trace(net, [1.0, 0.0], [1.0])
+    stepped = net.copy()
+    nn.step(stepped, np.array([[1.0, 0.0]]), np.array([[1.0]]))
+    for e in events:
+        if e["phase"] == "update":
+            stored = stepped.weights if e["quantity"] == "w" else stepped.biases
+            expected = stored[e["l"] - 2][e["j"] - 1, e["i"] - 1] if e["quantity"] == "w" else stored[e["l"] - 2][e["j"] - 1]
+            assert e["value"] == expected
+
+
+def test_sigmoid_delta_formula_shows_the_closed_form_in_a():
+    w, b = nn.initial_parameters([2, 2, 1], "uniform", 1.0, 2)
+    net = nn.Network([2, 2, 1], ["sigmoid", "sigmoid"], w, b)
+    events, _ = trace(net, [1.0, 0.0], [1.0])
+    delta_out = next(e for e in events if e["quantity"] == "delta" and e["l"] == 3)
+    assert r"a_{1}^{3}(1 - a_{1}^{3})" in delta_out["latex"]
+
+
+def test_guarded_step_keeps_the_weights_when_the_update_overflows():
+    net = nn.Network([1, 1], ["linear"], [np.array([[1e300]])], [np.array([0.0])], learning_rate=1e10)
+    before = [w.copy() for w in net.weights]
+    outcome = nn.guarded_step(net, np.array([[1e5]]), np.array([[0.0]]), iteration=7)
+    assert not outcome.applied and outcome.loss_after is None
+    assert outcome.message is not None and "iteration 7" in outcome.message and "diverged" in outcome.message
+    assert net.weights[0].tobytes() == before[0].tobytes()
+    ok = nn.Network([1, 1], ["linear"], [np.array([[1.0]])], [np.array([0.0])], learning_rate=0.1)
+    kept = nn.guarded_step(ok, np.array([[1.0]]), np.array([[0.0]]))
+    assert kept.applied and kept.message is None and kept.loss_after == pytest.approx(0.5 * 0.8**2)  # w and b both move by 0.1
+
+
+def test_catalogue_lists_every_registry_record_in_plain_data():
+    cat = catalogue()
+    assert [a["name"] for a in cat["activations"]] == list(ACTIVATIONS)
+    assert [q["name"] for q in cat["quantities"]] == list(QUANTITIES)
+    assert {s["name"]: s["outputs"] for s in cat["losses"]} == {"mse": None, "cross_entropy": ["sigmoid", "softmax"]}
+    assert [o["name"] for o in cat["optimizers"]] == list(OPTIMIZERS)
+    assert cat["reductions"] == list(nn.REDUCTIONS) and cat["train_modes"] == list(nn.TRAIN_MODES)
+    assert {q["scale"] for q in cat["quantities"]} == {"diverging", "sequential"}
+    softmax = next(a for a in cat["activations"] if a["name"] == "softmax")
+    assert softmax["output_only"] is True
