@@ -8,15 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from app.engine.functions import ACTIVATIONS, LOSSES, OPTIMIZERS, fused_output_delta
+from app.engine.network import Network, parameter_vector
 from app.engine.ops import SMALL, Array, Lazy, Op, const
-
-if TYPE_CHECKING:
-    from app.engine.network import Network
 
 
 class BatchRunner:
@@ -57,7 +54,7 @@ def compile_batch(net: Network, x: Array, t: Array) -> BatchRunner:
     top = depth - 1
     shapes = [w.shape for w in ws]
     sizes = [w.size for w in ws] + ([w.shape[0] for w in ws] if train_b else [])
-    params = np.concatenate([w.ravel() for w in ws] + (list(bs) if train_b else []))
+    params = parameter_vector(ws, bs, train_b)
     grads = np.empty_like(params)
     offsets = np.cumsum([0, *sizes]).tolist()
     W = [params[offsets[k] : offsets[k + 1]].reshape(shapes[k]) for k in range(depth)]
@@ -100,7 +97,7 @@ def compile_batch(net: Network, x: Array, t: Array) -> BatchRunner:
             ops += acts[k - 1].vjp_ops(Z[k - 1], A[k], G[k - 1], T[k - 1], M[k - 1], D[k - 1])
     # the optimizer's update of every weight and bias at once; the gradients are not needed after it
     opt = OPTIMIZERS[net.optimizer]
-    state = opt.init_state(params.size)
+    state = {k: v.copy() for k, v in net.optimizer_state.items()} or opt.init_state(params.size)
     ops.append(partial(opt.update, params, grads, state, const(grads.shape, net.learning_rate), grads))
 
     def run(iterations: int) -> None:
@@ -111,5 +108,6 @@ def compile_batch(net: Network, x: Array, t: Array) -> BatchRunner:
             ws[k][...] = W[k]
             if train_b:
                 bs[k][...] = B[k]
+        net.optimizer_state = {k: v.copy() for k, v in state.items()}
 
     return BatchRunner(run, params)

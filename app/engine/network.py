@@ -43,6 +43,8 @@ class Network:
     learning_rate: float = 0.5
     train_biases: bool = True
     optimizer: str = "sgd"
+    # the optimizer's per-parameter state (e.g. a velocity), each array as long as `parameter_vector`; empty for SGD
+    optimizer_state: dict[str, Array] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         validate_structure(self.layers, self.activations, self.loss, self.reduction, self.optimizer)
@@ -68,7 +70,7 @@ class Network:
         return Network(
             list(self.layers), list(self.activations), [w.copy() for w in self.weights],
             [b.copy() for b in self.biases], self.loss, self.reduction, self.learning_rate, self.train_biases,
-            self.optimizer,
+            self.optimizer, {k: v.copy() for k, v in self.optimizer_state.items()},
         )
 
     def is_finite(self) -> bool:
@@ -204,22 +206,35 @@ def backward(net: Network, cache: Cache, t: Array, with_input_grad: bool = True)
     return Gradients(delta, grad_a, grad_w, grad_b, sample_losses(net, cache, t))
 
 
-def updated_parameters(net: Network, grads: Gradients) -> tuple[list[Array], list[Array]]:
-    """The weights and biases one optimizer update would give, without changing the network."""
+def parameter_vector(weights: list[Array], biases: list[Array], train_biases: bool) -> Array:
+    """Every trained parameter in one flat vector: all weights layer by layer, then the biases unless frozen.
+
+    Optimizers update this vector (and keep their state in its layout), in the step and in the compiled path.
+    """
+    return np.concatenate([w.ravel() for w in weights] + (list(biases) if train_biases else []))
+
+
+def updated_parameters(net: Network, grads: Gradients) -> tuple[list[Array], list[Array], dict[str, Array]]:
+    """The weights, biases and optimizer state one update would give, without changing the network."""
     opt = OPTIMIZERS[net.optimizer]
-    eta = net.learning_rate
-    weights, biases = [w.copy() for w in net.weights], [b.copy() for b in net.biases]
+    params = parameter_vector(net.weights, net.biases, net.train_biases)
+    g = parameter_vector(grads.grad_w, grads.grad_b, net.train_biases)
+    state = {k: v.copy() for k, v in net.optimizer_state.items()} or opt.init_state(params.size)
     with np.errstate(all="ignore"):
-        for k in range(len(weights)):
-            opt.update(weights[k], grads.grad_w[k], {}, eta, np.empty_like(weights[k]))
-            if net.train_biases:
-                opt.update(biases[k], grads.grad_b[k], {}, eta, np.empty_like(biases[k]))
-    return weights, biases
+        opt.update(params, g, state, net.learning_rate, np.empty_like(g))
+    weights, biases, at = [], [], 0
+    for w in net.weights:
+        weights.append(params[at : at + w.size].reshape(w.shape))
+        at += w.size
+    for b in net.biases:
+        biases.append(params[at : at + b.size].copy() if net.train_biases else b.copy())
+        at += b.size if net.train_biases else 0
+    return weights, biases, state
 
 
 def apply_step(net: Network, grads: Gradients) -> None:
     """The optimizer's update of every weight (and bias unless frozen), e.g. w ← w − η ∂L/∂w for SGD."""
-    net.weights, net.biases = updated_parameters(net, grads)
+    net.weights, net.biases, net.optimizer_state = updated_parameters(net, grads)
 
 
 def step(net: Network, x: Array, t: Array) -> tuple[Cache, Gradients]:
@@ -269,11 +284,11 @@ def guarded_step(net: Network, x: Array, t: Array, iteration: int = 1) -> StepOu
         cache = forward(net, x)
         grads = backward(net, cache, t)
     trial = net.copy()
-    trial.weights, trial.biases = updated_parameters(net, grads)
+    trial.weights, trial.biases, trial.optimizer_state = updated_parameters(net, grads)
     ok, loss_after = healthy(trial, x, t)
     if not ok:
         return StepOutcome(cache, grads, False, None, diverged_message(net, iteration))
-    net.weights, net.biases = trial.weights, trial.biases
+    net.weights, net.biases, net.optimizer_state = trial.weights, trial.biases, trial.optimizer_state
     return StepOutcome(cache, grads, True, loss_after, None)
 
 

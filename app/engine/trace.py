@@ -177,7 +177,7 @@ def trace(net: Network, x: list[float] | np.ndarray, t: list[float] | np.ndarray
     # the new values are the engine's own update; the optimizer's record writes the formula
     opt = OPTIMIZERS[net.optimizer]
     eta = net.learning_rate
-    new_w, new_b = updated_parameters(net, grads)
+    new_w, new_b, _ = updated_parameters(net, grads)
     nw = [m.tolist() for m in new_w]
     nbias = [v.tolist() for v in new_b]
     for l in range(2, L + 1):

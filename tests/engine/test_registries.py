@@ -168,3 +168,30 @@ def test_catalogue_lists_every_registry_record_in_plain_data():
     assert {q["scale"] for q in cat["quantities"]} == {"diverging", "sequential"}
     softmax = next(a for a in cat["activations"] if a["name"] == "softmax")
     assert softmax["output_only"] is True
+
+
+def test_a_stateful_optimizer_is_one_record_and_both_paths_carry_its_state(monkeypatch):
+    from app.engine.functions import Optimizer
+
+    def momentum(params, grads, state, lr, scratch):
+        # v ← 0.9 v + ∂L/∂w ; w ← w − η v
+        np.multiply(state["v"], 0.9, state["v"])
+        np.add(state["v"], grads, state["v"])
+        np.multiply(state["v"], lr, scratch)
+        np.subtract(params, scratch, params)
+
+    record = Optimizer("momentum", r"v \leftarrow 0.9 v + g", momentum, lambda *args: "",
+                       init_state=lambda size: {"v": np.zeros(size)})
+    monkeypatch.setitem(OPTIMIZERS, "momentum", record)
+    w, b = nn.initial_parameters([2, 3, 1], "uniform", 1.0, 1)
+    net = nn.Network([2, 3, 1], ["tanh", "sigmoid"], w, b, learning_rate=0.2, optimizer="momentum")
+    x = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    t = np.array([[1.0], [1.0], [0.0]])
+    fast, slow = net.copy(), net.copy()
+    compile_batch(fast, x, t)(10)
+    for _ in range(10):
+        nn.step(slow, x, t)
+    for a, c in zip(fast.weights + fast.biases, slow.weights + slow.biases, strict=True):
+        assert a.tobytes() == c.tobytes()
+    assert fast.optimizer_state["v"].tobytes() == slow.optimizer_state["v"].tobytes()
+    assert np.abs(slow.optimizer_state["v"]).sum() > 0
