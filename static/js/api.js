@@ -57,6 +57,7 @@ async function request(method, path, body) {
 
 const net = (id) => `/api/networks/${encodeURIComponent(id)}`;
 
+export const meta = () => request("GET", "/api/meta");
 export const listPresets = () => request("GET", "/api/presets");
 export const createNetwork = (spec) => request("POST", "/api/networks", spec);
 export const getNetwork = (id) => request("GET", net(id));

@@ -26,9 +26,6 @@ async function call(method, path, body, token) {
 /** Opens a room on a network: resolves to {code, presenter_token, join_url, qr_url, state}. */
 export const openRoom = (networkId) => call("POST", "/api/rooms", { network_id: networkId });
 
-/** The room's current state. */
-export const getRoom = (code) => call("GET", room(code));
-
 /**
  * Moves the room (presenter only). `state` holds any of: network_id, sample, position, phase, iteration,
  * training ({done, total, running, loss} or null). Resolves to the room's new state.
@@ -37,9 +34,6 @@ export const publishState = (code, token, state) => call("POST", `${room(code)}/
 
 /** "Try it myself": resolves to {network, sample, position, open_url} for a private copy. */
 export const forkRoom = (code) => call("POST", `${room(code)}/fork`);
-
-/** Where the QR code of the join link is (an SVG for an <img>). */
-export const qrUrl = (code) => `${room(code)}/qr.svg`;
 
 /**
  * A presenter's publisher: call publish(fields) as often as you like (every key press); at most one request

@@ -1,6 +1,5 @@
-// Pure reading of a trace (POST /trace): what is known at step p, which events a step reads, and the layer/phase blocks.
-
-export const PHASES = ["forward", "loss", "backward", "update"];
+// Pure reading of a trace (POST /trace): what is known at step p, which events a step reads, the layer/phase blocks,
+// and the new weights the update events carry. No DOM; the numbers are the server's, never recomputed here.
 
 export const nodeKey = (l, j) => `${l}:${j}`;
 export const edgeKey = (l, j, i) => `${l}:${j}:${i}`;
@@ -76,12 +75,16 @@ export function prepareTrace(trace) {
   });
   // Largest magnitudes over the whole trace, so colours keep their meaning from step to step.
   const maxAbs = { delta: 0, grad_w: 0, grad_a: 0 };
+  // The update events' values are the new parameters (w − η ∂L/∂w, computed once by the server).
+  const updated = new Map();
   for (const ev of trace.events) {
     if (ev.quantity in maxAbs && Number.isFinite(ev.value)) {
       maxAbs[ev.quantity] = Math.max(maxAbs[ev.quantity], Math.abs(ev.value));
     }
+    if (ev.phase === "update" && ev.quantity === "w") updated.set(edgeKey(ev.l, ev.j, ev.i), ev.value);
+    if (ev.phase === "update" && ev.quantity === "b") updated.set(nodeKey(ev.l, ev.j), ev.value);
   }
-  return { ...trace, byId, phaseStart, phaseEnd, maxAbs };
+  return { ...trace, byId, phaseStart, phaseEnd, maxAbs, updated };
 }
 
 /** Position after finishing the block that holds the next event (p -> end of that layer's work). */
@@ -118,16 +121,29 @@ export function prevPhasePosition(trace, p) {
   return trace.phaseStart[ev[p - 1].phase];
 }
 
-/** A number for the screen: three decimals, or scientific for tiny and huge values, with a true minus sign. */
-export function fmt(v, digits = 3) {
-  if (v == null || Number.isNaN(v)) return "–";
-  if (!Number.isFinite(v)) return v > 0 ? "∞" : "−∞";
-  const a = Math.abs(v);
-  if (a !== 0 && (a < 10 ** -digits || a >= 1e5)) return v.toExponential(2).replaceAll("-", "−");
-  return v.toFixed(digits).replaceAll("-", "−");
+/** The new value of w_ji^l after this trace's update (from its update event), or null without one. */
+export function updatedWeight(trace, l, j, i) {
+  const v = trace && trace.updated ? trace.updated.get(edgeKey(l, j, i)) : undefined;
+  return v === undefined ? null : v;
 }
 
-/** Same as fmt but with an ASCII minus, for LaTeX and CSV. */
-export function fmtPlain(v, digits = 3) {
-  return fmt(v, digits).replaceAll("−", "-").replace("∞", "\\infty");
+/** The new value of b_j^l after this trace's update, or null. */
+export function updatedBias(trace, l, j) {
+  const v = trace && trace.updated ? trace.updated.get(nodeKey(l, j)) : undefined;
+  return v === undefined ? null : v;
+}
+
+/** The phase whose whole sweep a jump from `from` to `to` just computed (the figure replays it as a wave), else null. */
+export function sweptPhase(trace, from, to) {
+  if (!trace || to <= from) return null;
+  for (const phase of ["backward", "forward"]) {
+    if (trace.phaseStart[phase] != null && from <= trace.phaseStart[phase] && to > trace.phaseEnd[phase]) return phase;
+  }
+  return null;
+}
+
+/** The trace without its lookup tables, as the JSON export writes it. */
+export function plainTrace(trace) {
+  const { byId, phaseStart, phaseEnd, maxAbs, updated, ...plain } = trace;
+  return plain;
 }

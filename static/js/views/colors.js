@@ -1,4 +1,5 @@
-// The page's two colour scales (diverging for signed quantities, sequential for activations) and helpers to use them.
+// The page's two colour scales (diverging for signed quantities, sequential for activations) and the one mapping
+// from a quantity's scale (GET /api/meta) and value to a colour. Pure: the node tests import it too.
 
 /** Blue-white-red (ColorBrewer RdBu, reversed): safe for the common colour-vision deficiencies; 0 is the middle. */
 export const DIVERGING = [
@@ -74,3 +75,23 @@ export function textOn(rgbString) {
 
 /** A Plotly colorscale from stops. */
 export const plotlyScale = (stops) => stops.map(([t, c]) => [t, c]);
+
+/** The stops of a scale by its name; signed values drawn as lines (edges) get the grey-middle variant. */
+export function stopsFor(scale, on = "node") {
+  if (scale === "sequential") return SEQUENTIAL;
+  return on === "edge" ? DIVERGING_EDGE : DIVERGING;
+}
+
+/** The colour key of a quantity on a scale over [min, max]: diverging keys are symmetric around 0. */
+export function colorKey(scale, on, min, max, title) {
+  const m = Math.max(Math.abs(min), Math.abs(max));
+  return scale === "sequential"
+    ? { scale, stops: stopsFor(scale, on), min, max, title }
+    : { scale, stops: stopsFor(scale, on), min: -m, max: m, title };
+}
+
+/** The colour of value v on a key from colorKey: sequential from min to max, diverging with 0 in the middle. */
+export function colorOn(key, v) {
+  if (key.scale === "sequential") return css(rgbAt(key.stops, (v - key.min) / (key.max - key.min || 1)));
+  return signedColor(v, key.max, key.stops);
+}

@@ -1,43 +1,39 @@
-// The network editor: preset picker, layer list, hyper-parameters and a pasted CSV data set. It reads and shows the
-// form (including the server's 422 messages next to the right control); creating or patching is main.js's job.
+// The network editor: preset picker, layer list, hyper-parameters and a pasted CSV data set. It offers what the
+// server's rules allow (GET /api/meta: activations, losses, limits), reads and shows the form (including the server's
+// 422 messages next to the right control); creating or patching is the lesson controller's job.
 
-const ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "linear"];
-const OUTPUT_ONLY = ["softmax"]; // softmax couples the nodes of a layer, so the engine allows it on the output only
-const MAX_NODES = 16;
-const MAX_LAYERS = 8;
+import { parseCsv, toCsv } from "../models/csv.js";
+import { ruleLabel } from "../models/format.js";
 
-/** Parses CSV/whitespace text into rows of numbers; a non-numeric first line is taken as a header. */
-export function parseCsv(text, nIn, nOut) {
-  const lines = text
-    .split(/\r?\n/)
-    .map((s) => s.trim())
-    .filter((s) => s && !s.startsWith("#"));
-  const rows = lines.map((s) => s.split(/[,;\s]+/).filter((c) => c !== ""));
-  if (rows.length && rows[0].some((c) => Number.isNaN(Number(c)))) rows.shift();
-  if (!rows.length) return { error: "Paste at least one row of numbers." };
-  const inputs = [];
-  const targets = [];
-  for (let r = 0; r < rows.length; r += 1) {
-    const nums = rows[r].map(Number);
-    if (nums.some((v) => !Number.isFinite(v))) return { error: `Row ${r + 1} has a value that is not a number.` };
-    if (nums.length !== nIn + nOut) {
-      return { error: `Row ${r + 1} has ${nums.length} columns; expected ${nIn} inputs + ${nOut} targets = ${nIn + nOut}.` };
-    }
-    inputs.push(nums.slice(0, nIn));
-    targets.push(nums.slice(nIn));
-  }
-  return { inputs, targets };
+/** Replaces a select's options by names (keeping the chosen value when it is still offered). */
+function fillSelect(select, names, label = ruleLabel) {
+  if (!names.length) return;
+  const value = select.value;
+  select.textContent = "";
+  for (const n of names) select.append(new Option(label(n), n));
+  if (names.includes(value)) select.value = value;
 }
 
-/** Formats a data set as the CSV the editor accepts. */
-export function toCsv(dataset, nIn, nOut) {
-  if (!dataset || !dataset.inputs) return "";
-  const head = [...Array.from({ length: nIn }, (_, k) => `x${k + 1}`), ...Array.from({ length: nOut }, (_, k) => (nOut === 1 ? "y" : `y${k + 1}`))];
-  const rows = dataset.inputs.map((x, r) => [...x, ...dataset.targets[r]].map((v) => String(Math.round(v * 1e6) / 1e6)).join(","));
-  return [head.join(","), ...rows].join("\n");
+/** Makes sure a select offers value (a network may use a rule this page was not told about) and picks it. */
+function choose(select, value, label) {
+  if (value == null) return;
+  if (![...select.options].some((o) => o.value === value)) select.append(new Option(label(value), value));
+  select.value = value;
+}
+
+/** The editor's elements by the ids of templates/index.html. */
+export function editorElements(doc = document) {
+  const el = (id) => doc.getElementById(id);
+  return {
+    root: el("editor"), form: el("editor-form"), presetSelect: el("preset-select"), presetDesc: el("preset-desc"),
+    presetLoad: el("preset-load"), layers: el("layer-list"), addLayer: el("add-layer"), loss: el("loss-select"),
+    reduction: el("reduction-select"), lr: el("lr-input"), initScheme: el("init-select"), initScale: el("init-scale"),
+    initScaleRow: el("init-scale-row"), seed: el("seed-input"), dataset: el("dataset-input"), csvHint: el("csv-hint"),
+  };
 }
 
 export function createEditor(els, handlers) {
+  let meta = null; // models/meta.js, once GET /api/meta answered
   let layers = [];
   let presets = [];
   let original = null;
@@ -102,14 +98,22 @@ export function createEditor(els, handlers) {
       count.setAttribute("aria-label", `Layer ${l} has ${layer.n} nodes`);
       const plus = button("+", `Add a node to layer ${l}`, () => setNodes(k, layer.n + 1));
       minus.disabled = layer.n <= 1;
-      plus.disabled = layer.n >= MAX_NODES;
+      plus.disabled = layer.n >= maxNodes();
       row.append(name, minus, count, plus);
       if (l > 1) {
         const sel = document.createElement("select");
         sel.setAttribute("aria-label", `Activation of layer ${l}`);
-        const base = role === "output" ? [...ACTIVATIONS, ...OUTPUT_ONLY] : ACTIVATIONS;
+        const base = meta ? meta.activationNames(true) : [];
         const names = base.includes(layer.activation) ? base : [...base, layer.activation];
-        for (const a of names) sel.append(new Option(a, a, false, a === layer.activation));
+        for (const a of names) {
+          const opt = new Option(a, a, false, a === layer.activation);
+          // Output-only activations (softmax couples the nodes of a layer) stay visible but cannot be picked here.
+          if (role === "hidden" && meta && meta.isOutputOnly(a)) {
+            opt.disabled = true;
+            opt.title = "only on the output layer";
+          }
+          sel.append(opt);
+        }
         sel.addEventListener("change", () => {
           layer.activation = sel.value;
         });
@@ -127,7 +131,7 @@ export function createEditor(els, handlers) {
       }
       els.layers.append(row);
     });
-    els.addLayer.disabled = layers.length >= MAX_LAYERS;
+    els.addLayer.disabled = layers.length >= maxLayers();
     updateCsvHint();
   }
 
@@ -142,8 +146,11 @@ export function createEditor(els, handlers) {
     return b;
   }
 
+  const maxNodes = () => (meta ? meta.limit("max_nodes") : Infinity);
+  const maxLayers = () => (meta ? meta.limit("max_layers") : Infinity);
+
   function setNodes(k, n) {
-    layers[k].n = Math.max(1, Math.min(MAX_NODES, n));
+    layers[k].n = Math.max(1, Math.min(maxNodes(), n));
     renderLayers();
   }
 
@@ -155,7 +162,10 @@ export function createEditor(els, handlers) {
   function addLayer() {
     const before = layers.length - 1;
     const template = layers[before - 1] && before - 1 > 0 ? layers[before - 1] : { n: 3, activation: layers[before].activation };
-    layers.splice(before, 0, { n: template.n, activation: template.activation });
+    let activation = template.activation;
+    // A new hidden layer copies its neighbour, but never an output-only activation.
+    if (meta && meta.isOutputOnly(activation)) activation = meta.activationNames(false)[0] || activation;
+    layers.splice(before, 0, { n: Math.min(template.n, maxNodes()), activation });
     renderLayers();
   }
 
@@ -197,6 +207,11 @@ export function createEditor(els, handlers) {
     const nOut = layers[layers.length - 1].n;
     const csv = parseCsv(els.dataset.value, nIn, nOut);
     if (csv.error) return { error: { field: "dataset", message: csv.error } };
+    const out = layers[layers.length - 1].activation;
+    if (meta && !meta.lossAccepts(els.loss.value, out)) {
+      const allowed = meta.loss(els.loss.value).outputs.join(" or ");
+      return { error: { field: "loss", message: `${ruleLabel(els.loss.value)} needs a ${allowed} output layer, not ${out}.` } };
+    }
     const lr = els.lr.value.trim() === "" ? NaN : Number(els.lr.value);
     const spec = {
       layers: layers.map((x) => x.n),
@@ -223,6 +238,14 @@ export function createEditor(els, handlers) {
   }
 
   return {
+    /** The server's rules: the activations and losses to offer, and the limits on layers and nodes. */
+    setMeta(m) {
+      meta = m;
+      fillSelect(els.loss, m.lossNames(), ruleLabel);
+      fillSelect(els.reduction, m.reductions());
+      fillSelect(els.initScheme, m.initSchemes());
+      if (layers.length) renderLayers();
+    },
     setPresets(list) {
       presets = list;
       els.presetSelect.textContent = "";
@@ -234,10 +257,10 @@ export function createEditor(els, handlers) {
       original = net;
       layers = net.layers.map((n, k) => ({ n, activation: k === 0 ? null : net.activations[k - 1] }));
       renderLayers();
-      els.loss.value = net.loss;
-      els.reduction.value = net.reduction || "sum";
+      choose(els.loss, net.loss, ruleLabel);
+      choose(els.reduction, net.reduction || "sum", (n) => n);
       els.lr.value = String(net.learning_rate);
-      els.initScheme.value = (net.init && net.init.scheme) || "uniform";
+      choose(els.initScheme, (net.init && net.init.scheme) || "uniform", ruleLabel);
       els.initScale.value = String((net.init && net.init.scale) ?? 1);
       els.seed.value = String((net.init && net.init.seed) ?? 0);
       onInitChange();

@@ -1,55 +1,11 @@
-// The formula panel (the current computation typeset with KaTeX, in words, with what it reads) and the matrix view
-// (the current layer in the lecture's matrix form with numbers). It only draws; the step comes from main.js.
+// The formula panel: the current computation typeset with KaTeX, in words, with what it reads and the steps just
+// before. It only draws; the step comes from the position model, the matrix form from matrix-view.js.
 
-import { eventNode, fmt, nodeKey, edgeKey } from "./trace-model.js";
-
-const MAX_MATRIX = 8; // larger layers make matrices unreadable on a projector
-
-const planFor = (net) => String.raw`\begin{aligned}
-\text{forward: } & z^{l} = W^{l} a^{l-1} + b^{l},\quad a^{l} = f(z^{l}) \\
-\text{loss: } & ${net.loss === "mse" ? String.raw`\mathcal{L} = \tfrac{1}{2}\textstyle\sum_k (o_k - t_k)^2` : (net.activations.at(-1) === "softmax" ? String.raw`\mathcal{L} = -\textstyle\sum_k t_k \ln o_k` : String.raw`\mathcal{L} = -\textstyle\sum_k \left[t_k \ln o_k + (1 - t_k) \ln (1 - o_k)\right]`)} \\
-\text{backward: } & \delta^{l} = f'(z^{l}) \odot \frac{\partial \mathcal{L}}{\partial a^{l}},\quad \frac{\partial \mathcal{L}}{\partial a^{l-1}} = (W^{l})^{\top} \delta^{l} \\
-\text{gradients: } & \frac{\partial \mathcal{L}}{\partial w_{ji}^{l}} = a_i^{l-1} \delta_j^{l},\quad \frac{\partial \mathcal{L}}{\partial b_j^{l}} = \delta_j^{l} \\
-\text{update: } & w \leftarrow w - \eta\, \frac{\partial \mathcal{L}}{\partial w}
-\end{aligned}`;
+import { fmt, texNum } from "../models/format.js";
+import { createMatrixView } from "./matrix-view.js";
+import { mixed, tex } from "./tex.js";
 
 const PHASE_LABEL = { forward: "Forward", loss: "Loss", backward: "Backward", update: "Update" };
-
-/** Renders LaTeX into an element; KaTeX writes its own escaped markup, so this is the one innerHTML path. */
-export function tex(el, latex, display = false) {
-  if (!window.katex) {
-    el.textContent = latex;
-    return;
-  }
-  window.katex.render(latex, el, { throwOnError: false, displayMode: display, output: "htmlAndMathml", strict: "ignore" });
-}
-
-/** A number for LaTeX: fixed decimals, or a power of ten for tiny and huge values. */
-export function texNum(v, digits = 3) {
-  if (v == null || Number.isNaN(v)) return "\\cdot";
-  if (!Number.isFinite(v)) return v > 0 ? "\\infty" : "-\\infty";
-  const a = Math.abs(v);
-  if (a !== 0 && (a < 10 ** -digits || a >= 1e5)) {
-    const [m, e] = v.toExponential(2).split("e");
-    return `${m}\\times 10^{${Number(e)}}`;
-  }
-  return v.toFixed(digits);
-}
-
-/** Writes text in which $...$ parts are LaTeX: words stay text nodes, math goes through KaTeX. */
-export function mixed(el, text) {
-  el.textContent = "";
-  text.split(/(\$[^$]+\$)/).forEach((part) => {
-    if (!part) return;
-    if (part.startsWith("$") && part.endsWith("$")) {
-      const span = document.createElement("span");
-      tex(span, part.slice(1, -1));
-      el.append(span);
-    } else {
-      el.append(document.createTextNode(part));
-    }
-  });
-}
 
 /** The title and the explanation (text with $math$) of an event, in the lecture's words. */
 function describe(ev, L, activations) {
@@ -86,23 +42,6 @@ function describe(ev, L, activations) {
   }
 }
 
-/** Shrinks typeset math until it fits its box (down to 55 %), so wide matrices need no scrolling. */
-function fitWidth(el) {
-  el.style.fontSize = "";
-  const room = el.clientWidth;
-  const need = el.scrollWidth;
-  if (room > 0 && need > room) el.style.fontSize = `${Math.max(55, Math.floor((100 * room) / need) - 2)}%`;
-}
-
-function bmatrix(rows) {
-  return `\\begin{bmatrix}${rows.map((r) => r.join(" & ")).join(" \\\\ ")}\\end{bmatrix}`;
-}
-
-const column = (values) => bmatrix(values.map((v) => [v]));
-
-/** Marks the entry being computed. */
-const mark = (s, on) => (on ? `\\colorbox{#fde2a7}{$${s}$}` : s);
-
 // The panel's elements by the ids of templates/formula_panel.html, which both pages include.
 export function formulaPanelElements(doc = document) {
   const el = (id) => doc.getElementById(id);
@@ -120,107 +59,10 @@ export function formulaPanelElements(doc = document) {
   };
 }
 
+/** els: formulaPanelElements(); handlers.onSeek(p) when a step of the history is clicked. */
 export function createFormulaPanel(els, handlers = {}) {
-  function renderMatrix(ctx) {
-    const { state: st, network: net, trace } = ctx;
-    const ev = st.current;
-    els.matrixMath.textContent = "";
-    els.matrixNote.textContent = "";
-    if (!ev || !net) {
-      // Before the first step: the whole algorithm at a glance, in the lecture's notation.
-      els.matrixTitle.textContent = net ? "The plan, layer by layer" : "";
-      if (net) tex(els.matrixMath, planFor(net), true);
-      els.matrixNote.textContent = net ? "Each → computes one of these for one node or one weight, with the numbers." : "";
-      return;
-    }
-    const layers = net.layers;
-    const L = layers.length;
-    const A = (l, j) => (st.nodes.get(nodeKey(l, j)) || {}).a;
-    const Z = (l, j) => (st.nodes.get(nodeKey(l, j)) || {}).z;
-    const D = (l, j) => (st.nodes.get(nodeKey(l, j)) || {}).delta;
-    const GA = (l, j) => (st.nodes.get(nodeKey(l, j)) || {}).grad_a;
-    const W = (l, j, i) => net.weights[l - 2][j - 1][i - 1];
-    const B = (l, j) => net.biases[l - 2][j - 1];
-    const E = (l, j, i) => st.edges.get(edgeKey(l, j, i)) || {};
-    const range = (n) => Array.from({ length: n }, (_, k) => k + 1);
-    const node = eventNode(ev);
-    const tooBig = (l) => layers[l - 1] > MAX_MATRIX || (l >= 2 && layers[l - 2] > MAX_MATRIX);
-    const n2 = (v) => texNum(v, 2);
-
-    let title = "";
-    let latex = "";
-    if (ev.phase === "forward" && ev.l >= 2) {
-      const l = ev.l;
-      title = `Layer ${l}: $z^{${l}} = W^{${l}} a^{${l - 1}} + b^{${l}}$`;
-      if (!tooBig(l)) {
-        const rows = range(layers[l - 1]);
-        const cols = range(layers[l - 2]);
-        const zVec = column(rows.map((j) => mark(n2(Z(l, j)), node && node.j === j && ev.quantity === "z")));
-        const wMat = bmatrix(rows.map((j) => cols.map((i) => n2(W(l, j, i)))));
-        const aVec = column(cols.map((i) => n2(A(l - 1, i))));
-        const bVec = column(rows.map((j) => n2(B(l, j))));
-        latex = `\\underbrace{${zVec}}_{z^{${l}}} = \\underbrace{${wMat}}_{W^{${l}}}\\underbrace{${aVec}}_{a^{${l - 1}}} + \\underbrace{${bVec}}_{b^{${l}}}`;
-        if (ev.quantity === "a") {
-          const act = net.activations[l - 2];
-          title = `Layer ${l}: $a^{${l}} = f(z^{${l}})$, applied node by node`;
-          const aOut = column(rows.map((j) => mark(n2(A(l, j)), node && node.j === j)));
-          latex = `\\underbrace{${aOut}}_{a^{${l}}} = \\mathrm{${act.replace("_", "\\_")}}\\left(${column(rows.map((j) => n2(Z(l, j))))}\\right)`;
-        }
-      }
-    } else if (ev.phase === "forward") {
-      title = "Layer 1: the input, $a^{1} = x$";
-      latex = `a^{1} = x = ${column(range(layers[0]).map((i) => n2(A(1, i))))}`;
-    } else if (ev.phase === "loss") {
-      title = "The loss over the outputs";
-      const rows = range(layers[L - 1]);
-      const t = trace.target || [];
-      latex = `o = a^{${L}} = ${column(rows.map((j) => n2(A(L, j))))},\\quad t = ${column(rows.map((j) => n2(t[j - 1])))},\\quad \\mathcal{L} = ${texNum(st.loss, 4)}`;
-    } else if (ev.phase === "backward" && ev.quantity === "grad_a" && ev.l < L) {
-      const m = ev.l;
-      title = `Back to layer ${m}: $\\partial\\mathcal{L}/\\partial a^{${m}} = (W^{${m + 1}})^{\\top} \\delta^{${m + 1}}$`;
-      if (!tooBig(m + 1)) {
-        const rows = range(layers[m - 1]);
-        const cols = range(layers[m]);
-        const g = column(rows.map((i) => mark(n2(GA(m, i)), node && node.j === i)));
-        const wt = bmatrix(rows.map((i) => cols.map((j) => n2(W(m + 1, j, i)))));
-        const d = column(cols.map((j) => n2(D(m + 1, j))));
-        latex = `\\underbrace{${g}}_{\\partial\\mathcal{L}/\\partial a^{${m}}} = \\underbrace{${wt}}_{(W^{${m + 1}})^{\\top}}\\underbrace{${d}}_{\\delta^{${m + 1}}}`;
-      }
-    } else if (ev.phase === "backward") {
-      const l = ev.l;
-      if (l < 2) {
-        title = "Layer 1 has no weights";
-      } else {
-        title = `Layer ${l}: $\\partial\\mathcal{L}/\\partial W^{${l}} = \\delta^{${l}} (a^{${l - 1}})^{\\top}$`;
-        if (!tooBig(l)) {
-          const rows = range(layers[l - 1]);
-          const cols = range(layers[l - 2]);
-          const gw = bmatrix(rows.map((j) => cols.map((i) => mark(n2(E(l, j, i).grad_w), ev.quantity === "grad_w" && ev.j === j && ev.i === i))));
-          const d = column(rows.map((j) => mark(n2(D(l, j)), ev.quantity === "delta" && node && node.j === j)));
-          const aRow = bmatrix([cols.map((i) => n2(A(l - 1, i)))]);
-          latex = `\\underbrace{${gw}}_{\\partial\\mathcal{L}/\\partial W^{${l}}} = \\underbrace{${d}}_{\\delta^{${l}}}\\underbrace{${aRow}}_{(a^{${l - 1}})^{\\top}}`;
-        }
-      }
-    } else if (ev.phase === "update") {
-      const l = ev.l;
-      title = `Layer ${l}: $W^{${l}} \\leftarrow W^{${l}} - \\eta\\, \\partial\\mathcal{L}/\\partial W^{${l}}$ with $\\eta = ${net.learning_rate}$`;
-      if (!tooBig(l)) {
-        const rows = range(layers[l - 1]);
-        const cols = range(layers[l - 2]);
-        const wNew = bmatrix(rows.map((j) => cols.map((i) => mark(n2(E(l, j, i).w), ev.quantity === "w" && ev.j === j && ev.i === i))));
-        const wOld = bmatrix(rows.map((j) => cols.map((i) => n2(W(l, j, i)))));
-        const gw = bmatrix(rows.map((j) => cols.map((i) => n2(E(l, j, i).grad_w))));
-        latex = `${wNew} = ${wOld} - ${net.learning_rate}\\,${gw}`;
-      }
-    }
-    mixed(els.matrixTitle, title);
-    if (latex) {
-      tex(els.matrixMath, latex, true);
-      fitWidth(els.matrixMath);
-    } else if (title) {
-      els.matrixNote.textContent = "This layer has more than 8 nodes: the matrix form is shown for layers of up to 8 nodes.";
-    }
-  }
+  const matrix = createMatrixView(els);
+  const renderMatrix = (ctx) => matrix.render(ctx);
 
   function render(ctx) {
     const { state: st, trace, network } = ctx;

@@ -1,16 +1,27 @@
 // The training panel's views: the loss curve (Plotly), the lecture's snapshot table, the decision boundary for 2-D
-// data sets, and the progress bar. It draws what main.js hands it; the chunked training loop lives in main.js.
+// data sets, and the progress bar. It draws what it is handed; the chunked training loop is controllers/training-run.js.
 
-import { DIVERGING, plotlyScale } from "./colors.js";
-/** Two decimals, as in the lecture's table (0.52), with a true minus sign. */
-const two = (v) => (Math.abs(v) < 0.005 ? 0 : v).toFixed(2).replace("-", "−");
+import { snapshotsCsv } from "../models/csv.js";
+import { two } from "../models/format.js";
+import { GRID, shownIterations } from "../models/snapshots.js";
+import { plotlyScale, stopsFor } from "./colors.js";
+import { FONT } from "./network-traces.js";
 
-const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
 const MAX_ROWS = 8; // the table shows the first samples only, like the lecture's four XOR rows
 const MAX_COLUMNS = 5; // snapshot columns kept on screen; the CSV export has them all
-export const GRID = 41; // decision-boundary grid is GRID x GRID points
+const OUTPUT_SCALE = plotlyScale(stopsFor("diverging")); // outputs around the 0.5 boundary, blue below, red above
 
 const config = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d", "zoomIn2d", "zoomOut2d"] };
+
+/** The training panel's elements by the ids of templates/index.html. */
+export function trainingElements(doc = document) {
+  const el = (id) => doc.getElementById(id);
+  return {
+    lossChart: el("loss-chart"), lossEmpty: el("loss-empty"), table: el("snapshot-table"), tableNote: el("snapshot-note"),
+    progress: el("train-progress"), progressText: el("train-progress-text"), boundary: el("boundary-chart"),
+    boundaryWrap: el("boundary-wrap"), boundaryNote: el("boundary-note"),
+  };
+}
 
 export function createTrainingView(els) {
   let losses = [];
@@ -48,27 +59,13 @@ export function createTrainingView(els) {
     return draw(els.lossChart, data, lossLayout(), config);
   }
 
-  function shownIterations() {
-    const its = [...snapshots.keys()].sort((a, b) => a - b);
-    if (its.length <= MAX_COLUMNS) return its;
-    // The first, the last, and those nearest to even steps between, like the lecture's 0, 1,000, ..., 10,000.
-    const first = its[0];
-    const last = its[its.length - 1];
-    const out = [];
-    for (let k = 0; k < MAX_COLUMNS; k += 1) {
-      const goal = first + ((last - first) * k) / (MAX_COLUMNS - 1);
-      out.push(its.reduce((best, it) => (Math.abs(it - goal) < Math.abs(best - goal) ? it : best), first));
-    }
-    return [...new Set(out)];
-  }
-
   function drawTable() {
     const table = els.table;
     table.textContent = "";
     if (!dataset || !dataset.inputs || !dataset.inputs.length) return;
     const nIn = dataset.inputs[0].length;
     const nOut = dataset.targets[0].length;
-    const its = shownIterations();
+    const its = shownIterations(snapshots.keys(), MAX_COLUMNS);
     const thead = table.createTHead();
     const h1 = thead.insertRow();
     const th = (row, text, attrs = {}) => {
@@ -150,7 +147,7 @@ export function createTrainingView(els) {
       const pts = dataset.inputs;
       const data = [
         {
-          type: "heatmap", x: grid.xs, y: grid.ys, z, zmin: 0, zmax: 1, zmid: 0.5, colorscale: plotlyScale(DIVERGING), opacity: 0.78,
+          type: "heatmap", x: grid.xs, y: grid.ys, z, zmin: 0, zmax: 1, zmid: 0.5, colorscale: OUTPUT_SCALE, opacity: 0.78,
           colorbar: { thickness: 10, len: 0.9, title: { text: "o", side: "top" } }, hovertemplate: "x₁ %{x:.2f}, x₂ %{y:.2f}<br>o = %{z:.3f}<extra></extra>",
         },
         {
@@ -161,7 +158,7 @@ export function createTrainingView(els) {
           type: "scatter", mode: "markers", x: pts.map((p) => p[0]), y: pts.map((p) => p[1]),
           marker: {
             size: pts.length > 60 ? 7 : 13, color: dataset.targets.map((t) => t[0]), cmin: 0, cmax: 1,
-            colorscale: plotlyScale(DIVERGING), line: { color: "#ffffff", width: 1.2 },
+            colorscale: OUTPUT_SCALE, line: { color: "#ffffff", width: 1.2 },
           },
           hovertemplate: "x = (%{x}, %{y})<extra></extra>",
         },
@@ -178,47 +175,11 @@ export function createTrainingView(els) {
       boundaryPlotted = true;
       return draw(els.boundary, data, layout, config);
     },
-    /** The grid the boundary needs for a 2-input data set, or null. */
-    boundaryGrid(network) {
-      const ds = network.dataset;
-      if (network.layers[0] !== 2 || !ds || !ds.inputs || !ds.inputs.length) return null;
-      const xs0 = ds.inputs.map((p) => p[0]);
-      const ys0 = ds.inputs.map((p) => p[1]);
-      const pad = (lo, hi) => {
-        const m = Math.max(0.25, 0.15 * (hi - lo));
-        return [lo - m, hi + m];
-      };
-      const [x0, x1] = pad(Math.min(...xs0), Math.max(...xs0));
-      const [y0, y1] = pad(Math.min(...ys0), Math.max(...ys0));
-      const lin = (a, b) => Array.from({ length: GRID }, (_, k) => a + ((b - a) * k) / (GRID - 1));
-      const xs = lin(x0, x1);
-      const ys = lin(y0, y1);
-      const inputs = [];
-      for (const y of ys) for (const x of xs) inputs.push([x, y]);
-      return { xs, ys, inputs };
-    },
     hideBoundary(note) {
       els.boundaryWrap.hidden = true;
       els.boundaryNote.textContent = note || "";
     },
-    /** The snapshots in the lecture's long form: iteration, inputs, targets, outputs. */
-    csv() {
-      if (!dataset) return "";
-      const nIn = dataset.inputs[0].length;
-      const nOut = dataset.targets[0].length;
-      const head = ["iteration", ...Array.from({ length: nIn }, (_, k) => `x${k + 1}`)];
-      for (let k = 1; k <= nOut; k += 1) head.push(nOut === 1 ? "y" : `y${k}`);
-      for (let k = 1; k <= nOut; k += 1) head.push(nOut === 1 ? "o" : `o${k}`);
-      const lines = [head.join(",")];
-      for (const it of [...snapshots.keys()].sort((a, b) => a - b)) {
-        snapshots.get(it).forEach((out, r) => {
-          lines.push([it, ...dataset.inputs[r], ...dataset.targets[r], ...out].join(","));
-        });
-      }
-      return `${lines.join("\n")}\n`;
-    },
-    get lossCount() {
-      return losses.length;
-    },
+    /** The snapshots as CSV (all columns, all samples), or "" before there is a data set. */
+    csv: () => snapshotsCsv(dataset, snapshots),
   };
 }

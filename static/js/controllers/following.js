@@ -1,0 +1,99 @@
+// Following a room on the follower page: every room state from the stream brings the view to the presenter's
+// network, sample and step ("live"); "Try it myself" forks the network and steps the copy here ("own");
+// "Follow again" returns to live. The position shown is held in the position model.
+
+import { prepareTrace } from "../models/trace-model.js";
+
+/**
+ * deps: {api, room (room.js), code, position, show(network, trace, p, sample, animate), showTraining(t),
+ *        onFollowers(n), onStatus(status), onShown(room, p), onMode(mode, fork), say}.
+ */
+export function createFollowing(deps) {
+  const { api, position, say } = deps;
+  let latest = null; // the latest room state from the stream
+  let mode = "live"; // "live" | "own"
+  let network = null;
+  let networkKey = null; // network_id:network_version of `network`
+  let trace = null;
+  let traceKey = null; // networkKey:sample of `trace`
+  let own = null; // {network, sample} of the private copy
+  let fresh = true; // the next live drawing is a jump, never a pulse along one step
+  let syncing = false;
+  let again = false;
+
+  async function syncOnce() {
+    const room = latest;
+    if (!room || mode !== "live") return;
+    const training = room.training && room.training.running;
+    const netKey = `${room.network_id}:${room.network_version}`;
+    if (netKey !== networkKey) {
+      network = await api.getNetwork(room.network_id);
+      networkKey = netKey;
+    }
+    const tKey = `${netKey}:${room.sample}`;
+    if (!training && tKey !== traceKey) {
+      trace = prepareTrace(await api.trace(room.network_id, { sample: room.sample }));
+      traceKey = tKey;
+    }
+    const from = fresh ? -1 : position.p;
+    fresh = false;
+    position.load(training ? null : trace, training ? 0 : room.position);
+    deps.showTraining(room.training);
+    // The room's position as sent (a trace may be shorter while it loads): what a test can compare with.
+    const p = training ? 0 : room.position;
+    await deps.show(network, position.trace, position.p, room.sample, p === from + 1 ? 300 : 0);
+    if (latest === room) deps.onShown(room, p);
+  }
+
+  /** Brings the view to the latest room state; runs one at a time, and once more if states came meanwhile. */
+  async function sync() {
+    if (syncing) {
+      again = true;
+      return;
+    }
+    syncing = true;
+    try {
+      do {
+        again = false;
+        await syncOnce();
+      } while (again);
+    } catch (err) {
+      say(`Following the presenter failed: ${err.message}`);
+    } finally {
+      syncing = false;
+    }
+  }
+
+  async function tryItMyself() {
+    const fork = await deps.room.forkRoom(deps.code);
+    const ownTrace = prepareTrace(await api.trace(fork.network.id, { sample: fork.sample }));
+    own = { network: fork.network, sample: fork.sample };
+    mode = "own";
+    position.load(ownTrace, fork.position);
+    deps.onMode("own", fork);
+    await deps.show(own.network, ownTrace, position.p, own.sample, 0);
+  }
+
+  function stepOwn(delta) {
+    if (mode !== "own") return;
+    if (!position.moveTo(position.p + delta, delta === 1 ? "step" : "back")) return;
+    deps.show(own.network, position.trace, position.p, own.sample, delta === 1 ? 300 : 0).catch((err) => say(err.message));
+  }
+
+  function followAgain() {
+    mode = "live";
+    fresh = true;
+    deps.onMode("live", null);
+    sync();
+  }
+
+  function start() {
+    deps.room.followRoom(deps.code, (room) => {
+      latest = room;
+      deps.onFollowers(room.followers);
+      if (mode === "live") sync();
+    }, { onStatus: deps.onStatus });
+  }
+
+  return { start, tryItMyself, stepOwn, followAgain };
+}

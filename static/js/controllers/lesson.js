@@ -1,0 +1,170 @@
+// The lesson: which network and sample the page shows, loading their trace into the position model, and showing
+// every move of the position on the figure, the formula panel and the player bar. Also the editor's and the
+// weight popup's requests. Reads and writes through api.js; draws only through the views it is given.
+
+import { fmt } from "../models/format.js";
+import { prepareTrace, stateAt, sweptPhase } from "../models/trace-model.js";
+
+/** A promise that never rejects: {ok, value} or {ok: false, error}, so a request can start before anyone awaits it. */
+export const settle = (promise) => promise.then((value) => ({ ok: true, value }), (error) => ({ ok: false, error }));
+
+/**
+ * deps: {api, position, player, figure, formula, stepper, editor, weightPopup, say, guarded,
+ *        showDiverged(net), isTraining(), onFreshNetwork(net) (the training panel),
+ *        onMoved(p, st) (the URL; the room too, unless st is null: only the view changed)}.
+ */
+export function createLesson(deps) {
+  const { api, position, player, figure, formula, stepper, editor, say, guarded } = deps;
+  const state = { network: null, sample: 0, projector: false, meta: null };
+
+  // ---------- drawing the current position ----------
+
+  let queued = null;
+  let lastDraw = Promise.resolve(); // settles when the last queued network drawing is on screen
+
+  function draw(st, animate = 0, wave = null) {
+    if (!state.network) return lastDraw;
+    const training = deps.isTraining();
+    const model = {
+      wave,
+      network: state.network,
+      trace: training ? null : position.trace,
+      state: training ? stateAt(null, 0) : st,
+      projector: state.projector,
+      animate,
+    };
+    // Coalesce bursts (holding →, dragging the scrubber) into one Plotly call per frame; a merged burst has no pulses.
+    if (queued) {
+      queued.model = { ...model, animate: 0 };
+      return lastDraw;
+    }
+    queued = { model };
+    lastDraw = new Promise((resolve) => {
+      requestAnimationFrame(() => {
+        const { model: m } = queued;
+        queued = null;
+        figure.render(m).catch((err) => say(`Drawing the network failed: ${err.message}`)).then(resolve);
+      });
+    });
+    return lastDraw;
+  }
+
+  const redraw = () => draw(stateAt(deps.isTraining() ? null : position.trace, position.p));
+
+  position.onChange((p, how, from) => {
+    const trace = position.trace;
+    const st = stateAt(trace, p);
+    stepper.show(trace, p, st);
+    formula.render({ state: st, trace, network: state.network, sample: state.sample, meta: state.meta });
+    const wave = how === "jump" ? sweptPhase(trace, from, p) : null;
+    draw(st, how === "step" || how === "play" ? player.stepDuration() : 0, wave);
+    deps.onMoved(p, st);
+  });
+
+  // ---------- network and trace ----------
+
+  /** Makes net the current network; fresh=true when it is a different network (resets the training panel). */
+  async function setNetwork(net, { fresh = true, training = true } = {}) {
+    state.network = net;
+    stepper.network(net);
+    deps.showDiverged(net);
+    if (fresh) {
+      editor.fill(net);
+      state.sample = stepper.samples(net, state.sample);
+      if (training) await deps.onFreshNetwork(net);
+    }
+  }
+
+  /** Loads the trace of the current network and sample at `at`; traceReq: a settle()d trace request under way. */
+  async function loadTrace(at = 0, traceReq = null) {
+    const net = state.network;
+    let trace = null;
+    try {
+      const got = traceReq ? await traceReq : null;
+      trace = prepareTrace(got && got.ok ? got.value : await api.trace(net.id, { sample: state.sample }));
+    } catch (err) {
+      say(`Computing the trace failed: ${err.message}`);
+    }
+    player.pause();
+    position.load(trace, at);
+  }
+
+  async function loadPreset(name) {
+    if (deps.isTraining()) return;
+    await guarded("Creating the network", async () => {
+      const net = await api.createNetwork({ preset: name });
+      state.sample = 0;
+      await setNetwork(net);
+      await loadTrace(0);
+      say(`New network from the “${name}” preset.`, "info");
+    });
+  }
+
+  async function applyEditor(spec, structural) {
+    if (deps.isTraining()) return;
+    try {
+      const net = structural
+        ? await api.createNetwork(spec)
+        : await api.patchNetwork(state.network.id, { learning_rate: spec.learning_rate, dataset: spec.dataset });
+      if (structural) state.sample = 0;
+      const keep = structural ? 0 : position.p;
+      await setNetwork(net);
+      await loadTrace(keep);
+      say(structural ? "Built a new network from the editor." : "Updated the learning rate and the data set.", "info");
+    } catch (err) {
+      if (err.status === 422 || err.status === 413) editor.showServerError(err);
+      else say(`Applying the editor failed: ${err.message}`);
+    }
+  }
+
+  function editWeight({ l, j, i, clientX, clientY }) {
+    if (!state.network || deps.isTraining()) return;
+    player.pause();
+    deps.weightPopup.open({ l, j, i, value: state.network.weights[l - 2][j - 1][i - 1], clientX, clientY });
+  }
+
+  async function submitWeight({ l, j, i }, raw) {
+    const value = raw === "" ? NaN : Number(raw);
+    try {
+      // A non-number goes as null on purpose: the server's message names the rule.
+      const net = await api.patchNetwork(state.network.id, { weights: [{ l, j, i, value: Number.isFinite(value) ? value : null }] });
+      deps.weightPopup.close();
+      await setNetwork(net, { fresh: false });
+      await deps.onFreshNetwork(net);
+      await loadTrace(position.p);
+      say(`w${j}${i} of layer ${l} is now ${fmt(net.weights[l - 2][j - 1][i - 1], 4)}; the trace was recomputed.`, "info");
+    } catch (err) {
+      deps.weightPopup.showError(err);
+    }
+  }
+
+  function setSample(sample) {
+    state.sample = sample;
+    // Same step, other sample: the class can compare the two sets of numbers directly.
+    return guarded("Loading the sample", () => loadTrace(position.p));
+  }
+
+  function setProjector(on) {
+    state.projector = on;
+    stepper.projector(on);
+    deps.onMoved(position.p, null);
+    // The layout changes size; the ResizeObserver redraws with projector-sized nodes and lines.
+    redraw();
+  }
+
+  return {
+    state,
+    get lastDraw() {
+      return lastDraw;
+    },
+    redraw,
+    setNetwork,
+    loadTrace,
+    loadPreset,
+    applyEditor,
+    editWeight,
+    submitWeight,
+    setSample,
+    setProjector,
+  };
+}

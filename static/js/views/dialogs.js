@@ -1,0 +1,106 @@
+// The main page's small boxes: the weight popup, the sharing dialog, the key legend and the divergence banner.
+// They show and read their elements; what a submitted weight or an opened room does is a controller's job.
+
+import { tex } from "./tex.js";
+
+const $ = (id) => document.getElementById(id);
+
+/** The popup that edits one weight; onSubmit({l, j, i}, rawText) when the form is sent. */
+export function createWeightPopup({ onSubmit }) {
+  const pop = $("weight-editor");
+  const input = $("weight-input");
+  const error = $("weight-error");
+  let editing = null;
+
+  function open({ l, j, i, value, clientX, clientY }) {
+    editing = { l, j, i };
+    tex($("weight-symbol"), `w_{${j}${i}}^{${l}}`);
+    tex($("weight-label"), `\\text{from } ${l - 1 === 1 ? `x_{${i}}` : `a_{${i}}^{${l - 1}}`} \\text{ to } a_{${j}}^{${l}}`);
+    error.textContent = "";
+    error.hidden = true;
+    input.value = String(value);
+    input.removeAttribute("aria-invalid");
+    pop.hidden = false;
+    const box = pop.getBoundingClientRect();
+    const x = Math.min(window.innerWidth - box.width - 12, Math.max(12, (clientX ?? window.innerWidth / 2) + 12));
+    const y = Math.min(window.innerHeight - box.height - 12, Math.max(12, (clientY ?? window.innerHeight / 2) + 12));
+    pop.style.left = `${x}px`;
+    pop.style.top = `${y}px`;
+    input.focus();
+    input.select();
+  }
+
+  function close() {
+    pop.hidden = true;
+    editing = null;
+  }
+
+  /** Shows the server's refusal under the input. */
+  function showError(err) {
+    error.textContent = Array.isArray(err.detail) ? err.detail.map((d) => d.msg).join("; ") : err.message;
+    error.hidden = false;
+    input.setAttribute("aria-invalid", "true");
+  }
+
+  $("weight-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    if (editing) onSubmit(editing, input.value.trim());
+  });
+  $("weight-cancel").addEventListener("click", close);
+  return { open, close, showError };
+}
+
+/** The sharing dialog and the room badge in the top bar. */
+export function createRoomDialog() {
+  const dialog = $("room-dialog");
+  const badge = $("room-badge");
+  const share = $("btn-share");
+  return {
+    get open() {
+      return !dialog.hidden;
+    },
+    show(room) {
+      $("room-code").textContent = room.code;
+      $("room-link").textContent = room.joinUrl;
+      $("room-link").href = room.joinUrl;
+      $("room-qr").src = room.qrUrl;
+      dialog.hidden = false;
+    },
+    hide() {
+      dialog.hidden = true;
+    },
+    /** The top bar while sharing: the badge with the room code (and followers), the Share button pressed. */
+    sharing(code, followers = null) {
+      badge.hidden = !code;
+      badge.textContent = code ? `Room ${code}${followers == null ? "" : ` · ${followers} following`}` : "";
+      share.setAttribute("aria-pressed", String(!!code));
+      share.textContent = code ? "Sharing" : "Share";
+      if (!code) dialog.hidden = true;
+    },
+  };
+}
+
+/** The keyboard legend: toggle(force) shows or hides it. */
+export function createKeyLegend() {
+  const legend = $("key-legend");
+  return {
+    toggle(force) {
+      legend.hidden = force === undefined ? !legend.hidden : !force;
+      $("btn-keys").setAttribute("aria-expanded", String(!legend.hidden));
+    },
+  };
+}
+
+/** The banner over the page when a network has diverged. */
+export function showDiverged(net) {
+  const banner = $("diverged");
+  if (net && net.diverged) {
+    // The server's message already says what to do; only a bare flag needs our advice.
+    banner.textContent = net.message
+      ? `This network has diverged: ${net.message}`
+      : "This network has diverged. Lower the learning rate, or rebuild it.";
+    banner.hidden = false;
+  } else {
+    banner.hidden = true;
+  }
+}

@@ -1,0 +1,197 @@
+// The network figure as Plotly data: edge line traces by colour class, hover/click handles, node markers, the
+// loss node, column titles and value labels, and both layouts. Pure: returns objects, draws nothing.
+
+import { fmt, labelNum } from "../models/format.js";
+import { handleEdges, lineXY } from "../models/layout.js";
+import { updatedWeight } from "../models/trace-model.js";
+import { PENDING, colorOn } from "./colors.js";
+import { BUCKETS, PENDING_BUCKET, bucketColor } from "./network-colors.js";
+
+export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
+const SMALL_NET_EDGES = 16; // up to this many edges, weights are written on the figure
+
+const sub = (s) => `<sub>${s}</sub>`;
+const sup = (s) => `<sup>${s}</sup>`;
+export const nodeSymbol = (l, j) => (l === 1 ? `x${sub(j)}` : `a${sub(j)}${sup(l)}`);
+const weightSymbol = (l, j, i) => `w${sub(`${j}${i}`)}${sup(l)}`;
+
+/** Returns the cached array when its signature is unchanged, so Plotly.react sees no change. */
+function keep(cache, name, arr, sig) {
+  const key = sig ?? arr.join("|");
+  if (cache[name] && cache[name].key === key) return cache[name].value;
+  cache[name] = { key, value: arr };
+  return arr;
+}
+
+function nodeHover(network, st, l, j, key) {
+  const rec = st.nodes.get(key) || {};
+  const lines = [`<b>${nodeSymbol(l, j)}</b>  (layer ${l}, node ${j})`];
+  if (rec.z != null) lines.push(`z${sub(j)}${sup(l)} = ${fmt(rec.z, 4)}`);
+  if (rec.a != null) lines.push(`${nodeSymbol(l, j)} = ${fmt(rec.a, 4)}`);
+  if (rec.grad_a != null) lines.push(`∂L/∂${nodeSymbol(l, j)} = ${fmt(rec.grad_a, 4)}`);
+  if (rec.delta != null) lines.push(`δ${sub(j)}${sup(l)} = ${fmt(rec.delta, 4)}`);
+  if (l >= 2) lines.push(`b${sub(j)}${sup(l)} = ${fmt(network.biases[l - 2][j - 1], 4)}`);
+  if (lines.length === 1 || (l >= 2 && lines.length === 2)) lines.push("<i>not computed yet</i>");
+  return lines.join("<br>");
+}
+
+/** An edge's hover text; the updated weight is the trace's own update event, not recomputed here. */
+export function edgeHover(network, trace, st, e) {
+  const w = network.weights[e.l - 2][e.j - 1][e.i - 1];
+  const rec = st.edges.get(e.key) || {};
+  const lines = [`<b>${weightSymbol(e.l, e.j, e.i)}</b>  (from ${nodeSymbol(e.l - 1, e.i)} to ${nodeSymbol(e.l, e.j)})`];
+  lines.push(`w = ${fmt(w, 4)}`);
+  if (rec.grad_w != null) {
+    lines.push(`∂L/∂w = ${fmt(rec.grad_w, 4)}`);
+    const next = updatedWeight(trace, e.l, e.j, e.i);
+    if (next != null) lines.push(`update: w − η·∂L/∂w = ${fmt(w, 4)} − ${network.learning_rate}·${fmt(rec.grad_w, 4)} = ${fmt(next, 4)}`);
+  }
+  lines.push("<i>click to edit the weight</i>");
+  return lines.join("<br>");
+}
+
+/** The edge plot's traces: one line trace per colour class, then the dashed links to the loss node. */
+function edgeTraces(g, sizes, edges, showLoss, cache) {
+  const { lineK, dense } = sizes;
+  const sig = edges.bucketOf.join("");
+  const out = [];
+  for (let n = 0; n < 2 * BUCKETS + 2; n += 1) {
+    const pending = n === PENDING_BUCKET;
+    let xy = cache[`bucket${n}`] && cache[`bucket${n}`].key === sig ? cache[`bucket${n}`].value : null;
+    if (!xy) {
+      xy = lineXY(g.edges.filter((_, q) => edges.bucketOf[q] === n).map((e) => [e.a, e.b]));
+      cache[`bucket${n}`] = { key: sig, value: xy };
+    }
+    const b = n - BUCKETS;
+    out.push({
+      type: "scatter", mode: "lines", name: pending ? "edges pending" : `edges ${b}`, x: xy.x, y: xy.y,
+      hoverinfo: "skip", showlegend: false, opacity: dense ? 0.75 : 1,
+      line: {
+        color: bucketColor(edges.key, n),
+        width: (pending ? 1 : (dense ? 0.6 : 1.2) + ((dense ? 2.2 : 6) * Math.abs(b)) / BUCKETS) * lineK,
+        dash: pending ? "dot" : "solid",
+      },
+    });
+  }
+  // The loss node's links to the outputs, once the step player has a trace.
+  const links = keep(cache, "lossLinks", showLoss ? lineXY(g.nodes.filter((nd) => nd.l === g.L).map((nd) => [nd, g.lossPos])) : { x: [], y: [] }, String(showLoss));
+  out.push({
+    type: "scatter", mode: "lines", name: "loss links", x: links.x, y: links.y, hoverinfo: "skip", showlegend: false,
+    line: { color: "#9aa3af", width: 1.5 * lineK, dash: "dash" },
+  });
+  return { traces: out, sig };
+}
+
+/** The node plot's traces, in this order: edge handles (hover, click), nodes, the loss node. */
+function nodeTraces(g, model, sizes, nodes, cache) {
+  const { network, trace, state: st } = model;
+  const { nodeSize, lineK, dense } = sizes;
+  const handles = handleEdges(g, st.current);
+  const hsig = handles.length === g.edges.length ? "all" : `layer${handles[0] && handles[0].l}`;
+  const showLoss = !!trace;
+  const lossText = st.loss != null ? `ℒ = ${fmt(st.loss)}` : "ℒ";
+  const tgt = trace && trace.target ? `t = (${trace.target.map((t) => fmt(t, 2)).join(", ")})` : "";
+  const lossXY = keep(cache, "lossXY", showLoss ? [[g.lossPos.x], [g.lossPos.y]] : [[], []], String(showLoss));
+  return [
+    {
+      type: "scatter", mode: "markers", name: "edge handles",
+      x: keep(cache, "hx", handles.map((e) => e.hx), hsig), y: keep(cache, "hy", handles.map((e) => e.hy), hsig),
+      customdata: keep(cache, "hData", handles.map((e) => [e.l, e.j, e.i]), hsig),
+      hovertext: handles.map((e) => edgeHover(network, trace, st, e)), hoverinfo: "text", showlegend: false,
+      marker: { size: dense ? 7 : 16, color: "rgba(255,255,255,0.01)", line: { width: 0 } },
+    },
+    {
+      type: "scatter", mode: "markers+text", name: "nodes",
+      x: keep(cache, "nodeX", g.nodes.map((nd) => nd.x), "x"), y: keep(cache, "nodeY", g.nodes.map((nd) => nd.y), "y"),
+      text: keep(cache, "symbols", g.nodes.map((nd) => (nodeSize >= 26 ? nodeSymbol(nd.l, nd.j) : "")), String(nodeSize >= 26)),
+      textposition: "middle center",
+      textfont: { color: nodes.textColors, size: Math.round(Math.max(11, nodeSize * 0.3)), family: FONT },
+      hovertext: g.nodes.map((nd) => nodeHover(network, st, nd.l, nd.j, nd.key)), hoverinfo: "text", showlegend: false,
+      marker: { size: nodeSize, color: nodes.fills, line: { color: "#374151", width: 1.6 * lineK }, opacity: 1 },
+    },
+    {
+      type: "scatter", mode: "markers+text", name: "loss", x: lossXY[0], y: lossXY[1],
+      text: ["ℒ"], textposition: "middle center",
+      textfont: { size: Math.round(Math.max(12, nodeSize * 0.34)), color: st.loss != null ? "#ffffff" : "#374151", family: FONT },
+      hovertext: [`loss ${lossText}<br>${tgt}`], hoverinfo: "text", showlegend: false,
+      marker: { symbol: "square", size: nodeSize * 0.9, color: st.loss != null ? "#374151" : PENDING, line: { color: "#374151", width: 1.6 * lineK } },
+    },
+  ];
+}
+
+/** Column titles, edge value labels (small networks; clickable) and node values, in that order. */
+function annotationsFor(g, model, sizes, nodes, edges) {
+  const { network, trace, state: st } = model;
+  const { k, nodeSize, lineK, valueFont, showValues } = sizes;
+  const showLoss = !!trace;
+  const out = [];
+  const titleFont = { size: Math.round(14 * k), family: FONT, color: "#374151" };
+  for (let l = 1; l <= g.L; l += 1) {
+    const role = l === 1 ? "input" : l === g.L ? "output" : "hidden";
+    out.push({ x: l - 1, y: 1, yref: "paper", yanchor: "bottom", showarrow: false, text: `<b>layer ${l}</b><br>${role}`, font: titleFont });
+  }
+  if (showLoss) out.push({ x: g.lossPos.x, y: 1, yref: "paper", yanchor: "bottom", showarrow: false, text: "<b>loss</b><br> ", font: titleFont });
+  const titleCount = out.length;
+  const labelled = [];
+  if (g.edges.length <= SMALL_NET_EDGES && nodeSize >= 30) {
+    const labelFont = { size: Math.round(12 * k), family: FONT, color: "#111827" };
+    for (const e of g.edges) {
+      const v = edges.values.get(e.key);
+      if (v == null) continue; // not computed yet: the dotted edge says so, a label would only add noise
+      out.push({
+        x: e.hx, y: e.hy, showarrow: false, text: labelNum(v), font: labelFont,
+        bgcolor: "rgba(255,255,255,0.94)", bordercolor: colorOn(edges.key, v),
+        borderwidth: 1.5 * lineK, borderpad: 2, captureevents: true, hovertext: edgeHover(network, trace, st, e),
+        hoverlabel: { bgcolor: "#ffffff", font: { size: Math.round(13 * k), family: FONT } },
+      });
+      labelled.push(e);
+    }
+  }
+  // Node values last, so they sit on top of edge labels; on a white ground, so edges never run through the digits.
+  const valueLabel = (x, y, text, shift) => ({
+    x, y, yshift: -shift, yanchor: "top", showarrow: false, text,
+    font: { size: valueFont, family: FONT, color: "#111827" }, bgcolor: "rgba(255,255,255,0.88)", borderpad: 1,
+  });
+  if (showValues) {
+    nodes.values.forEach((t, n) => {
+      if (t) out.push(valueLabel(g.nodes[n].x, g.nodes[n].y, t, nodeSize / 2 + 3));
+    });
+  }
+  if (showLoss) {
+    // The targets fit under the loss node for a few outputs; otherwise they are in its hover text only.
+    const target = trace.target && trace.target.length <= 3 ? `t = (${trace.target.map((t) => fmt(t, 2)).join(", ")})` : "";
+    const text = st.loss != null ? `ℒ = ${fmt(st.loss)}<br>${target}` : target;
+    out.push(valueLabel(g.lossPos.x, g.lossPos.y, text, nodeSize * 0.45 + 3));
+  }
+  return { annotations: out, titleCount, labelled };
+}
+
+/**
+ * Both plots' data and layouts for a model {network, trace, state}: sizes from figureSizes, nodes from nodeColors,
+ * edges from edgeColors; cache keeps unchanged arrays between calls. labelled[n] is the edge of annotation
+ * titleCount + n (for clicks); edgeKeyNow changes exactly when the edge plot must be redrawn.
+ */
+export function buildTraces(g, model, sizes, nodes, edges, cache) {
+  const { px, k, lineK } = sizes;
+  const showLoss = !!model.trace;
+  const edgePart = edgeTraces(g, sizes, edges, showLoss, cache);
+  const data = nodeTraces(g, model, sizes, nodes, cache);
+  const { annotations, titleCount, labelled } = annotationsFor(g, model, sizes, nodes, edges);
+  const axes = { xaxis: { range: g.xRange, visible: false, fixedrange: true }, yaxis: { range: g.yRange, visible: false, fixedrange: true } };
+  const box = {
+    // Explicit size: node sizes are computed in pixels from it, so Plotly must use the very same box.
+    width: px.width, height: px.height, autosize: false, margin: px.margin,
+    paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", dragmode: false, showlegend: false, ...axes,
+  };
+  const layout = {
+    uirevision: "network",
+    ...box,
+    font: { family: FONT, size: Math.round(13 * k), color: "#111827" },
+    hovermode: "closest",
+    hoverlabel: { bgcolor: "#ffffff", bordercolor: "#9aa3af", font: { size: Math.round(13 * k), family: FONT, color: "#111827" } },
+    annotations,
+  };
+  const edgeLayout = { ...box, hovermode: false };
+  const edgeKeyNow = [edgePart.sig, lineK, px.width, px.height, showLoss, !!model.projector].join("/");
+  return { data, layout, edgeData: edgePart.traces, edgeLayout, edgeKeyNow, titleCount, labelled, handlesIndex: 0 };
+}

@@ -1,0 +1,100 @@
+// The main page's chrome around the figure: the step player bar (scrubber, step label, play button, speed), the
+// phase buttons, the loss readout, the sample picker, the network line, projector mode and the training lock.
+
+import { describeNetwork, fmt } from "../models/format.js";
+
+const $ = (id) => document.getElementById(id);
+
+/** Marks the phase buttons: the current phase, and the phases already done at position p. */
+export function showPhases(trace, p, phase) {
+  document.querySelectorAll(".phase-btn").forEach((b) => {
+    const ph = b.dataset.phase;
+    const active = phase === ph;
+    const done = trace && p > 0 && trace.phaseEnd[ph] != null && trace.phaseEnd[ph] < p;
+    b.classList.toggle("active", active);
+    b.classList.toggle("done", !!done && !active);
+    b.setAttribute("aria-current", active ? "step" : "false");
+  });
+}
+
+export function createStepper() {
+  const scrub = $("scrubber");
+  return {
+    /** Shows position p of the trace; st: its stateAt. */
+    show(trace, p, st) {
+      const total = trace ? trace.events.length : 0;
+      scrub.max = String(total);
+      scrub.value = String(p);
+      scrub.setAttribute("aria-valuetext", `step ${p} of ${total}`);
+      $("step-label").textContent = `${p} / ${total}`;
+      showPhases(trace, p, st.phase);
+      $("loss-readout").textContent = st.loss != null ? `ℒ = ${fmt(st.loss, 4)}` : trace ? "ℒ = ?" : "";
+    },
+    playing(on) {
+      const b = $("btn-play");
+      b.setAttribute("aria-label", on ? "Pause (Space)" : "Play (Space)");
+      b.setAttribute("aria-pressed", String(on));
+    },
+    speeds(list, chosen) {
+      const speed = $("speed-select");
+      for (const s of list) speed.append(new Option(`${s}×`, String(s), false, s === chosen));
+    },
+    speed(s) {
+      $("speed-select").value = String(s);
+    },
+    network(net) {
+      $("net-info").textContent = describeNetwork(net);
+    },
+    /** Fills the sample picker from the data set (at most 200 entries) and returns the sample, clamped. */
+    samples(net, sample) {
+      const sel = $("sample-select");
+      sel.textContent = "";
+      const ds = net.dataset;
+      const n = ds && ds.inputs ? ds.inputs.length : 0;
+      for (let k = 0; k < Math.min(n, 200); k += 1) {
+        const x = ds.inputs[k].map((v) => fmt(v, 2)).join(", ");
+        const t = ds.targets[k].map((v) => fmt(v, 2)).join(", ");
+        sel.append(new Option(`#${k + 1}: x = (${x}) → t = (${t})`, String(k)));
+      }
+      const s = Math.min(sample, Math.max(0, n - 1));
+      sel.value = String(s);
+      return s;
+    },
+    projector(on) {
+      document.body.classList.toggle("projector", on);
+      // On the root too, so every rem in the style sheet grows with the projector's type size.
+      document.documentElement.classList.toggle("projector", on);
+      const b = $("btn-projector");
+      b.setAttribute("aria-pressed", String(on));
+      b.textContent = on ? "Exit projector" : "Projector";
+    },
+    /** Locks the player while a training run owns the network. */
+    training(running, paused = false) {
+      $("train-start").disabled = running;
+      $("train-pause").disabled = !running;
+      $("train-stop").disabled = !running;
+      $("train-pause").textContent = paused ? "Resume" : "Pause";
+      $("train-pause").setAttribute("aria-label", paused ? "Resume training" : "Pause training");
+      document.body.classList.toggle("is-training", running);
+      document.querySelectorAll(".player button, #scrubber, #sample-select").forEach((b) => {
+        b.disabled = running;
+      });
+    },
+    /** What the training form asks for: iterations (capped at max) and the mode. */
+    trainRequest(max) {
+      const total = Math.max(1, Math.min(max, Number.parseInt($("train-iterations").value, 10) || 1000));
+      return { total, mode: $("train-mode").value };
+    },
+    /** The training form's limits and modes from the server's rules. */
+    trainLimits(max, modes, label) {
+      const input = $("train-iterations");
+      if (Number.isFinite(max)) input.max = String(max);
+      const sel = $("train-mode");
+      if (!modes.length) return;
+      const value = sel.value;
+      sel.textContent = "";
+      for (const m of modes) sel.append(new Option(label(m), m));
+      if (modes.includes(value)) sel.value = value;
+    },
+  };
+}
