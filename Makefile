@@ -25,6 +25,7 @@ lint: $(VENV)/.test-deps
 
 test: lint
 	$(BIN)/python -m pytest
+	node --test tests/js/
 
 bench: $(VENV)/.test-deps
 	$(BIN)/python -m bench
