@@ -8,10 +8,16 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
 
 from app.store.base import Conflict, NotFound
 
 log = logging.getLogger("deltaflow")
+# numbers are strict: say why true, false or "1" were refused where a number was expected
+NOT_A_NUMBER = {
+    "float_type": " (a JSON number; true, false and quoted numbers are refused)",
+    "int_type": " (a JSON integer such as 3; true, false, 3.0 and quoted numbers are refused)",
+}
 
 Loc = tuple[str | int, ...]
 
@@ -39,6 +45,8 @@ def _validation(_: Request, exc: Exception) -> JSONResponse:
         msg = str(err.get("msg", "invalid value"))
         if err.get("type") == "json_invalid":
             msg = "the body is not valid JSON: " + str(err.get("ctx", {}).get("error", msg))
+        elif err.get("type") in NOT_A_NUMBER:
+            msg += NOT_A_NUMBER[str(err.get("type"))]
         items.append({"loc": [p if isinstance(p, int) else str(p) for p in err.get("loc", ())], "msg": msg,
                       "type": str(err.get("type", "value_error"))})
     return JSONResponse({"detail": items}, status_code=422)
@@ -59,9 +67,24 @@ def _conflict(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": "too many concurrent changes to this network; retry"}, status_code=409)
 
 
-def _http(_: Request, exc: Exception) -> JSONResponse:
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers on this request's path (Starlette's 405 names only the first route's)."""
+    routes = [r for r in request.app.router.routes if not isinstance(r, Mount)]  # static files answer any method
+    return [method for method in METHODS
+            if any(route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes)]
+
+
+def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return JSONResponse({"detail": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        allow = allowed_methods(request)
+        if allow:
+            headers["Allow"] = ", ".join(allow)
+    return JSONResponse({"detail": str(exc.detail)}, status_code=exc.status_code, headers=headers or None)
 
 
 def _store_unavailable(_: Request, exc: Exception) -> JSONResponse:

@@ -14,7 +14,7 @@ from app import deps, errors
 from app import logging as deltaflow_logging
 from app.config import get_settings
 from app.middleware import BodyLimit, SecurityHeaders
-from app.routes import docs, health, networks, pages, presets, rooms
+from app.routes import docs, health, meta, networks, pages, presets, rooms
 from app.store.base import NetworkStore, expiry_sweeps
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,6 +59,7 @@ app.add_middleware(SecurityHeaders)  # outermost of ours, so the 413 of BodyLimi
 app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
 app.include_router(health.router)
 app.include_router(docs.router)
+app.include_router(meta.router)
 app.include_router(presets.router)
 app.include_router(networks.router)
 app.include_router(pages.router)

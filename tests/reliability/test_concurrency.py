@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from app.config import Settings
-from app.service import train_work
+from app.networks.limits import train_work
 from tests.reliability.server import Server
 
 N = 64
@@ -89,7 +89,7 @@ def test_a_long_request_does_not_block_other_networks(live: Server) -> None:
         assert http.post(f"/api/networks/{slow}/train", json={"iterations": 2000}).status_code == 200
         short = time.perf_counter() - t0
         state = http.get(f"/api/networks/{slow}").json()
-        budget = max(i for i in range(1000, 100_001, 1000) if train_work(state, i, "batch") <= Settings().max_train_work)
+        budget = max(i for i in range(1000, 100_001, 1000) if train_work(state["layers"], len(state["dataset"]["inputs"]), i, "batch") <= Settings().max_train_work)
         iterations = max(2000, min(budget, int(2000 * 2.0 / max(short, 1e-3))))  # about 2 s of training
 
         done: dict[str, float] = {}

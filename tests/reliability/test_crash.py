@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from app.config import Settings
-from app.service import train_work
+from app.networks.limits import train_work
 from tests.reliability.server import Server
 
 
@@ -32,7 +32,7 @@ def test_kill_9_during_train_loses_nothing_completed(spawn: Any) -> None:
     before = {n: http.get(f"/api/networks/{n}").json() for n in (stepped, patched, victim)}
     # the longest call the work budget accepts for it (seconds on this machine: docs/limits.md)
     iterations = max(i for i in range(1000, 100_001, 1000)
-                     if train_work(before[victim], i, "batch") <= Settings().max_train_work)
+                     if train_work(before[victim]["layers"], len(before[victim]["dataset"]["inputs"]), i, "batch") <= Settings().max_train_work)
 
     outcome: dict[str, Any] = {}
 

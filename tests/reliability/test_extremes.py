@@ -167,5 +167,5 @@ def test_an_update_that_overflows_is_refused_by_trace_and_marks_step_diverged(ap
     assert r.status_code == 422, r.text
     assert "lower the learning rate" in r.text
     stepped = call(api, "POST", base + "/step", body)
-    assert stepped["diverged"] and "Lower the learning rate" in stepped["message"]
+    assert stepped["diverged"] and "lower the learning rate" in stepped["message"].lower()
     assert stepped["weights"] == [[[1.0]]] and stepped["iteration"] == 0

@@ -11,9 +11,10 @@ from typing import Any
 import httpx
 import pytest
 
-from app import service as svc
 from app.config import Settings
 from app.engine.trace import event_count
+from app.errors import ApiError
+from app.networks import limits
 from tests.reliability.server import ROOT, Server
 
 S = Settings()
@@ -109,12 +110,16 @@ def test_refusals_come_before_the_work(http: httpx.Client) -> None:
 
 # ---- the worst accepted requests ------------------------------------------------------------------------------
 
+def _rows(state: dict[str, Any]) -> int:
+    return len(state["dataset"]["inputs"]) if state.get("dataset") else 0
+
+
 def _largest(state: dict[str, Any], mode: str, record_every: int | None = None) -> int:
     """The most iterations train accepts for this network and data set (the cost model is monotonic)."""
     lo, hi = 0, S.max_iterations
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if svc.train_work(state, mid, mode, record_every, None) <= S.max_train_work:
+        if limits.train_work(state["layers"], _rows(state), mid, mode, record_every, None) <= S.max_train_work:
             lo = mid
         else:
             hi = mid - 1
@@ -126,8 +131,8 @@ def _largest_gradcheck(shape: Any) -> list[int]:
     best = [1, 1]
     for h in range(1, S.max_nodes + 1):
         try:
-            svc.check_gradcheck({"layers": shape(h)}, 1, S)
-        except svc.ApiError:
+            limits.check_gradcheck(shape(h), 1, S)
+        except ApiError:
             break
         best = shape(h)
     return best
@@ -157,12 +162,12 @@ def test_worst_accepted_requests_finish_within_10_s(spawn: Any) -> None:
         # the most parameters a network may have, in two shapes: wide and shallow, narrow and deep
         wide = [256, 256, 132]
         deep = [1] + [105] * 8 + [1]
-        assert svc.parameter_count(wide) <= S.max_parameters and svc.parameter_count(deep) <= S.max_parameters
-        w = timed(f"create {wide} ({svc.parameter_count(wide)} parameters)", "POST", "/api/networks",
+        assert limits.parameter_count(wide) <= S.max_parameters and limits.parameter_count(deep) <= S.max_parameters
+        w = timed(f"create {wide} ({limits.parameter_count(wide)} parameters)", "POST", "/api/networks",
                   {"layers": wide, "init": {"scheme": "xavier"}}).json()["id"]
         timed("read it", "GET", f"/api/networks/{w}")
         timed("step it on one sample", "POST", f"/api/networks/{w}/step", {"input": [0.5] * 256, "target": [0.5] * 132})
-        d = timed(f"create {deep[:3]}...x8 ({svc.parameter_count(deep)} parameters)", "POST", "/api/networks",
+        d = timed(f"create {deep[:3]}...x8 ({limits.parameter_count(deep)} parameters)", "POST", "/api/networks",
                   {"layers": deep, "init": {"scheme": "xavier"}}).json()["id"]
         rows = 100_000  # the most samples, 1 input and 1 output each: the largest data set a 1 MB body carries
         timed(f"PATCH a {rows}-sample data set", "PATCH", f"/api/networks/{d}", {"dataset": _dataset(1, 1, rows)})
@@ -173,7 +178,7 @@ def test_worst_accepted_requests_finish_within_10_s(spawn: Any) -> None:
             layers = _largest_gradcheck(shape)
             g = timed(f"create {layers} for gradcheck", "POST", "/api/networks",
                       {"layers": layers, "dataset": _dataset(layers[0], 1, 1)}).json()["id"]
-            timed(f"gradcheck {layers} ({svc.parameter_count(layers)} parameters)", "POST", f"/api/networks/{g}/gradcheck", {"sample": 0})
+            timed(f"gradcheck {layers} ({limits.parameter_count(layers)} parameters)", "POST", f"/api/networks/{g}/gradcheck", {"sample": 0})
 
         # trace: the largest network whose trace stays within max_trace_events
         tl = max(([2, h, h, 1] for h in range(1, S.max_nodes + 1) if event_count([2, h, h, 1]) <= S.max_trace_events),

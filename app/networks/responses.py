@@ -1,0 +1,76 @@
+"""Engine results as the JSON-able dictionaries the API returns (shapes declared in app/schemas)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from app.engine import network as nn
+from app.networks.compute import Overflow
+from app.networks.model import NetworkModel
+from app.networks.selection import Selection
+
+
+def sample_result(net: nn.Network, cache: nn.Cache, grads: nn.Gradients | None, losses: np.ndarray | None,
+                  t: np.ndarray | None, n: int, with_param_grads: bool) -> dict[str, Any]:
+    """One sample's layers: z, a, and with gradients δ, ∂L/∂a, ∂L/∂w, ∂L/∂b (arrays already checked finite)."""
+    layers: list[dict[str, Any]] = [{"l": 1, "a": cache.a[0][n].tolist()}]
+    if grads is not None:
+        layers[0]["grad_a"] = grads.grad_a[0][n].tolist()
+    for l in range(2, net.depth + 1):
+        k = l - 2
+        entry: dict[str, Any] = {"l": l, "z": cache.z[k][n].tolist(), "a": cache.a[l - 1][n].tolist()}
+        if grads is not None:
+            entry["delta"] = grads.delta[k][n].tolist()
+            entry["grad_a"] = grads.grad_a[l - 1][n].tolist()
+            if with_param_grads:
+                entry["grad_w"] = grads.grad_w[k].tolist()
+                entry["grad_b"] = grads.grad_b[k].tolist()
+        layers.append(entry)
+    return {"layers": layers, "output": cache.a[-1][n].tolist(),
+            "target": None if t is None else t[n].tolist(), "loss": None if losses is None else float(losses[n])}
+
+
+def describe(net: nn.Network, sel: Selection, cache: nn.Cache, grads: nn.Gradients | None) -> dict[str, Any]:
+    """The forward/backward response for a selection whose pass has been checked finite."""
+    losses = None
+    if sel.t is not None:
+        losses = grads.losses if grads is not None else nn.sample_losses(net, cache, sel.t)
+    if not sel.batch:
+        return sample_result(net, cache, grads, losses, sel.t, 0, True)
+    per_sample = [sample_result(net, cache, grads, losses, sel.t, n, False) for n in range(len(sel.x))]
+    loss = None
+    if losses is not None:
+        loss = nn.reduce_losses(net, losses)
+        if not math.isfinite(loss):
+            raise Overflow("the loss")
+    out: dict[str, Any] = {"samples": sel.indices, "per_sample": per_sample, "outputs": cache.output.tolist(),
+                           "loss": loss}
+    if grads is not None:
+        out["gradients"] = [{"l": k + 2, "grad_w": gw.tolist(), "grad_b": gb.tolist()}
+                            for k, (gw, gb) in enumerate(zip(grads.grad_w, grads.grad_b, strict=True))]
+    return out
+
+
+def step_result(model: NetworkModel, before: dict[str, Any], loss_after: float | None) -> dict[str, Any]:
+    """What a step computed before its update, and the parameters and status after it."""
+    return {"backward": before, "weights": model.weights, "biases": model.biases, "iteration": model.iteration,
+            "loss_after": loss_after, "diverged": model.diverged, "message": model.message}
+
+
+def train_result(model: NetworkModel, result: nn.TrainResult) -> dict[str, Any]:
+    """The loss curve and output snapshots of a run, and the parameters and status it ended with."""
+    return {
+        "iteration": model.iteration,
+        "loss_history": [[it, loss] for it, loss in result.loss_history],
+        "snapshots": [{"iteration": it, "outputs": out.tolist()} for it, out in result.snapshots],
+        "weights": model.weights, "biases": model.biases, "diverged": model.diverged, "message": model.message,
+    }
+
+
+def trace_result(model: NetworkModel, sel: Selection, events: list[dict[str, Any]], loss: float) -> dict[str, Any]:
+    assert sel.t is not None
+    return {"layers": model.layers, "input": sel.x[0].tolist(), "target": sel.t[0].tolist(), "loss": loss,
+            "events": events}

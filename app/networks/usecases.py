@@ -1,0 +1,206 @@
+"""The network use cases the routes call: create, read, edit, delete, forward, backward, predict, step, train,
+trace and gradcheck. Each takes parsed requests and the store, and returns JSON-able dictionaries or raises
+ApiError; none knows about HTTP.
+
+Changes go through `_change`: a per-process lock stripe, then the store's compare-and-set loop, with the
+stored dictionary turned into a NetworkModel and back.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import numpy as np
+
+from app.config import Settings
+from app.engine import network as nn
+from app.engine.gradcheck import gradcheck as finite_difference_check
+from app.engine.trace import event_count
+from app.engine.trace import trace as trace_events
+from app.errors import ApiError, invalid
+from app.networks import limits
+from app.networks.compute import Overflow, check_pass, check_trace_events, finite_list, overflow_error, run
+from app.networks.create import apply_patch, create_model
+from app.networks.model import NetworkModel
+from app.networks.responses import describe, step_result, trace_result, train_result
+from app.networks.selection import select
+from app.networks.shapes import check_vector
+from app.schemas import NetworkCreate, NetworkPatch, PredictRequest, SampleRequest, TrainRequest
+from app.store.base import NetworkStore, mutate
+from app.tokens import check_bearer
+
+T = TypeVar("T")
+PROTECTED = "this network is protected: send Authorization: Bearer <token>"
+
+# striped locks: requests on one network queue up in this process; unrelated networks rarely share a stripe
+_LOCKS = [threading.Lock() for _ in range(256)]
+
+
+def _lock(network_id: str) -> threading.Lock:
+    return _LOCKS[hash(network_id) % len(_LOCKS)]
+
+
+def _read(store: NetworkStore, network_id: str) -> NetworkModel:
+    return NetworkModel.from_dict(store.get(network_id).state)
+
+
+def _change(store: NetworkStore, network_id: str, change: Callable[[NetworkModel], T]) -> T:
+    """Apply `change` to the stored network and write it back unless another writer came first (then retry)."""
+
+    def apply(state: dict[str, Any]) -> T:
+        model = NetworkModel.from_dict(state)
+        result = change(model)
+        state.clear()
+        state.update(model.to_dict())
+        return result
+
+    with _lock(network_id):
+        return mutate(store, network_id, apply)
+
+
+# ---- the resource ----------------------------------------------------------------------------------------------
+
+def create(store: NetworkStore, settings: Settings, req: NetworkCreate) -> dict[str, Any]:
+    """A new stored network's state, with its edit token (shown only now) if protected."""
+    model, token = create_model(req, settings)
+    stored = model.to_dict()
+    model.id = store.create(stored)
+    return {**model.public(), "token": token}
+
+
+def read(store: NetworkStore, network_id: str) -> dict[str, Any]:
+    return _read(store, network_id).public()
+
+
+def patch(store: NetworkStore, settings: Settings, network_id: str, req: NetworkPatch,
+          authorization: str | None) -> dict[str, Any]:
+    def change(model: NetworkModel) -> dict[str, Any]:
+        check_bearer(model.token_hash, authorization, PROTECTED)
+        apply_patch(model, req, settings)
+        return model.public()
+
+    return _change(store, network_id, change)
+
+
+def delete(store: NetworkStore, network_id: str, authorization: str | None) -> None:
+    with _lock(network_id):
+        check_bearer(_read(store, network_id).token_hash, authorization, PROTECTED)
+        if not store.delete(network_id):
+            raise ApiError(404, ("path", "network_id"), "network not found")
+
+
+# ---- computations that leave the network as it is --------------------------------------------------------------
+
+def compute(store: NetworkStore, settings: Settings, network_id: str, req: SampleRequest,
+            with_grads: bool) -> dict[str, Any]:
+    """Forward (and with gradients, backward) on one sample or a batch."""
+    model = _read(store, network_id)
+    sel = select(model, req, need_target=with_grads)
+    if sel.batch:
+        limits.check_batch_detail(len(sel.x), model.layers, settings)
+    net = model.to_network()
+    try:
+        cache, grads = run(net, sel, with_grads)
+        return describe(net, sel, cache, grads)
+    except Overflow as err:
+        raise overflow_error(str(err)) from None
+
+
+def predict(store: NetworkStore, settings: Settings, network_id: str, req: PredictRequest) -> dict[str, Any]:
+    """Outputs for many inputs at once; no loss, no gradients."""
+    model = _read(store, network_id)
+    limits.check_predict(model.layers, len(req.inputs), settings)
+    for r, row in enumerate(req.inputs):
+        check_vector(row, model.layers[0], ("inputs", r), "each input row")
+    with np.errstate(all="ignore"):
+        out = nn.forward(model.to_network(), np.asarray(req.inputs, dtype=np.float64)).output
+    return {"outputs": finite_list(out, "the output")}
+
+
+def trace(store: NetworkStore, settings: Settings, network_id: str, req: SampleRequest) -> dict[str, Any]:
+    """Every elementary computation of one sample, in order; refused if any value is not finite."""
+    model = _read(store, network_id)
+    limits.check_trace(event_count(model.layers, model.train_biases), settings)
+    sel = select(model, req, need_target=True, allow_batch=False)
+    assert sel.t is not None
+    net = model.to_network()
+    try:
+        with np.errstate(all="ignore"):
+            events, loss = trace_events(net, sel.x[0], sel.t[0])
+    except ArithmeticError:
+        # a formula's own arithmetic overflowed: one checked pass names the quantity
+        try:
+            run(net, sel, with_grads=True)
+        except Overflow as err:
+            raise overflow_error(str(err)) from None
+        raise overflow_error("a traced value") from None
+    # the events hold every value of the pass and the update: checking them is the whole overflow check
+    check_trace_events(events, net.learning_rate)
+    if not math.isfinite(loss):
+        raise overflow_error("the loss")
+    return trace_result(model, sel, events, loss)
+
+
+def gradcheck(store: NetworkStore, settings: Settings, network_id: str, req: SampleRequest) -> dict[str, Any]:
+    """Backprop's ∂L/∂w and ∂L/∂b against central finite differences."""
+    model = _read(store, network_id)
+    sel = select(model, req, need_target=True)
+    assert sel.t is not None
+    limits.check_gradcheck(model.layers, len(sel.x), settings)
+    result = finite_difference_check(model.to_network(), sel.x, sel.t)
+    return {"max_abs_error": result.max_abs_error, "max_rel_error": result.max_rel_error, "ok": result.ok}
+
+
+# ---- computations that change the network ----------------------------------------------------------------------
+
+def step(store: NetworkStore, settings: Settings, network_id: str, req: SampleRequest,
+         authorization: str | None) -> dict[str, Any]:
+    """One gradient step on a sample or batch; the response shows the gradients that moved the weights."""
+
+    def change(model: NetworkModel) -> dict[str, Any]:
+        check_bearer(model.token_hash, authorization, PROTECTED)
+        sel = select(model, req, need_target=True)
+        assert sel.t is not None
+        if sel.batch:
+            limits.check_batch_detail(len(sel.x), model.layers, settings)
+        net = model.to_network()
+        # the update uses the gradients reported, so the response shows exactly what moved the weights
+        outcome = nn.guarded_step(net, sel.x, sel.t, iteration=model.iteration + 1)
+        try:
+            check_pass(net, sel, outcome.cache, outcome.grads)
+            before = describe(net, sel, outcome.cache, outcome.grads)
+        except Overflow as err:
+            raise overflow_error(str(err)) from None
+        if outcome.applied:
+            model.take_parameters(net)
+            model.iteration += 1
+        model.settle(outcome.message)
+        return step_result(model, before, outcome.loss_after)
+
+    return _change(store, network_id, change)
+
+
+def train(store: NetworkStore, settings: Settings, network_id: str, req: TrainRequest,
+          authorization: str | None) -> dict[str, Any]:
+    """N iterations of batch or online training; divergence stops at the last finite iteration."""
+    limits.check_iterations(req.iterations, settings)
+
+    def change(model: NetworkModel) -> dict[str, Any]:
+        check_bearer(model.token_hash, authorization, PROTECTED)
+        if model.dataset is None:
+            raise invalid((), "this network has no data set to train on: PATCH a dataset first")
+        limits.check_train(model.layers, model.rows, req.iterations, req.mode, req.record_every, req.loss_every,
+                           settings)
+        net = model.to_network()
+        x, t = model.data_arrays()
+        result = nn.train(net, x, t, req.iterations, req.mode, req.record_every, req.loss_every,
+                          start=model.iteration)
+        model.take_parameters(net)
+        model.iteration += result.iterations_done
+        model.settle(result.message if result.diverged else None)
+        return train_result(model, result)
+
+    return _change(store, network_id, change)

@@ -1,0 +1,21 @@
+"""What the engine allows and how to show it: activations, losses, optimizers, quantities, and the limits."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import APIRouter
+
+from app.deps import SettingsDep
+from app.engine.functions import catalogue
+from app.schemas import Meta
+
+router = APIRouter(prefix="/api/meta", tags=["meta"])
+
+
+@router.get("", response_model=Meta)
+def meta(settings: SettingsDep) -> dict[str, Any]:
+    """The engine's registries (names, LaTeX, colour scales) and every max_* limit of this server."""
+    limits = {name: value for name, value in asdict(settings).items() if name.startswith("max_")}
+    return {**catalogue(), "limits": limits}

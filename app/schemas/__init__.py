@@ -1,0 +1,59 @@
+"""Every pydantic request and response body of the REST API, by resource; allowed names come from the engine's
+registries, and numpy arrays become lists here and nowhere else."""
+
+from app.schemas.common import (
+    ErrorBody,
+    ErrorItem,
+    Health,
+    Matrix,
+    Num,
+    Phase,
+    Strict,
+    ValidationErrorBody,
+    Vector,
+    error_responses,
+)
+from app.schemas.meta import Meta
+from app.schemas.networks import (
+    BatchResult,
+    BiasEdit,
+    CreatedNetwork,
+    Dataset,
+    GradCheckResult,
+    InitSpec,
+    LayerGradients,
+    LayerValues,
+    NetworkCreate,
+    NetworkPatch,
+    NetworkState,
+    PredictRequest,
+    PredictResult,
+    Preset,
+    SampleRequest,
+    SampleResult,
+    Snapshot,
+    StepResult,
+    TraceEvent,
+    TraceResult,
+    TrainRequest,
+    TrainResult,
+    WeightEdit,
+)
+from app.schemas.rooms import (
+    RoomCreate,
+    RoomCreated,
+    RoomFork,
+    RoomState,
+    RoomStateUpdate,
+    TrainingProgress,
+    room_error_responses,
+)
+
+__all__ = [
+    "BatchResult", "BiasEdit", "CreatedNetwork", "Dataset", "ErrorBody", "ErrorItem", "GradCheckResult", "Health",
+    "InitSpec", "LayerGradients", "LayerValues", "Matrix", "Meta", "NetworkCreate", "NetworkPatch", "NetworkState",
+    "Num", "Phase", "PredictRequest", "PredictResult", "Preset", "RoomCreate", "RoomCreated", "RoomFork",
+    "RoomState", "RoomStateUpdate", "SampleRequest", "SampleResult", "Snapshot", "StepResult", "Strict",
+    "TraceEvent", "TraceResult", "TrainRequest", "TrainResult", "TrainingProgress", "ValidationErrorBody",
+    "Vector", "WeightEdit", "error_responses", "room_error_responses",
+]

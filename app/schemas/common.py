@@ -1,0 +1,83 @@
+"""Pieces every request and response schema shares: strict numbers, the names allowed by the engine's
+registries, the trace's phases, and the error bodies."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.engine.functions import ACTIVATIONS, LOSSES, OPTIMIZERS
+from app.engine.network import INIT_SCHEMES, REDUCTIONS, TRAIN_MODES
+from app.engine.quantities import TRACE_ORDER
+
+# strict: a boolean or a quoted number is never a number; an integer is a valid float
+Num = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Int = Annotated[int, Field(strict=True)]
+Vector = list[Num]
+Matrix = list[list[Num]]
+
+# the names a request may use are the registries' keys: adding a record to the engine adds it here
+if TYPE_CHECKING:
+    ActivationName: TypeAlias = str
+    LossName: TypeAlias = str
+    OptimizerName: TypeAlias = str
+    ReductionName: TypeAlias = str
+    InitScheme: TypeAlias = str
+    TrainMode: TypeAlias = str
+    Phase: TypeAlias = str
+    QuantityName: TypeAlias = str
+else:
+    ActivationName = Literal[tuple(ACTIVATIONS)]
+    LossName = Literal[tuple(LOSSES)]
+    OptimizerName = Literal[tuple(OPTIMIZERS)]
+    ReductionName = Literal[tuple(REDUCTIONS)]
+    InitScheme = Literal[tuple(INIT_SCHEMES)]
+    TrainMode = Literal[tuple(TRAIN_MODES)]
+    Phase = Literal[tuple(dict.fromkeys(phase for phase, _ in TRACE_ORDER))]
+    QuantityName = Literal[tuple(dict.fromkeys(quantity for _, quantity in TRACE_ORDER))]
+
+
+class Strict(BaseModel):
+    """Base of request bodies: unknown fields are refused and NaN or infinity never pass."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class Health(BaseModel):
+    """Liveness."""
+
+    status: Literal["ok"]
+
+
+class ErrorItem(BaseModel):
+    """One broken rule: where (`loc`, the path to the field) and what (`msg`)."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationErrorBody(BaseModel):
+    """422: the request broke one or more rules, each named with its field."""
+
+    detail: list[ErrorItem]
+
+
+class ErrorBody(BaseModel):
+    """4xx other than 422: a readable message."""
+
+    detail: str
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI declarations of the error statuses a route can answer with."""
+    descriptions = {
+        400: "Malformed request", 403: "Missing or wrong edit token", 404: "No network with this id",
+        409: "Too many concurrent changes; retry", 413: "Request body too large", 415: "Body is not JSON",
+    }
+    out: dict[int | str, dict[str, Any]] = {
+        code: {"model": ErrorBody, "description": descriptions[code]} for code in codes
+    }
+    out[422] = {"model": ValidationErrorBody, "description": "A field breaks a rule; each item names field and rule"}
+    return out

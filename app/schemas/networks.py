@@ -1,0 +1,284 @@
+"""Request and response bodies of the network resource and its computations; arrays become lists here."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.schemas.common import (
+    ActivationName,
+    InitScheme,
+    Int,
+    LossName,
+    Matrix,
+    Num,
+    OptimizerName,
+    Phase,
+    QuantityName,
+    ReductionName,
+    Strict,
+    TrainMode,
+    Vector,
+)
+
+Rate = Annotated[float, Field(strict=True, gt=0, le=100, allow_inf_nan=False)]
+
+
+class InitSpec(Strict):
+    """How initial weights are drawn; the same seed gives the same weights, bit for bit."""
+
+    scheme: InitScheme = "uniform"
+    scale: float = Field(1.0, strict=True, gt=0, le=100, allow_inf_nan=False)
+    seed: Int = Field(0, ge=0, le=2**63 - 1)
+
+
+class Dataset(Strict):
+    """Inputs and targets, one row per sample."""
+
+    inputs: Matrix = Field(min_length=1)
+    targets: Matrix = Field(min_length=1)
+
+
+class NetworkCreate(Strict):
+    """POST /api/networks: a preset name, or a spec; fields given with a preset override the preset's."""
+
+    model_config = ConfigDict(
+        extra="forbid", allow_inf_nan=False,
+        json_schema_extra={"examples": [{"preset": "xor"}, {
+            "layers": [2, 3, 2], "activations": "sigmoid", "loss": "mse", "learning_rate": 0.5,
+            "init": {"scheme": "uniform", "scale": 1.0, "seed": 0},
+            "dataset": {"inputs": [[0.05, 0.1]], "targets": [[0.01, 0.99]]},
+        }]},
+    )
+
+    preset: str | None = Field(None, max_length=40)
+    layers: list[Annotated[int, Field(strict=True, ge=1)]] | None = Field(None, min_length=2)
+    activations: ActivationName | list[ActivationName] | None = None
+    loss: LossName | None = None
+    reduction: ReductionName | None = None
+    learning_rate: Rate | None = None
+    optimizer: OptimizerName | None = Field(None, description="the update rule; sgd when not given")
+    init: InitSpec | None = None
+    weights: list[Matrix] | None = None
+    biases: list[Vector] | None = None
+    train_biases: bool | None = Field(None, strict=True)
+    dataset: Dataset | None = None
+    protected: bool = Field(False, strict=True)
+
+
+class WeightEdit(Strict):
+    """A new value for one weight w_ji^l (1-based l, j, i as in the lecture)."""
+
+    l: Int = Field(ge=2)
+    j: Int = Field(ge=1)
+    i: Int = Field(ge=1)
+    value: Num
+
+
+class BiasEdit(Strict):
+    """A new value for one bias b_j^l."""
+
+    l: Int = Field(ge=2)
+    j: Int = Field(ge=1)
+    value: Num
+
+
+class NetworkPatch(Strict):
+    """PATCH /api/networks/{id}: change the learning rate, optimizer, single weights or biases, or the data set."""
+
+    model_config = ConfigDict(
+        extra="forbid", allow_inf_nan=False,
+        json_schema_extra={"examples": [{"learning_rate": 0.3, "weights": [{"l": 2, "j": 1, "i": 2, "value": 0.25}]}]},
+    )
+
+    learning_rate: Rate | None = None
+    optimizer: OptimizerName | None = None
+    weights: list[WeightEdit] | None = Field(None, max_length=100_000)
+    biases: list[BiasEdit] | None = Field(None, max_length=100_000)
+    dataset: Dataset | None = None
+
+
+class NetworkState(BaseModel):
+    """A network as clients see it: spec, parameters, training progress and divergence status."""
+
+    id: str
+    preset: str | None = None
+    layers: list[int]
+    activations: list[ActivationName]
+    loss: LossName
+    reduction: ReductionName
+    learning_rate: float
+    optimizer: OptimizerName = "sgd"
+    init: InitSpec
+    train_biases: bool
+    weights: list[Matrix]
+    biases: list[Vector]
+    iteration: int
+    dataset: Dataset | None = None
+    diverged: bool = False
+    message: str | None = None
+    protected: bool = False
+
+
+class CreatedNetwork(NetworkState):
+    """The state of a new network; `token` is present only for protected networks and shown only once."""
+
+    token: str | None = None
+
+
+class SampleRequest(Strict):
+    """Which sample(s) to compute on: an explicit input (and target), a data set row, or a batch of rows."""
+
+    model_config = ConfigDict(
+        extra="forbid", allow_inf_nan=False,
+        json_schema_extra={"examples": [{"sample": 0}, {"input": [0.0, 1.0], "target": [1.0]}, {"samples": "all"}]},
+    )
+
+    input: Vector | None = None
+    target: Vector | None = None
+    sample: Int | None = Field(None, ge=0)
+    samples: Literal["all"] | list[Annotated[int, Field(strict=True, ge=0)]] | None = None
+
+
+class TrainRequest(Strict):
+    """POST /train: how many iterations, batch or online, and how often to record outputs."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"iterations": 10000, "mode": "batch", "record_every": 1000}]}
+    )
+
+    iterations: Int = Field(ge=1)
+    mode: TrainMode = "batch"
+    record_every: Int | None = Field(None, ge=1)
+    loss_every: Int | None = Field(None, ge=1)
+
+
+class PredictRequest(Strict):
+    """POST /predict: outputs for many inputs at once (for decision-boundary maps); no loss, no gradients."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False,
+                              json_schema_extra={"examples": [{"inputs": [[0, 0], [0, 1], [1, 0], [1, 1]]}]})
+
+    inputs: Matrix = Field(min_length=1)
+
+
+class PredictResult(BaseModel):
+    """The output a^L for each input row."""
+
+    outputs: Matrix
+
+
+class LayerValues(BaseModel):
+    """One layer's numbers for one sample; lists are indexed by node j-1."""
+
+    l: int
+    z: Vector | None = None
+    a: Vector
+    delta: Vector | None = None
+    grad_a: Vector | None = None
+    grad_w: Matrix | None = None
+    grad_b: Vector | None = None
+
+
+class SampleResult(BaseModel):
+    """Forward (and backward) quantities of one sample."""
+
+    layers: list[LayerValues]
+    output: Vector
+    target: Vector | None = None
+    loss: Num | None = None
+
+
+class LayerGradients(BaseModel):
+    """∂L/∂w^l and ∂L/∂b^l reduced over a batch."""
+
+    l: int
+    grad_w: Matrix
+    grad_b: Vector
+
+
+class BatchResult(BaseModel):
+    """Per-sample values of a batch and the reduced loss and gradients."""
+
+    samples: list[int]
+    per_sample: list[SampleResult]
+    outputs: Matrix
+    loss: Num | None = None
+    gradients: list[LayerGradients] | None = None
+
+
+class StepResult(BaseModel):
+    """What a gradient step computed before the update, and the parameters after it."""
+
+    backward: SampleResult | BatchResult
+    weights: list[Matrix]
+    biases: list[Vector]
+    iteration: int
+    loss_after: Num | None = None
+    diverged: bool
+    message: str | None = None
+
+
+class Snapshot(BaseModel):
+    """The outputs for every sample of the data set at one iteration (the lecture's XOR table)."""
+
+    iteration: int
+    outputs: Matrix
+
+
+class TrainResult(BaseModel):
+    """The loss curve and output snapshots of a training run, and the parameters it ended with."""
+
+    iteration: int
+    loss_history: list[tuple[int, Num]]
+    snapshots: list[Snapshot]
+    weights: list[Matrix]
+    biases: list[Vector]
+    diverged: bool
+    message: str | None = None
+
+
+class TraceEvent(BaseModel):
+    """One elementary computation: what, where (1-based l, j, i), its value, formula and inputs."""
+
+    id: int
+    phase: Phase
+    quantity: QuantityName
+    l: int
+    j: int | None
+    i: int | None
+    value: Num
+    symbol: str
+    latex: str
+    depends_on: list[int]
+
+
+class TraceResult(BaseModel):
+    """The ordered computations of one sample's forward pass, loss, backward pass and update."""
+
+    layers: list[int]
+    input: Vector
+    target: Vector
+    loss: Num
+    events: list[TraceEvent]
+
+
+class GradCheckResult(BaseModel):
+    """Backprop against central finite differences over every weight and bias."""
+
+    max_abs_error: Num
+    max_rel_error: Num
+    ok: bool
+
+
+class Preset(BaseModel):
+    """A ready-made network and data set, as GET /api/presets lists it."""
+
+    name: str
+    description: str
+    layers: list[int]
+    activations: ActivationName | list[ActivationName]
+    loss: LossName
+    learning_rate: float
+    samples: int

@@ -1,0 +1,87 @@
+"""Bodies of the classroom room routes (app/routes/rooms.py): a presenter's position, broadcast to followers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.schemas.common import ErrorBody, Int, Phase, Strict, error_responses
+from app.schemas.networks import CreatedNetwork
+
+
+class TrainingProgress(BaseModel):
+    """How far the presenter's training run has got."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    done: Int = Field(ge=0, le=10**9)
+    total: Int = Field(ge=0, le=10**9)
+    running: bool = Field(True, strict=True)
+    loss: float | None = Field(None, strict=True, allow_inf_nan=False)
+
+
+class RoomCreate(Strict):
+    """POST /api/rooms: the network the presenter shows."""
+
+    network_id: str = Field(min_length=1, max_length=64)
+
+
+class RoomState(BaseModel):
+    """What followers see: the presenter's network, sample, step position, phase and training progress."""
+
+    code: str
+    network_id: str
+    sample: int = 0
+    position: int = Field(0, description="number of trace events shown (0 = none yet)")
+    phase: Phase | None = None
+    iteration: int = Field(0, description="the network's iteration, read from the network at each change")
+    network_version: int = Field(1, description="the network's stored version; followers reload the network when "
+                                 "it moves (a step, a training chunk, an edited weight)")
+    training: TrainingProgress | None = None
+    followers: int = Field(0, description="event streams open on this room right now")
+    seq: int = Field(description="increases with every change; the SSE `id:` of this state")
+    updated: float = Field(description="server time of the change, seconds since the epoch")
+
+
+class RoomStateUpdate(Strict):
+    """POST /api/rooms/{code}/state: the fields that changed (any subset); `training: null` clears the run.
+
+    The network's iteration and version are read from the store at each change, so a follower reloads the
+    network whenever it changed, whoever changed it.
+    """
+
+    network_id: str | None = Field(None, min_length=1, max_length=64)
+    sample: Int | None = Field(None, ge=0, le=10**6)
+    position: Int | None = Field(None, ge=0, le=10**7)
+    phase: Phase | None = None
+    training: TrainingProgress | None = None
+
+
+class RoomCreated(BaseModel):
+    """A new room: its code, the presenter's token (shown once) and where followers go."""
+
+    code: str = Field(description="6 characters, no look-alikes (no 0/O, 1/I/L)")
+    presenter_token: str
+    join_url: str
+    qr_url: str
+    state: RoomState
+
+
+class RoomFork(BaseModel):
+    """'Try it myself': a private copy of the room's network, and where to continue with it."""
+
+    network: CreatedNetwork
+    sample: int
+    position: int
+    open_url: str = Field(description="the main page on the copy, at the presenter's sample and step")
+
+
+def room_error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI error declarations for room routes (404 names rooms too, 403 the presenter token)."""
+    out = error_responses(*codes)
+    if 403 in out:
+        out[403] = {"model": ErrorBody, "description": "Missing or wrong presenter token"}
+    if 404 in out:
+        out[404] = {"model": ErrorBody, "description": "No room with this code, or its network is gone"}
+    return out
