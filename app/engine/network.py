@@ -218,16 +218,16 @@ def updated_parameters(net: Network, grads: Gradients) -> tuple[list[Array], lis
     """The weights, biases and optimizer state one update would give, without changing the network."""
     opt = OPTIMIZERS[net.optimizer]
     params = parameter_vector(net.weights, net.biases, net.train_biases)
-    g = parameter_vector(grads.grad_w, grads.grad_b, net.train_biases)
-    state = {k: v.copy() for k, v in net.optimizer_state.items()} or opt.init_state(params.size)
+    g = parameter_vector(grads.grad_w, grads.grad_b, net.train_biases)  # a fresh copy: the update may overwrite it
+    state = {k: v.copy() for k, v in net.optimizer_state.items()} if net.optimizer_state else opt.init_state(g.size)
     with np.errstate(all="ignore"):
-        opt.update(params, g, state, net.learning_rate, np.empty_like(g))
+        opt.update(params, g, state, net.learning_rate, g)
     weights, biases, at = [], [], 0
     for w in net.weights:
         weights.append(params[at : at + w.size].reshape(w.shape))
         at += w.size
     for b in net.biases:
-        biases.append(params[at : at + b.size].copy() if net.train_biases else b.copy())
+        biases.append(params[at : at + b.size] if net.train_biases else b.copy())
         at += b.size if net.train_biases else 0
     return weights, biases, state
 
