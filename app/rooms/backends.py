@@ -24,15 +24,14 @@ class RoomNotFound(KeyError):
 
 
 class RoomBackend(Protocol):
-    """Room records with versioned writes; `publishes` says whether replace() also broadcasts."""
-
-    publishes: bool
+    """Room records with versioned writes; RedisRooms.replace() also publishes `message`, SQLiteRooms leaves
+    that to the in-process hub."""
 
     def insert(self, code: str, record: dict[str, Any]) -> bool: ...
 
     def get(self, code: str) -> Stored: ...
 
-    def replace(self, code: str, record: dict[str, Any], version: int, message: str) -> bool: ...
+    def replace(self, code: str, record: dict[str, Any], version: int, message: str | bytes) -> bool: ...
 
     def expire(self, older_than_seconds: float) -> int: ...
 
@@ -49,8 +48,6 @@ CREATE TABLE IF NOT EXISTS rooms (
 
 class SQLiteRooms:
     """Rooms in the networks' SQLite file; broadcasting is left to the in-process hub."""
-
-    publishes = False
 
     def __init__(self, path: str, ttl_seconds: int, clock: Callable[[], float] = time.time) -> None:
         self.path = path
@@ -84,7 +81,7 @@ class SQLiteRooms:
             raise RoomNotFound(code)
         return Stored(json.loads(row[0]), row[1])
 
-    def replace(self, code: str, record: dict[str, Any], version: int, message: str) -> bool:
+    def replace(self, code: str, record: dict[str, Any], version: int, message: str | bytes) -> bool:
         db = self._db()
         with db:
             cur = db.execute("UPDATE rooms SET record = ?, version = version + 1, touched = ? "
@@ -133,8 +130,6 @@ return 1
 class RedisRooms:
     """Rooms as Redis hashes `<prefix>room:<code>` with a TTL refreshed on every change."""
 
-    publishes = True
-
     def __init__(self, client: redis.Redis, prefix: str, ttl_seconds: int) -> None:
         self.client = client
         self.prefix = prefix
@@ -154,7 +149,7 @@ class RedisRooms:
             raise RoomNotFound(code)
         return Stored(json.loads(raw), int(version))
 
-    def replace(self, code: str, record: dict[str, Any], version: int, message: str) -> bool:
+    def replace(self, code: str, record: dict[str, Any], version: int, message: str | bytes) -> bool:
         outcome = int(self._replace(keys=[self._key(code), channel(self.prefix, code)],
                                     args=[version, json.dumps(record), message, self.ttl_seconds]))
         if outcome < 0:

@@ -1,9 +1,15 @@
-"""Fan-out of room changes to the event streams open in this process.
+"""Fan-out of room messages to the event streams open in this process, each message encoded once.
 
-Each stream registers an asyncio queue for its room. LocalHub is fed by the writes of this process (the SQLite
-set-up: one process). RedisHub is fed by one listener thread per process, pattern-subscribed to every room's
-channel, so a change written by any worker or host reaches every follower. Messages are the rooms' public
-states as JSON; streams drop any whose `seq` they have already passed.
+A state message is the SSE text of one room state (`id: <seq>` and `data: <state>`), made once by the write that
+caused it (or by Redis, which hands every process the bytes the writer published) and written as the same bytes
+object to every stream; nothing decodes it on the way. LocalHub is fed by this process's writes (the SQLite
+set-up); RedisHub by one listener thread pattern-subscribed to every room's channels, so a change made on any
+worker or host reaches every follower.
+
+Tallies (the followers count, later a quiz's answer tallies) travel apart: the newest per room waits in a slot
+and a ticker on each event loop sends it at most every `tally_interval` seconds, encoded once per tick. A stream
+always writes its pending states first, so the presenter's steps never queue behind counts. The same ticker
+marks keep-alive comments due.
 """
 
 from __future__ import annotations
@@ -12,51 +18,120 @@ import asyncio
 import contextlib
 import logging
 import threading
-from collections.abc import Iterator
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
+import orjson
 import redis
 
 from app.rooms.backends import channel_pattern
+from app.rooms.counts import Tally, tally_channel_pattern
 
 log = logging.getLogger("deltaflow.rooms")
 
-RESYNC = "__resync__"  # in a queue: messages may have been missed, re-read the room from the store
-QUEUE_SIZE = 256
+BACKLOG = 256  # states a stream may fall behind by before it re-reads the room instead
+KEEP_ALIVE = b": keep-alive\n\n"
+CACHE_SECONDS = 5.0  # a cached room state is trusted this long without news (a room can expire unannounced)
+
+
+def sse_state(state: dict[str, Any], retry: int | None = None) -> bytes:
+    """One room state as an SSE message: `id:` is its seq."""
+    head = b"" if retry is None else b"retry: %d\n" % retry
+    return head + b"id: %d\ndata: %s\n\n" % (int(state["seq"]), orjson.dumps(state))
+
+
+def sse_tally(code: str, tally: Tally) -> bytes:
+    """A room's counts as an SSE `tally` event: {"code", "v", and each count, e.g. "followers"}."""
+    return b"event: tally\ndata: %s\n\n" % orjson.dumps({"code": code, "v": tally.v, **tally.values})
+
+
+def seq_of(message: bytes) -> int:
+    """The seq of an SSE state message made by sse_state()."""
+    start = message.index(b"id: ") + 4
+    return int(message[start:message.index(b"\n", start)])
+
+
+def state_of(message: bytes) -> dict[str, Any]:
+    start = message.index(b"data: ") + 6
+    state: dict[str, Any] = orjson.loads(message[start:message.index(b"\n", start)])
+    return state
 
 
 @dataclass(eq=False)
 class Subscription:
-    """One open event stream: the loop it runs on and its inbox."""
+    """One open event stream: what it has sent, and what waits for it."""
 
     code: str
     loop: asyncio.AbstractEventLoop
-    queue: asyncio.Queue[str] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
+    last_seq: int = 0
+    tally_v: int = 0
+    states: deque[tuple[int, bytes]] = field(default_factory=deque)
+    tally: tuple[int, bytes] | None = None
+    resync: bool = False  # messages may have been missed: re-read the room from the store
+    keepalive_due: bool = False
+    quiet: bool = True  # nothing sent since the last keep-alive tick
+    waiter: asyncio.Future[None] | None = None
+
+    def wake(self) -> None:
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(None)
+
+    async def wait(self) -> None:
+        """Until something is due: a state, a tally, a resync or a keep-alive."""
+        if self.states or self.tally is not None or self.resync or self.keepalive_due:
+            return
+        self.waiter = self.loop.create_future()
+        try:
+            await self.waiter
+        finally:
+            self.waiter = None
 
 
-def _deliver(queue: asyncio.Queue[str], message: str) -> None:
-    """Runs on the subscriber's loop; a stream too slow to keep up gets one RESYNC instead of a backlog."""
-    try:
-        queue.put_nowait(message)
-    except asyncio.QueueFull:
-        while not queue.empty():
-            queue.get_nowait()
-        queue.put_nowait(RESYNC)
+@dataclass
+class _Cached:
+    seq: int
+    message: bytes | None  # the SSE bytes, when the state came as a message
+    state: dict[str, Any] | None
+    at: float
+    epoch: int
+
+    def get_state(self) -> dict[str, Any]:
+        if self.state is None:
+            assert self.message is not None
+            self.state = state_of(self.message)
+        return self.state
 
 
 class LocalHub:
-    """Subscriptions of this process, fed by dispatch() from any thread."""
+    """Subscriptions of this process, fed by publish() and offer_tally() from any thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, tally_interval: float = 0.25, keepalive: float = 15.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.tally_interval = tally_interval
+        self.keepalive = keepalive
+        self.clock = clock
         self._lock = threading.Lock()
         self._subs: dict[str, set[Subscription]] = {}
+        self._cache: dict[str, _Cached] = {}
+        self._tallies: dict[str, Tally] = {}  # newest tally per room, by v
+        self._pending: set[str] = set()  # rooms whose newest tally the streams have not been offered yet
+        self._tickers: dict[asyncio.AbstractEventLoop, asyncio.Task[None]] = {}
+        self._epoch = 0  # grows whenever messages may have been missed (a lost Redis subscription)
+
+    # ---- streams ----
 
     @contextlib.contextmanager
     def subscribe(self, code: str) -> Iterator[Subscription]:
-        """Must be entered on the event loop that will read the queue."""
-        sub = Subscription(code, asyncio.get_running_loop())
+        """Must be entered on the event loop that runs the stream."""
+        loop = asyncio.get_running_loop()
+        sub = Subscription(code, loop)
         with self._lock:
             self._subs.setdefault(code, set()).add(sub)
+            if loop not in self._tickers or self._tickers[loop].done():
+                self._tickers[loop] = loop.create_task(self._tick(loop))
         try:
             yield sub
         finally:
@@ -67,44 +142,171 @@ class LocalHub:
                     if not subs:
                         del self._subs[code]
 
-    def dispatch(self, code: str, message: str) -> None:
+    def cached_state(self, code: str) -> tuple[int, dict[str, Any]] | None:
+        """The room's latest state as this process knows it, if that knowledge is certain and recent."""
         with self._lock:
-            subs = list(self._subs.get(code, ()))
-        for sub in subs:
-            try:
-                sub.loop.call_soon_threadsafe(_deliver, sub.queue, message)
-            except RuntimeError:  # that loop has closed; its stream is gone
-                pass
+            hit = self._cache.get(code)
+            if hit is None or hit.epoch != self._epoch or self.clock() - hit.at > CACHE_SECONDS:
+                return None
+        return hit.seq, dict(hit.get_state())
 
-    def dispatch_all(self, message: str) -> None:
+    @property
+    def epoch(self) -> int:
+        """Take it before reading a room from the store, and give it to remember() with what was read."""
+        return self._epoch
+
+    def remember(self, code: str, state: dict[str, Any], epoch: int) -> None:
+        """A state read from the store, kept unless a newer one came meanwhile or messages may have been missed
+        since the read began."""
+        seq = int(state["seq"])
         with self._lock:
-            codes = list(self._subs)
-        for code in codes:
-            self.dispatch(code, message)
+            if epoch != self._epoch:
+                return
+            hit = self._cache.get(code)
+            if hit is None or hit.seq < seq or hit.epoch != self._epoch:
+                self._cache[code] = _Cached(seq, None, dict(state), self.clock(), self._epoch)
+            elif hit.seq == seq:
+                hit.at = self.clock()
+
+    def latest_tally(self, code: str) -> Tally | None:
+        with self._lock:
+            return self._tallies.get(code)
+
+    # ---- feeding ----
+
+    def publish(self, code: str, message: bytes) -> None:
+        """A state message (bytes from sse_state) for every stream of the room in this process, in call order."""
+        seq = seq_of(message)
+        with self._lock:
+            hit = self._cache.get(code)
+            if code in self._subs or hit is not None:
+                if hit is None or hit.seq < seq or hit.epoch != self._epoch:
+                    self._cache[code] = _Cached(seq, message, None, self.clock(), self._epoch)
+            loops = {sub.loop for sub in self._subs.get(code, ())}
+        for loop in loops:  # one hop per event loop (uvicorn runs one), not one per stream
+            with contextlib.suppress(RuntimeError):  # that loop has closed; its streams are gone
+                loop.call_soon_threadsafe(self._fan_out, loop, code, seq, message)
+
+    def _fan_out(self, loop: asyncio.AbstractEventLoop, code: str, seq: int, message: bytes) -> None:
+        with self._lock:
+            subs = [s for s in self._subs.get(code, ()) if s.loop is loop]
+        item = (seq, message)
+        for sub in subs:
+            if seq <= sub.last_seq:
+                continue
+            if len(sub.states) >= BACKLOG:  # too slow to keep up: one re-read instead of a backlog
+                sub.states.clear()
+                sub.resync = True
+            else:
+                sub.states.append(item)
+            sub.wake()
+
+    def offer_tally(self, code: str, tally: Tally) -> None:
+        """A room's counts: the newest (by v) goes to its streams at the next tick."""
+        with self._lock:
+            old = self._tallies.get(code)
+            if old is not None and old.v >= tally.v:
+                return
+            self._tallies[code] = tally
+            self._pending.add(code)
+
+    def distrust(self) -> None:
+        """Messages may be missed from now on: the cached states are no longer certain."""
+        with self._lock:
+            self._epoch += 1
+            self._cache.clear()
+
+    def resync_all(self) -> None:
+        """Messages may have been lost: every stream re-reads its room, and the cache is no longer trusted."""
+        self.distrust()
+        with self._lock:
+            subs = [s for group in self._subs.values() for s in group]
+        for sub in subs:
+            with contextlib.suppress(RuntimeError):
+                sub.loop.call_soon_threadsafe(self._mark_resync, sub)
+
+    @staticmethod
+    def _mark_resync(sub: Subscription) -> None:
+        sub.resync = True
+        sub.wake()
+
+    # ---- the ticker: coalesced tallies, keep-alives, cache upkeep ----
+
+    async def _tick(self, loop: asyncio.AbstractEventLoop) -> None:
+        next_keepalive = self.clock() + self.keepalive
+        while True:
+            await asyncio.sleep(self.tally_interval)
+            try:
+                self._send_tallies(loop)
+                if self.clock() >= next_keepalive:
+                    next_keepalive = self.clock() + self.keepalive
+                    self._keepalives(loop)
+            except Exception:  # the ticker must outlive any one bad room
+                log.exception("room ticker")
+
+    def _send_tallies(self, loop: asyncio.AbstractEventLoop) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, set()
+            work = [(code, self._tallies[code], [s for s in self._subs.get(code, ()) if s.loop is loop])
+                    for code in pending]
+            for code in pending:
+                if code not in self._subs:
+                    self._tallies.pop(code, None)  # nobody here shows it; a later join reads it afresh
+            now = self.clock()
+            for code in [c for c, hit in self._cache.items() if c not in self._subs and now - hit.at > CACHE_SECONDS]:
+                del self._cache[code]
+        for code, tally, subs in work:
+            message: bytes | None = None
+            for sub in subs:
+                if tally.v > sub.tally_v:
+                    message = message or sse_tally(code, tally)  # encoded once, for every stream that shows it
+                    sub.tally = (tally.v, message)
+                    sub.wake()
+
+    def _keepalives(self, loop: asyncio.AbstractEventLoop) -> None:
+        with self._lock:
+            subs = [s for group in self._subs.values() for s in group if s.loop is loop]
+        for sub in subs:
+            if sub.quiet:
+                sub.keepalive_due = True
+                sub.wake()
+            sub.quiet = True
+
+    # ---- Redis ----
 
     def ready(self, timeout: float) -> bool:
         """Whether messages published from now on will arrive (always, in-process)."""
         return True
 
-    def local_publish(self, code: str, message: str) -> None:
+    def local_publish(self, code: str, message: bytes) -> None:
         """Called after a write in this process; a no-op where the backend publishes (Redis)."""
-        self.dispatch(code, message)
+        self.publish(code, message)
+
+    def publish_tally(self, code: str, tally: Tally) -> None:
+        """A tally this process made: its streams get it (and, with Redis, every other process)."""
+        self.offer_tally(code, tally)
 
     def close(self) -> None:
         pass
 
 
 class RedisHub(LocalHub):
-    """LocalHub fed by Redis pub/sub: one listener thread and one connection per process, started on first use."""
+    """LocalHub fed by Redis pub/sub: one listener thread and one connection per process, started on first use.
 
-    def __init__(self, url: str, prefix: str) -> None:
-        super().__init__()
+    Tallies made here are offered to this process's streams at once and published for the others by the same
+    thread, at most once per room per `tally_interval`.
+    """
+
+    def __init__(self, url: str, prefix: str, tally_interval: float = 0.25, keepalive: float = 15.0) -> None:
+        super().__init__(tally_interval, keepalive)
         self.url = url
-        self.pattern = channel_pattern(prefix)
+        self.prefix = prefix
         self._ready = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        self._outbox: dict[str, Tally] = {}
+        self._outbox_lock = threading.Lock()
 
     def _ensure_started(self) -> None:
         with self._start_lock:
@@ -116,31 +318,68 @@ class RedisHub(LocalHub):
         self._ensure_started()
         return self._ready.wait(timeout)
 
-    def local_publish(self, code: str, message: str) -> None:
+    def cached_state(self, code: str) -> tuple[int, dict[str, Any]] | None:
+        return super().cached_state(code) if self._ready.is_set() else None
+
+    def local_publish(self, code: str, message: bytes) -> None:
         pass  # the write itself published it to Redis; the listener brings it back to every process
+
+    def publish_tally(self, code: str, tally: Tally) -> None:
+        self.offer_tally(code, tally)
+        with self._outbox_lock:
+            old = self._outbox.get(code)
+            if old is None or old.v < tally.v:
+                self._outbox[code] = tally
+        self._ensure_started()
+
+    def _flush_outbox(self, client: redis.Redis) -> None:
+        from app.rooms.counts import tally_channel
+
+        with self._outbox_lock:
+            out, self._outbox = self._outbox, {}
+        if not out:
+            return
+        pipe = client.pipeline(transaction=False)
+        for code, tally in out.items():
+            pipe.publish(tally_channel(self.prefix, code), orjson.dumps({"v": tally.v, **tally.values}))
+        pipe.execute()
 
     def _listen(self) -> None:
         backoff = 0.1
         missed = False
+        events_prefix = channel_pattern(self.prefix)[:-1].encode()
+        tallies_prefix = tally_channel_pattern(self.prefix)[:-1].encode()
+        next_flush = 0.0
         while not self._stop.is_set():
-            client = redis.Redis.from_url(self.url, decode_responses=True)
+            client = redis.Redis.from_url(self.url)  # bytes in, bytes out: messages go to streams as they came
             pubsub = client.pubsub()
             try:
-                pubsub.psubscribe(self.pattern)
+                pubsub.psubscribe(channel_pattern(self.prefix), tally_channel_pattern(self.prefix))
                 while not self._stop.is_set():
-                    msg = pubsub.get_message(timeout=1.0)
+                    msg = pubsub.get_message(timeout=min(1.0, self.tally_interval))
+                    if time.monotonic() >= next_flush:
+                        next_flush = time.monotonic() + self.tally_interval
+                        self._flush_outbox(client)
                     if msg is None:
                         continue
                     if msg["type"] == "psubscribe":
+                        self.distrust()  # whatever was read before this subscription may have missed messages
                         self._ready.set()
                         backoff = 0.1
                         if missed:  # changes made while we were disconnected: streams re-read their room
-                            self.dispatch_all(RESYNC)
+                            self.resync_all()
                             missed = False
                     elif msg["type"] == "pmessage":
-                        self.dispatch(str(msg["channel"]).rsplit(":", 1)[-1], str(msg["data"]))
+                        name: bytes = msg["channel"]
+                        if name.startswith(events_prefix):
+                            self.publish(name[len(events_prefix):].decode(), msg["data"])
+                        elif name.startswith(tallies_prefix):
+                            got = orjson.loads(msg["data"])
+                            v = int(got.pop("v"))
+                            self.offer_tally(name[len(tallies_prefix):].decode(), Tally(got, v))
             except (redis.ConnectionError, redis.TimeoutError, OSError) as err:
                 self._ready.clear()
+                self.distrust()
                 missed = True
                 log.warning("room events: lost the Redis subscription (%s); reconnecting", err)
                 self._stop.wait(backoff)

@@ -1,90 +1,111 @@
-"""What the room routes call: open a room, read it, move it (presenter only), follow it, fork its network.
+"""What the room routes call: open a room, read it, move it (presenter only), count followers, fork its network.
 
-Every change goes through one compare-and-set loop that bumps `seq` and publishes the new public state, so a
-follower can order states by `seq` alone. The backend follows the network store: SQLite rooms and the
-in-process hub beside a SQLiteStore, Redis rooms and Redis pub/sub beside a RedisStore.
+Every change of the room (the presenter's moves) goes through one compare-and-set loop that bumps `seq` and
+publishes the new public state, encoded once, so a follower can order states by `seq` alone. Followers are not
+room state: joining and leaving change an atomic count (counts.py) whose coalesced tallies travel apart from the
+states (hub.py). The backend follows the network store: SQLite rooms, in-process counts and the in-process hub
+beside a SQLiteStore; Redis rooms, Redis counts and Redis pub/sub beside a RedisStore.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
-import secrets
+import os
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
+from app import tokens
 from app.config import Settings
 from app.rooms.backends import RedisRooms, RoomBackend, RoomNotFound, SQLiteRooms
 from app.rooms.codes import new_code, normalize
-from app.rooms.hub import LocalHub, RedisHub
-from app.store.base import Conflict, NetworkStore, new_id
+from app.rooms.counts import FOLLOWERS, Counts, LocalCounts, RedisCounts, Tally, heartbeat_seconds
+from app.rooms.hub import LocalHub, RedisHub, sse_state
+from app.store.base import Conflict, NetworkStore
 
 UPDATABLE = ("network_id", "sample", "position", "phase", "training", "iteration", "network_version")
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def message_of(state: dict[str, Any]) -> str:
-    return json.dumps(state, separators=(",", ":"))
+def tally_interval() -> float:
+    """Seconds between two tallies of one room (`DELTAFLOW_TALLY_INTERVAL`): a few per second at most."""
+    return float(os.environ.get("DELTAFLOW_TALLY_INTERVAL") or 0.25)
 
 
 class Rooms:
-    """Rooms on one backend, with the hub that brings their changes to this process's event streams."""
+    """Rooms on one backend, their counts, and the hub that brings changes to this process's event streams."""
 
-    def __init__(self, backend: RoomBackend, hub: LocalHub, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, backend: RoomBackend, hub: LocalHub, counts: Counts | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
         self.backend = backend
         self.hub = hub
+        self.counts: Counts = counts if counts is not None else LocalCounts()
         self.clock = clock
         # in-process ordering of write-then-publish for the local hub; Redis orders by itself
         self._locks = [threading.Lock() for _ in range(64)]
 
+    @property
+    def counts_in_process(self) -> bool:
+        """Whether counting needs no I/O (then the event loop does it without a thread hop)."""
+        return isinstance(self.counts, LocalCounts)
+
     def open(self, network_id: str, iteration: int, network_version: int) -> tuple[str, str, dict[str, Any]]:
         """A new room on a network: (code, presenter token, public state)."""
-        token = secrets.token_urlsafe(24)
+        token, digest = tokens.new_token()
         for _ in range(20):
             code = new_code()
             state = {"code": code, "network_id": network_id, "sample": 0, "position": 0, "phase": None,
-                     "iteration": iteration, "network_version": network_version, "training": None, "followers": 0, "seq": 1, "updated": self.clock()}
-            if self.backend.insert(code, {"token_hash": _hash(token), "state": state}):
-                return code, token, state
+                     "iteration": iteration, "network_version": network_version, "training": None, "seq": 1,
+                     "updated": self.clock()}
+            if self.backend.insert(code, {"token_hash": digest, "state": state}):
+                return code, token, {**state, FOLLOWERS: 0}
         raise RuntimeError("no free room code after 20 tries")  # 887 million codes: practically unreachable
 
-    def get(self, raw_code: str) -> dict[str, Any]:
-        """The room's public state; RoomNotFound for an unknown or malformed code."""
+    def _code(self, raw_code: str) -> str:
         code = normalize(raw_code)
         if code is None:
             raise RoomNotFound(raw_code)
-        state: dict[str, Any] = self.backend.get(code).state["state"]
+        return code
+
+    def record_state(self, raw_code: str) -> dict[str, Any]:
+        """The room's state as stored, without the counts; RoomNotFound for an unknown or malformed code."""
+        state: dict[str, Any] = self.backend.get(self._code(raw_code)).state["state"]
+        state.pop(FOLLOWERS, None)  # rooms opened before followers became a count kept it in the record
         return state
 
-    def check_presenter(self, code: str, authorization: str | None) -> bool:
-        """Whether `Authorization: Bearer <token>` carries this room's presenter token."""
-        given = (authorization or "").removeprefix("Bearer ").strip()
-        expected = self.backend.get(code).state["token_hash"]
-        return bool(given) and hmac.compare_digest(_hash(given), expected)
+    def get(self, raw_code: str) -> dict[str, Any]:
+        """The room's public state: the stored state and the followers count now."""
+        code = self._code(raw_code)
+        state = self.record_state(code)
+        state[FOLLOWERS] = self.counts.read(code).get(FOLLOWERS)
+        return state
+
+    def token_digest(self, code: str) -> str:
+        """The stored digest of the presenter token (for app.tokens.check_bearer)."""
+        digest: str = self.backend.get(self._code(code)).state["token_hash"]
+        return digest
 
     def update(self, raw_code: str, change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
-        """Apply `change` to the public state, bump seq, write if nobody wrote in between, then publish."""
-        code = normalize(raw_code)
-        if code is None:
-            raise RoomNotFound(raw_code)
+        """Apply `change` to the state, bump seq, write if nobody wrote in between, then publish it once encoded."""
+        code = self._code(raw_code)
         with self._locks[hash(code) % len(self._locks)]:
             for _ in range(200):
                 stored = self.backend.get(code)
                 state = stored.state["state"]
+                state.pop(FOLLOWERS, None)
                 change(state)
                 state["seq"] += 1
                 state["updated"] = self.clock()
-                message = message_of(state)
+                public = {**state, FOLLOWERS: self.followers(code)}
+                message = sse_state(public)
                 if self.backend.replace(code, stored.state, stored.version, message):
                     self.hub.local_publish(code, message)
-                    return dict(state)
+                    return public
         raise Conflict(code)  # answered 409: retry
+
+    def followers(self, code: str) -> int:
+        """The count as this process knows it best: its newest tally, else the counter itself."""
+        tally = self.hub.latest_tally(code)
+        return (tally if tally is not None else self.counts.read(code)).get(FOLLOWERS)
 
     def publish(self, code: str, fields: dict[str, Any]) -> dict[str, Any]:
         """The presenter's new position, phase, sample, network or training progress (only the given fields)."""
@@ -96,27 +117,26 @@ class Rooms:
 
         return self.update(code, change)
 
-    def join(self, code: str) -> dict[str, Any]:
-        def change(state: dict[str, Any]) -> None:
-            state["followers"] = int(state.get("followers", 0)) + 1
+    def join(self, code: str) -> Tally:
+        """One more follower: the count changes, the room state does not."""
+        tally = self.counts.add(code, FOLLOWERS, 1)
+        self.hub.publish_tally(code, tally)
+        return tally
 
-        return self.update(code, change)
+    def leave(self, code: str) -> Tally:
+        tally = self.counts.add(code, FOLLOWERS, -1)
+        self.hub.publish_tally(code, tally)
+        return tally
 
-    def leave(self, code: str) -> dict[str, Any] | None:
-        def change(state: dict[str, Any]) -> None:
-            state["followers"] = max(0, int(state.get("followers", 0)) - 1)
-
-        try:
-            return self.update(code, change)
-        except RoomNotFound:
-            return None
+    def close(self) -> None:
+        self.counts.close()
+        self.hub.close()
 
 
 def fork_network(store: NetworkStore, network_id: str) -> dict[str, Any]:
     """A private, unprotected copy of a network under a new id (raises NotFound if the network is gone)."""
     state = store.get(network_id).state
-    copy = {k: v for k, v in state.items() if k != "token_hash"}
-    copy["id"] = new_id()
+    copy = {k: v for k, v in state.items() if k not in ("token_hash", "id")}  # create() gives the new id
     copy["protected"] = False
     store.create(copy)
     return copy
@@ -140,8 +160,12 @@ def rooms_for(store: NetworkStore, settings: Settings) -> Rooms:
 def _make(store: NetworkStore, settings: Settings) -> Rooms:
     from app.store.redis import RedisStore
 
+    interval, keepalive = tally_interval(), settings.sse_keepalive_seconds
     if isinstance(store, RedisStore):
         backend: RoomBackend = RedisRooms(store.client, store.prefix, settings.room_ttl_seconds)
-        return Rooms(backend, RedisHub(store.url, store.prefix))
+        hub = RedisHub(store.url, store.prefix, interval, keepalive)
+        counts = RedisCounts(store.client, store.prefix, settings.room_ttl_seconds, heartbeat_seconds(),
+                             on_change=hub.publish_tally)
+        return Rooms(backend, hub, counts)
     path = getattr(store, "path", None) or settings.db_path
-    return Rooms(SQLiteRooms(str(path), settings.room_ttl_seconds), LocalHub())
+    return Rooms(SQLiteRooms(str(path), settings.room_ttl_seconds), LocalHub(interval, keepalive), LocalCounts())

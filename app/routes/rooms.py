@@ -1,14 +1,15 @@
 """Classroom rooms: a presenter opens a room on a network; followers watch its position live over SSE.
 
 The presenter moves the room with POST /state (presenter token required); every change reaches each open
-/events stream in order, each with an increasing `id:`. /fork gives a student a private copy to try alone.
+/events stream in order, each with an increasing `id:`, encoded once per process and written as is to every
+stream. Joining and leaving change only the followers count, which streams get as coalesced `tally` events.
+/fork gives a student a private copy to try alone.
 /join/CODE is the follower page; /api/rooms/CODE/qr.svg is its link as a QR code for the projector.
 """
 
 from __future__ import annotations
 
 import io
-import json
 import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
@@ -16,16 +17,19 @@ from typing import Annotated, Any
 
 import anyio
 import segno
-from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 
 from app import service as svc
-from app.deps import RoomsDep, SettingsDep, StoreDep
+from app import tokens
+from app.deps import SettingsDep, StoreDep
+from app.errors import ApiError
 from app.middleware import CSP
 from app.rooms.backends import RoomNotFound
 from app.rooms.codes import normalize
-from app.rooms.hub import RESYNC
-from app.rooms.service import Rooms, fork_network
+from app.rooms.counts import FOLLOWERS
+from app.rooms.hub import KEEP_ALIVE, Subscription, sse_state
+from app.rooms.service import Rooms, fork_network, rooms_for
 from app.routes.pages import plotly_version, templates
 from app.schemas import RoomCreate, RoomCreated, RoomFork, RoomState, RoomStateUpdate, room_error_responses
 
@@ -35,8 +39,17 @@ router = APIRouter(tags=["rooms"])
 Auth = Annotated[str | None, Header(description="Bearer <presenter_token>")]
 
 
-def _missing(code: str) -> svc.ApiError:
-    return svc.ApiError(404, ("path", "code"), f"room not found: no room has the code {code!r} (or it expired)")
+async def _rooms(store: StoreDep, settings: SettingsDep) -> Rooms:
+    """The Rooms beside the network store; async, so a follower's join costs no thread-pool hop."""
+    return rooms_for(store, settings)
+
+
+RoomsDep = Annotated[Rooms, Depends(_rooms)]
+PRESENTER_ONLY = "only the presenter can move this room: send Authorization: Bearer <presenter_token>"
+
+
+def _missing(code: str) -> ApiError:
+    return ApiError(404, ("path", "code"), f"room not found: no room has the code {code!r} (or it expired)")
 
 
 @contextmanager
@@ -77,9 +90,7 @@ def publish_state(code: str, body: RoomStateUpdate, rooms: RoomsDep, store: Stor
                   authorization: Auth = None) -> dict[str, Any]:
     """The presenter moves the room (only the fields given change); followers get it within milliseconds."""
     with _room(code) as norm:
-        if not rooms.check_presenter(norm, authorization):
-            raise svc.ApiError(403, ("header", "authorization"),
-                               "only the presenter can move this room: send Authorization: Bearer <presenter_token>")
+        tokens.check_bearer(rooms.token_digest(norm), authorization, PRESENTER_ONLY)
         fields = body.model_dump(include=body.model_fields_set)
         # the network as it is now (it may have been stepped or edited since): followers reload on a new version
         network = store.get(body.network_id or rooms.get(norm)["network_id"])
@@ -100,43 +111,71 @@ def fork(code: str, rooms: RoomsDep, store: StoreDep) -> dict[str, Any]:
             "position": room["position"], "open_url": url}
 
 
-def _sse(state: dict[str, Any]) -> str:
-    return f"id: {state['seq']}\ndata: {json.dumps(state, separators=(',', ':'))}\n\n"
+async def _current(rooms: Rooms, code: str) -> dict[str, Any]:
+    """The room's state without counts: this process's certain, recent copy, else read from the store."""
+    hit = rooms.hub.cached_state(code)
+    if hit is not None:
+        return hit[1]
+    epoch = rooms.hub.epoch
+    state = await anyio.to_thread.run_sync(rooms.record_state, code)
+    rooms.hub.remember(code, state, epoch)
+    return state
 
 
-async def _stream(rooms: Rooms, code: str, keepalive: float, count: bool) -> AsyncIterator[str]:
-    """The current state, then every change in order; a comment line when nothing happened for a while."""
+async def _send_due(rooms: Rooms, sub: Subscription) -> AsyncIterator[bytes]:
+    """What is due on one stream, states first: a tally or a keep-alive never holds back a step."""
+    if sub.resync:
+        sub.resync = False
+        state = await anyio.to_thread.run_sync(rooms.get, sub.code)
+        if int(state["seq"]) > sub.last_seq:
+            sub.last_seq = int(state["seq"])
+            sub.quiet = False
+            yield sse_state(state)
+    while sub.states:
+        seq, message = sub.states.popleft()
+        if seq > sub.last_seq:  # older ones: already sent (a state a resync or the first read had read ahead)
+            sub.last_seq = seq
+            sub.quiet = False
+            yield message  # the same bytes object for every stream of this process
+    if sub.tally is not None:
+        (v, message), sub.tally = sub.tally, None
+        if v > sub.tally_v:
+            sub.tally_v = v
+            sub.quiet = False
+            yield message
+    if sub.keepalive_due:
+        sub.keepalive_due = False
+        yield KEEP_ALIVE
+
+
+async def _stream(rooms: Rooms, code: str, count: bool) -> AsyncIterator[bytes]:
+    """The current state, then every change in order, and the counts as they move; comments while quiet."""
     with rooms.hub.subscribe(code) as sub:
         # subscribed before reading the state, so no change can fall between the read and the first message
         if not rooms.hub.ready(0) and not await anyio.to_thread.run_sync(rooms.hub.ready, 5.0):
             log.warning("a room event stream opened without a live Redis subscription")  # codes stay out of logs
         joined = False
         try:
+            state = await _current(rooms, code)
             if count:
-                state = await anyio.to_thread.run_sync(rooms.join, code)
+                tally = rooms.join(code) if rooms.counts_in_process else \
+                    await anyio.to_thread.run_sync(rooms.join, code)
                 joined = True
             else:
-                state = await anyio.to_thread.run_sync(rooms.get, code)
-            last = int(state["seq"])
-            yield "retry: 2000\n" + _sse(state)
+                tally = rooms.counts.read(code) if rooms.counts_in_process else \
+                    await anyio.to_thread.run_sync(rooms.counts.read, code)
+            sub.last_seq, sub.tally_v = int(state["seq"]), tally.v
+            yield sse_state({**state, FOLLOWERS: tally.get(FOLLOWERS)}, retry=2000)
             while True:
-                try:
-                    with anyio.fail_after(keepalive):
-                        message = await sub.queue.get()
-                except TimeoutError:
-                    yield ": keep-alive\n\n"
-                    continue
-                state = await anyio.to_thread.run_sync(rooms.get, code) if message == RESYNC else json.loads(message)
-                if int(state["seq"]) <= last:
-                    continue  # already sent (our own join, or a state a RESYNC read ahead of its message)
-                last = int(state["seq"])
-                yield _sse(state)
+                await sub.wait()
+                async for chunk in _send_due(rooms, sub):
+                    yield chunk
         except RoomNotFound:
-            yield 'event: closed\ndata: {"detail": "room not found"}\n\n'
+            yield b'event: closed\ndata: {"detail": "room not found"}\n\n'
         finally:
             if joined:
-                # the client hung up or the server is stopping: count it out with one short write done here,
-                # not in a thread, since an await could be cut off when the server shuts down
+                # the client hung up or the server is stopping: count it out here, not in a thread, since an
+                # await could be cut off when the server shuts down
                 try:
                     rooms.leave(code)
                 except Exception:  # never let the count hide the reason the stream ended
@@ -144,17 +183,19 @@ async def _stream(rooms: Rooms, code: str, keepalive: float, count: bool) -> Asy
 
 
 @router.get("/api/rooms/{code}/events", response_class=StreamingResponse, responses={
-    200: {"description": "Server-Sent Events: each `data:` is a RoomState JSON, each `id:` its seq",
+    200: {"description": "Server-Sent Events: each `data:` is a RoomState JSON, each `id:` its seq; "
+                         "`event: tally` carries the counts ({\"code\", \"v\", \"followers\"}), newest `v` wins",
           "content": {"text/event-stream": {"schema": {"type": "string"}}}},
     **room_error_responses(404)})
-async def room_events(code: str, rooms: RoomsDep, settings: SettingsDep,
+async def room_events(code: str, rooms: RoomsDep,
                       count: Annotated[bool, Query(description="count this stream as a follower (the presenter's "
                                                                "own view of the room passes false)")] = True,
                       ) -> StreamingResponse:
     """A live stream of the room's states: the current one first, then every change; following counts."""
     with _room(code) as norm:
-        await anyio.to_thread.run_sync(rooms.get, norm)
-    return StreamingResponse(_stream(rooms, norm, settings.sse_keepalive_seconds, count), media_type="text/event-stream",
+        await _current(rooms, norm)
+    # never compressed (GZipMiddleware leaves text/event-stream alone): each message goes out as it was encoded
+    return StreamingResponse(_stream(rooms, norm, count), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 

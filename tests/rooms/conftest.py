@@ -71,7 +71,10 @@ class Event:
 
 
 class SSEReader:
-    """Reads a text/event-stream over a plain socket in a thread; stop() hangs up like a closed browser tab."""
+    """Reads a text/event-stream over a plain socket in a thread; stop() hangs up like a closed browser tab.
+
+    Room states (plain messages) queue in `events`, `tally` events (the followers count) in `tallies`.
+    """
 
     def __init__(self, base_url: str, path: str) -> None:
         host, port = base_url.removeprefix("http://").split(":")
@@ -79,6 +82,8 @@ class SSEReader:
         self.sock.settimeout(None)
         self.sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n\r\n".encode())
         self.events: queue.Queue[Event] = queue.Queue()
+        self.tallies: queue.Queue[Event] = queue.Queue()
+        self.raw: list[bytes] = []  # every chunk as it came off the wire
         self.status: int | None = None
         self.headers: dict[str, str] = {}
         self.comments = 0
@@ -100,7 +105,9 @@ class SSEReader:
                 size = int(f.readline().strip() or b"0", 16)  # chunked transfer encoding
                 if size == 0:
                     return
-                buffer += f.read(size)
+                chunk = f.read(size)
+                self.raw.append(chunk)
+                buffer += chunk
                 f.readline()
                 while b"\n\n" in buffer:
                     block, buffer = buffer.split(b"\n\n", 1)
@@ -121,9 +128,24 @@ class SSEReader:
         if "data" in fields and fields.get("event", "message") == "message":
             event_id = int(fields["id"]) if "id" in fields else None
             self.events.put(Event(event_id, json.loads(fields["data"]), time.monotonic()))
+        elif "data" in fields and fields.get("event") == "tally":
+            self.tallies.put(Event(None, json.loads(fields["data"]), time.monotonic()))
 
     def next(self, timeout: float = 5.0) -> Event:
+        """The next room state."""
         return self.events.get(timeout=timeout)
+
+    def next_tally(self, timeout: float = 5.0) -> Event:
+        """The next `tally` event: {"code", "v", "followers"}."""
+        return self.tallies.get(timeout=timeout)
+
+    def followers(self, expected: int, timeout: float = 5.0) -> dict[str, Any]:
+        """Waits for a tally saying `expected` followers (tallies are coalesced: a count may be skipped)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            tally = self.next_tally(timeout=max(0.01, deadline - time.monotonic())).data
+            if tally["followers"] == expected:
+                return tally
 
     def stop(self) -> None:
         try:

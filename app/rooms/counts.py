@@ -1,0 +1,280 @@
+"""Room tallies: counters that are not room state (the followers count now, a class quiz's answer tallies later).
+
+A change here never bumps a room's `seq` and never rewrites the room record. Counts live in atomic counters,
+in-process for the single-process set-up or in a Redis hash changed by Lua increments for several processes,
+and each room's counters carry a version `v` that orders the coalesced `tally` events (hub.py sends those at
+most a few times a second). Counts are *held* or plain: a held count (a follower is an open event stream) is
+kept as each process's own share, and the shares of a process that stops heart-beating (killed, frozen host)
+are dropped by the others within `timeout`; a plain count (an answer given) stays until the room expires.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import redis
+
+log = logging.getLogger("deltaflow.rooms")
+
+FOLLOWERS = "followers"
+
+
+def heartbeat_seconds() -> float:
+    """Seconds between a process's heartbeats (`DELTAFLOW_ROOM_HEARTBEAT`); a process is dead after 4 missed."""
+    return float(os.environ.get("DELTAFLOW_ROOM_HEARTBEAT") or 10)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """A room's counters at version `v` (a higher `v` is newer; 0 for a room nothing was counted in)."""
+
+    values: dict[str, int]
+    v: int
+
+    def get(self, name: str) -> int:
+        return int(self.values.get(name, 0))
+
+
+class Counts(Protocol):
+    """Atomic counters per room; every change answers the room's whole tally after it."""
+
+    def add(self, code: str, name: str, delta: int, held: bool = True) -> Tally: ...
+
+    def read(self, code: str) -> Tally: ...
+
+    def close(self) -> None: ...
+
+
+class LocalCounts:
+    """The single-process set-up: counters in this process's memory (they die with it, as its streams do)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._values: dict[str, dict[str, int]] = {}
+        self._v: dict[str, int] = {}
+
+    def add(self, code: str, name: str, delta: int, held: bool = True) -> Tally:
+        with self._lock:
+            values = self._values.setdefault(code, {})
+            values[name] = max(0, values.get(name, 0) + delta)
+            v = self._v[code] = self._v.get(code, 0) + 1
+            if not any(values.values()):  # no counts left: forget the room (the version stays, so v only grows)
+                del self._values[code]
+                return Tally({name: 0}, v)
+            return Tally(dict(values), v)
+
+    def read(self, code: str) -> Tally:
+        with self._lock:
+            return Tally(dict(self._values.get(code, {})), self._v.get(code, 0))
+
+    def close(self) -> None:
+        pass
+
+
+def _tally_of(flat: list[Any]) -> Tally:
+    """A Tally from a Lua reply [v, name1, value1, name2, value2, ...]."""
+    it = iter(flat[1:])
+    return Tally({_s(k): int(val) for k, val in zip(it, it, strict=True)}, int(flat[0]))
+
+
+def _s(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+# The tally hash of a room holds the aggregate of each count ("followers"), each process's share of a held count
+# ("followers@<proc>"), and "v". Every script answers [v, name, value, ...] of the aggregates after it.
+_AGGREGATES = """
+local function tally(key)
+  local out = {tonumber(redis.call('HGET', key, 'v') or '0')}
+  local all = redis.call('HGETALL', key)
+  for i = 1, #all, 2 do
+    if all[i] ~= 'v' and not string.find(all[i], '@', 1, true) then
+      out[#out + 1] = all[i]
+      out[#out + 1] = tonumber(all[i + 1])
+    end
+  end
+  return out
+end
+"""
+
+# KEYS[1] tally hash; ARGV: name, delta, ttl seconds. A plain count (not held by a process).
+_ADD = _AGGREGATES + """
+local total = redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2])
+if total < 0 then redis.call('HSET', KEYS[1], ARGV[1], 0) end
+redis.call('HINCRBY', KEYS[1], 'v', 1)
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return tally(KEYS[1])
+"""
+
+_READ = _AGGREGATES + "return tally(KEYS[1])"
+
+# KEYS[1] tally hash, KEYS[2] the process's set of rooms where it holds shares; ARGV: name, process, its share
+# now, ttl seconds, code. Sets the share to what the process holds (so a share dropped while the process was
+# alive but silent comes back whole) and moves the aggregate by the difference; answers [changed, v, ...].
+_SET_SHARE = _AGGREGATES + """
+local share, n = ARGV[1] .. '@' .. ARGV[2], tonumber(ARGV[3])
+local old = tonumber(redis.call('HGET', KEYS[1], share) or '0')
+if n > 0 then
+  redis.call('HSET', KEYS[1], share, n)
+  redis.call('SADD', KEYS[2], ARGV[5])
+  redis.call('EXPIRE', KEYS[2], ARGV[4])
+else
+  redis.call('HDEL', KEYS[1], share)
+end
+local changed = 0
+if n ~= old then
+  local total = redis.call('HINCRBY', KEYS[1], ARGV[1], n - old)
+  if total < 0 then redis.call('HSET', KEYS[1], ARGV[1], 0) end
+  redis.call('HINCRBY', KEYS[1], 'v', 1)
+  changed = 1
+end
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+local out = tally(KEYS[1])
+table.insert(out, 1, changed)
+return out
+"""
+
+# KEYS[1] tally hash; ARGV[1] a dead process: its shares leave the aggregates. nil if it held none here.
+_DROP = _AGGREGATES + """
+local suffix = '@' .. ARGV[1]
+local all = redis.call('HGETALL', KEYS[1])
+local dropped = false
+for i = 1, #all, 2 do
+  local at = string.find(all[i], suffix, 1, true)
+  if at and at + #suffix - 1 == #all[i] then
+    local name = string.sub(all[i], 1, at - 1)
+    local total = redis.call('HINCRBY', KEYS[1], name, -tonumber(all[i + 1]))
+    if total < 0 then redis.call('HSET', KEYS[1], name, 0) end
+    redis.call('HDEL', KEYS[1], all[i])
+    dropped = true
+  end
+end
+if not dropped then return nil end
+redis.call('HINCRBY', KEYS[1], 'v', 1)
+return tally(KEYS[1])
+"""
+
+# KEYS[1] the processes' heartbeats (sorted set, score = Redis time); ARGV: this process, timeout seconds.
+# Beats for this process and claims the dead ones: ZREM makes exactly one live process the reaper of each.
+_BEAT = """
+local now = redis.call('TIME')
+local t = tonumber(now[1]) + tonumber(now[2]) / 1000000
+redis.call('ZADD', KEYS[1], t, ARGV[1])
+local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', t - tonumber(ARGV[2]))
+local claimed = {}
+for _, p in ipairs(dead) do
+  if redis.call('ZREM', KEYS[1], p) == 1 then claimed[#claimed + 1] = p end
+end
+return claimed
+"""
+
+
+def tally_channel_pattern(prefix: str) -> str:
+    return f"{prefix}room-tallies:*"
+
+
+def tally_channel(prefix: str, code: str) -> str:
+    return f"{prefix}room-tallies:{code}"
+
+
+class RedisCounts:
+    """Counts shared by every process through Redis, with one heartbeat thread per process.
+
+    Each process holds its own share of a held count and beats every `heartbeat` seconds; a process silent for
+    4 beats is claimed by one live process, which drops its shares and publishes the rooms' new tallies. A process
+    taken for dead by mistake (frozen for a while) puts its shares back at its next beat.
+    """
+
+    def __init__(self, client: redis.Redis, prefix: str, ttl_seconds: int, heartbeat: float,
+                 on_change: Callable[[str, Tally], None]) -> None:
+        self.client = client
+        self.prefix = prefix
+        self.ttl_seconds = max(1, int(ttl_seconds))
+        self.heartbeat = max(0.05, heartbeat)
+        self.timeout = 4 * self.heartbeat
+        self.on_change = on_change  # tallies this process learnt of by itself (the reaper's): to be published
+        self.proc = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        self._add = client.register_script(_ADD)
+        self._read = client.register_script(_READ)
+        self._set = client.register_script(_SET_SHARE)
+        self._drop = client.register_script(_DROP)
+        self._beat = client.register_script(_BEAT)
+        self._lock = threading.Lock()
+        self._held: dict[tuple[str, str], int] = {}  # (code, name) -> this process's share
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _key(self, code: str) -> str:
+        return f"{self.prefix}room-tally:{code}"
+
+    def _rooms_of(self, proc: str) -> str:
+        return f"{self.prefix}room-held:{proc}"
+
+    def _procs(self) -> str:
+        return f"{self.prefix}room-procs"
+
+    def start(self) -> None:
+        """Beats once now (so the first share is never taken for a dead process's) and then in a thread."""
+        if self._thread is not None:
+            return
+        self.beat()
+        self._thread = threading.Thread(target=self._run, name="deltaflow-room-heartbeat", daemon=True)
+        self._thread.start()
+
+    def add(self, code: str, name: str, delta: int, held: bool = True) -> Tally:
+        if not held:
+            return _tally_of(self._add(keys=[self._key(code)], args=[name, delta, self.ttl_seconds]))
+        self.start()
+        # one write at a time per process: each sets this process's whole share, so writes can never reorder
+        with self._lock:
+            share = max(0, self._held.get((code, name), 0) + delta)
+            if share:
+                self._held[(code, name)] = share
+            else:
+                self._held.pop((code, name), None)
+            return _tally_of(self._set_share(code, name, share)[1:])
+
+    def _set_share(self, code: str, name: str, share: int) -> list[Any]:
+        return list(self._set(keys=[self._key(code), self._rooms_of(self.proc)],
+                              args=[name, self.proc, share, self.ttl_seconds, code]))
+
+    def read(self, code: str) -> Tally:
+        return _tally_of(self._read(keys=[self._key(code)]))
+
+    def beat(self) -> None:
+        """One heartbeat: beat, put back any share dropped by mistake, drop the shares of dead processes."""
+        for dead in self._beat(keys=[self._procs()], args=[self.proc, self.timeout]):
+            self._reap(_s(dead))
+        with self._lock:
+            for (code, name), share in self._held.items():
+                reply = self._set_share(code, name, share)
+                if reply[0]:
+                    log.warning("room counts: this process had been taken for dead; its followers count again")
+                    self.on_change(code, _tally_of(reply[1:]))
+
+    def _reap(self, dead: str) -> None:
+        rooms = self._rooms_of(dead)
+        for raw in self.client.smembers(rooms):
+            code = _s(raw)
+            reply = self._drop(keys=[self._key(code)], args=[dead])
+            if reply:
+                self.on_change(code, _tally_of(reply))
+        self.client.delete(rooms)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.heartbeat):
+            try:
+                self.beat()
+            except (redis.ConnectionError, redis.TimeoutError, OSError) as err:
+                log.warning("room counts: heartbeat failed (%s); retrying", err)
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=3)
