@@ -16,7 +16,7 @@ log = logging.getLogger("deltaflow")
 # numbers are strict: say why true, false or "1" were refused where a number was expected
 NOT_A_NUMBER = {
     "float_type": " (a JSON number; true, false and quoted numbers are refused)",
-    "int_type": " (a JSON integer such as 3; true, false, 3.0 and quoted numbers are refused)",
+    "int_type": " (a JSON integer such as 3; true, false and quoted numbers are refused)",
 }
 
 Loc = tuple[str | int, ...]

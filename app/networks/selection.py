@@ -22,7 +22,7 @@ class Selection:
     batch: bool
 
 
-def select(model: NetworkModel, req: SampleRequest, need_target: bool, allow_batch: bool = True) -> Selection:
+def select(model: NetworkModel, req: SampleRequest, need_target: bool) -> Selection:
     """The selection a request names, or a 422 naming the field that is missing, extra or out of range."""
     chosen = [name for name in ("input", "sample", "samples") if getattr(req, name) is not None]
     if len(chosen) != 1:
@@ -49,8 +49,6 @@ def select(model: NetworkModel, req: SampleRequest, need_target: bool, allow_bat
             raise invalid(("sample",), f"sample {req.sample} does not exist: the data set has rows 0..{rows - 1}")
         indices, batch = [req.sample], False
     else:
-        if not allow_batch:
-            raise invalid(("samples",), "this endpoint works on one sample: give sample or input")
         indices = list(range(rows)) if req.samples == "all" else list(req.samples or [])
         if not indices:
             raise invalid(("samples",), "samples must name at least one row")

@@ -28,7 +28,7 @@ from app.networks.model import NetworkModel
 from app.networks.responses import describe, step_result, trace_result, train_result
 from app.networks.selection import select
 from app.networks.shapes import check_vector
-from app.schemas import NetworkCreate, NetworkPatch, PredictRequest, SampleRequest, TrainRequest
+from app.schemas import NetworkCreate, NetworkPatch, PredictRequest, SampleRequest, TraceRequest, TrainRequest
 from app.store.base import NetworkStore, mutate
 from app.tokens import check_bearer
 
@@ -120,11 +120,11 @@ def predict(store: NetworkStore, settings: Settings, network_id: str, req: Predi
     return {"outputs": finite_list(out, "the output")}
 
 
-def trace(store: NetworkStore, settings: Settings, network_id: str, req: SampleRequest) -> dict[str, Any]:
+def trace(store: NetworkStore, settings: Settings, network_id: str, req: TraceRequest) -> dict[str, Any]:
     """Every elementary computation of one sample, in order; refused if any value is not finite."""
     model = _read(store, network_id)
     limits.check_trace(event_count(model.layers, model.train_biases), settings)
-    sel = select(model, req, need_target=True, allow_batch=False)
+    sel = select(model, SampleRequest(input=req.input, target=req.target, sample=req.sample), need_target=True)
     assert sel.t is not None
     net = model.to_network()
     try:

@@ -25,6 +25,7 @@ from app.schemas import (
     SampleRequest,
     SampleResult,
     StepResult,
+    TraceRequest,
     TraceResult,
     TrainRequest,
     TrainResult,
@@ -109,7 +110,7 @@ def train(network_id: str, body: TrainRequest, store: StoreDep, settings: Settin
 
 
 @router.post("/{network_id}/trace", response_model=TraceResult, responses=error_responses(400, 404, 413, 415))
-def trace_sample(network_id: str, body: SampleRequest, store: StoreDep, settings: SettingsDep) -> Any:
+def trace_sample(network_id: str, body: TraceRequest, store: StoreDep, settings: SettingsDep) -> Any:
     """Every elementary computation of one sample's forward pass, loss, backward pass and update, in order."""
     return _json(usecases.trace(store, settings, network_id, body))
 

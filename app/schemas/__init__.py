@@ -34,6 +34,7 @@ from app.schemas.networks import (
     Snapshot,
     StepResult,
     TraceEvent,
+    TraceRequest,
     TraceResult,
     TrainRequest,
     TrainResult,
@@ -54,6 +55,6 @@ __all__ = [
     "InitSpec", "LayerGradients", "LayerValues", "Matrix", "Meta", "NetworkCreate", "NetworkPatch", "NetworkState",
     "Num", "Phase", "PredictRequest", "PredictResult", "Preset", "RoomCreate", "RoomCreated", "RoomFork",
     "RoomState", "RoomStateUpdate", "SampleRequest", "SampleResult", "Snapshot", "StepResult", "Strict",
-    "TraceEvent", "TraceResult", "TrainRequest", "TrainResult", "TrainingProgress", "ValidationErrorBody",
+    "TraceEvent", "TraceRequest", "TraceResult", "TrainRequest", "TrainResult", "TrainingProgress", "ValidationErrorBody",
     "Vector", "WeightEdit", "error_responses", "room_error_responses",
 ]

@@ -5,15 +5,24 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from app.engine.functions import ACTIVATIONS, LOSSES, OPTIMIZERS
 from app.engine.network import INIT_SCHEMES, REDUCTIONS, TRAIN_MODES
 from app.engine.quantities import TRACE_ORDER
 
-# strict: a boolean or a quoted number is never a number; an integer is a valid float
+
+def _integer(value: Any) -> Any:
+    # JSON Schema's integer admits 3.0 but never true or "3"; pydantic's lax int would take both
+    if isinstance(value, bool | str | bytes):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+# a boolean or a quoted number is never a number; an integer is a valid float, and 3.0 a valid integer
 Num = Annotated[float, Field(strict=True, allow_inf_nan=False)]
-Int = Annotated[int, Field(strict=True)]
+Int = Annotated[int, BeforeValidator(_integer)]
 Vector = list[Num]
 Matrix = list[list[Num]]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.schemas.common import (
     ActivationName,
@@ -53,7 +53,7 @@ class NetworkCreate(Strict):
     )
 
     preset: str | None = Field(None, max_length=40)
-    layers: list[Annotated[int, Field(strict=True, ge=1)]] | None = Field(None, min_length=2)
+    layers: list[Annotated[Int, Field(ge=1)]] | None = Field(None, min_length=2)
     activations: ActivationName | list[ActivationName] | None = None
     loss: LossName | None = None
     reduction: ReductionName | None = None
@@ -138,7 +138,28 @@ class SampleRequest(Strict):
     input: Vector | None = None
     target: Vector | None = None
     sample: Int | None = Field(None, ge=0)
-    samples: Literal["all"] | list[Annotated[int, Field(strict=True, ge=0)]] | None = None
+    samples: Literal["all"] | list[Annotated[Int, Field(ge=0)]] | None = None
+
+
+class TraceRequest(Strict):
+    """POST /trace: one sample, an explicit input with its target or a data set row."""
+
+    model_config = ConfigDict(
+        extra="forbid", allow_inf_nan=False,
+        json_schema_extra={"examples": [{"sample": 0}, {"input": [0.0, 1.0], "target": [1.0]}]},
+    )
+
+    input: Vector | None = None
+    target: Vector | None = None
+    sample: Int | None = Field(None, ge=0)
+    samples: None = Field(None, description="never allowed: a trace shows one sample")
+
+    @field_validator("samples", mode="before")
+    @classmethod
+    def _one_sample(cls, value: object) -> None:
+        if value is not None:
+            raise ValueError("a trace works on one sample: give sample or input, not samples")
+        return None
 
 
 class TrainRequest(Strict):

@@ -88,3 +88,19 @@ def test_405_lists_the_methods_of_other_paths_too(client, xor):
     assert r.status_code == 405 and r.headers["allow"] == "POST"
     r = client.post("/api/meta")
     assert r.status_code == 405 and r.headers["allow"] == "GET"
+
+
+def test_integer_fields_follow_json_schema_integers(client, xor):
+    # JSON Schema's integer admits 2.0; a fraction, a boolean or a string is refused naming the field
+    r = client.post(url(xor, "train"), json={"iterations": 2.0})
+    assert r.status_code == 200, r.text
+    assert r.json()["iteration"] == 2
+    assert_names(client.post(url(xor, "train"), json={"iterations": 2.5}), 422, "body", "iterations")
+    assert_names(client.post(url(xor, "train"), json={"iterations": "2"}), 422, "body", "iterations")
+
+
+def test_trace_takes_one_sample_only(client, xor):
+    msg = assert_names(client.post(url(xor, "trace"), json={"samples": [0]}), 422, "body", "samples")
+    assert "one sample" in msg
+    r = client.post(url(xor, "trace"), json={"sample": 1.0})
+    assert r.status_code == 200, r.text
