@@ -220,11 +220,16 @@ class RedisCounts:
         return f"{self.prefix}room-procs"
 
     def start(self) -> None:
-        """Beats once now (so the first share is never taken for a dead process's) and then in a thread."""
-        if self._thread is not None:
-            return
-        self.beat()
-        self._thread = threading.Thread(target=self._run, name="deltaflow-room-heartbeat", daemon=True)
+        """Beats once now (so the first share is never taken for a dead process's) and then in a thread: every
+        process that serves rooms beats, and so takes its turn at dropping the shares of dead ones."""
+        with self._lock:
+            if self._thread is not None:
+                return
+            self._thread = threading.Thread(target=self._run, name="deltaflow-room-heartbeat", daemon=True)
+        try:
+            self.beat()
+        except (redis.ConnectionError, redis.TimeoutError, OSError) as err:
+            log.warning("room counts: first heartbeat failed (%s); retrying", err)
         self._thread.start()
 
     def add(self, code: str, name: str, delta: int, held: bool = True) -> Tally:

@@ -166,6 +166,7 @@ def _make(store: NetworkStore, settings: Settings) -> Rooms:
         hub = RedisHub(store.url, store.prefix, interval, keepalive)
         counts = RedisCounts(store.client, store.prefix, settings.room_ttl_seconds, heartbeat_seconds(),
                              on_change=hub.publish_tally)
+        counts.start()
         return Rooms(backend, hub, counts)
     path = getattr(store, "path", None) or settings.db_path
     return Rooms(SQLiteRooms(str(path), settings.room_ttl_seconds), LocalHub(interval, keepalive), LocalCounts())

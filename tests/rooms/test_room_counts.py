@@ -1,0 +1,201 @@
+"""Followers are a count, not a room-state change: joins leave seq alone, steps reach every follower during a
+crowd of joins, the count reaches N, a killed worker's followers drop out, and each state is encoded once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.redis_server import RedisServer
+from tests.rooms.conftest import LiveApp, SSEReader, bearer, new_room
+
+
+def _count(base: str, code: str) -> int:
+    followers: int = httpx.get(f"{base}/api/rooms/{code}").json()["followers"]
+    return followers
+
+
+def _until(predicate: Any, timeout: float) -> float:
+    """Seconds until predicate() held; fails after timeout."""
+    start = time.monotonic()
+    while not predicate():
+        assert time.monotonic() - start < timeout, f"not true after {timeout} s"
+        time.sleep(0.05)
+    return time.monotonic() - start
+
+
+def test_joining_does_not_change_the_room_and_the_count_reaches_n(sqlite_app: str, readers: list[SSEReader]) -> None:
+    _, room = new_room(sqlite_app)
+    code = room["code"]
+    seq = room["state"]["seq"]
+    for _ in range(12):
+        readers.append(SSEReader(sqlite_app, f"/api/rooms/{code}/events"))
+    firsts = [r.next() for r in readers]
+    assert {e.id for e in firsts} == {seq}  # everyone starts from the same state: nobody's join changed it
+    _until(lambda: _count(sqlite_app, code) == 12, timeout=5)
+    assert httpx.get(f"{sqlite_app}/api/rooms/{code}").json()["seq"] == seq
+    readers[0].followers(12)  # the count reaches a stream as a tally, never as a new state
+    assert all(r.events.empty() for r in readers)
+    for r in readers[:5]:
+        r.stop()
+    _until(lambda: _count(sqlite_app, code) == 7, timeout=5)
+    assert httpx.get(f"{sqlite_app}/api/rooms/{code}").json()["seq"] == seq
+
+
+def _step_during_joins(base: str, followers: int, every: float = 0.05) -> tuple[str, list[SSEReader], list[int]]:
+    """Opens `followers` streams while the presenter steps: (room code, the readers, the seqs of the steps)."""
+    _, room = new_room(base)
+    code = room["code"]
+    seqs: list[int] = []
+    done = threading.Event()
+
+    def present() -> None:
+        with httpx.Client(base_url=base) as presenter:
+            position = 0
+            while not done.is_set():
+                position += 1
+                r = presenter.post(f"/api/rooms/{code}/state", headers=bearer(room), json={"position": position})
+                assert r.status_code == 200
+                seqs.append(r.json()["seq"])
+                time.sleep(every)
+
+    thread = threading.Thread(target=present)
+    thread.start()
+    opened = []
+    try:
+        for _ in range(followers):
+            opened.append(SSEReader(base, f"/api/rooms/{code}/events"))
+        _until(lambda: _count(base, code) == followers, timeout=10)
+        time.sleep(0.2)
+    finally:
+        done.set()
+        thread.join()
+    return code, opened, seqs
+
+
+def _assert_every_step_after_joining(reader: SSEReader, seqs: list[int]) -> None:
+    first = reader.next()
+    assert first.id is not None
+    expected = [s for s in seqs if s > first.id]
+    got = [reader.next(timeout=5).id for _ in expected]
+    assert got == expected
+
+
+def test_every_follower_gets_every_step_after_it_joined_while_a_crowd_joins(
+        sqlite_app: str, readers: list[SSEReader]) -> None:
+    _, opened, seqs = _step_during_joins(sqlite_app, 60)
+    readers.extend(opened)
+    assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))  # each step is one change: joins took no seq
+    for reader in opened:
+        _assert_every_step_after_joining(reader, seqs)
+
+
+def test_the_same_holds_across_two_processes_on_redis(redis_apps: tuple[str, str], readers: list[SSEReader]) -> None:
+    a, b = redis_apps
+    code, opened, seqs = _step_during_joins(b, 40)
+    readers.extend(opened)
+    assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
+    assert _count(a, code) == 40
+    for reader in opened:
+        _assert_every_step_after_joining(reader, seqs)
+
+
+def test_a_killed_workers_followers_drop_out_within_the_heartbeat_window(
+        redis_server: RedisServer, tmp_path: Path, readers: list[SSEReader]) -> None:
+    # beats every 0.2 s: a process silent for 4 beats (0.8 s) is dropped at a survivor's next beat
+    env = {"DELTAFLOW_REDIS_URL": redis_server.url, "DELTAFLOW_ROOM_HEARTBEAT": "0.2",
+           "DELTAFLOW_DB": str(tmp_path / "unused.db")}
+    survivor = LiveApp(tmp_path, env)
+    doomed = LiveApp(tmp_path, env)
+    try:
+        _, room = new_room(survivor.url)
+        code = room["code"]
+        presenter_view = SSEReader(survivor.url, f"/api/rooms/{code}/events?count=false")
+        readers.append(presenter_view)
+        readers.append(SSEReader(survivor.url, f"/api/rooms/{code}/events"))
+        for _ in range(3):
+            readers.append(SSEReader(doomed.url, f"/api/rooms/{code}/events"))
+        _until(lambda: _count(survivor.url, code) == 4, timeout=5)
+        presenter_view.followers(4)
+        os.kill(doomed.proc.pid, signal.SIGKILL)  # no shutdown: its streams are never counted out by it
+        doomed.proc.wait()
+        gone = _until(lambda: _count(survivor.url, code) == 1, timeout=5)
+        assert presenter_view.followers(1, timeout=2)["followers"] == 1
+        assert gone < 3.0
+    finally:
+        doomed.stop()
+        survivor.stop()
+
+
+def test_each_state_is_encoded_once_and_written_as_is_to_every_stream(tmp_path: Path) -> None:
+    """The app itself, in this process, on a real SQLite file: two streams, one step, the same bytes object."""
+    from app import deps
+    from app.main import app
+    from app.store.sqlite import SQLiteStore
+
+    store = SQLiteStore(str(tmp_path / "rooms.db"))
+
+    async def get_store() -> SQLiteStore:
+        return store
+
+    app.dependency_overrides[deps.get_store] = get_store
+    try:
+        bodies, heads = asyncio.run(_two_streams_and_a_step(app))
+    finally:
+        app.dependency_overrides.pop(deps.get_store, None)
+    steps = [[b for b in got if b'"position":5' in b] for got in bodies]
+    assert len(steps[0]) == 1 and len(steps[1]) == 1
+    assert steps[0][0] is steps[1][0]  # encoded once, handed to both streams as is
+    for head in heads:  # asked for gzip like a browser, and still not compressed
+        assert head["content-type"].startswith("text/event-stream")
+        assert "content-encoding" not in head
+
+
+async def _two_streams_and_a_step(app: Any) -> tuple[list[list[bytes]], list[dict[str, str]]]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        net = (await client.post("/api/networks", json={"preset": "xor"})).json()
+        room = (await client.post("/api/rooms", json={"network_id": net["id"]})).json()
+    code = room["code"]
+    bodies: list[list[bytes]] = [[], []]
+    heads: list[dict[str, str]] = [{}, {}]
+    gone = asyncio.Event()
+
+    async def stream(k: int) -> None:
+        async def receive() -> dict[str, Any]:
+            await gone.wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                heads[k] = {n.decode(): v.decode() for n, v in message["headers"]}
+            elif message["type"] == "http.response.body":
+                bodies[k].append(message["body"])
+
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+                 "scheme": "http", "path": f"/api/rooms/{code}/events", "raw_path": b"", "root_path": "",
+                 "query_string": b"", "server": ("test", 80), "client": ("127.0.0.1", 5000 + k),
+                 "headers": [(b"host", b"test"), (b"accept", b"text/event-stream"),
+                             (b"accept-encoding", b"gzip, deflate")]}
+        await app(scope, receive, send)
+
+    tasks = [asyncio.create_task(stream(k)) for k in range(2)]
+    deadline = time.monotonic() + 10
+    while not all(bodies) and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        r = await client.post(f"/api/rooms/{code}/state", json={"position": 5},
+                              headers={"Authorization": f"bearer {room['presenter_token']}"})  # any case
+        assert r.status_code == 200
+    while not all(any(b'"position":5' in b for b in got) for got in bodies) and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    gone.set()
+    await asyncio.wait_for(asyncio.gather(*tasks), timeout=10)
+    return bodies, heads
