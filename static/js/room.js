@@ -68,12 +68,14 @@ export function createPublisher(code, token, { onError } = {}) {
 
 /**
  * Follows a room over Server-Sent Events: onState(state) for the current state and every change, in order
- * (duplicates after a reconnection are dropped by `seq`); onStatus("live" | "connecting" | "closed").
+ * (duplicates after a reconnection are dropped by `seq`); onTally({followers, ...}) for the room's counts, which
+ * travel apart as `tally` events (newest by `v`); onStatus("live" | "connecting" | "closed").
  * count: false watches without being counted as a follower (the presenter's own view of its room).
  * Returns a function that stops following.
  */
-export function followRoom(code, onState, { onStatus, count = true } = {}) {
+export function followRoom(code, onState, { onStatus, onTally, count = true } = {}) {
   let lastSeq = 0;
+  let lastTally = -1;
   const source = new EventSource(`${room(code)}/events${count ? "" : "?count=false"}`);
   const status = (s) => onStatus && onStatus(s);
   status("connecting");
@@ -85,6 +87,12 @@ export function followRoom(code, onState, { onStatus, count = true } = {}) {
     onState(state);
   };
   source.onerror = () => status(source.readyState === EventSource.CLOSED ? "closed" : "connecting");
+  source.addEventListener("tally", (e) => {
+    const tally = JSON.parse(e.data);
+    if (tally.v <= lastTally) return;
+    lastTally = tally.v;
+    if (onTally) onTally(tally);
+  });
   source.addEventListener("closed", () => {
     source.close();
     status("closed");
@@ -103,16 +111,19 @@ export async function startPresenting(networkId, { onFollowers, onError } = {}) 
   const opened = await openRoom(networkId);
   const publisher = createPublisher(opened.code, opened.presenter_token, { onError });
   let followers = -1;
-  const stop = followRoom(
-    opened.code,
-    (state) => {
-      if (state.followers !== followers) {
-        followers = state.followers;
-        if (onFollowers) onFollowers(followers);
-      }
+  let tallied = false; // once tallies come, they are the count: a state's copy may be older
+  const seen = (n) => {
+    if (n == null || n === followers) return;
+    followers = n;
+    if (onFollowers) onFollowers(followers);
+  };
+  const stop = followRoom(opened.code, (state) => tallied || seen(state.followers), {
+    count: false,
+    onTally: (tally) => {
+      tallied = true;
+      seen(tally.followers);
     },
-    { count: false },
-  );
+  });
   return {
     code: opened.code,
     token: opened.presenter_token,

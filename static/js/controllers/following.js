@@ -20,6 +20,7 @@ export function createFollowing(deps) {
   let fresh = true; // the next live drawing is a jump, never a pulse along one step
   let syncing = false;
   let again = false;
+  let tallied = false; // once tallies come, they are the followers count: a state's copy may be older
 
   async function syncOnce() {
     const room = latest;
@@ -90,9 +91,15 @@ export function createFollowing(deps) {
   function start() {
     deps.room.followRoom(deps.code, (room) => {
       latest = room;
-      deps.onFollowers(room.followers);
+      if (!tallied && room.followers != null) deps.onFollowers(room.followers);
       if (mode === "live") sync();
-    }, { onStatus: deps.onStatus });
+    }, {
+      onStatus: deps.onStatus,
+      onTally: (tally) => {
+        tallied = true;
+        deps.onFollowers(tally.followers);
+      },
+    });
   }
 
   return { start, tryItMyself, stepOwn, followAgain };
