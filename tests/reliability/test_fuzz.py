@@ -1,14 +1,20 @@
 """API fuzzing: schemathesis generates valid and invalid requests from the live server's /openapi.json; no answer
 may be a 5xx, use a status code the schema does not declare, or break the schema it declares.
 
-Bounded: a fixed seed and a few examples per operation (FUZZ_EXAMPLES, default 25) keep it to about a minute.
+Two runs, both seeded and bounded (about a minute each on 2 cores):
+- per operation in pytest, most valid cases aimed at real networks (FUZZ_EXAMPLES per operation, default 25);
+- the schemathesis CLI with every check and every phase (examples, coverage, fuzzing, stateful), configured by
+  tests/reliability/schemathesis.toml (FUZZ_ALL_EXAMPLES per operation, default 40).
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import zlib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -27,6 +33,9 @@ from schemathesis.checks import (
 from tests.reliability.server import Server
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
+ALL_EXAMPLES = int(os.environ.get("FUZZ_ALL_EXAMPLES", "40"))
+CONFIG = Path(__file__).with_name("schemathesis.toml")
+PHASES = "examples,coverage,fuzzing,stateful"
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
@@ -83,3 +92,20 @@ def test_api_answers_within_its_schema(method: str, path: str, mode: GenerationM
         # nothing in this operation's schema can be made invalid (e.g. one unconstrained string in the path)
         assert mode is GenerationMode.NEGATIVE
         pytest.skip("no invalid request can be generated for this operation")
+
+
+def test_every_check_and_every_phase_pass(live: Server, tmp_path: Path) -> None:
+    """The CLI's full run: all checks (including positive/negative data acceptance, Allow on 405, use after
+    free, ignored auth) over the examples, coverage, fuzzing and stateful phases, seeded and bounded."""
+    cli = Path(sys.executable).with_name("schemathesis")
+    command = [
+        str(cli), "--config-file", str(CONFIG), "run", f"{live.url}/openapi.json", "--checks", "all",
+        "--phases", PHASES, "--max-examples", str(ALL_EXAMPLES), "--seed", "1", "--workers", "2",
+        "--request-timeout", "30", "--suppress-health-check", "all", "--generation-database", "none",
+        "--no-color",
+    ]
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-8000:]
+    for phase in ("Examples", "Coverage", "Fuzzing", "Stateful"):
+        assert f"✅ {phase}" in output, output[-3000:]
