@@ -35,7 +35,7 @@ class Settings:
     max_trace_events: int = 100_000
     max_parameters: int = 100_000  # weights and biases of one network: every request on it stays well under 10 s
     max_response_values: int = 500_000  # numbers in per-sample details, train snapshots or predictions
-    # estimated cost of one train or gradcheck call in ns on the reference machine (app/service.py train_work):
+    # estimated cost of one train or gradcheck call in ns on the reference machine (app/networks/limits.py):
     # 5 s of budget keeps the slowest accepted call under 10 s on 2 busy cores (docs/limits.md)
     max_train_work: int = 5_000_000_000
 
