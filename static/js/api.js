@@ -55,6 +55,9 @@ async function request(method, path, body) {
   return data;
 }
 
+/** A promise that never rejects: {ok, value} or {ok: false, error}, so a request can start before anyone awaits it. */
+export const settle = (promise) => promise.then((value) => ({ ok: true, value }), (error) => ({ ok: false, error }));
+
 const net = (id) => `/api/networks/${encodeURIComponent(id)}`;
 
 export const meta = () => request("GET", "/api/meta");

@@ -2,8 +2,10 @@
 // driven by the room's live stream (controllers/following.js); "Try it myself" steps a private copy here.
 
 import * as api from "./api.js";
+import { settle } from "./api.js";
 import { createFollowing } from "./controllers/following.js";
 import { count, describeNetwork, fmt } from "./models/format.js";
+import { createMeta } from "./models/meta.js";
 import { createPosition } from "./models/position.js";
 import { stateAt } from "./models/trace-model.js";
 import * as room from "./room.js";
@@ -15,12 +17,18 @@ import { showPhases } from "./views/stepper.js";
 const $ = (id) => document.getElementById(id);
 const body = document.body;
 const { say } = createMessages($("messages"));
-const figure = createNetworkView($("network-figure"));
+// The server's rules (each quantity's colour scale), asked at once, in parallel with the room's stream.
+let meta = createMeta(null);
+const metaReady = settle(api.meta()).then((got) => {
+  if (got.ok) meta = createMeta(got.value);
+});
+const figure = createNetworkView($("network-figure"), { scaleOf: (quantity) => meta.scaleOf(quantity) });
 const formula = createFormulaPanel(formulaPanelElements());
 const position = createPosition();
 
 /** Draws a network at a trace position, with the labels around the figure. */
-function show(network, trace, p, sample, animate) {
+async function show(network, trace, p, sample, animate) {
+  await metaReady;
   const st = stateAt(trace, p);
   $("step-label").textContent = `${st.p} / ${trace ? trace.events.length : 0}`;
   $("sample-label").textContent = network.dataset ? `sample ${sample + 1}` : "";

@@ -2,9 +2,10 @@
 // module that knows every other one. Behaviour lives in the modules; here are only the connections and start-up.
 
 import * as api from "./api.js";
+import { settle } from "./api.js";
 import { bindControls, renderKeyLegend } from "./controllers/keys.js";
 import { createExports } from "./controllers/exports.js";
-import { createLesson, settle } from "./controllers/lesson.js";
+import { createLesson } from "./controllers/lesson.js";
 import { createPresenting } from "./controllers/presenting.js";
 import { createTrainingRun } from "./controllers/training-run.js";
 import { readUrl, writeUrl } from "./controllers/url-sync.js";

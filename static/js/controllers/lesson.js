@@ -2,11 +2,9 @@
 // every move of the position on the figure, the formula panel and the player bar. Also the editor's and the
 // weight popup's requests. Reads and writes through api.js; draws only through the views it is given.
 
+import { settle } from "../api.js";
 import { fmt } from "../models/format.js";
 import { prepareTrace, stateAt, sweptPhase } from "../models/trace-model.js";
-
-/** A promise that never rejects: {ok, value} or {ok: false, error}, so a request can start before anyone awaits it. */
-export const settle = (promise) => promise.then((value) => ({ ok: true, value }), (error) => ({ ok: false, error }));
 
 /**
  * deps: {api, position, player, figure, formula, stepper, editor, weightPopup, say, guarded,

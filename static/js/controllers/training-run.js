@@ -3,7 +3,7 @@
 
 import { count } from "../models/format.js";
 import { boundaryGrid } from "../models/snapshots.js";
-import { settle } from "./lesson.js";
+import { settle } from "../api.js";
 
 /**
  * deps: {api, charts (views/training-charts.js), stepper, say, guarded, maxIterations(),

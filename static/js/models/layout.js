@@ -4,7 +4,7 @@
 import { edgeKey, eventEdge, eventNode, nodeKey } from "./trace-model.js";
 
 const HANDLE_T = 0.42; // along each edge from its source: clear of the node labels, apart where edges cross
-export const MAX_HANDLES = 300; // above this many edges, only the current layer's edges take hover and clicks
+const MAX_HANDLES = 300; // above this many edges, only the current layer's edges take hover and clicks
 
 /** Node and edge positions for layer sizes [n1, ..., nL]: layer l at x = l-1, its nodes centred on y = 0. */
 export function buildGeometry(layers) {

@@ -75,14 +75,13 @@ export function prepareTrace(trace) {
   });
   // Largest magnitudes over the whole trace, so colours keep their meaning from step to step.
   const maxAbs = { delta: 0, grad_w: 0, grad_a: 0 };
-  // The update events' values are the new parameters (w − η ∂L/∂w, computed once by the server).
+  // The weight update events' values are the new weights (w − η ∂L/∂w, computed once by the server).
   const updated = new Map();
   for (const ev of trace.events) {
     if (ev.quantity in maxAbs && Number.isFinite(ev.value)) {
       maxAbs[ev.quantity] = Math.max(maxAbs[ev.quantity], Math.abs(ev.value));
     }
     if (ev.phase === "update" && ev.quantity === "w") updated.set(edgeKey(ev.l, ev.j, ev.i), ev.value);
-    if (ev.phase === "update" && ev.quantity === "b") updated.set(nodeKey(ev.l, ev.j), ev.value);
   }
   return { ...trace, byId, phaseStart, phaseEnd, maxAbs, updated };
 }
@@ -124,12 +123,6 @@ export function prevPhasePosition(trace, p) {
 /** The new value of w_ji^l after this trace's update (from its update event), or null without one. */
 export function updatedWeight(trace, l, j, i) {
   const v = trace && trace.updated ? trace.updated.get(edgeKey(l, j, i)) : undefined;
-  return v === undefined ? null : v;
-}
-
-/** The new value of b_j^l after this trace's update, or null. */
-export function updatedBias(trace, l, j) {
-  const v = trace && trace.updated ? trace.updated.get(nodeKey(l, j)) : undefined;
   return v === undefined ? null : v;
 }
 

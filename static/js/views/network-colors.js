@@ -6,7 +6,7 @@ import { PENDING, colorKey, colorOn, css, rgbAt, textOn } from "./colors.js";
 
 export const BUCKETS = 4; // signed width/colour classes per sign; edges are grouped into 2*BUCKETS+2 line traces
 export const PENDING_BUCKET = 2 * BUCKETS + 1;
-export const PENDING_EDGE = "#d5d9e0";
+const PENDING_EDGE = "#d5d9e0";
 
 /** Node fills, text colours and value labels at step st; scaleOf(quantity) is the meta's scale name. */
 export function nodeColors(g, st, trace, scaleOf) {

@@ -12,7 +12,7 @@ const SMALL_NET_EDGES = 16; // up to this many edges, weights are written on the
 
 const sub = (s) => `<sub>${s}</sub>`;
 const sup = (s) => `<sup>${s}</sup>`;
-export const nodeSymbol = (l, j) => (l === 1 ? `x${sub(j)}` : `a${sub(j)}${sup(l)}`);
+const nodeSymbol = (l, j) => (l === 1 ? `x${sub(j)}` : `a${sub(j)}${sup(l)}`);
 const weightSymbol = (l, j, i) => `w${sub(`${j}${i}`)}${sup(l)}`;
 
 /** Returns the cached array when its signature is unchanged, so Plotly.react sees no change. */
