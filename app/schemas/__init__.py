@@ -1,5 +1,5 @@
-"""Every pydantic request and response body of the REST API, by resource; allowed names come from the engine's
-registries, and numpy arrays become lists here and nowhere else."""
+"""Every pydantic request and response body of the REST API, by resource, with the names allowed by the engine's
+registries. These models declare shapes only: the use cases in app/networks turn numpy arrays into lists."""
 
 from app.schemas.common import (
     ErrorBody,

@@ -1,4 +1,4 @@
-"""Request and response bodies of the network resource and its computations; arrays become lists here."""
+"""Request and response bodies of the network resource and its computations (lists, never numpy arrays)."""
 
 from __future__ import annotations
 

@@ -45,11 +45,10 @@ class RoomState(BaseModel):
 
 
 class RoomStateUpdate(Strict):
-    """POST /api/rooms/{code}/state: the fields that changed (any subset); `training: null` clears the run.
+    """POST /api/rooms/{code}/state: the fields that changed (any subset); `training: null` clears the run."""
 
-    The network's iteration and version are read from the store at each change, so a follower reloads the
-    network whenever it changed, whoever changed it.
-    """
+    # the network's iteration and version are read from the store at each change, so a follower reloads the
+    # network whenever it changed, whoever changed it
 
     network_id: str | None = Field(None, min_length=1, max_length=64)
     sample: Int | None = Field(None, ge=0, le=10**6)
