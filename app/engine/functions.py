@@ -35,8 +35,9 @@ class Activation:
     symbol: str  # the function's name in formulas, e.g. \sigma
     f_latex: str  # the definition, e.g. σ(z) = 1 / (1 + e^{-z})
     df_latex: str  # the derivative, with its closed form in a where one exists
-    # f'(z) written with the node's own a, e.g. "{a}(1 - {a})"; None where f' needs z
-    df_of_a: str | None = None
+    # f'(z) in closed form, written with the node's own {a} and/or {z}, e.g. "{a}(1 - {a})"; the trace fills it
+    # with the symbols, then with the numbers (None: the trace shows f'(z) as one number)
+    df_form: str | None = None
     output_only: bool = False
     # compiled fast path: the same operations as f and df in the same order (None: call f or vjp as one op)
     forward_ops: ForwardOps | None = None
@@ -107,24 +108,24 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation(
             "sigmoid", _sigmoid, lambda z, a: a * (1.0 - a), r"\sigma",
             r"\sigma(z) = \frac{1}{1 + e^{-z}}", r"\sigma'(z) = \sigma(z)\,(1 - \sigma(z)) = a\,(1 - a)",
-            df_of_a="{a}(1 - {a})", forward_ops=_sigmoid_ops, backward_ops=_sigmoid_vjp_ops,
+            df_form=r"{a} \cdot (1 - {a})", forward_ops=_sigmoid_ops, backward_ops=_sigmoid_vjp_ops,
         ),
         Activation(
             "tanh", np.tanh, lambda z, a: 1.0 - a * a, r"\tanh",
             r"\tanh(z) = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}", r"\tanh'(z) = 1 - \tanh^2(z) = 1 - a^2",
-            df_of_a=r"\left(1 - ({a})^2\right)", forward_ops=lambda z, a: [partial(np.tanh, z, a)], backward_ops=_tanh_vjp_ops,
+            df_form="(1 - ({a})^2)", forward_ops=lambda z, a: [partial(np.tanh, z, a)], backward_ops=_tanh_vjp_ops,
         ),
         Activation(
             # ReLU's derivative at 0 is taken as 0
             "relu", lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(z.dtype), r"\mathrm{ReLU}",
-            r"\mathrm{ReLU}(z) = \max(0, z)", r"\mathrm{ReLU}'(z) = " + _CASES.format(1, 0),
+            r"\mathrm{ReLU}(z) = \max(0, z)", r"\mathrm{ReLU}'(z) = " + _CASES.format(1, 0), df_form="[{z} > 0]",
             forward_ops=lambda z, a: [partial(np.maximum, z, const(z.shape, 0.0), out=a)],
             backward_ops=_relu_vjp_ops,
         ),
         Activation(
             "leaky_relu", lambda z: np.where(z > 0, z, 0.01 * z), lambda z, a: np.where(z > 0, 1.0, 0.01),
             r"\mathrm{LReLU}", r"\mathrm{LReLU}(z) = " + _CASES.format("z", "0.01\\,z"),
-            r"\mathrm{LReLU}'(z) = " + _CASES.format(1, "0.01"),
+            r"\mathrm{LReLU}'(z) = " + _CASES.format(1, "0.01"), df_form=r"([{z} > 0] + 0.01\,[{z} \le 0])",
         ),
         Activation(
             "linear", lambda z: z.copy(), lambda z, a: np.ones_like(z), r"\mathrm{id}",
@@ -134,6 +135,7 @@ ACTIVATIONS: dict[str, Activation] = {
             # σ(z) = 1 - e^{-a} because e^{a} = 1 + e^{z}; computed from z, which stays exact for large z
             "softplus", _softplus, lambda z, a: _sigmoid(z), r"\mathrm{softplus}",
             r"\mathrm{softplus}(z) = \ln(1 + e^{z})", r"\mathrm{softplus}'(z) = \sigma(z) = 1 - e^{-a}",
+            df_form="(1 - e^{{-{a}}})",
         ),
         Activation(
             "softmax", _softmax, None, r"\mathrm{softmax}",
@@ -160,6 +162,8 @@ class Loss:
     value_latex: Callable[[list[float], list[float], float, str], str]
     # LaTeX of ∂L/∂a_j^L with numbers: (symbol, j, o_j, t_j, the value, output activation)
     grad_latex: Callable[[str, int, float, float, float, str], str]
+    # ∂L_n/∂o_k in closed form with {o} and {t}, used where δ^L is written out (None: shown as ∂L/∂a)
+    grad_form: str | None = None
     outputs: tuple[str, ...] | None = None  # output activations it allows (None: any)
     # output activations after which δ^L = o - t exactly, computed so to avoid 0 × ∞
     fused: tuple[str, ...] = ()
@@ -220,7 +224,7 @@ def _ce_grad_latex(sym: str, j: int, o: float, t: float, g: float, activation: s
 LOSSES: dict[str, Loss] = {
     "mse": Loss(
         "mse", _mse_value, lambda a, t, activation: a - t,
-        r"\mathcal{L}_n = \frac{1}{2}\sum_k (o_k - t_k)^2", _mse_latex, _mse_grad_latex,
+        r"\mathcal{L}_n = \frac{1}{2}\sum_k (o_k - t_k)^2", _mse_latex, _mse_grad_latex, grad_form="({o} - {t})",
     ),
     "cross_entropy": Loss(
         "cross_entropy", _ce_value, _ce_grad,

@@ -134,16 +134,29 @@ def trace(net: Network, x: list[float] | np.ndarray, t: list[float] | np.ndarray
                          rf" = {na[l - 1][j - 1]}\left({nga[l - 1][j - 1]} - {par(s)}\right) = {nd[k][j - 1]}")
                 deps = list(a_id[l - 1]) + list(ga_id[l - 1])
             elif fused:
-                latex = (rf"{head} = {act.symbol}'(z_{{{j}}}^{{{l}}})\,{DL}a_{{{j}}}^{{{l}}}}} = o_{{{j}}} - t_{{{j}}}"
-                         rf" = {num(out[j - 1])} - {par(target[j - 1])} = {nd[k][j - 1]}")
+                # computed as o - t: the activation's Jacobian times the loss's gradient collapses to it
+                latex = rf"{head} = o_{{{j}}} - t_{{{j}}} = {num(out[j - 1])} - {par(target[j - 1])} = {nd[k][j - 1]}"
                 deps = [a_id[l - 1][j - 1], ga_id[l - 1][j - 1]]
             else:
-                fprime = fprimes[j - 1] if fprimes else 0.0
-                rule = rf"{act.symbol}'(z_{{{j}}}^{{{l}}})\,{DL}a_{{{j}}}^{{{l}}}}}"
-                if act.df_of_a is not None:  # the derivative's closed form in the node's own a, e.g. a(1 - a)
-                    closed = act.df_of_a.format(a=f"a_{{{j}}}^{{{l}}}")
-                    rule += rf" = {closed}\,{DL}a_{{{j}}}^{{{l}}}}}"
-                latex = rf"{head} = {rule} = {num(fprime)} \times {par(g)} = {nd[k][j - 1]}"
+                dl_a = rf"{DL}a_{{{j}}}^{{{l}}}}}"
+                a_j, z_j = f"a_{{{j}}}^{{{l}}}", f"z_{{{j}}}^{{{l}}}"
+                rule = rf"{head} = {dl_a}\,{act.symbol}'({z_j})"
+                if act.df_form is None:
+                    fprime = fprimes[j - 1] if fprimes else 0.0
+                    latex = rf"{rule} = {par(g)} \times {num(fprime)} = {nd[k][j - 1]}"
+                else:
+                    # the lecture's closed form: (o - t) · a(1 - a) at the output, (Σ_k w δ) · a(1 - a) below
+                    if l == L and loss_rule.grad_form is not None:
+                        sym_g = loss_rule.grad_form.format(o=f"o_{{{j}}}", t=f"t_{{{j}}}")
+                        num_g = loss_rule.grad_form.format(o=num(out[j - 1]), t=par(target[j - 1]))
+                    elif l < L:
+                        sym_g = rf"\left(\sum_k w_{{k{j}}}^{{{l + 1}}}\,\delta_k^{{{l + 1}}}\right)"
+                        num_g = par(g)
+                    else:
+                        sym_g, num_g = dl_a, par(g)
+                    sym_f = act.df_form.format(a=a_j, z=z_j)
+                    num_f = act.df_form.format(a=na[l - 1][j - 1], z=nz[k][j - 1])
+                    latex = rf"{rule} = {sym_g} \cdot {sym_f} = {num_g} \cdot {num_f} = {nd[k][j - 1]}"
                 deps = [a_id[l - 1][j - 1], ga_id[l - 1][j - 1]]
             d_id[l - 1][j - 1] = emit("backward", "delta", l, j, None, d, rf"\delta_{{{j}}}^{{{l}}}", latex, deps)
         pa_prev, a_ids_prev = pa[l - 2], a_id[l - 2]

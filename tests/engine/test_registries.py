@@ -138,12 +138,32 @@ def test_trace_update_values_are_the_engines_own_update():
             assert e["value"] == expected
 
 
-def test_sigmoid_delta_formula_shows_the_closed_form_in_a():
+def test_delta_formulas_show_the_lectures_closed_forms_with_numbers():
+    from app.engine.latex import num
+
     w, b = nn.initial_parameters([2, 2, 1], "uniform", 1.0, 2)
     net = nn.Network([2, 2, 1], ["sigmoid", "sigmoid"], w, b)
-    events, _ = trace(net, [1.0, 0.0], [1.0])
+    events, _ = trace(net, [1.0, 1.0], [1.0])
+    out = next(e for e in events if e["quantity"] == "a" and e["l"] == 3)["value"]
     delta_out = next(e for e in events if e["quantity"] == "delta" and e["l"] == 3)
-    assert r"a_{1}^{3}(1 - a_{1}^{3})" in delta_out["latex"]
+    # δ_1^3 = (o_1 - t_1) · o_1 (1 - o_1), written with the numbers as the lecture does
+    assert r"(o_{1} - t_{1}) \cdot a_{1}^{3} \cdot (1 - a_{1}^{3})" in delta_out["latex"]
+    o = num(out)
+    assert f"({o} - 1) \\cdot {o} \\cdot (1 - {o}) = {num(delta_out['value'])}" in delta_out["latex"]
+    hidden = next(e for e in events if e["quantity"] == "delta" and e["l"] == 2)
+    assert r"\left(\sum_k w_{k1}^{3}\,\delta_k^{3}\right) \cdot a_{1}^{2} \cdot (1 - a_{1}^{2})" in hidden["latex"]
+    relu = nn.Network([2, 2, 1], ["relu", "linear"], w, b)
+    events, _ = trace(relu, [1.0, 1.0], [1.0])
+    assert r"[z_{1}^{2} > 0]" in next(e for e in events if e["quantity"] == "delta" and e["l"] == 2)["latex"]
+
+
+def test_softmax_with_cross_entropy_shows_the_fused_delta_it_computes():
+    w, b = nn.initial_parameters([2, 3], "uniform", 1.0, 2)
+    net = nn.Network([2, 3], ["softmax"], w, b, "cross_entropy")
+    events, _ = trace(net, [0.5, -1.0], [0.0, 1.0, 0.0])
+    for e in (e for e in events if e["quantity"] == "delta"):
+        assert e["latex"].split(" = ")[2].startswith(f"o_{{{e['j']}}} - t_{{{e['j']}}}")
+        assert "softmax}'" not in e["latex"]
 
 
 def test_guarded_step_keeps_the_weights_when_the_update_overflows():

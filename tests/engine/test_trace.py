@@ -76,7 +76,8 @@ def test_values_equal_the_engine_and_formulas_show_them(lecture_net):
     d = k[("backward", "delta", 3, 1, None)]
     a31 = cache.a[2][0, 0]
     assert d["latex"].startswith(r"\delta_{1}^{3} = \frac{\partial \mathcal{L}}{\partial z_{1}^{3}}")
-    assert f"{num(a31 * (1 - a31))} \\times" in d["latex"]
+    # σ'(z) = a(1 - a), written with the node's own a
+    assert f"{num(a31)} \\cdot (1 - {num(a31)})" in d["latex"]
     assert d["latex"].endswith(f"= {num(d['value'])}")
     gw = k[("backward", "grad_w", 3, 2, 1)]
     assert gw["latex"].startswith(r"\frac{\partial \mathcal{L}}{\partial w_{21}^{3}} = a_{1}^{2}\,\delta_{2}^{3}")
