@@ -2,14 +2,13 @@
 // module that knows every other one. Behaviour lives in the modules; here are only the connections and start-up.
 
 import * as api from "./api.js";
-import { settle } from "./api.js";
 import { bindControls, renderKeyLegend } from "./controllers/keys.js";
 import { createExports } from "./controllers/exports.js";
 import { createLesson } from "./controllers/lesson.js";
 import { createPresenting } from "./controllers/presenting.js";
 import { createTrainingRun } from "./controllers/training-run.js";
+import { startPage } from "./controllers/start-up.js";
 import { readUrl, writeUrl } from "./controllers/url-sync.js";
-import { ruleLabel } from "./models/format.js";
 import { createMeta } from "./models/meta.js";
 import { SPEEDS, createPlayer } from "./models/player.js";
 import { createPosition } from "./models/position.js";
@@ -132,60 +131,9 @@ function wire() {
 
 // ---------- start-up ----------
 
-async function start() {
-  // Every start-up request goes out at once, in parallel, while plotly.min.js is still downloading and evaluating:
-  // the rules, the presets, the network, its trace and outputs. The figure is drawn first, the training panel after.
-  const url = readUrl();
-  const wantSample = url.sample ?? 0;
-  const metaReq = settle(api.meta());
-  const presetsReq = settle(api.listPresets());
-  const linkedReq = url.net ? settle(api.getNetwork(url.net)) : null;
-  const linkedTraceReq = url.net ? settle(api.trace(url.net, { sample: wantSample })) : null;
-  const xorReq = url.net ? null : settle(api.createNetwork({ preset: "xor" }));
-  const plotly = plotlyReady();
-  wire();
-  if (!(await plotly)) {
-    say("plotly.js did not load (/vendor/plotly.min.js); the figures cannot be drawn.");
-    return;
-  }
-  if (url.projector) lesson.setProjector(true);
-  const [rules, presets] = await Promise.all([metaReq, presetsReq]); // long back by now; the editor needs both
-  if (rules.ok) meta = createMeta(rules.value);
-  else say(`Loading the rules (/api/meta): ${rules.error.message || rules.error}`);
-  lesson.state.meta = meta;
-  editor.setMeta(meta);
-  stepper.trainLimits(meta.limit("max_iterations"), meta.trainModes(), ruleLabel);
-  if (presets.ok) editor.setPresets(presets.value);
-  else say(`Loading the presets: ${presets.error.message || presets.error}`);
-  let net = null;
-  let traceReq = null;
-  if (url.net) {
-    const got = await linkedReq;
-    if (got.ok) [net, traceReq] = [got.value, linkedTraceReq];
-    else say(got.error.status === 404 ? "The network in this link no longer exists; here is a fresh XOR network instead." : `Loading the linked network failed: ${got.error.message}`);
-  }
-  if (!net) {
-    const created = await (xorReq || settle(api.createNetwork({ preset: "xor" })));
-    if (!created.ok) return say(`Creating the XOR network: ${created.error.message || created.error}`);
-    net = created.value;
-  }
-  const linked = url.net && net.id === url.net;
-  lesson.state.sample = linked && url.sample != null ? url.sample : 0;
-  const forwardReq = settle(api.forward(net.id, { samples: "all" }));
-  if (!traceReq) traceReq = settle(api.trace(net.id, { sample: lesson.state.sample }));
-  await lesson.setNetwork(net, { training: false });
-  // setNetwork clamps the sample to the data set: a trace asked for another sample is asked again.
-  const sampleAsked = linked ? wantSample : 0;
-  let traceDone = false;
-  traceReq.then(() => {
-    traceDone = true;
-  });
-  await Promise.resolve();
-  if (!traceDone) await lesson.redraw(); // the network now, its trace when it comes
-  await lesson.loadTrace(linked && url.step != null ? url.step : 0, lesson.state.sample === sampleAsked ? traceReq : null);
-  await lesson.lastDraw;
-  await training.refresh(net, forwardReq);
-  document.body.dataset.ready = "true";
-}
-
-start();
+startPage({
+  api, url: readUrl(), plotly: plotlyReady(), wire, lesson, training, editor, stepper, say,
+  onMeta: (rules) => {
+    meta = rules;
+  },
+});
