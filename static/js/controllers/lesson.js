@@ -2,7 +2,6 @@
 // every move of the position on the figure, the formula panel and the player bar. Also the editor's and the
 // weight popup's requests. Reads and writes through api.js; draws only through the views it is given.
 
-import { settle } from "../api.js";
 import { fmt } from "../models/format.js";
 import { prepareTrace, stateAt, sweptPhase } from "../models/trace-model.js";
 
