@@ -24,9 +24,14 @@ def free_port() -> int:
 
 
 class Server:
-    """`with Server() as srv:` starts `uvicorn app.main:app` as a subprocess and stops it by its PID afterwards."""
+    """`with Server() as srv:` starts `uvicorn app.main:app` as a subprocess and stops it by its PID afterwards.
 
-    def __init__(self) -> None:
+    `env` adds variables (e.g. DELTAFLOW_REDIS_URL); `workers` > 1 runs `uvicorn --workers N`.
+    """
+
+    def __init__(self, env: dict[str, str] | None = None, workers: int = 1) -> None:
+        self.extra_env = dict(env or {})
+        self.workers = workers
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._tmp = tempfile.TemporaryDirectory(prefix="deltaflow-bench-")
@@ -37,13 +42,14 @@ class Server:
         env = dict(os.environ)
         env["DELTAFLOW_DB"] = str(Path(self._tmp.name) / "bench.db")
         env.pop("DELTAFLOW_REDIS_URL", None)
+        env.update(self.extra_env)
         # the server keeps the BLAS threading it would have in production, not the bench's one-thread setting
         for var in os.environ.get("DELTAFLOW_BENCH_SET_THREADS", "").split(","):
             env.pop(var, None)
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(self.port),
-                 "--log-level", "warning"],
+                 "--log-level", "warning", *(["--workers", str(self.workers)] if self.workers > 1 else [])],
                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + 30
@@ -73,15 +79,24 @@ class Server:
         self.stop()
 
     def cpu_seconds(self) -> float:
-        """User + system CPU the server process has used so far (Linux /proc; 0 elsewhere)."""
+        """User + system CPU the server process and its live worker processes have used so far (Linux /proc)."""
         if self.proc is None:
             return 0.0
+        pids = [self.proc.pid]
         try:
-            with open(f"/proc/{self.proc.pid}/stat", encoding="ascii") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children", encoding="ascii") as fh:
+                pids += [int(p) for p in fh.read().split()]
         except OSError:
-            return 0.0
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            pass
+        total = 0.0
+        for pid in pids:
+            try:
+                with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
 
     def call(self, method: str, path: str, body: Any = None, timeout: float = 120) -> tuple[int, Any]:
         """One request with the standard library; returns (status, decoded JSON)."""

@@ -32,6 +32,7 @@ from app.rooms.counts import Tally, tally_channel_pattern
 
 log = logging.getLogger("deltaflow.rooms")
 
+FOLLOWER_TALLY_TICKS = 8  # a follower's page shows the count too, but nobody watches it move: every 2 s is plenty
 BACKLOG = 256  # states a stream may fall behind by before it re-reads the room instead
 KEEP_ALIVE = b": keep-alive\n\n"
 CACHE_SECONDS = 5.0  # a cached room state is trusted this long without news (a room can expire unannounced)
@@ -66,8 +67,10 @@ class Subscription:
 
     code: str
     loop: asyncio.AbstractEventLoop
+    tally_every: float = 0.0  # at most one tally per this many seconds on this stream
     last_seq: int = 0
     tally_v: int = 0
+    next_tally: float = 0.0
     states: deque[tuple[int, bytes]] = field(default_factory=deque)
     tally: tuple[int, bytes] | None = None
     resync: bool = False  # messages may have been missed: re-read the room from the store
@@ -124,10 +127,14 @@ class LocalHub:
     # ---- streams ----
 
     @contextlib.contextmanager
-    def subscribe(self, code: str) -> Iterator[Subscription]:
-        """Must be entered on the event loop that runs the stream."""
+    def subscribe(self, code: str, presenter: bool = False) -> Iterator[Subscription]:
+        """Must be entered on the event loop that runs the stream. The presenter's view of the room (where the
+        count is on the projector) gets every tally; a follower's, one per FOLLOWER_TALLY_TICKS ticks."""
         loop = asyncio.get_running_loop()
-        sub = Subscription(code, loop)
+        every = self.tally_interval * (1 if presenter else FOLLOWER_TALLY_TICKS)
+        sub = Subscription(code, loop, tally_every=every - self.tally_interval / 2)
+        if not presenter:  # it joins with the count in its first state: the next can wait a full period
+            sub.next_tally = self.clock() + sub.tally_every
         with self._lock:
             self._subs.setdefault(code, set()).add(sub)
             if loop not in self._tickers or self._tickers[loop].done():
@@ -255,13 +262,21 @@ class LocalHub:
             now = self.clock()
             for code in [c for c, hit in self._cache.items() if c not in self._subs and now - hit.at > CACHE_SECONDS]:
                 del self._cache[code]
+        later = set()
         for code, tally, subs in work:
             message: bytes | None = None
             for sub in subs:
                 if tally.v > sub.tally_v:
+                    if now < sub.next_tally:
+                        later.add(code)  # this stream had one lately: it gets the newest at a later tick
+                        continue
                     message = message or sse_tally(code, tally)  # encoded once, for every stream that shows it
                     sub.tally = (tally.v, message)
+                    sub.next_tally = now + sub.tally_every
                     sub.wake()
+        if later:
+            with self._lock:
+                self._pending |= later
 
     def _keepalives(self, loop: asyncio.AbstractEventLoop) -> None:
         with self._lock:

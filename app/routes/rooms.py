@@ -150,7 +150,7 @@ async def _send_due(rooms: Rooms, sub: Subscription) -> AsyncIterator[bytes]:
 
 async def _stream(rooms: Rooms, code: str, count: bool) -> AsyncIterator[bytes]:
     """The current state, then every change in order, and the counts as they move; comments while quiet."""
-    with rooms.hub.subscribe(code) as sub:
+    with rooms.hub.subscribe(code, presenter=not count) as sub:
         # subscribed before reading the state, so no change can fall between the read and the first message
         if not rooms.hub.ready(0) and not await anyio.to_thread.run_sync(rooms.hub.ready, 5.0):
             log.warning("a room event stream opened without a live Redis subscription")  # codes stay out of logs
