@@ -98,7 +98,8 @@ def compile_batch(net: Network, x: Array, t: Array) -> BatchRunner:
     # the optimizer's update of every weight and bias at once; the gradients are not needed after it
     opt = OPTIMIZERS[net.optimizer]
     state = {k: v.copy() for k, v in net.optimizer_state.items()} or opt.init_state(params.size)
-    ops.append(partial(opt.update, params, grads, state, const(grads.shape, net.learning_rate), grads))
+    hp = opt.settings(net.optimizer_settings)
+    ops.append(partial(opt.update, params, grads, state, const(grads.shape, net.learning_rate), grads, hp))
 
     def run(iterations: int) -> None:
         for _ in range(iterations):

@@ -8,7 +8,7 @@ these dictionaries; adding a rule means adding a record. Arrays have shape (samp
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -240,41 +240,10 @@ def fused_output_delta(loss: str, activation: str) -> bool:
     return activation in LOSSES[loss].fused
 
 
-# ---- optimizers ------------------------------------------------------------------------------------------
+# ---- optimizers: their own registry, app/engine/optimizers.py; named here too so one import has every rule ----
+from app.engine.optimizers import OPTIMIZERS, Optimizer  # noqa: E402
 
-
-@dataclass(frozen=True)
-class Optimizer:
-    """An update rule for parameters from their gradients: the rule, its state and how formulas write it."""
-
-    name: str
-    latex: str
-    # update(params, grads, state, lr, scratch): params changed in place; scratch may be grads itself when the
-    # gradients are not needed afterwards (the compiled path), never when they are reported
-    update: Callable[[Array, Array, dict[str, Array], Any, Array], None]
-    # LaTeX of one parameter's update with numbers: (symbol, old, η, ∂L/∂ that parameter, new)
-    event_latex: Callable[[str, float, float, float, float], str]
-    hyperparameters: tuple[str, ...] = ("learning_rate",)
-    # per-parameter state (e.g. a velocity) for a flat parameter vector of this size; empty for plain SGD
-    init_state: Callable[[int], dict[str, Array]] = field(default=lambda size: {})
-
-
-def _sgd_update(params: Array, grads: Array, state: dict[str, Array], lr: Any, scratch: Array) -> None:
-    # w ← w − η ∂L/∂w
-    np.multiply(grads, lr, scratch)
-    np.subtract(params, scratch, params)
-
-
-def _sgd_latex(sym: str, old: float, lr: float, grad: float, new: float) -> str:
-    return (rf"{sym} \leftarrow {sym} - \eta\,\frac{{\partial \mathcal{{L}}}}{{\partial {sym}}}"
-            rf" = {num(old)} - {num(lr)} \times {par(grad)} = {num(new)}")
-
-
-OPTIMIZERS: dict[str, Optimizer] = {
-    "sgd": Optimizer(
-        "sgd", r"w \leftarrow w - \eta\,\frac{\partial \mathcal{L}}{\partial w}", _sgd_update, _sgd_latex,
-    ),
-}
+__all__ = ["ACTIVATIONS", "LOSSES", "OPTIMIZERS", "Activation", "Loss", "Optimizer", "catalogue", "fused_output_delta"]
 
 
 def catalogue() -> dict[str, Any]:
@@ -292,7 +261,8 @@ def catalogue() -> dict[str, Any]:
             for s in LOSSES.values()
         ],
         "optimizers": [
-            {"name": o.name, "latex": o.latex, "hyperparameters": list(o.hyperparameters)}
+            {"name": o.name, "latex": o.latex, "hyperparameters": list(o.hyperparameters),
+             "defaults": {name: h.default for name, h in o.hyper.items()}}
             for o in OPTIMIZERS.values()
         ],
         "quantities": [

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from app.engine.functions import ACTIVATIONS, LOSSES, OPTIMIZERS, fused_output_delta
+from app.engine.optimizers import check_settings
 
 Array = np.ndarray
 
@@ -43,11 +44,14 @@ class Network:
     learning_rate: float = 0.5
     train_biases: bool = True
     optimizer: str = "sgd"
+    # the optimizer's hyper-parameters beside η (e.g. momentum); missing ones take the registry's defaults
+    optimizer_settings: dict[str, float] = field(default_factory=dict)
     # the optimizer's per-parameter state (e.g. a velocity), each array as long as `parameter_vector`; empty for SGD
     optimizer_state: dict[str, Array] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        validate_structure(self.layers, self.activations, self.loss, self.reduction, self.optimizer)
+        validate_structure(self.layers, self.activations, self.loss, self.reduction, self.optimizer,
+                           self.optimizer_settings)
         self.weights = [np.array(w, dtype=np.float64) for w in self.weights]
         self.biases = [np.array(b, dtype=np.float64) for b in self.biases]
         for l, (w, b) in enumerate(zip(self.weights, self.biases, strict=True), start=2):
@@ -70,7 +74,7 @@ class Network:
         return Network(
             list(self.layers), list(self.activations), [w.copy() for w in self.weights],
             [b.copy() for b in self.biases], self.loss, self.reduction, self.learning_rate, self.train_biases,
-            self.optimizer, {k: v.copy() for k, v in self.optimizer_state.items()},
+            self.optimizer, dict(self.optimizer_settings), {k: v.copy() for k, v in self.optimizer_state.items()},
         )
 
     def is_finite(self) -> bool:
@@ -83,7 +87,7 @@ def parameter_count(layers: list[int]) -> int:
 
 
 def validate_structure(layers: list[int], activations: list[str], loss: str, reduction: str,
-                       optimizer: str = "sgd") -> None:
+                       optimizer: str = "sgd", optimizer_settings: dict[str, float] | None = None) -> None:
     """Raise SpecError naming the field and rule if the architecture is not one we can run."""
     if len(layers) < 2:
         raise SpecError(("layers",), "a network needs at least 2 layers (input and output)")
@@ -105,7 +109,9 @@ def validate_structure(layers: list[int], activations: list[str], loss: str, red
     if reduction not in REDUCTIONS:
         raise SpecError(("reduction",), f"reduction must be one of {', '.join(REDUCTIONS)}")
     if optimizer not in OPTIMIZERS:
-        raise SpecError(("optimizer",), f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
+        raise SpecError(("optimizer", "name"), f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
+    for key, rule in check_settings(optimizer, optimizer_settings or {}):
+        raise SpecError(("optimizer", key), rule)
 
 
 def initial_parameters(layers: list[int], scheme: str, scale: float, seed: int) -> tuple[list[Array], list[Array]]:
@@ -221,7 +227,7 @@ def updated_parameters(net: Network, grads: Gradients) -> tuple[list[Array], lis
     g = parameter_vector(grads.grad_w, grads.grad_b, net.train_biases)  # a fresh copy: the update may overwrite it
     state = {k: v.copy() for k, v in net.optimizer_state.items()} if net.optimizer_state else opt.init_state(g.size)
     with np.errstate(all="ignore"):
-        opt.update(params, g, state, net.learning_rate, g)
+        opt.update(params, g, state, net.learning_rate, g, opt.settings(net.optimizer_settings))
     weights, biases, at = [], [], 0
     for w in net.weights:
         weights.append(params[at : at + w.size].reshape(w.shape))

@@ -14,7 +14,7 @@ import numpy as np
 
 from app.engine.functions import ACTIVATIONS, LOSSES, OPTIMIZERS, fused_output_delta
 from app.engine.latex import DL, a_sym, elide, num, par, pars, shown
-from app.engine.network import Network, backward, forward, updated_parameters
+from app.engine.network import Network, backward, forward, parameter_vector, updated_parameters
 from app.engine.quantities import event_count
 
 Event = dict[str, Any]
@@ -190,21 +190,39 @@ def trace(net: Network, x: list[float] | np.ndarray, t: list[float] | np.ndarray
     # the new values are the engine's own update; the optimizer's record writes the formula
     opt = OPTIMIZERS[net.optimizer]
     eta = net.learning_rate
-    new_w, new_b, _ = updated_parameters(net, grads)
+    hp = opt.settings(net.optimizer_settings)
+    new_w, new_b, new_state = updated_parameters(net, grads)
     nw = [m.tolist() for m in new_w]
     nbias = [v.tolist() for v in new_b]
+    size = parameter_vector(net.weights, net.biases, net.train_biases).size
+    old_state = {key: v.tolist() for key, v in (net.optimizer_state or opt.init_state(size)).items()}
+    after_state = {key: v.tolist() for key, v in new_state.items()}
+    no_state: dict[str, float] = {}
+
+    def element(state: dict[str, list[float]], at: int) -> dict[str, float]:
+        """The optimizer's state of the parameter at flat index `at` (one-element arrays are shared)."""
+        if not state:
+            return no_state
+        return {key: v[0] if len(v) == 1 else v[at] for key, v in state.items()}
+
+    # flat indices in network.parameter_vector's layout: every weight, then every bias
+    at = 0
+    b_at = sum(m * n for m, n in zip(net.layers[:-1], net.layers[1:], strict=True))
     for l in range(2, L + 1):
         k = l - 2
         for j in range(1, net.layers[l - 1] + 1):
             wj, gwj, nwj, gw_idj = w[k][j - 1], gw[k][j - 1], nw[k][j - 1], gw_id[k][j - 1]
             for i in range(1, net.layers[l - 2] + 1):
                 w_sym = f"w_{{{j}{i}}}^{{{l}}}"
+                latex = opt.event_latex(w_sym, wj[i - 1], eta, gwj[i - 1], nwj[i - 1], element(old_state, at),
+                                        element(after_state, at), hp)
                 events.append({"id": len(events), "phase": "update", "quantity": "w", "l": l, "j": j, "i": i,
-                               "value": nwj[i - 1], "symbol": w_sym,
-                               "latex": opt.event_latex(w_sym, wj[i - 1], eta, gwj[i - 1], nwj[i - 1]),
-                               "depends_on": [gw_idj[i - 1]]})
+                               "value": nwj[i - 1], "symbol": w_sym, "latex": latex, "depends_on": [gw_idj[i - 1]]})
+                at += 1
             if net.train_biases:
                 b_sym = f"b_{{{j}}}^{{{l}}}"
-                emit("update", "b", l, j, None, nbias[k][j - 1], b_sym,
-                     opt.event_latex(b_sym, b[k][j - 1], eta, gb[k][j - 1], nbias[k][j - 1]), [gb_id[k][j - 1]])
+                latex = opt.event_latex(b_sym, b[k][j - 1], eta, gb[k][j - 1], nbias[k][j - 1],
+                                        element(old_state, b_at), element(after_state, b_at), hp)
+                emit("update", "b", l, j, None, nbias[k][j - 1], b_sym, latex, [gb_id[k][j - 1]])
+                b_at += 1
     return events, loss

@@ -90,7 +90,8 @@ def train(
         to_record = record_every - done % record_every
         count = min(to_loss, to_record, iterations - done)
         # only the arrays are needed to roll back: cheaper than a validated Network copy
-        backup = ([w.copy() for w in net.weights], [b.copy() for b in net.biases])
+        backup = ([w.copy() for w in net.weights], [b.copy() for b in net.biases],
+                  {key: v.copy() for key, v in net.optimizer_state.items()})
         if runner is not None:
             with np.errstate(all="ignore"):
                 runner(count)
@@ -99,13 +100,13 @@ def train(
         ok, loss = _checked(net, x, t, runner.finite if runner is not None else None)
         if not ok:
             # replay from the last healthy point one iteration at a time to stop exactly before the overflow
-            net.weights, net.biases = backup
+            net.weights, net.biases, net.optimizer_state = backup
             while done < iterations:
                 trial = net.copy()
                 _advance(trial, x, t, 1, mode)
                 if not healthy(trial, x, t)[0]:
                     break
-                net.weights, net.biases = trial.weights, trial.biases
+                net.weights, net.biases, net.optimizer_state = trial.weights, trial.biases, trial.optimizer_state
                 done += 1
             final_loss = dataset_loss(net, x, t)
             history.append((start + done, final_loss))

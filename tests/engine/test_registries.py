@@ -85,7 +85,7 @@ def test_every_loss_names_its_outputs_and_is_refused_on_others():
 def test_unknown_optimizer_is_refused_naming_the_field():
     with pytest.raises(nn.SpecError) as err:
         nn.validate_structure([2, 2], ["sigmoid"], "mse", "sum", "adagrad")
-    assert err.value.field == ("optimizer",) and "sgd" in err.value.message
+    assert err.value.field == ("optimizer", "name") and "sgd" in err.value.message
 
 
 def test_sgd_update_is_w_minus_eta_times_gradient_without_touching_the_gradient():
@@ -93,10 +93,10 @@ def test_sgd_update_is_w_minus_eta_times_gradient_without_touching_the_gradient(
     w = np.array([0.5, -1.0, 2.0])
     g = np.array([0.1, -0.2, 0.0])
     kept = g.copy()
-    sgd.update(w, g, sgd.init_state(3), 0.5, np.empty(3))
+    sgd.update(w, g, sgd.init_state(3), 0.5, np.empty(3), {})
     np.testing.assert_array_equal(w, [0.45, -0.9, 2.0])
     np.testing.assert_array_equal(g, kept)
-    assert sgd.event_latex("w", 0.5, 0.5, 0.1, 0.45).endswith("= 0.5 - 0.5 \\times 0.1 = 0.45")
+    assert sgd.event_latex("w", 0.5, 0.5, 0.1, 0.45, {}, {}, {}).endswith("= 0.5 - 0.5 \\times 0.1 = 0.45")
 
 
 def test_the_compiled_path_and_repeated_steps_agree_to_the_bit():
@@ -193,18 +193,18 @@ def test_catalogue_lists_every_registry_record_in_plain_data():
 def test_a_stateful_optimizer_is_one_record_and_both_paths_carry_its_state(monkeypatch):
     from app.engine.functions import Optimizer
 
-    def momentum(params, grads, state, lr, scratch):
+    def momentum(params, grads, state, lr, scratch, hp):
         # v ← 0.9 v + ∂L/∂w ; w ← w − η v
         np.multiply(state["v"], 0.9, state["v"])
         np.add(state["v"], grads, state["v"])
         np.multiply(state["v"], lr, scratch)
         np.subtract(params, scratch, params)
 
-    record = Optimizer("momentum", r"v \leftarrow 0.9 v + g", momentum, lambda *args: "",
+    record = Optimizer("heavy_ball", r"v \leftarrow 0.9 v + g", momentum, lambda *args: "",
                        init_state=lambda size: {"v": np.zeros(size)})
-    monkeypatch.setitem(OPTIMIZERS, "momentum", record)
+    monkeypatch.setitem(OPTIMIZERS, "heavy_ball", record)
     w, b = nn.initial_parameters([2, 3, 1], "uniform", 1.0, 1)
-    net = nn.Network([2, 3, 1], ["tanh", "sigmoid"], w, b, learning_rate=0.2, optimizer="momentum")
+    net = nn.Network([2, 3, 1], ["tanh", "sigmoid"], w, b, learning_rate=0.2, optimizer="heavy_ball")
     x = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     t = np.array([[1.0], [1.0], [0.0]])
     fast, slow = net.copy(), net.copy()
