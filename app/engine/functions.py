@@ -261,8 +261,7 @@ def catalogue() -> dict[str, Any]:
             for s in LOSSES.values()
         ],
         "optimizers": [
-            {"name": o.name, "latex": o.latex, "hyperparameters": list(o.hyperparameters),
-             "defaults": {name: h.default for name, h in o.hyper.items()}}
+            {"name": o.name, "latex": o.latex, "hyperparameters": list(o.hyperparameters)}
             for o in OPTIMIZERS.values()
         ],
         "quantities": [
