@@ -18,7 +18,7 @@ from app.engine.optimizers import check_settings
 Array = np.ndarray
 
 INIT_SCHEMES = ("uniform", "xavier", "he")
-TRAIN_MODES = ("batch", "online")
+TRAIN_MODES = ("batch", "online", "minibatch")
 REDUCTIONS = ("sum", "mean")
 
 

@@ -70,5 +70,17 @@ PRESETS: dict[str, dict[str, Any]] = {
     "or": _logic_preset("Logical OR: linearly separable, learned quickly by the same 2-2-1 network.", [0, 1, 1, 1], 1),
     "circles": _classifier("200 points: a disc inside a ring; needs a curved boundary.", [2, 8, 1], _circles(), 0.5),
     "moons": _classifier("200 points on two interleaving half-moons with noise.", [2, 8, 8, 1], _moons(), 0.5),
+    "deep_sigmoid": {
+        **_classifier(
+            "Vanishing gradients: the circles with four hidden sigmoid layers of 8. Each layer multiplies δ by "
+            "σ′(z) ≤ 0.25 on its way back, so at the start the first layer's gradient is thousands of times "
+            "smaller than the last one's and barely learns; the same factor is why XOR sits on its plateau.",
+            [2, 8, 8, 8, 8, 1], _circles(), 0.5),
+        "activations": "sigmoid",
+    },
+    "deep_tanh": _classifier(
+        "The twin of deep_sigmoid with tanh hidden layers: tanh′(0) = 1, so δ keeps its size on the way back and "
+        "every layer's gradient norm starts within a factor of two of the others.",
+        [2, 8, 8, 8, 8, 1], _circles(), 0.5),
     "spiral": _classifier("200 points on two intertwined spirals: hard, needs depth.", [2, 16, 16, 1], _spiral(), 0.3),
 }
