@@ -115,7 +115,7 @@ class NetworkModel:
         biases = [np.asarray(b, dtype=np.float64) for b in self.biases]
         state = {k: np.asarray(v, dtype=np.float64) for k, v in self.optimizer_state.items()}
         return nn.Network(self.layers, self.activations, weights, biases, self.loss, self.reduction,
-                          self.learning_rate, self.train_biases, self.optimizer, state)
+                          self.learning_rate, self.train_biases, self.optimizer, optimizer_state=state)
 
     def take_parameters(self, net: nn.Network) -> None:
         """Keep the engine network's (possibly updated) weights, biases and optimizer state."""
