@@ -10,6 +10,7 @@ are dropped by the others within `timeout`; a plain count (an answer given) stay
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -57,21 +58,21 @@ class LocalCounts:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._values: dict[str, dict[str, int]] = {}
-        self._v: dict[str, int] = {}
+        self._last = 0  # one version sequence for every room: it only grows, and nothing per room is kept for it
 
     def add(self, code: str, name: str, delta: int, held: bool = True) -> Tally:
         with self._lock:
             values = self._values.setdefault(code, {})
             values[name] = max(0, values.get(name, 0) + delta)
-            v = self._v[code] = self._v.get(code, 0) + 1
-            if not any(values.values()):  # no counts left: forget the room (the version stays, so v only grows)
+            self._last += 1
+            tally = Tally(dict(values), self._last)
+            if not any(values.values()):  # nothing counted any more: forget the room
                 del self._values[code]
-                return Tally({name: 0}, v)
-            return Tally(dict(values), v)
+            return tally
 
     def read(self, code: str) -> Tally:
         with self._lock:
-            return Tally(dict(self._values.get(code, {})), self._v.get(code, 0))
+            return Tally(dict(self._values.get(code, {})), self._last)
 
     def close(self) -> None:
         pass
@@ -283,3 +284,5 @@ class RedisCounts:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=3)
+        with contextlib.suppress(redis.RedisError, OSError):
+            self.client.zrem(self._procs(), self.proc)  # stopped, not dead: nothing of ours is left to drop

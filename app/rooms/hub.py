@@ -82,6 +82,29 @@ class Subscription:
         if self.waiter is not None and not self.waiter.done():
             self.waiter.set_result(None)
 
+    def take_due(self) -> list[bytes]:
+        """What is due now, states first (a tally or a keep-alive never holds back a step); a resync is left to
+        the stream, which must read the room first."""
+        out = []
+        states = self.states
+        while states:
+            seq, message = states.popleft()
+            if seq > self.last_seq:  # older ones: already sent (a state a resync or the first read had read ahead)
+                self.last_seq = seq
+                out.append(message)  # the same bytes object for every stream of this process
+        if self.tally is not None:
+            (v, message), self.tally = self.tally, None
+            if v > self.tally_v:
+                self.tally_v = v
+                out.append(message)
+        if self.keepalive_due:
+            self.keepalive_due = False
+            if not out:
+                out.append(KEEP_ALIVE)
+        if out:
+            self.quiet = False
+        return out
+
     async def wait(self) -> None:
         """Until something is due: a state, a tally, a resync or a keep-alive."""
         if self.states or self.tally is not None or self.resync or self.keepalive_due:

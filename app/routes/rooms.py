@@ -28,7 +28,7 @@ from app.middleware import CSP
 from app.rooms.backends import RoomNotFound
 from app.rooms.codes import normalize
 from app.rooms.counts import FOLLOWERS
-from app.rooms.hub import KEEP_ALIVE, Subscription, sse_state
+from app.rooms.hub import sse_state
 from app.rooms.service import Rooms, fork_network, rooms_for
 from app.routes.pages import plotly_version, templates
 from app.schemas import RoomCreate, RoomCreated, RoomFork, RoomState, RoomStateUpdate, room_error_responses
@@ -122,32 +122,6 @@ async def _current(rooms: Rooms, code: str) -> dict[str, Any]:
     return state
 
 
-async def _send_due(rooms: Rooms, sub: Subscription) -> AsyncIterator[bytes]:
-    """What is due on one stream, states first: a tally or a keep-alive never holds back a step."""
-    if sub.resync:
-        sub.resync = False
-        state = await anyio.to_thread.run_sync(rooms.get, sub.code)
-        if int(state["seq"]) > sub.last_seq:
-            sub.last_seq = int(state["seq"])
-            sub.quiet = False
-            yield sse_state(state)
-    while sub.states:
-        seq, message = sub.states.popleft()
-        if seq > sub.last_seq:  # older ones: already sent (a state a resync or the first read had read ahead)
-            sub.last_seq = seq
-            sub.quiet = False
-            yield message  # the same bytes object for every stream of this process
-    if sub.tally is not None:
-        (v, message), sub.tally = sub.tally, None
-        if v > sub.tally_v:
-            sub.tally_v = v
-            sub.quiet = False
-            yield message
-    if sub.keepalive_due:
-        sub.keepalive_due = False
-        yield KEEP_ALIVE
-
-
 async def _stream(rooms: Rooms, code: str, count: bool) -> AsyncIterator[bytes]:
     """The current state, then every change in order, and the counts as they move; comments while quiet."""
     with rooms.hub.subscribe(code, presenter=not count) as sub:
@@ -168,8 +142,15 @@ async def _stream(rooms: Rooms, code: str, count: bool) -> AsyncIterator[bytes]:
             yield sse_state({**state, FOLLOWERS: tally.get(FOLLOWERS)}, retry=2000)
             while True:
                 await sub.wait()
-                async for chunk in _send_due(rooms, sub):
-                    yield chunk
+                if sub.resync:  # messages may have been missed: the room as it is now, if it moved on
+                    sub.resync = False
+                    state = await anyio.to_thread.run_sync(rooms.get, code)
+                    if int(state["seq"]) > sub.last_seq:
+                        sub.last_seq = int(state["seq"])
+                        yield sse_state(state)
+                due = sub.take_due()
+                if due:
+                    yield due[0] if len(due) == 1 else b"".join(due)  # one write for a backlog
         except RoomNotFound:
             yield b'event: closed\ndata: {"detail": "room not found"}\n\n'
         finally:
