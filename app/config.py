@@ -33,6 +33,7 @@ class Settings:
     max_batch_detail: int = 1_000  # samples per forward/backward call with per-sample details
     max_predict_rows: int = 10_000
     max_trace_events: int = 100_000
+    max_landscape_resolution: int = 101  # points per axis of /landscape
     max_parameters: int = 100_000  # weights and biases of one network: every request on it stays well under 10 s
     max_response_values: int = 500_000  # numbers in per-sample details, train snapshots or predictions
     # estimated cost of one train or gradcheck call in ns on the reference machine (app/networks/limits.py):

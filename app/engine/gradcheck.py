@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from app.engine.network import Network, backward, dataset_loss, forward
+
+H = 1e-6  # the central difference's step
 
 
 @dataclass
@@ -16,42 +19,70 @@ class GradCheck:
     max_abs_error: float
     max_rel_error: float
     ok: bool
+    h: float = 1e-6
+    # per weight and bias: backprop's value, the central difference, L(θ ± h) and the relative error
+    parameters: list[dict[str, Any]] = field(default_factory=list)
 
 
-def numeric_gradients(net: Network, x: np.ndarray, t: np.ndarray, h: float = 1e-6) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """(L(θ + h) − L(θ − h)) / 2h for each parameter θ, one at a time."""
-    out_w: list[np.ndarray] = []
-    out_b: list[np.ndarray] = []
-    for params, out in ((net.weights, out_w), (net.biases, out_b)):
+def _losses_around(net: Network, x: np.ndarray, t: np.ndarray, h: float) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """For each parameter θ, one at a time, L(θ + h) and L(θ − h) stacked on a last axis of 2."""
+    out: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
+    for params, target in ((net.weights, out[0]), (net.biases, out[1])):
         for p in params:
-            g = np.zeros_like(p)
-            flat, gflat = p.reshape(-1), g.reshape(-1)
+            both = np.zeros((*p.shape, 2))
+            flat, bflat = p.reshape(-1), both.reshape(-1, 2)
             for n in range(flat.size):
                 keep = flat[n]
                 flat[n] = keep + h
-                up = dataset_loss(net, x, t)
+                bflat[n, 0] = dataset_loss(net, x, t)
                 flat[n] = keep - h
-                down = dataset_loss(net, x, t)
+                bflat[n, 1] = dataset_loss(net, x, t)
                 flat[n] = keep
-                gflat[n] = (up - down) / (2 * h)
-            out.append(g)
-    return out_w, out_b
+            target.append(both)
+    return out
 
 
-def gradcheck(net: Network, x: np.ndarray, t: np.ndarray, tolerance: float = 1e-5) -> GradCheck:
+def numeric_gradients(net: Network, x: np.ndarray, t: np.ndarray, h: float = H) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """(L(θ + h) − L(θ − h)) / 2h for each parameter θ, one at a time."""
+    around_w, around_b = _losses_around(net, x, t, h)
+    return [(a[..., 0] - a[..., 1]) / (2 * h) for a in around_w], [(a[..., 0] - a[..., 1]) / (2 * h) for a in around_b]
+
+
+def _rel(a: np.ndarray, n: np.ndarray) -> np.ndarray:
+    return np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), 1e-8)
+
+
+def gradcheck(net: Network, x: np.ndarray, t: np.ndarray, tolerance: float = 1e-5, h: float = H) -> GradCheck:
     """Compare backprop with finite differences; relative error |a−n| / max(|a|+|n|, 1e-8) must stay under `tolerance`."""
     x = np.asarray(x, dtype=np.float64)
     t = np.asarray(t, dtype=np.float64)
     with np.errstate(all="ignore"):
         grads = backward(net, forward(net, x), t, with_input_grad=False)
-        num_w, num_b = numeric_gradients(net, x, t)
+        around_w, around_b = _losses_around(net, x, t, h)
+    num_w = [(a[..., 0] - a[..., 1]) / (2 * h) for a in around_w]
+    num_b = [(a[..., 0] - a[..., 1]) / (2 * h) for a in around_b]
     analytic = np.concatenate([g.ravel() for g in grads.grad_w + grads.grad_b])
     numeric = np.concatenate([g.ravel() for g in num_w + num_b])
     diff = np.abs(analytic - numeric)
-    rel = diff / np.maximum(np.abs(analytic) + np.abs(numeric), 1e-8)
+    rel = _rel(analytic, numeric)
     max_abs = float(diff.max()) if diff.size else 0.0
     max_rel = float(rel.max()) if rel.size else 0.0
     finite = bool(np.isfinite(diff).all())
+    details: list[dict[str, Any]] = []
+    if finite:
+        for k in range(len(net.weights)):
+            for (j, i), g in np.ndenumerate(grads.grad_w[k]):
+                details.append(_detail(k + 2, j + 1, i + 1, g, around_w[k][j, i], h))
+            for j, g in enumerate(grads.grad_b[k]):
+                details.append(_detail(k + 2, j + 1, None, g, around_b[k][j], h))
     return GradCheck(
-        max_abs if finite else 0.0, max_rel if finite else 0.0, finite and (max_rel < tolerance or max_abs < 1e-7)
+        max_abs if finite else 0.0, max_rel if finite else 0.0, finite and (max_rel < tolerance or max_abs < 1e-7),
+        h, details,
     )
+
+
+def _detail(l: int, j: int, i: int | None, grad: float, around: np.ndarray, h: float) -> dict[str, Any]:
+    numeric = (float(around[0]) - float(around[1])) / (2 * h)
+    g = float(grad)
+    return {"l": l, "j": j, "i": i, "backprop": g, "numeric": numeric, "loss_plus": float(around[0]),
+            "loss_minus": float(around[1]), "rel_error": float(_rel(np.array(g), np.array(numeric)))}

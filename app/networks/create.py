@@ -47,9 +47,9 @@ def create_model(req: NetworkCreate, settings: Settings) -> tuple[NetworkModel, 
     init = InitParams(**{**InitParams().to_dict(), **(spec.get("init") or {})})
     loss = spec.get("loss", "mse")
     reduction = spec.get("reduction", "sum")
-    optimizer = spec.get("optimizer", "sgd")
+    optimizer, optimizer_settings = optimizer_choice(spec.get("optimizer"))
     try:
-        nn.validate_structure(layers, activations, loss, reduction, optimizer)
+        nn.validate_structure(layers, activations, loss, reduction, optimizer, optimizer_settings)
         weights, biases = nn.initial_parameters(layers, init.scheme, init.scale, init.seed)
     except nn.SpecError as err:
         raise invalid(err.field, err.message) from None
@@ -61,7 +61,8 @@ def create_model(req: NetworkCreate, settings: Settings) -> tuple[NetworkModel, 
                   for k, b in enumerate(check_count(spec["biases"], len(layers) - 1, ("biases",), "bias vectors"))]
     model = NetworkModel(
         id="", preset=req.preset, layers=layers, activations=activations, loss=loss, reduction=reduction,
-        learning_rate=float(spec.get("learning_rate", 0.5)), optimizer=optimizer, init=init,
+        learning_rate=float(spec.get("learning_rate", 0.5)), optimizer=optimizer,
+        optimizer_settings=optimizer_settings, init=init,
         train_biases=bool(spec.get("train_biases", True)),
         weights=[w.tolist() for w in weights], biases=[b.tolist() for b in biases], protected=req.protected,
     )
@@ -71,6 +72,16 @@ def create_model(req: NetworkCreate, settings: Settings) -> tuple[NetworkModel, 
     if req.protected:
         token, model.token_hash = new_token()
     return model, token
+
+
+def optimizer_choice(given: Any) -> tuple[str, dict[str, float]]:
+    """A request's optimizer (a name, or {"name": ..., hyper-parameters}) as the name and the settings given."""
+    if given is None:
+        return "sgd", {}
+    if isinstance(given, str):
+        return given, {}
+    data = given if isinstance(given, dict) else given.model_dump(exclude_none=True)
+    return data["name"], {k: float(v) for k, v in data.items() if k != "name" and v is not None}
 
 
 def _dataset(data: dict[str, Any], model: NetworkModel, settings: Settings) -> DataSet:
@@ -84,8 +95,15 @@ def apply_patch(model: NetworkModel, patch: NetworkPatch, settings: Settings) ->
     layers = model.layers
     if patch.learning_rate is not None:
         model.learning_rate = patch.learning_rate
-    if patch.optimizer is not None and patch.optimizer != model.optimizer:
-        model.optimizer, model.optimizer_state = patch.optimizer, {}  # the old rule's state means nothing to the new
+    if patch.optimizer is not None:
+        name, settings_given = optimizer_choice(patch.optimizer)
+        try:
+            nn.validate_structure(model.layers, model.activations, model.loss, model.reduction, name, settings_given)
+        except nn.SpecError as err:
+            raise invalid(err.field, err.message) from None
+        if name != model.optimizer:
+            model.optimizer_state = {}  # the old rule's state means nothing to the new one
+        model.optimizer, model.optimizer_settings = name, settings_given
     for n, edit in enumerate(patch.weights or []):
         if edit.l > len(layers) or edit.j > layers[edit.l - 1] or edit.i > layers[edit.l - 2]:
             raise invalid(("weights", n), f"w_{{{edit.j}{edit.i}}}^{edit.l} does not exist in a {layers} network "

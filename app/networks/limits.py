@@ -63,19 +63,25 @@ def _per_sample_pass(layers: list[int]) -> int:
 
 
 def train_work(layers: list[int], rows: int, iterations: int, mode: str, record_every: int | None = None,
-               loss_every: int | None = None) -> int:
+               loss_every: int | None = None, batch_size: int | None = None, gradient_norms: bool = False) -> int:
     """The estimated cost of a train call (ns on the reference machine), known before any work starts."""
     depth = len(layers) - 1
     rows = max(rows, 1)
     per_sample = 3 * NS_PER_MAC * weight_count(layers) + NS_PER_NODE * sum(layers[1:])
     if mode == "online":
         per_iteration = rows * (per_sample + NS_PER_LAYER_ONLINE * depth)
+    elif mode == "minibatch":
+        # one general step() per mini-batch of an epoch
+        per_iteration = rows * per_sample + -(-rows // max(batch_size or 1, 1)) * NS_PER_LAYER_ONLINE * depth
     else:
         per_iteration = rows * per_sample + NS_PER_LAYER_BATCH * depth
     chunk = min(record_every or iterations, loss_every or max(1, iterations // 500))
     checks = iterations // max(chunk, 1) + 1
     per_check = NS_PER_CHECK_LAYER * depth + rows * _per_sample_pass(layers)
-    return iterations * per_iteration + checks * per_check
+    # gradient norms: one forward and backward pass over the data set at every record
+    records = iterations // (record_every or iterations) + 2 if gradient_norms else 0
+    per_norms = NS_PER_LAYER_ONLINE * depth + rows * per_sample
+    return iterations * per_iteration + checks * per_check + records * per_norms
 
 
 def check_iterations(iterations: int, settings: Settings) -> None:
@@ -85,9 +91,10 @@ def check_iterations(iterations: int, settings: Settings) -> None:
 
 
 def check_train(layers: list[int], rows: int, iterations: int, mode: str, record_every: int | None,
-                loss_every: int | None, settings: Settings) -> None:
+                loss_every: int | None, settings: Settings, batch_size: int | None = None,
+                gradient_norms: bool = False) -> None:
     """Refuse, before any work, a train call that would take too long or answer with too many numbers."""
-    work = train_work(layers, rows, iterations, mode, record_every, loss_every)
+    work = train_work(layers, rows, iterations, mode, record_every, loss_every, batch_size, gradient_norms)
     if work > settings.max_train_work:
         fit = iterations * settings.max_train_work // work
         if fit < 1:
@@ -121,6 +128,22 @@ def check_gradcheck(layers: list[int], rows: int, settings: Settings) -> None:
     if 2 * params * per_pass > settings.max_train_work:
         raise invalid((), f"a finite-difference check of {params} parameters on {rows} samples is too slow for one "
                       "request; check fewer samples or a smaller network")
+
+
+def check_landscape(layers: list[int], rows: int, resolution: int, settings: Settings) -> None:
+    """resolution² losses over the data set, each a forward pass paying numpy's per-layer cost."""
+    if resolution > settings.max_landscape_resolution:
+        raise invalid(("resolution",), f"at most {settings.max_landscape_resolution} points per axis, got {resolution}")
+    per_point = NS_PER_LAYER_BATCH * (len(layers) - 1) + rows * _per_sample_pass(layers)
+    work = resolution * resolution * per_point
+    if work > settings.max_train_work:
+        fit = int((settings.max_train_work / per_point) ** 0.5)
+        fit -= 1 - fit % 2
+        if fit < 3:
+            raise invalid((), "even a 3 × 3 landscape of this network on its data set is too slow for one request: "
+                          "use fewer samples or a smaller network")
+        raise invalid(("resolution",), f"a {resolution} × {resolution} landscape on {rows} samples is too slow for "
+                      f"one request; use a resolution of at most {fit}")
 
 
 def check_trace(count: int, settings: Settings) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from app.engine import network as nn
+from app.engine.functions import OPTIMIZERS
 
 Matrix = list[list[float]]
 
@@ -56,6 +57,7 @@ class NetworkModel:
     weights: list[Matrix]  # weights[l-2][j-1][i-1] = w_ji^l
     biases: list[list[float]]  # biases[l-2][j-1] = b_j^l
     optimizer: str = "sgd"
+    optimizer_settings: dict[str, float] = field(default_factory=dict)  # hyper-parameters given beside η
     train_biases: bool = True
     init: InitParams = field(default_factory=InitParams)
     preset: str | None = None
@@ -77,7 +79,7 @@ class NetworkModel:
         return cls(
             id=state.get("id", ""), layers=list(state["layers"]), activations=list(state["activations"]),
             loss=state["loss"], reduction=state["reduction"], learning_rate=float(state["learning_rate"]),
-            weights=state["weights"], biases=state["biases"], optimizer=state.get("optimizer") or "sgd",
+            weights=state["weights"], biases=state["biases"], **_optimizer(state.get("optimizer")),
             train_biases=bool(state.get("train_biases", True)), init=InitParams(**(state.get("init") or {})),
             preset=state.get("preset"),
             dataset=DataSet(data["inputs"], data["targets"]) if data else None,
@@ -91,18 +93,16 @@ class NetworkModel:
         return {
             "id": self.id, "preset": self.preset, "layers": self.layers, "activations": self.activations,
             "loss": self.loss, "reduction": self.reduction, "learning_rate": self.learning_rate,
-            "optimizer": self.optimizer, "init": self.init.to_dict(), "train_biases": self.train_biases,
+            "optimizer": {"name": self.optimizer, **OPTIMIZERS[self.optimizer].settings(self.optimizer_settings)},
+            "optimizer_state": self.optimizer_state, "init": self.init.to_dict(), "train_biases": self.train_biases,
             "weights": self.weights, "biases": self.biases, "iteration": self.iteration,
             "dataset": self.dataset.to_dict() if self.dataset else None, "diverged": self.diverged,
             "message": self.message, "protected": self.protected,
         }
 
     def to_dict(self) -> dict[str, Any]:
-        """The dictionary the store keeps: the public fields, the optimizer's state if it has one, and for protected
-        networks the token's digest."""
+        """The dictionary the store keeps: the public fields and, for protected networks, the token's digest."""
         out = self.public()
-        if self.optimizer_state:
-            out["optimizer_state"] = self.optimizer_state
         if self.token_hash is not None:
             out["token_hash"] = self.token_hash
         return out
@@ -115,7 +115,7 @@ class NetworkModel:
         biases = [np.asarray(b, dtype=np.float64) for b in self.biases]
         state = {k: np.asarray(v, dtype=np.float64) for k, v in self.optimizer_state.items()}
         return nn.Network(self.layers, self.activations, weights, biases, self.loss, self.reduction,
-                          self.learning_rate, self.train_biases, self.optimizer, optimizer_state=state)
+                          self.learning_rate, self.train_biases, self.optimizer, dict(self.optimizer_settings), state)
 
     def take_parameters(self, net: nn.Network) -> None:
         """Keep the engine network's (possibly updated) weights, biases and optimizer state."""
@@ -139,6 +139,14 @@ class NetworkModel:
         """Record the outcome of the last change: None clears the flag, a message marks the network diverged."""
         self.diverged = divergence is not None
         self.message = divergence
+
+
+def _optimizer(stored: Any) -> dict[str, Any]:
+    """The stored optimizer as model fields: records before optimizers had settings keep just a name, or nothing."""
+    if isinstance(stored, dict):
+        name = stored.get("name") or "sgd"
+        return {"optimizer": name, "optimizer_settings": {k: float(v) for k, v in stored.items() if k != "name"}}
+    return {"optimizer": stored or "sgd", "optimizer_settings": {}}
 
 
 def public_state(state: dict[str, Any]) -> dict[str, Any]:

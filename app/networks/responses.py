@@ -60,14 +60,17 @@ def step_result(model: NetworkModel, before: dict[str, Any], loss_after: float |
             "loss_after": loss_after, "diverged": model.diverged, "message": model.message}
 
 
-def train_result(model: NetworkModel, result: nn.TrainResult) -> dict[str, Any]:
+def train_result(model: NetworkModel, result: nn.TrainResult, with_norms: bool = False) -> dict[str, Any]:
     """The loss curve and output snapshots of a run, and the parameters and status it ended with."""
-    return {
+    out = {
         "iteration": model.iteration,
         "loss_history": [[it, loss] for it, loss in result.loss_history],
         "snapshots": [{"iteration": it, "outputs": out.tolist()} for it, out in result.snapshots],
         "weights": model.weights, "biases": model.biases, "diverged": model.diverged, "message": model.message,
     }
+    if with_norms:
+        out["gradient_norms"] = result.gradient_norms
+    return out
 
 
 def trace_result(model: NetworkModel, sel: Selection, events: list[dict[str, Any]], loss: float) -> dict[str, Any]:

@@ -18,6 +18,8 @@ import numpy as np
 from app.config import Settings
 from app.engine import network as nn
 from app.engine.gradcheck import gradcheck as finite_difference_check
+from app.engine.landscape import Param
+from app.engine.landscape import landscape as loss_landscape
 from app.engine.trace import event_count
 from app.engine.trace import trace as trace_events
 from app.errors import ApiError, invalid
@@ -28,7 +30,15 @@ from app.networks.model import NetworkModel
 from app.networks.responses import describe, step_result, trace_result, train_result
 from app.networks.selection import select
 from app.networks.shapes import check_vector
-from app.schemas import NetworkCreate, NetworkPatch, PredictRequest, SampleRequest, TraceRequest, TrainRequest
+from app.schemas import (
+    LandscapeRequest,
+    NetworkCreate,
+    NetworkPatch,
+    PredictRequest,
+    SampleRequest,
+    TraceRequest,
+    TrainRequest,
+)
 from app.store.base import NetworkStore, mutate
 from app.tokens import check_bearer
 
@@ -151,7 +161,23 @@ def gradcheck(store: NetworkStore, settings: Settings, network_id: str, req: Sam
     assert sel.t is not None
     limits.check_gradcheck(model.layers, len(sel.x), settings)
     result = finite_difference_check(model.to_network(), sel.x, sel.t)
-    return {"max_abs_error": result.max_abs_error, "max_rel_error": result.max_rel_error, "ok": result.ok}
+    return {"max_abs_error": result.max_abs_error, "max_rel_error": result.max_rel_error, "ok": result.ok,
+            "h": result.h, "parameters": result.parameters}
+
+
+def landscape(store: NetworkStore, settings: Settings, network_id: str, req: LandscapeRequest) -> dict[str, Any]:
+    """The loss over the data set on a grid of two parameters around their current values."""
+    model = _read(store, network_id)
+    if model.dataset is None:
+        raise invalid((), "this network has no data set: PATCH a dataset first")
+    limits.check_landscape(model.layers, model.rows, req.resolution, settings)
+    x, t = model.data_arrays()
+    try:
+        xs, ys, loss = loss_landscape(model.to_network(), x, t, Param(req.x.l, req.x.j, req.x.i),
+                                      Param(req.y.l, req.y.j, req.y.i), req.span, req.resolution)
+    except nn.SpecError as err:
+        raise invalid(err.field, err.message) from None
+    return {"x_values": xs, "y_values": ys, "loss": loss}
 
 
 # ---- computations that change the network ----------------------------------------------------------------------
@@ -185,22 +211,27 @@ def step(store: NetworkStore, settings: Settings, network_id: str, req: SampleRe
 
 def train(store: NetworkStore, settings: Settings, network_id: str, req: TrainRequest,
           authorization: str | None) -> dict[str, Any]:
-    """N iterations of batch or online training; divergence stops at the last finite iteration."""
+    """N iterations of batch, online or mini-batch training; divergence stops at the last finite iteration."""
     limits.check_iterations(req.iterations, settings)
+    if req.mode == "minibatch" and req.batch_size is None:
+        raise invalid(("batch_size",), "mode minibatch needs a batch_size: how many samples each update uses")
+    if req.mode != "minibatch" and req.batch_size is not None:
+        raise invalid(("batch_size",), f"batch_size applies to mode minibatch only, not {req.mode}")
 
     def change(model: NetworkModel) -> dict[str, Any]:
         check_bearer(model.token_hash, authorization, PROTECTED)
         if model.dataset is None:
             raise invalid((), "this network has no data set to train on: PATCH a dataset first")
         limits.check_train(model.layers, model.rows, req.iterations, req.mode, req.record_every, req.loss_every,
-                           settings)
+                           settings, req.batch_size, req.gradient_norms)
         net = model.to_network()
         x, t = model.data_arrays()
         result = nn.train(net, x, t, req.iterations, req.mode, req.record_every, req.loss_every,
-                          start=model.iteration)
+                          start=model.iteration, batch_size=req.batch_size, seed=req.seed,
+                          with_gradient_norms=req.gradient_norms)
         model.take_parameters(net)
         model.iteration += result.iterations_done
         model.settle(result.message if result.diverged else None)
-        return train_result(model, result)
+        return train_result(model, result, req.gradient_norms)
 
     return _change(store, network_id, change)

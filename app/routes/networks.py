@@ -17,6 +17,8 @@ from app.schemas import (
     BatchResult,
     CreatedNetwork,
     GradCheckResult,
+    LandscapeRequest,
+    LandscapeResult,
     NetworkCreate,
     NetworkPatch,
     NetworkState,
@@ -105,7 +107,8 @@ def step(network_id: str, body: SampleRequest, store: StoreDep, settings: Settin
 @router.post("/{network_id}/train", response_model=TrainResult, responses=error_responses(400, 403, 404, 409, 413, 415))
 def train(network_id: str, body: TrainRequest, store: StoreDep, settings: SettingsDep,
           authorization: Auth = None) -> Any:
-    """Train for N iterations (batch: one step on the whole data set; online: one step per sample)."""
+    """Train for N iterations (batch: one step on the whole data set; online: one step per sample; minibatch: one
+    step per shuffled batch of batch_size, an iteration being an epoch)."""
     return _json(usecases.train(store, settings, network_id, body, authorization))
 
 
@@ -116,6 +119,12 @@ def trace_sample(network_id: str, body: TraceRequest, store: StoreDep, settings:
 
 
 @router.post("/{network_id}/gradcheck", response_model=GradCheckResult, responses=error_responses(400, 404, 413, 415))
-def check_gradients(network_id: str, body: SampleRequest, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
-    """Backprop's ∂L/∂w and ∂L/∂b against central finite differences."""
-    return usecases.gradcheck(store, settings, network_id, body)
+def check_gradients(network_id: str, body: SampleRequest, store: StoreDep, settings: SettingsDep) -> Any:
+    """Backprop's ∂L/∂w and ∂L/∂b against central finite differences, overall and per parameter."""
+    return _json(usecases.gradcheck(store, settings, network_id, body))
+
+
+@router.post("/{network_id}/landscape", response_model=LandscapeResult, responses=error_responses(400, 404, 413, 415))
+def landscape(network_id: str, body: LandscapeRequest, store: StoreDep, settings: SettingsDep) -> Any:
+    """The loss over the data set as two parameters (x, y) move by up to ±span, every other one fixed."""
+    return _json(usecases.landscape(store, settings, network_id, body))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 from pydantic_core import PydanticCustomError
 
 from app.engine.functions import ACTIVATIONS, LOSSES, OPTIMIZERS
@@ -51,6 +51,22 @@ class Strict(BaseModel):
     """Base of request bodies: unknown fields are refused and NaN or infinity never pass."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+def _optimizer_spec() -> Any:
+    """{"name": ..., <hyper-parameter>: value, ...}: every hyper-parameter any registry record has; the engine
+    checks which ones the named optimizer takes and their ranges (a 422 naming the field)."""
+    hyper: dict[str, Any] = {}
+    for opt in OPTIMIZERS.values():
+        for key, h in opt.hyper.items():
+            hyper.setdefault(key, (Num | None, Field(None, description=f"{opt.name}: {h.words} (default {h.default:g})")))
+    return create_model(
+        "OptimizerSpec", __base__=Strict, __doc__="An update rule by name, with its hyper-parameters (defaults if absent).",
+        name=(OptimizerName, Field(description="a name from GET /api/meta's optimizers")), **hyper,
+    )
+
+
+OptimizerSpec = _optimizer_spec()
 
 
 class Health(BaseModel):

@@ -14,6 +14,7 @@ from app.schemas.common import (
     Matrix,
     Num,
     OptimizerName,
+    OptimizerSpec,
     Phase,
     QuantityName,
     ReductionName,
@@ -58,7 +59,8 @@ class NetworkCreate(Strict):
     loss: LossName | None = None
     reduction: ReductionName | None = None
     learning_rate: Rate | None = None
-    optimizer: OptimizerName | None = Field(None, description="the update rule; sgd when not given")
+    optimizer: OptimizerName | OptimizerSpec | None = Field(
+        None, description='the update rule, e.g. {"name": "momentum", "momentum": 0.9}, or just its name; sgd when not given')
     init: InitSpec | None = None
     weights: list[Matrix] | None = None
     biases: list[Vector] | None = None
@@ -93,10 +95,20 @@ class NetworkPatch(Strict):
     )
 
     learning_rate: Rate | None = None
-    optimizer: OptimizerName | None = None
+    optimizer: OptimizerName | OptimizerSpec | None = Field(
+        None, description="a new rule (its state starts afresh) or new hyper-parameters for the same rule")
     weights: list[WeightEdit] | None = Field(None, max_length=100_000)
     biases: list[BiasEdit] | None = Field(None, max_length=100_000)
     dataset: Dataset | None = None
+
+
+class OptimizerState(BaseModel):
+    """The network's update rule with every hyper-parameter it uses (defaults filled in)."""
+
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[str, float] = Field(init=False)
+
+    name: OptimizerName
 
 
 class NetworkState(BaseModel):
@@ -109,7 +121,9 @@ class NetworkState(BaseModel):
     loss: LossName
     reduction: ReductionName
     learning_rate: float
-    optimizer: OptimizerName = "sgd"
+    optimizer: OptimizerState
+    # the optimizer's per-parameter state in the flat layout (every weight, then every bias); empty for SGD
+    optimizer_state: dict[str, list[float]] = Field(default_factory=dict)
     init: InitSpec
     train_biases: bool
     weights: list[Matrix]
@@ -169,10 +183,13 @@ class TrainRequest(Strict):
         extra="forbid", json_schema_extra={"examples": [{"iterations": 10000, "mode": "batch", "record_every": 1000}]}
     )
 
-    iterations: Int = Field(ge=1)
+    iterations: Int = Field(ge=1, description="batch: updates on the whole set; online and minibatch: epochs")
     mode: TrainMode = "batch"
     record_every: Int | None = Field(None, ge=1)
     loss_every: Int | None = Field(None, ge=1)
+    batch_size: Int | None = Field(None, ge=1, description="samples per update in mode minibatch (required there)")
+    seed: Int = Field(0, ge=0, le=2**63 - 1, description="the mini-batch shuffle: epoch e's order comes from (seed, e)")
+    gradient_norms: bool = Field(False, strict=True, description="add ‖∂L/∂W^l‖_F and ‖δ^l‖_F per layer at each record")
 
 
 class PredictRequest(Strict):
@@ -248,6 +265,21 @@ class Snapshot(BaseModel):
     outputs: Matrix
 
 
+class LayerNorms(BaseModel):
+    """Frobenius norms of one layer's weight gradient and of its δ over the data set."""
+
+    l: int
+    grad_w: float
+    delta: float
+
+
+class GradientNorms(BaseModel):
+    """Per-layer gradient norms on the weights of one iteration, before its update."""
+
+    iteration: int
+    layers: list[LayerNorms]
+
+
 class TrainResult(BaseModel):
     """The loss curve and output snapshots of a training run, and the parameters it ended with."""
 
@@ -258,6 +290,42 @@ class TrainResult(BaseModel):
     biases: list[Vector]
     diverged: bool
     message: str | None = None
+    gradient_norms: list[GradientNorms] | None = Field(None, description="only when the request asked for them")
+
+
+class ParamRef(Strict):
+    """A weight w_ji^l (l, j, i) or, without i, a bias b_j^l; the lecture's 1-based numbers."""
+
+    l: Int = Field(ge=2)
+    j: Int = Field(ge=1)
+    i: Int | None = Field(None, ge=1)
+
+
+class LandscapeRequest(Strict):
+    """POST /landscape: the loss over the data set as two parameters move around their current values."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, json_schema_extra={"examples": [
+        {"x": {"l": 2, "j": 1, "i": 1}, "y": {"l": 3, "j": 1, "i": 2}, "span": 2.0, "resolution": 21}]})
+
+    x: ParamRef
+    y: ParamRef
+    span: float = Field(2.0, strict=True, gt=0, le=1e6, allow_inf_nan=False)
+    resolution: Int = Field(21, ge=3, description="points per axis, odd so that the current value is the centre")
+
+    @field_validator("resolution")
+    @classmethod
+    def _odd(cls, v: int) -> int:
+        if v % 2 == 0:
+            raise ValueError("resolution must be odd, so that the current values are the centre point")
+        return v
+
+
+class LandscapeResult(BaseModel):
+    """loss[row][col] is the loss at y_values[row], x_values[col]; the centre is the network's own loss."""
+
+    x_values: Vector
+    y_values: Vector
+    loss: Matrix
 
 
 class TraceEvent(BaseModel):
@@ -285,12 +353,27 @@ class TraceResult(BaseModel):
     events: list[TraceEvent]
 
 
+class ParamCheck(BaseModel):
+    """One parameter's backprop gradient beside its central difference and the two losses it came from."""
+
+    l: int
+    j: int
+    i: int | None
+    backprop: Num
+    numeric: Num
+    loss_plus: Num
+    loss_minus: Num
+    rel_error: Num
+
+
 class GradCheckResult(BaseModel):
     """Backprop against central finite differences over every weight and bias."""
 
     max_abs_error: Num
     max_rel_error: Num
     ok: bool
+    h: Num = Field(description="the step of the central difference (L(θ + h) − L(θ − h)) / 2h")
+    parameters: list[ParamCheck] = Field(description="every weight (i given) and bias (i null), in the stored order")
 
 
 class Preset(BaseModel):

@@ -24,14 +24,23 @@ def test_a_record_without_optimizer_loads_as_sgd() -> None:
 
 def test_the_round_trip_keeps_every_stored_field() -> None:
     stored = NetworkModel.from_dict(OLD_RECORD).to_dict()
-    assert stored == {**OLD_RECORD, "optimizer": "sgd"}
+    assert stored == {**OLD_RECORD, "optimizer": {"name": "sgd"}, "optimizer_state": {}}
     assert NetworkModel.from_dict(stored).to_dict() == stored
 
 
 def test_the_public_state_never_shows_the_token_digest() -> None:
     shown = public_state(OLD_RECORD)
-    assert "token_hash" not in shown and "optimizer_state" not in shown
-    assert shown["protected"] is True and shown["optimizer"] == "sgd"
+    assert "token_hash" not in shown and shown["optimizer_state"] == {}
+    assert shown["protected"] is True and shown["optimizer"] == {"name": "sgd"}
+
+
+def test_a_record_with_an_optimizer_name_or_object_keeps_its_settings() -> None:
+    named = NetworkModel.from_dict({**OLD_RECORD, "optimizer": "momentum"})
+    assert named.public()["optimizer"] == {"name": "momentum", "momentum": 0.9}
+    tuned = NetworkModel.from_dict({**OLD_RECORD, "optimizer": {"name": "adam", "beta1": 0.8}})
+    assert tuned.optimizer_settings == {"beta1": 0.8}
+    assert tuned.public()["optimizer"] == {"name": "adam", "beta1": 0.8, "beta2": 0.999, "eps": 1e-8}
+    assert tuned.to_network().optimizer_settings == {"beta1": 0.8}
 
 
 def test_the_engine_network_and_back() -> None:

@@ -48,13 +48,13 @@ def test_integers_stay_valid_numbers(client, xor):
 
 
 def test_the_optimizer_defaults_to_sgd_and_is_stored(client, xor):
-    assert xor["optimizer"] == "sgd"
-    r = client.post("/api/networks", json={"layers": [2, 1], "optimizer": "sgd"})
+    assert xor["optimizer"] == {"name": "sgd"}
+    r = client.post("/api/networks", json={"layers": [2, 1], "optimizer": {"name": "sgd"}})
     assert r.status_code == 201, r.text
-    assert r.json()["optimizer"] == "sgd"
-    r = client.patch(url(xor), json={"optimizer": "sgd"})
-    assert r.status_code == 200 and r.json()["optimizer"] == "sgd"
-    assert client.get(url(xor)).json()["optimizer"] == "sgd"
+    assert r.json()["optimizer"] == {"name": "sgd"}
+    r = client.patch(url(xor), json={"optimizer": "sgd"})  # a bare name is the rule with its defaults
+    assert r.status_code == 200 and r.json()["optimizer"] == {"name": "sgd"}
+    assert client.get(url(xor)).json()["optimizer"] == {"name": "sgd"}
 
 
 def test_an_unknown_optimizer_is_refused_naming_the_field(client, xor):
@@ -69,9 +69,9 @@ def test_a_record_stored_before_optimizers_existed_loads_as_sgd(client, xor, sto
     old = {k: v for k, v in stored.state.items() if k != "optimizer"}
     assert store.replace(xor["id"], old, stored.version)
     r = client.get(url(xor))
-    assert r.status_code == 200 and r.json()["optimizer"] == "sgd"
+    assert r.status_code == 200 and r.json()["optimizer"] == {"name": "sgd"}
     assert client.post(url(xor, "step"), json={"sample": 0}).status_code == 200
-    assert store.get(xor["id"]).state["optimizer"] == "sgd"
+    assert store.get(xor["id"]).state["optimizer"] == {"name": "sgd"}
 
 
 @pytest.mark.parametrize("method", ["OPTIONS", "PUT", "POST"])
