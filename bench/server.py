@@ -78,18 +78,34 @@ class Server:
     def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
         self.stop()
 
-    def cpu_seconds(self) -> float:
-        """User + system CPU the server process and its live worker processes have used so far (Linux /proc)."""
+    def _pids(self) -> list[int]:
         if self.proc is None:
-            return 0.0
+            return []
         pids = [self.proc.pid]
         try:
             with open(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children", encoding="ascii") as fh:
                 pids += [int(p) for p in fh.read().split()]
         except OSError:
             pass
+        return pids
+
+    def rss_bytes(self) -> int:
+        """Resident memory of the server process and its live worker processes (Linux /proc; 0 elsewhere)."""
+        total = 0
+        for pid in self._pids():
+            try:
+                with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+                    for line in fh:
+                        if line.startswith("VmRSS:"):
+                            total += int(line.split()[1]) * 1024
+            except OSError:
+                continue
+        return total
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU the server process and its live worker processes have used so far (Linux /proc)."""
         total = 0.0
-        for pid in pids:
+        for pid in self._pids():
             try:
                 with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
                     fields = fh.read().rsplit(")", 1)[1].split()

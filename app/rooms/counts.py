@@ -10,7 +10,7 @@ are dropped by the others within `timeout`; a plain count (an answer given) stay
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import logging
 import os
 import threading
@@ -115,9 +115,31 @@ return tally(KEYS[1])
 
 _READ = _AGGREGATES + "return tally(KEYS[1])"
 
-# KEYS[1] tally hash, KEYS[2] the process's set of rooms where it holds shares; ARGV: name, process, its share
-# now, ttl seconds, code. Sets the share to what the process holds (so a share dropped while the process was
-# alive but silent comes back whole) and moves the aggregate by the difference; answers [changed, v, ...].
+# KEYS[1] tally hash, KEYS[2] the process's set of rooms where it holds shares; ARGV: name, delta, process,
+# ttl seconds, code. Increments commute, so a process's joins and leaves need no ordering among themselves.
+_ADD_HELD = _AGGREGATES + """
+local share, delta = ARGV[1] .. '@' .. ARGV[3], tonumber(ARGV[2])
+local mine = redis.call('HINCRBY', KEYS[1], share, delta)
+if mine <= 0 then
+  redis.call('HDEL', KEYS[1], share)
+  redis.call('SREM', KEYS[2], ARGV[5])
+  delta = delta - mine  -- the share had been dropped (the process was taken for dead): never count below it
+else
+  redis.call('SADD', KEYS[2], ARGV[5])
+  redis.call('EXPIRE', KEYS[2], ARGV[4])
+end
+if delta ~= 0 then
+  local total = redis.call('HINCRBY', KEYS[1], ARGV[1], delta)
+  if total < 0 then redis.call('HSET', KEYS[1], ARGV[1], 0) end
+end
+redis.call('HINCRBY', KEYS[1], 'v', 1)
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return tally(KEYS[1])
+"""
+
+# KEYS[1] tally hash, KEYS[2] the process's room set; ARGV: name, process, its share now, ttl seconds, code.
+# At each beat: sets the share to what the process holds (so a share dropped while the process was alive but
+# silent comes back whole) and moves the aggregate by the difference; answers [changed, v, ...].
 _SET_SHARE = _AGGREGATES + """
 local share, n = ARGV[1] .. '@' .. ARGV[2], tonumber(ARGV[3])
 local old = tonumber(redis.call('HGET', KEYS[1], share) or '0')
@@ -193,8 +215,9 @@ class RedisCounts:
     """
 
     def __init__(self, client: redis.Redis, prefix: str, ttl_seconds: int, heartbeat: float,
-                 on_change: Callable[[str, Tally], None]) -> None:
+                 on_change: Callable[[str, Tally], None], url: str | None = None) -> None:
         self.client = client
+        self.url = url  # for the event loop's own client (joins without a thread hop); None: threads only
         self.prefix = prefix
         self.ttl_seconds = max(1, int(ttl_seconds))
         self.heartbeat = max(0.05, heartbeat)
@@ -202,14 +225,17 @@ class RedisCounts:
         self.on_change = on_change  # tallies this process learnt of by itself (the reaper's): to be published
         self.proc = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
         self._add = client.register_script(_ADD)
+        self._add_held = client.register_script(_ADD_HELD)
         self._read = client.register_script(_READ)
         self._set = client.register_script(_SET_SHARE)
         self._drop = client.register_script(_DROP)
         self._beat = client.register_script(_BEAT)
         self._lock = threading.Lock()
         self._held: dict[tuple[str, str], int] = {}  # (code, name) -> this process's share
+        self._inflight: dict[tuple[str, str], int] = {}  # increments sent but not answered yet
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._loop_scripts: dict[asyncio.AbstractEventLoop, Any] = {}
 
     def _key(self, code: str) -> str:
         return f"{self.prefix}room-tally:{code}"
@@ -237,14 +263,52 @@ class RedisCounts:
         if not held:
             return _tally_of(self._add(keys=[self._key(code)], args=[name, delta, self.ttl_seconds]))
         self.start()
-        # one write at a time per process: each sets this process's whole share, so writes can never reorder
+        self._hold(code, name, delta)
+        try:
+            return _tally_of(self._add_held(keys=self._held_keys(code), args=self._held_args(code, name, delta)))
+        finally:
+            self._landed(code, name)
+
+    async def add_held_async(self, code: str, name: str, delta: int) -> Tally:
+        """add() of a held count from the event loop, on its own Redis client: no thread, no GIL hand-offs."""
+        if self.url is None:
+            import anyio
+
+            return await anyio.to_thread.run_sync(self.add, code, name, delta)
+        self.start()
+        loop = asyncio.get_running_loop()
+        script = self._loop_scripts.get(loop)
+        if script is None:
+            import redis.asyncio
+
+            script = redis.asyncio.Redis.from_url(self.url).register_script(_ADD_HELD)
+            self._loop_scripts[loop] = script
+        self._hold(code, name, delta)
+        try:
+            return _tally_of(await script(keys=self._held_keys(code), args=self._held_args(code, name, delta)))
+        finally:
+            self._landed(code, name)
+
+    def _hold(self, code: str, name: str, delta: int) -> None:
         with self._lock:
+            self._inflight[(code, name)] = self._inflight.get((code, name), 0) + 1
             share = max(0, self._held.get((code, name), 0) + delta)
             if share:
                 self._held[(code, name)] = share
             else:
                 self._held.pop((code, name), None)
-            return _tally_of(self._set_share(code, name, share)[1:])
+
+    def _landed(self, code: str, name: str) -> None:
+        with self._lock:
+            left = self._inflight.pop((code, name)) - 1
+            if left:
+                self._inflight[(code, name)] = left
+
+    def _held_keys(self, code: str) -> list[str]:
+        return [self._key(code), self._rooms_of(self.proc)]
+
+    def _held_args(self, code: str, name: str, delta: int) -> list[Any]:
+        return [name, delta, self.proc, self.ttl_seconds, code]
 
     def _set_share(self, code: str, name: str, share: int) -> list[Any]:
         return list(self._set(keys=[self._key(code), self._rooms_of(self.proc)],
@@ -257,12 +321,13 @@ class RedisCounts:
         """One heartbeat: beat, put back any share dropped by mistake, drop the shares of dead processes."""
         for dead in self._beat(keys=[self._procs()], args=[self.proc, self.timeout]):
             self._reap(_s(dead))
-        with self._lock:
-            for (code, name), share in self._held.items():
-                reply = self._set_share(code, name, share)
-                if reply[0]:
-                    log.warning("room counts: this process had been taken for dead; its followers count again")
-                    self.on_change(code, _tally_of(reply[1:]))
+        with self._lock:  # a share with increments on the way is left for a later beat: it would not add up
+            held = [(key, share) for key, share in self._held.items() if key not in self._inflight]
+        for (code, name), share in held:
+            reply = self._set_share(code, name, share)
+            if reply[0]:
+                log.warning("room counts: this process's share of a count was off; set again")
+                self.on_change(code, _tally_of(reply[1:]))
 
     def _reap(self, dead: str) -> None:
         rooms = self._rooms_of(dead)
@@ -284,5 +349,3 @@ class RedisCounts:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=3)
-        with contextlib.suppress(redis.RedisError, OSError):
-            self.client.zrem(self._procs(), self.proc)  # stopped, not dead: nothing of ours is left to drop

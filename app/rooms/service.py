@@ -123,6 +123,15 @@ class Rooms:
         self.hub.publish_tally(code, tally)
         return tally
 
+    async def join_async(self, code: str) -> Tally:
+        """join() from the event loop: in-process counts at once, Redis counts on the loop's own client."""
+        if isinstance(self.counts, RedisCounts):
+            tally = await self.counts.add_held_async(code, FOLLOWERS, 1)
+        else:
+            tally = self.counts.add(code, FOLLOWERS, 1)
+        self.hub.publish_tally(code, tally)
+        return tally
+
     def leave(self, code: str) -> Tally:
         tally = self.counts.add(code, FOLLOWERS, -1)
         self.hub.publish_tally(code, tally)
@@ -165,7 +174,7 @@ def _make(store: NetworkStore, settings: Settings) -> Rooms:
         backend: RoomBackend = RedisRooms(store.client, store.prefix, settings.room_ttl_seconds)
         hub = RedisHub(store.url, store.prefix, interval, keepalive)
         counts = RedisCounts(store.client, store.prefix, settings.room_ttl_seconds, heartbeat_seconds(),
-                             on_change=hub.publish_tally)
+                             on_change=hub.publish_tally, url=store.url)
         counts.start()
         return Rooms(backend, hub, counts)
     path = getattr(store, "path", None) or settings.db_path

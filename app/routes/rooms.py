@@ -132,9 +132,8 @@ async def _stream(rooms: Rooms, code: str, count: bool) -> AsyncIterator[bytes]:
         try:
             state = await _current(rooms, code)
             if count:
-                tally = rooms.join(code) if rooms.counts_in_process else \
-                    await anyio.to_thread.run_sync(rooms.join, code)
-                joined = True
+                joined = True  # before the await: a stream cut off while joining is still counted out
+                tally = await rooms.join_async(code)
             else:
                 tally = rooms.counts.read(code) if rooms.counts_in_process else \
                     await anyio.to_thread.run_sync(rooms.counts.read, code)
