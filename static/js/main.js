@@ -4,7 +4,7 @@
 import * as api from "./api.js";
 import { bindControls, renderKeyLegend } from "./controllers/keys.js";
 import { createExports } from "./controllers/exports.js";
-import { createLesson } from "./controllers/lesson.js";
+import { createWalkthrough } from "./controllers/walkthrough.js";
 import { createPresenting } from "./controllers/presenting.js";
 import { createTrainingRun } from "./controllers/training-run.js";
 import { startPage } from "./controllers/start-up.js";
@@ -31,28 +31,28 @@ const position = createPosition();
 const stepper = createStepper();
 const player = createPlayer(position, { onPlayState: (on) => stepper.playing(on) });
 const figure = createNetworkView($("network-figure"), {
-  onEdgeClick: (edge) => lesson.editWeight(edge),
+  onEdgeClick: (edge) => walk.editWeight(edge),
   scaleOf: (quantity) => meta.scaleOf(quantity),
 });
 const formula = createFormulaPanel(formulaPanelElements(), { onSeek: (p) => player.seek(p) });
 const charts = createTrainingView(trainingElements());
 const editor = createEditor(editorElements(), {
-  onPreset: (name) => lesson.loadPreset(name),
-  onApply: (spec, structural) => lesson.applyEditor(spec, structural),
+  onPreset: (name) => walk.loadPreset(name),
+  onApply: (spec, structural) => walk.applyEditor(spec, structural),
 });
-const weightPopup = createWeightPopup({ onSubmit: (edge, raw) => lesson.submitWeight(edge, raw) });
+const weightPopup = createWeightPopup({ onSubmit: (edge, raw) => walk.submitWeight(edge, raw) });
 const roomDialog = createRoomDialog();
 const keyLegend = createKeyLegend();
 
 // ---------- controllers ----------
 
-const current = () => ({ network: lesson.state.network, sample: lesson.state.sample, p: position.p, trace: position.trace });
-const lesson = createLesson({
+const current = () => ({ network: walk.state.network, sample: walk.state.sample, p: position.p, trace: position.trace });
+const walk = createWalkthrough({
   api, position, player, figure, formula, stepper, editor, weightPopup, say, guarded, showDiverged,
   isTraining: () => training.running,
   onFreshNetwork: (net) => training.refresh(net),
   onMoved: (p, st) => {
-    const { network, sample, projector } = lesson.state;
+    const { network, sample, projector } = walk.state;
     if (network) writeUrl({ net: network.id, sample, step: p, projector });
     if (st) presenting.publishPosition(st);
   },
@@ -60,18 +60,18 @@ const lesson = createLesson({
 const training = createTrainingRun({
   api, charts, stepper, say,
   maxIterations: () => meta.limit("max_iterations"),
-  network: () => lesson.state.network,
+  network: () => walk.state.network,
   beforeStart: () => player.pause(),
   onProgress: (net) => {
-    lesson.state.network = net;
+    walk.state.network = net;
     stepper.network(net);
-    lesson.redraw();
+    walk.redraw();
   },
   onDiverged: showDiverged,
   publish: (fields) => presenting.publish(fields),
   onDone: async (net) => {
-    await guarded("Reloading the network", async () => lesson.setNetwork(await api.getNetwork(net.id), { fresh: false }));
-    await lesson.loadTrace(position.p);
+    await guarded("Reloading the network", async () => walk.setNetwork(await api.getNetwork(net.id), { fresh: false }));
+    await walk.loadTrace(position.p);
   },
 });
 const presenting = createPresenting({ room, dialog: roomDialog, say, current });
@@ -94,7 +94,7 @@ const handlers = {
   setSpeed: (s) => player.setSpeed(s),
   faster: () => stepper.speed(player.faster()),
   slower: () => stepper.speed(player.slower()),
-  toggleProjector: () => lesson.setProjector(!lesson.state.projector),
+  toggleProjector: () => walk.setProjector(!walk.state.projector),
   toggleKeys: () => keyLegend.toggle(),
   escape: () => {
     weightPopup.close();
@@ -122,7 +122,7 @@ function wire() {
   document.querySelectorAll(".phase-btn").forEach((b) => {
     b.addEventListener("click", () => !training.running && player.toPhase(b.dataset.phase));
   });
-  $("sample-select").addEventListener("change", (e) => lesson.setSample(Number(e.target.value)));
+  $("sample-select").addEventListener("change", (e) => walk.setSample(Number(e.target.value)));
   $("loss-log").addEventListener("change", (e) => charts.setLogScale(e.target.checked));
   renderKeyLegend($("key-list"));
   onResize($("network-figure"), () => figure.resize().catch((err) => say(`Redrawing the network failed: ${err.message}`)));
@@ -132,7 +132,7 @@ function wire() {
 // ---------- start-up ----------
 
 startPage({
-  api, url: readUrl(), plotly: plotlyReady(), wire, lesson, training, editor, stepper, say,
+  api, url: readUrl(), plotly: plotlyReady(), wire, walk, training, editor, stepper, say,
   onMeta: (rules) => {
     meta = rules;
   },

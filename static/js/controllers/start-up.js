@@ -8,9 +8,9 @@ import { createMeta } from "../models/meta.js";
 
 /**
  * deps: {api, url (readUrl()), plotly (plotlyReady()), wire() (binds the controls, called once requests are out),
- *        lesson, training, editor, stepper, say, onMeta(meta)}.
+ *        walk, training, editor, stepper, say, onMeta(meta)}.
  */
-export async function startPage({ api, url, plotly, wire, lesson, training, editor, stepper, say, onMeta }) {
+export async function startPage({ api, url, plotly, wire, walk, training, editor, stepper, say, onMeta }) {
   const wantSample = url.sample ?? 0;
   const metaReq = settle(api.meta());
   const presetsReq = settle(api.listPresets());
@@ -22,12 +22,12 @@ export async function startPage({ api, url, plotly, wire, lesson, training, edit
     say("plotly.js did not load (/vendor/plotly.min.js); the figures cannot be drawn.");
     return;
   }
-  if (url.projector) lesson.setProjector(true);
+  if (url.projector) walk.setProjector(true);
   const [rules, presets] = await Promise.all([metaReq, presetsReq]); // long back by now; the editor needs both
   if (!rules.ok) say(`Loading the rules (/api/meta): ${rules.error.message || rules.error}`);
   const meta = createMeta(rules.ok ? rules.value : null);
   onMeta(meta);
-  lesson.state.meta = meta;
+  walk.state.meta = meta;
   editor.setMeta(meta);
   stepper.trainLimits(meta.limit("max_iterations"), meta.trainModes(), ruleLabel);
   if (presets.ok) editor.setPresets(presets.value);
@@ -45,10 +45,10 @@ export async function startPage({ api, url, plotly, wire, lesson, training, edit
     net = created.value;
   }
   const linked = url.net && net.id === url.net;
-  lesson.state.sample = linked && url.sample != null ? url.sample : 0;
+  walk.state.sample = linked && url.sample != null ? url.sample : 0;
   const forwardReq = settle(api.forward(net.id, { samples: "all" }));
-  if (!traceReq) traceReq = settle(api.trace(net.id, { sample: lesson.state.sample }));
-  await lesson.setNetwork(net, { training: false });
+  if (!traceReq) traceReq = settle(api.trace(net.id, { sample: walk.state.sample }));
+  await walk.setNetwork(net, { training: false });
   // setNetwork clamps the sample to the data set: a trace asked for another sample is asked again.
   const sampleAsked = linked ? wantSample : 0;
   let traceDone = false;
@@ -56,9 +56,9 @@ export async function startPage({ api, url, plotly, wire, lesson, training, edit
     traceDone = true;
   });
   await Promise.resolve();
-  if (!traceDone) await lesson.redraw(); // the network now, its trace when it comes
-  await lesson.loadTrace(linked && url.step != null ? url.step : 0, lesson.state.sample === sampleAsked ? traceReq : null);
-  await lesson.lastDraw;
+  if (!traceDone) await walk.redraw(); // the network now, its trace when it comes
+  await walk.loadTrace(linked && url.step != null ? url.step : 0, walk.state.sample === sampleAsked ? traceReq : null);
+  await walk.lastDraw;
   await training.refresh(net, forwardReq);
   document.body.dataset.ready = "true";
 }

@@ -1,4 +1,4 @@
-// The lesson: which network and sample the page shows, loading their trace into the position model, and showing
+// The walk-through: which network and sample the page shows, loading their trace into the position model, and showing
 // every move of the position on the figure, the formula panel and the player bar. Also the editor's and the
 // weight popup's requests. Reads and writes through api.js; draws only through the views it is given.
 
@@ -10,7 +10,7 @@ import { prepareTrace, stateAt, sweptPhase } from "../models/trace-model.js";
  *        showDiverged(net), isTraining(), onFreshNetwork(net) (the training panel),
  *        onMoved(p, st) (the URL; the room too, unless st is null: only the view changed)}.
  */
-export function createLesson(deps) {
+export function createWalkthrough(deps) {
   const { api, position, player, figure, formula, stepper, editor, say, guarded } = deps;
   const state = { network: null, sample: 0, projector: false, meta: null };
 

@@ -1,6 +1,6 @@
 // The network editor: preset picker, layer list, hyper-parameters and a pasted CSV data set. It offers what the
 // server's rules allow (GET /api/meta: activations, losses, limits), reads and shows the form (including the server's
-// 422 messages next to the right control); creating or patching is the lesson controller's job.
+// 422 messages next to the right control); creating or patching is the walk-through controller's job.
 
 import { parseCsv, toCsv } from "../models/csv.js";
 import { ruleLabel } from "../models/format.js";
