@@ -186,6 +186,8 @@ def trace(net: Network, x: list[float] | np.ndarray, t: list[float] | np.ndarray
             latex = (rf"{sym} = \sum_{{j=1}}^{{{n_l}}} w_{{j{i}}}^{{{l}}}\,\delta_j^{{{l}}}"
                      rf" = {elide(terms, n_l)} = {nga[l - 2][i - 1]}")
             ga_id[l - 2][i - 1] = emit("backward", "grad_a", l - 1, i, None, g, sym, latex, list(d_id[l - 1]))
+            if l == 2:
+                events[-1]["optional"] = True  # ∂L/∂x_i: the flow reaches the inputs, but no update reads it
 
     # the new values are the engine's own update; the optimizer's record writes the formula
     opt = OPTIMIZERS[net.optimizer]

@@ -8,12 +8,13 @@ import numpy as np
 
 from app.config import Settings
 from app.engine import network as nn
+from app.engine.functions import OPTIMIZERS
 from app.engine.presets import PRESETS
 from app.errors import invalid
 from app.networks import limits
 from app.networks.model import DataSet, InitParams, NetworkModel
 from app.networks.shapes import check_count, check_dataset, check_matrix, check_vector
-from app.schemas import NetworkCreate, NetworkPatch
+from app.schemas import NetworkCreate, NetworkPatch, Restore
 from app.tokens import new_token
 
 
@@ -24,7 +25,7 @@ def _spec(req: NetworkCreate) -> dict[str, Any]:
     if req.preset is not None:
         if req.preset not in PRESETS:
             raise invalid(("preset",), f"unknown preset {req.preset!r}; choose one of {', '.join(PRESETS)}")
-        spec = {k: v for k, v in PRESETS[req.preset].items() if k != "description"}
+        spec = {k: v for k, v in PRESETS[req.preset].items() if k not in ("description", "reference")}
     given = req.model_dump(exclude_unset=True, exclude_none=True, exclude={"preset", "protected"})
     if req.layers is not None and req.preset is not None and "dataset" not in given:
         if req.layers[0] != spec["layers"][0] or req.layers[-1] != spec["layers"][-1]:
@@ -74,6 +75,24 @@ def create_model(req: NetworkCreate, settings: Settings) -> tuple[NetworkModel, 
     return model, token
 
 
+def _restore(model: NetworkModel, restore: Restore) -> None:
+    """Earlier parameters, iteration and optimizer state, each checked against this network's shapes."""
+    layers = model.layers
+    weights = [check_matrix(w, (layers[k + 1], layers[k]), ("restore", "weights", k), f"w^{k + 2}")
+               for k, w in enumerate(check_count(restore.weights, len(layers) - 1, ("restore", "weights"), "weight matrices"))]
+    biases = [check_vector(b, layers[k + 1], ("restore", "biases", k), f"b^{k + 2}")
+              for k, b in enumerate(check_count(restore.biases, len(layers) - 1, ("restore", "biases"), "bias vectors"))]
+    size = nn.parameter_count(layers) if model.train_biases else limits.weight_count(layers)
+    expected = OPTIMIZERS[model.optimizer].init_state(size)
+    for key, values in restore.optimizer_state.items():
+        if key not in expected:
+            raise invalid(("restore", "optimizer_state", key),
+                          f"{model.optimizer} keeps no state {key!r}; it keeps {', '.join(expected) or 'none'}")
+        check_vector(values, expected[key].size, ("restore", "optimizer_state", key), key)
+    model.weights, model.biases, model.iteration = weights, biases, restore.iteration
+    model.optimizer_state = dict(restore.optimizer_state)
+
+
 def optimizer_choice(given: Any) -> tuple[str, dict[str, float]]:
     """A request's optimizer (a name, or {"name": ..., hyper-parameters}) as the name and the settings given."""
     if given is None:
@@ -93,6 +112,14 @@ def apply_patch(model: NetworkModel, patch: NetworkPatch, settings: Settings) ->
     """Edit the learning rate, optimizer, single weights or biases, or the data set; any edit of the
     parameters or hyper-parameters clears a divergence."""
     layers = model.layers
+    if patch.reset and patch.restore is not None:
+        raise invalid(("restore",), "send either reset or restore, not both")
+    if patch.reset:
+        weights, biases = nn.initial_parameters(layers, model.init.scheme, model.init.scale, model.init.seed)
+        model.weights, model.biases = [w.tolist() for w in weights], [b.tolist() for b in biases]
+        model.iteration, model.optimizer_state = 0, {}
+    if patch.restore is not None:
+        _restore(model, patch.restore)
     if patch.learning_rate is not None:
         model.learning_rate = patch.learning_rate
     if patch.optimizer is not None:
@@ -115,5 +142,6 @@ def apply_patch(model: NetworkModel, patch: NetworkPatch, settings: Settings) ->
         model.biases[bedit.l - 2][bedit.j - 1] = bedit.value
     if patch.dataset is not None:
         model.dataset = _dataset(patch.dataset.model_dump(), model, settings)
-    if patch.learning_rate is not None or patch.optimizer is not None or patch.weights or patch.biases:
+    if (patch.learning_rate is not None or patch.optimizer is not None or patch.weights or patch.biases
+            or patch.reset or patch.restore is not None):
         model.settle(None)

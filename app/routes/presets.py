@@ -17,6 +17,7 @@ def list_presets() -> list[dict[str, Any]]:
     """Every preset with a one-line description."""
     return [
         {"name": name, "description": p["description"], "layers": p["layers"], "activations": p["activations"],
-         "loss": p["loss"], "learning_rate": p["learning_rate"], "samples": len(p["dataset"]["inputs"])}
+         "loss": p["loss"], "learning_rate": p["learning_rate"], "samples": len(p["dataset"]["inputs"]),
+         "reference": p.get("reference")}
         for name, p in PRESETS.items()
     ]

@@ -33,6 +33,7 @@ from app.schemas.networks import (
     PredictRequest,
     PredictResult,
     Preset,
+    Restore,
     SampleRequest,
     SampleResult,
     Snapshot,
@@ -57,7 +58,7 @@ from app.schemas.rooms import (
 __all__ = [
     "BatchResult", "BiasEdit", "CreatedNetwork", "Dataset", "ErrorBody", "ErrorItem", "GradCheckResult", "Health",
     "InitSpec", "GradientNorms", "LandscapeRequest", "LandscapeResult", "LayerGradients", "LayerValues", "Matrix", "Meta", "NetworkCreate", "NetworkPatch", "NetworkState",
-    "Num", "OptimizerSpec", "Phase", "PredictRequest", "PredictResult", "Preset", "RoomCreate", "RoomCreated", "RoomFork",
+    "Num", "OptimizerSpec", "Phase", "PredictRequest", "PredictResult", "Preset", "Restore", "RoomCreate", "RoomCreated", "RoomFork",
     "RoomState", "RoomStateUpdate", "SampleRequest", "SampleResult", "Snapshot", "StepResult", "Strict",
     "TraceEvent", "TraceRequest", "TraceResult", "TrainRequest", "TrainResult", "TrainingProgress", "ValidationErrorBody",
     "Vector", "WeightEdit", "error_responses", "room_error_responses",

@@ -86,6 +86,15 @@ class BiasEdit(Strict):
     value: Num
 
 
+class Restore(Strict):
+    """A network's parameters and progress as an earlier GET showed them (the page's undo)."""
+
+    weights: list[Matrix]
+    biases: list[Vector]
+    iteration: Int = Field(ge=0, le=2**53)
+    optimizer_state: dict[str, Vector] = Field(default_factory=dict, max_length=8)
+
+
 class NetworkPatch(Strict):
     """PATCH /api/networks/{id}: change the learning rate, optimizer, single weights or biases, or the data set."""
 
@@ -100,6 +109,9 @@ class NetworkPatch(Strict):
     weights: list[WeightEdit] | None = Field(None, max_length=100_000)
     biases: list[BiasEdit] | None = Field(None, max_length=100_000)
     dataset: Dataset | None = None
+    reset: bool = Field(False, strict=True, description="draw the initial weights again from init (same seed), "
+                        "iteration 0, the optimizer's state cleared")
+    restore: Restore | None = Field(None, description="put back parameters and progress from an earlier state")
 
 
 class OptimizerState(BaseModel):
@@ -341,6 +353,7 @@ class TraceEvent(BaseModel):
     symbol: str
     latex: str
     depends_on: list[int]
+    optional: bool = Field(False, description="shown for the flow, not needed for the update (∂L/∂x of the inputs)")
 
 
 class TraceResult(BaseModel):
@@ -376,6 +389,14 @@ class GradCheckResult(BaseModel):
     parameters: list[ParamCheck] = Field(description="every weight (i given) and bias (i null), in the stored order")
 
 
+class ReferenceTable(BaseModel):
+    """Published outputs to compare a run with: outputs[k][n] is sample n's output vector after iterations[k]."""
+
+    source: str
+    iterations: list[int]
+    outputs: list[Matrix]
+
+
 class Preset(BaseModel):
     """A ready-made network and data set, as GET /api/presets lists it."""
 
@@ -386,3 +407,4 @@ class Preset(BaseModel):
     loss: LossName
     learning_rate: float
     samples: int
+    reference: ReferenceTable | None = Field(None, description="e.g. the lecture's XOR table, for the xor preset")

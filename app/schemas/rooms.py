@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -39,6 +39,8 @@ class RoomState(BaseModel):
     network_version: int = Field(1, description="the network's stored version; followers reload the network when "
                                  "it moves (a step, a training chunk, an edited weight)")
     training: TrainingProgress | None = None
+    view: Literal["main", "lesson"] = Field("main", description="which page the presenter shows")
+    stage: int | None = Field(None, description="the guided lesson's stage (1-based) when view is lesson")
     followers: int = Field(0, description="event streams open on this room right now")
     seq: int = Field(description="increases with every change; the SSE `id:` of this state")
     updated: float = Field(description="server time of the change, seconds since the epoch")
@@ -55,6 +57,8 @@ class RoomStateUpdate(Strict):
     position: Int | None = Field(None, ge=0, le=10**7)
     phase: Phase | None = None
     training: TrainingProgress | None = None
+    view: Literal["main", "lesson"] | None = None
+    stage: Int | None = Field(None, ge=1, le=1000)
 
 
 class RoomCreated(BaseModel):

@@ -215,3 +215,13 @@ def test_a_stateful_optimizer_is_one_record_and_both_paths_carry_its_state(monke
         assert a.tobytes() == c.tobytes()
     assert fast.optimizer_state["v"].tobytes() == slow.optimizer_state["v"].tobytes()
     assert np.abs(slow.optimizer_state["v"]).sum() > 0
+
+
+def test_only_the_inputs_gradients_are_marked_optional():
+    w, b = nn.initial_parameters([2, 2, 1], "uniform", 1.0, 2)
+    net = nn.Network([2, 2, 1], ["sigmoid", "sigmoid"], w, b)
+    events, _ = trace(net, [1.0, 1.0], [1.0])
+    optional = [e for e in events if e.get("optional")]
+    assert [(e["quantity"], e["l"], e["j"]) for e in optional] == [("grad_a", 1, 1), ("grad_a", 1, 2)]
+    # nothing reads them
+    assert not {e["id"] for e in optional} & {d for e in events for d in e["depends_on"]}

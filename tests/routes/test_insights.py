@@ -174,3 +174,42 @@ def test_gradcheck_reports_every_parameter_with_its_difference_quotient(client):
     assert w111["numeric"] == pytest.approx(w111["backprop"], rel=1e-6)
     bias = next(p for p in check["parameters"] if p["i"] is None)
     assert (bias["l"], bias["j"]) == (2, 1)
+
+
+def test_reset_draws_the_initial_weights_again_and_clears_progress(client):
+    net = create(client, optimizer="momentum")
+    client.post(url(net, "train"), json={"iterations": 20})
+    r = client.patch(url(net), json={"reset": True})
+    assert r.status_code == 200, r.text
+    state = r.json()
+    assert state["weights"] == net["weights"] and state["biases"] == net["biases"]
+    assert state["iteration"] == 0 and state["optimizer_state"] == {}
+
+
+def test_restore_puts_back_an_earlier_state_and_checks_its_shapes(client):
+    net = create(client, optimizer="adam")
+    client.post(url(net, "train"), json={"iterations": 3})
+    earlier = client.get(url(net)).json()
+    client.post(url(net, "train"), json={"iterations": 5})
+    keep = {k: earlier[k] for k in ("weights", "biases", "iteration", "optimizer_state")}
+    r = client.patch(url(net), json={"restore": keep})
+    assert r.status_code == 200, r.text
+    assert {k: r.json()[k] for k in keep} == keep
+    # the next train continues exactly as the earlier network would have
+    again = client.post(url(net, "train"), json={"iterations": 5}).json()["weights"]
+    twin = create(client, optimizer="adam")
+    client.post(url(twin, "train"), json={"iterations": 8})
+    assert again == client.get(url(twin)).json()["weights"]
+    bad = {**keep, "weights": keep["weights"][:1]}
+    assert_names(client.patch(url(net), json={"restore": bad}), 422, "body", "restore", "weights")
+    wrong = {**keep, "optimizer_state": {"velocity": [0.0] * 13}}
+    assert_names(client.patch(url(net), json={"restore": wrong}), 422, "body", "restore", "optimizer_state", "velocity")
+    assert_names(client.patch(url(net), json={"restore": keep, "reset": True}), 422, "body", "restore")
+
+
+def test_the_xor_preset_carries_the_lectures_table(client):
+    presets = {p["name"]: p for p in client.get("/api/presets").json()}
+    ref = presets["xor"]["reference"]
+    assert ref["iterations"] == [0, 1000, 2000, 3000, 5000, 10000]
+    assert ref["outputs"][3] == [[0.30], [0.81], [0.81], [0.11]]
+    assert presets["and"]["reference"] is None
