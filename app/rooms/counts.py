@@ -235,7 +235,7 @@ class RedisCounts:
         self._inflight: dict[tuple[str, str], int] = {}  # increments sent but not answered yet
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._loop_scripts: dict[asyncio.AbstractEventLoop, Any] = {}
+        self._batchers: dict[asyncio.AbstractEventLoop, _Batcher] = {}
 
     def _key(self, code: str) -> str:
         return f"{self.prefix}room-tally:{code}"
@@ -270,24 +270,23 @@ class RedisCounts:
             self._landed(code, name)
 
     async def add_held_async(self, code: str, name: str, delta: int) -> Tally:
-        """add() of a held count from the event loop, on its own Redis client: no thread, no GIL hand-offs."""
+        """add() of a held count from the event loop: no thread, and the increments of a crowd of joins that
+        arrive while one is on its way go together in the next script call (each joiner gets the count after it)."""
         if self.url is None:
             import anyio
 
             return await anyio.to_thread.run_sync(self.add, code, name, delta)
         self.start()
         loop = asyncio.get_running_loop()
-        script = self._loop_scripts.get(loop)
-        if script is None:
+        batcher = self._batchers.get(loop)
+        if batcher is None:
             import redis.asyncio
 
-            script = redis.asyncio.Redis.from_url(self.url).register_script(_ADD_HELD)
-            self._loop_scripts[loop] = script
+            # one connection per loop is enough: increments wait for it together, not one connection each
+            client = redis.asyncio.Redis.from_url(self.url)
+            batcher = self._batchers[loop] = _Batcher(self, client.register_script(_ADD_HELD))
         self._hold(code, name, delta)
-        try:
-            return _tally_of(await script(keys=self._held_keys(code), args=self._held_args(code, name, delta)))
-        finally:
-            self._landed(code, name)
+        return await batcher.add(code, name, delta)
 
     def _hold(self, code: str, name: str, delta: int) -> None:
         with self._lock:
@@ -298,9 +297,9 @@ class RedisCounts:
             else:
                 self._held.pop((code, name), None)
 
-    def _landed(self, code: str, name: str) -> None:
+    def _landed(self, code: str, name: str, n: int = 1) -> None:
         with self._lock:
-            left = self._inflight.pop((code, name)) - 1
+            left = self._inflight.pop((code, name)) - n
             if left:
                 self._inflight[(code, name)] = left
 
@@ -349,3 +348,48 @@ class RedisCounts:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=3)
+
+
+class _Batcher:
+    """Held-count increments from one event loop: one script call at a time, carrying every increment that
+    arrived meanwhile (summed per room and count), so a crowd of joins costs a few Redis calls, not one each."""
+
+    def __init__(self, counts: RedisCounts, script: Any) -> None:
+        self.counts = counts
+        self.script = script
+        self.pending: dict[tuple[str, str], tuple[list[int], list[asyncio.Future[Tally]]]] = {}
+        self.running = False
+        self.task: asyncio.Task[None] | None = None  # held here: the loop keeps only a weak reference to tasks
+
+    async def add(self, code: str, name: str, delta: int) -> Tally:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Tally] = loop.create_future()
+        deltas, waiting = self.pending.setdefault((code, name), ([], []))
+        deltas.append(delta)
+        waiting.append(future)
+        if not self.running:
+            self.running = True
+            self.task = loop.create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        try:
+            while self.pending:
+                batch, self.pending = self.pending, {}
+                for (code, name), (deltas, waiting) in batch.items():
+                    try:
+                        reply = await self.script(keys=self.counts._held_keys(code),
+                                                  args=self.counts._held_args(code, name, sum(deltas)))
+                        tally = _tally_of(reply)
+                    except Exception as err:  # every joiner of this batch hears why (answered 503 upstream)
+                        for future in waiting:
+                            if not future.done():
+                                future.set_exception(err)
+                        continue
+                    finally:
+                        self.counts._landed(code, name, len(deltas))
+                    for future in waiting:
+                        if not future.done():
+                            future.set_result(tally)
+        finally:
+            self.running = False
