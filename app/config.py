@@ -24,7 +24,8 @@ class Settings:
     # classroom rooms: idle lifetime, SSE keep-alive period, and the public base URL for join links and QR codes
     room_ttl_seconds: int = field(default_factory=lambda: _int("DELTAFLOW_ROOM_TTL_HOURS", 12) * 3600)
     sse_keepalive_seconds: float = field(default_factory=lambda: float(os.environ.get("DELTAFLOW_SSE_KEEPALIVE") or 15))
-    public_url: str | None = field(default_factory=lambda: (os.environ.get("DELTAFLOW_PUBLIC_URL") or "").rstrip("/") or None)
+    public_url: str | None = field(
+        default_factory=lambda: (os.environ.get("DELTAFLOW_PUBLIC_URL") or "").rstrip("/") or None)
     max_body_bytes: int = 1_000_000
     max_layers: int = 10
     max_nodes: int = 256

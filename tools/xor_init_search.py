@@ -161,7 +161,8 @@ def main() -> None:
     ap.add_argument("--threshold", type=float, default=0.1, help="drop candidates beyond this deviation (default 0.1)")
     ap.add_argument("--chunk", type=int, default=20_000, help="candidates trained at once (default 20000)")
     ap.add_argument("--top", type=int, default=10, help="how many candidates to print (default 10)")
-    ap.add_argument("--verify", type=int, default=20, help="re-train this many of the best with the engine (default 20)")
+    ap.add_argument("--verify", type=int, default=20,
+                    help="re-train this many of the best with the engine (default 20)")
     args = ap.parse_args()
     seeds = parse_seeds(args.seeds)
     scales = [float(s) for s in args.scales.split(",")]

@@ -59,7 +59,8 @@ def compile_batch(net: Network, x: Array, t: Array) -> BatchRunner:
     offsets = np.cumsum([0, *sizes]).tolist()
     W = [params[offsets[k] : offsets[k + 1]].reshape(shapes[k]) for k in range(depth)]
     GW = [grads[offsets[k] : offsets[k + 1]].reshape(shapes[k]) for k in range(depth)]
-    B = [params[offsets[depth + k] : offsets[depth + k + 1]] for k in range(depth)] if train_b else [b.copy() for b in bs]
+    B = ([params[offsets[depth + k] : offsets[depth + k + 1]] for k in range(depth)] if train_b
+         else [b.copy() for b in bs])
     GB = [grads[offsets[depth + k] : offsets[depth + k + 1]] for k in range(depth)] if train_b else []
     # per layer: z^l, a^l, δ^l, ∂L/∂a^l, a scratch array and a mask, each (N, n_l)
     Z = [np.empty((n, s[0])) for s in shapes]

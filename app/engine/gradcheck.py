@@ -42,7 +42,8 @@ def _losses_around(net: Network, x: np.ndarray, t: np.ndarray, h: float) -> tupl
     return out
 
 
-def numeric_gradients(net: Network, x: np.ndarray, t: np.ndarray, h: float = H) -> tuple[list[np.ndarray], list[np.ndarray]]:
+def numeric_gradients(net: Network, x: np.ndarray, t: np.ndarray,
+                      h: float = H) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """(L(θ + h) − L(θ − h)) / 2h for each parameter θ, one at a time."""
     around_w, around_b = _losses_around(net, x, t, h)
     return [(a[..., 0] - a[..., 1]) / (2 * h) for a in around_w], [(a[..., 0] - a[..., 1]) / (2 * h) for a in around_b]
@@ -53,7 +54,10 @@ def _rel(a: np.ndarray, n: np.ndarray) -> np.ndarray:
 
 
 def gradcheck(net: Network, x: np.ndarray, t: np.ndarray, tolerance: float = 1e-5, h: float = H) -> GradCheck:
-    """Compare backprop with finite differences; relative error |a−n| / max(|a|+|n|, 1e-8) must stay under `tolerance`."""
+    """Compare backprop with finite differences.
+
+    The relative error |a−n| / max(|a|+|n|, 1e-8) must stay under `tolerance`.
+    """
     x = np.asarray(x, dtype=np.float64)
     t = np.asarray(t, dtype=np.float64)
     with np.errstate(all="ignore"):

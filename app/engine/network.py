@@ -78,7 +78,8 @@ class Network:
         )
 
     def is_finite(self) -> bool:
-        return all(np.isfinite(w).all() and np.isfinite(b).all() for w, b in zip(self.weights, self.biases, strict=True))
+        return all(np.isfinite(w).all() and np.isfinite(b).all()
+                   for w, b in zip(self.weights, self.biases, strict=True))
 
 
 def parameter_count(layers: list[int]) -> int:
@@ -95,7 +96,8 @@ def validate_structure(layers: list[int], activations: list[str], loss: str, red
         if n < 1:
             raise SpecError(("layers", k), "every layer needs at least 1 node")
     if len(activations) != len(layers) - 1:
-        raise SpecError(("activations",), f"give one activation per layer l = 2..{len(layers)} ({len(layers) - 1} names)")
+        raise SpecError(("activations",),
+                        f"give one activation per layer l = 2..{len(layers)} ({len(layers) - 1} names)")
     for k, name in enumerate(activations):
         if name not in ACTIVATIONS:
             raise SpecError(("activations", k), f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
@@ -109,7 +111,8 @@ def validate_structure(layers: list[int], activations: list[str], loss: str, red
     if reduction not in REDUCTIONS:
         raise SpecError(("reduction",), f"reduction must be one of {', '.join(REDUCTIONS)}")
     if optimizer not in OPTIMIZERS:
-        raise SpecError(("optimizer", "name"), f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
+        raise SpecError(("optimizer", "name"),
+                        f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
     for key, rule in check_settings(optimizer, optimizer_settings or {}):
         raise SpecError(("optimizer", key), rule)
 

@@ -16,7 +16,9 @@ LECTURE_XOR_TABLE: dict[int, list[float]] = {
     5000: [0.05, 0.96, 0.96, 0.03],
     10_000: [0.02, 0.98, 0.98, 0.02],
 }
-XOR_SEED, XOR_SCALE = 887637, 1.0  # uniform ±1: closest to the lecture's XOR table of 2.95M seed/scale pairs, worst deviation 0.042 (tools/xor_init_search.py)
+# uniform ±1: closest to the lecture's XOR table of 2.95M seed/scale pairs, worst deviation 0.042
+# (tools/xor_init_search.py)
+XOR_SEED, XOR_SCALE = 887637, 1.0
 
 
 def _logic(truth: list[int]) -> dict[str, list[list[float]]]:
@@ -73,11 +75,12 @@ def _classifier(description: str, layers: list[int], data: dict[str, list[list[f
 
 PRESETS: dict[str, dict[str, Any]] = {
     "xor": _logic_preset(
-        "The lecture's example: XOR with 2 hidden sigmoid nodes, squared error, learning rate 0.5.", [0, 1, 1, 0], XOR_SEED,
-        XOR_SCALE,
+        "The lecture's example: XOR with 2 hidden sigmoid nodes, squared error, learning rate 0.5.", [0, 1, 1, 0],
+        XOR_SEED, XOR_SCALE,
     ) | {"reference": {"source": "the lecture's XOR table", "iterations": list(LECTURE_XOR_TABLE),
                        "outputs": [[[o] for o in row] for row in LECTURE_XOR_TABLE.values()]}},
-    "and": _logic_preset("Logical AND: linearly separable, learned quickly by the same 2-2-1 network.", [0, 0, 0, 1], 1),
+    "and": _logic_preset("Logical AND: linearly separable, learned quickly by the same 2-2-1 network.",
+                         [0, 0, 0, 1], 1),
     "or": _logic_preset("Logical OR: linearly separable, learned quickly by the same 2-2-1 network.", [0, 1, 1, 1], 1),
     "circles": _classifier("200 points: a disc inside a ring; needs a curved boundary.", [2, 8, 1], _circles(), 0.5),
     "moons": _classifier("200 points on two interleaving half-moons with noise.", [2, 8, 8, 1], _moons(), 0.5),

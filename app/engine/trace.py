@@ -90,7 +90,8 @@ def trace(net: Network, x: list[float] | np.ndarray, t: list[float] | np.ndarray
             if not softmax:
                 a_id[l - 1][j - 1] = emit(
                     "forward", "a", l, j, None, a[l - 1][j - 1], f"a_{{{j}}}^{{{l}}}",
-                    rf"a_{{{j}}}^{{{l}}} = {act.symbol}(z_{{{j}}}^{{{l}}}) = {act.symbol}({nz[k][j - 1]}) = {na[l - 1][j - 1]}",
+                    rf"a_{{{j}}}^{{{l}}} = {act.symbol}(z_{{{j}}}^{{{l}}})"
+                    rf" = {act.symbol}({nz[k][j - 1]}) = {na[l - 1][j - 1]}",
                     [z_id[l - 1][j - 1]],
                 )
         if softmax:
@@ -130,7 +131,8 @@ def trace(net: Network, x: list[float] | np.ndarray, t: list[float] | np.ndarray
             g = grad_a[l - 1][j - 1]
             if act.df is None and not fused:
                 s = sum(a[l - 1][q] * grad_a[l - 1][q] for q in range(n_l))
-                latex = (rf"{head} = a_{{{j}}}^{{{l}}}\left({DL}a_{{{j}}}^{{{l}}}}} - \sum_k a_k^{{{l}}} {DL}a_k^{{{l}}}}}\right)"
+                latex = (rf"{head} = a_{{{j}}}^{{{l}}}\left({DL}a_{{{j}}}^{{{l}}}}}"
+                         rf" - \sum_k a_k^{{{l}}} {DL}a_k^{{{l}}}}}\right)"
                          rf" = {na[l - 1][j - 1]}\left({nga[l - 1][j - 1]} - {par(s)}\right) = {nd[k][j - 1]}")
                 deps = list(a_id[l - 1]) + list(ga_id[l - 1])
             elif fused:

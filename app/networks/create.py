@@ -56,7 +56,8 @@ def create_model(req: NetworkCreate, settings: Settings) -> tuple[NetworkModel, 
         raise invalid(err.field, err.message) from None
     if spec.get("weights") is not None:
         weights = [np.asarray(check_matrix(w, (layers[k + 1], layers[k]), ("weights", k), f"w^{k + 2}"))
-                   for k, w in enumerate(check_count(spec["weights"], len(layers) - 1, ("weights",), "weight matrices"))]
+                   for k, w in enumerate(check_count(spec["weights"], len(layers) - 1, ("weights",),
+                                                     "weight matrices"))]
     if spec.get("biases") is not None:
         biases = [np.asarray(check_vector(b, layers[k + 1], ("biases", k), f"b^{k + 2}"))
                   for k, b in enumerate(check_count(spec["biases"], len(layers) - 1, ("biases",), "bias vectors"))]
@@ -79,9 +80,11 @@ def _restore(model: NetworkModel, restore: Restore) -> None:
     """Earlier parameters, iteration and optimizer state, each checked against this network's shapes."""
     layers = model.layers
     weights = [check_matrix(w, (layers[k + 1], layers[k]), ("restore", "weights", k), f"w^{k + 2}")
-               for k, w in enumerate(check_count(restore.weights, len(layers) - 1, ("restore", "weights"), "weight matrices"))]
+               for k, w in enumerate(check_count(restore.weights, len(layers) - 1, ("restore", "weights"),
+                                                 "weight matrices"))]
     biases = [check_vector(b, layers[k + 1], ("restore", "biases", k), f"b^{k + 2}")
-              for k, b in enumerate(check_count(restore.biases, len(layers) - 1, ("restore", "biases"), "bias vectors"))]
+              for k, b in enumerate(check_count(restore.biases, len(layers) - 1, ("restore", "biases"),
+                                                "bias vectors"))]
     size = nn.parameter_count(layers) if model.train_biases else limits.weight_count(layers)
     expected = OPTIMIZERS[model.optimizer].init_state(size)
     for key, values in restore.optimizer_state.items():

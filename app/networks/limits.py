@@ -107,8 +107,8 @@ def check_train(layers: list[int], rows: int, iterations: int, mode: str, record
     if values > settings.max_response_values:
         room = max(settings.max_response_values // (rows * layers[-1]) - 2, 1)
         every = -(-iterations // room)
-        raise invalid(("record_every",), f"{snapshots} output snapshots of {rows} samples are {values} numbers; at most "
-                      f"{settings.max_response_values} per call: set record_every to {every} or more")
+        raise invalid(("record_every",), f"{snapshots} output snapshots of {rows} samples are {values} numbers; "
+                      f"at most {settings.max_response_values} per call: set record_every to {every} or more")
 
 
 def check_predict(layers: list[int], rows: int, settings: Settings) -> None:

@@ -57,9 +57,10 @@ from app.schemas.rooms import (
 
 __all__ = [
     "BatchResult", "BiasEdit", "CreatedNetwork", "Dataset", "ErrorBody", "ErrorItem", "GradCheckResult", "Health",
-    "InitSpec", "GradientNorms", "LandscapeRequest", "LandscapeResult", "LayerGradients", "LayerValues", "Matrix", "Meta", "NetworkCreate", "NetworkPatch", "NetworkState",
-    "Num", "OptimizerSpec", "Phase", "PredictRequest", "PredictResult", "Preset", "Restore", "RoomCreate", "RoomCreated", "RoomFork",
-    "RoomState", "RoomStateUpdate", "SampleRequest", "SampleResult", "Snapshot", "StepResult", "Strict",
-    "TraceEvent", "TraceRequest", "TraceResult", "TrainRequest", "TrainResult", "TrainingProgress", "ValidationErrorBody",
+    "InitSpec", "GradientNorms", "LandscapeRequest", "LandscapeResult", "LayerGradients", "LayerValues", "Matrix",
+    "Meta", "NetworkCreate", "NetworkPatch", "NetworkState", "Num", "OptimizerSpec", "Phase", "PredictRequest",
+    "PredictResult", "Preset", "Restore", "RoomCreate", "RoomCreated", "RoomFork", "RoomState", "RoomStateUpdate",
+    "SampleRequest", "SampleResult", "Snapshot", "StepResult", "Strict", "TraceEvent", "TraceRequest", "TraceResult",
+    "TrainRequest", "TrainResult", "TrainingProgress", "ValidationErrorBody",
     "Vector", "WeightEdit", "error_responses", "room_error_responses",
 ]

@@ -59,9 +59,11 @@ def _optimizer_spec() -> Any:
     hyper: dict[str, Any] = {}
     for opt in OPTIMIZERS.values():
         for key, h in opt.hyper.items():
-            hyper.setdefault(key, (Num | None, Field(None, description=f"{opt.name}: {h.words} (default {h.default:g})")))
+            hyper.setdefault(key, (Num | None,
+                                   Field(None, description=f"{opt.name}: {h.words} (default {h.default:g})")))
     return create_model(
-        "OptimizerSpec", __base__=Strict, __doc__="An update rule by name, with its hyper-parameters (defaults if absent).",
+        "OptimizerSpec", __base__=Strict,
+        __doc__="An update rule by name, with its hyper-parameters (defaults if absent).",
         name=(OptimizerName, Field(description="a name from GET /api/meta's optimizers")), **hyper,
     )
 

@@ -60,7 +60,8 @@ class NetworkCreate(Strict):
     reduction: ReductionName | None = None
     learning_rate: Rate | None = None
     optimizer: OptimizerName | OptimizerSpec | None = Field(
-        None, description='the update rule, e.g. {"name": "momentum", "momentum": 0.9}, or just its name; sgd when not given')
+        None, description='the update rule, e.g. {"name": "momentum", "momentum": 0.9}, or just its name; '
+                          'sgd when not given')
     init: InitSpec | None = None
     weights: list[Matrix] | None = None
     biases: list[Vector] | None = None

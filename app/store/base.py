@@ -58,7 +58,8 @@ def mutate(store: NetworkStore, network_id: str, change: Callable[[dict[str, Any
     raise Conflict(network_id)
 
 
-async def expiry_sweeps(store: Callable[[], NetworkStore], older_than_seconds: float, every_seconds: float = 3600) -> None:
+async def expiry_sweeps(store: Callable[[], NetworkStore], older_than_seconds: float,
+                        every_seconds: float = 3600) -> None:
     """Run `expire` now and then every `every_seconds`, off the event loop; a failed sweep is logged and retried."""
     while True:
         try:

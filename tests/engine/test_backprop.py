@@ -102,7 +102,8 @@ def test_lecture_closed_forms_for_a_two_layer_sigmoid_network():
     # case 1: ∂L/∂w_kj = −(t − o) o (1 − o) h_j
     expect_out = [-(t - o) * o * (1 - o) * h[j] for j in range(2)]
     # case 2: ∂L/∂w_ji = h_j (1 − h_j) x_i Σ_k −w_kj (t − o) o (1 − o)
-    expect_hidden = [[h[j] * (1 - h[j]) * x[i] * (-w_out[0][j] * (t - o) * o * (1 - o)) for i in range(2)] for j in range(2)]
+    expect_hidden = [[h[j] * (1 - h[j]) * x[i] * (-w_out[0][j] * (t - o) * o * (1 - o)) for i in range(2)]
+                     for j in range(2)]
 
     net = Network([2, 2, 1], ["sigmoid", "sigmoid"], [w_hidden, w_out], [[0.0, 0.0], [0.0]])
     grads = backward(net, forward(net, np.array([x])), np.array([[t]]))

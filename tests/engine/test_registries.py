@@ -113,7 +113,8 @@ def test_the_compiled_path_and_repeated_steps_agree_to_the_bit():
             assert a.tobytes() == c.tobytes()
 
 
-@pytest.mark.parametrize("layers,biases", [([2, 2, 1], True), ([3, 5, 4, 2], True), ([1, 1], False), ([4, 7, 3], False)])
+@pytest.mark.parametrize("layers,biases",
+                         [([2, 2, 1], True), ([3, 5, 4, 2], True), ([1, 1], False), ([4, 7, 3], False)])
 def test_event_count_from_the_quantity_records_equals_the_trace(layers, biases):
     w, b = nn.initial_parameters(layers, "uniform", 1.0, 0)
     net = nn.Network(layers, ["tanh"] * (len(layers) - 2) + ["softmax"], w, b, "cross_entropy", train_biases=biases)
@@ -134,7 +135,8 @@ def test_trace_update_values_are_the_engines_own_update():
     for e in events:
         if e["phase"] == "update":
             stored = stepped.weights if e["quantity"] == "w" else stepped.biases
-            expected = stored[e["l"] - 2][e["j"] - 1, e["i"] - 1] if e["quantity"] == "w" else stored[e["l"] - 2][e["j"] - 1]
+            expected = (stored[e["l"] - 2][e["j"] - 1, e["i"] - 1] if e["quantity"] == "w"
+                        else stored[e["l"] - 2][e["j"] - 1])
             assert e["value"] == expected
 
 
@@ -175,7 +177,8 @@ def test_guarded_step_keeps_the_weights_when_the_update_overflows():
     assert net.weights[0].tobytes() == before[0].tobytes()
     ok = nn.Network([1, 1], ["linear"], [np.array([[1.0]])], [np.array([0.0])], learning_rate=0.1)
     kept = nn.guarded_step(ok, np.array([[1.0]]), np.array([[0.0]]))
-    assert kept.applied and kept.message is None and kept.loss_after == pytest.approx(0.5 * 0.8**2)  # w and b both move by 0.1
+    # w and b both move by 0.1
+    assert kept.applied and kept.message is None and kept.loss_after == pytest.approx(0.5 * 0.8**2)
 
 
 def test_catalogue_lists_every_registry_record_in_plain_data():

@@ -48,7 +48,8 @@ def test_depends_on_names_what_each_computation_reads(lecture_net):
     events, _ = trace(lecture_net, [0.05, 0.1], [0.01, 0.99])
     k = keyed(events)
     ids = lambda *keys: sorted(k[key]["id"] for key in keys)  # noqa: E731
-    assert k[("forward", "z", 2, 1, None)]["depends_on"] == ids(("forward", "a", 1, 1, None), ("forward", "a", 1, 2, None))
+    assert k[("forward", "z", 2, 1, None)]["depends_on"] == ids(("forward", "a", 1, 1, None),
+                                                                ("forward", "a", 1, 2, None))
     assert k[("forward", "a", 3, 2, None)]["depends_on"] == [k[("forward", "z", 3, 2, None)]["id"]]
     # ∂L/∂a_1^2 = Σ_j w_j1^3 δ_j^3 reuses both δ^3 ("we can reuse gradient δ")
     assert sorted(k[("backward", "grad_a", 2, 1, None)]["depends_on"]) == ids(

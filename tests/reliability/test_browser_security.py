@@ -66,7 +66,8 @@ def test_cors_opens_only_to_the_configured_origins(spawn: Any) -> None:
         ok = http.get(f"/api/networks/{net}", headers={"Origin": allowed})
         assert ok.headers["access-control-allow-origin"] == allowed
         pre = http.options(f"/api/networks/{net}/step", headers={
-            "Origin": allowed, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization"})
+            "Origin": allowed, "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization"})
         assert pre.status_code == 200 and pre.headers["access-control-allow-origin"] == allowed
         no = http.get(f"/api/networks/{net}", headers={"Origin": EVIL})
         assert "access-control-allow-origin" not in no.headers

@@ -83,13 +83,16 @@ def test_64_concurrent_steps_across_two_processes_on_one_file(spawn: Any) -> Non
 def test_a_long_request_does_not_block_other_networks(live: Server) -> None:
     """No global lock: a step on network B completes while a multi-second train holds network A."""
     with httpx.Client(base_url=live.url, timeout=60) as http:
-        slow = http.post("/api/networks", json={"layers": [1] * 10, "dataset": {"inputs": [[0]], "targets": [[1]]}}).json()["id"]
+        slow = http.post("/api/networks",
+                         json={"layers": [1] * 10, "dataset": {"inputs": [[0]], "targets": [[1]]}}).json()["id"]
         other = http.post("/api/networks", json={"preset": "xor"}).json()["id"]
         t0 = time.perf_counter()
         assert http.post(f"/api/networks/{slow}/train", json={"iterations": 2000}).status_code == 200
         short = time.perf_counter() - t0
         state = http.get(f"/api/networks/{slow}").json()
-        budget = max(i for i in range(1000, 100_001, 1000) if train_work(state["layers"], len(state["dataset"]["inputs"]), i, "batch") <= Settings().max_train_work)
+        budget = max(i for i in range(1000, 100_001, 1000)
+                     if train_work(state["layers"], len(state["dataset"]["inputs"]), i, "batch")
+                     <= Settings().max_train_work)
         iterations = max(2000, min(budget, int(2000 * 2.0 / max(short, 1e-3))))  # about 2 s of training
 
         done: dict[str, float] = {}

@@ -24,7 +24,8 @@ from app.engine import network as nn
 from app.main import app
 from app.store.sqlite import SQLiteStore
 
-EXTREME = [0.0, 1e-300, -1e-300, 5e-324, 1e-8, 1.0, -1.0, 1e8, -1e8, 1e150, -1e150, 1e154, -1e154, 1e300, -1e300, 1.7e308, -1.7e308]
+EXTREME = [0.0, 1e-300, -1e-300, 5e-324, 1e-8, 1.0, -1.0, 1e8, -1e8, 1e150, -1e150, 1e154, -1e154, 1e300, -1e300,
+           1.7e308, -1.7e308]
 floats = st.one_of(st.sampled_from(EXTREME), st.floats(-1e308, 1e308, allow_nan=False, allow_infinity=False))
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "linear"]
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True, database=None,
@@ -64,7 +65,8 @@ def networks(draw: st.DrawFn) -> dict[str, Any]:
     cross_entropy = draw(st.booleans())
     out = draw(st.sampled_from(["sigmoid", "softmax"] if cross_entropy else HIDDEN + ["sigmoid", "softmax"]))
     activations = [draw(st.sampled_from(HIDDEN)) for _ in layers[1:-1]] + [out]
-    weights = [[[draw(floats) for _ in range(n_in)] for _ in range(n_out)] for n_in, n_out in zip(layers, layers[1:], strict=False)]
+    weights = [[[draw(floats) for _ in range(n_in)] for _ in range(n_out)]
+               for n_in, n_out in zip(layers, layers[1:], strict=False)]
     biases = [[draw(floats) for _ in range(n_out)] for n_out in layers[1:]]
     rows = draw(st.integers(1, 3))
     target = st.floats(0, 1) if cross_entropy else floats
@@ -95,8 +97,8 @@ def test_every_endpoint_survives_extreme_numbers(api: TestClient, spec: dict[str
     if created is None:
         return  # e.g. an output activation the loss does not allow: refused with a message
     base = f"/api/networks/{created['id']}"
-    for suffix, body in [("/forward", {"sample": 0}), ("/forward", {"samples": "all"}), ("/backward", {"samples": "all"}),
-                         ("/trace", {"sample": 0}), ("/gradcheck", {"sample": 0}),
+    for suffix, body in [("/forward", {"sample": 0}), ("/forward", {"samples": "all"}),
+                         ("/backward", {"samples": "all"}), ("/trace", {"sample": 0}), ("/gradcheck", {"sample": 0}),
                          ("/predict", {"inputs": spec["dataset"]["inputs"]})]:
         result = call(api, "POST", base + suffix, body)
         if result is None:
@@ -148,10 +150,12 @@ def test_refusals_on_empty_and_overflowing_input(api: TestClient) -> None:
     assert r.status_code == 422 and "at least one row" in r.text
     r = api.patch(base, json={"dataset": {"inputs": [], "targets": []}})
     assert r.status_code == 422 and r.json()["detail"][0]["loc"][:3] == ["body", "dataset", "inputs"]
-    huge = call(api, "POST", "/api/networks", {"layers": [1, 1], "activations": "linear", "weights": [[[1e300]]]}, ok=(201,))
+    huge = call(api, "POST", "/api/networks", {"layers": [1, 1], "activations": "linear", "weights": [[[1e300]]]},
+                ok=(201,))
     r = api.post(f"/api/networks/{huge['id']}/backward", json={"input": [1e300], "target": [0]})
     assert r.status_code == 422 and "overflowed" in r.text
-    r = api.post(base + "/forward", content=b'{"input": [NaN, 1], "target": [1]}', headers={"content-type": "application/json"})
+    r = api.post(base + "/forward", content=b'{"input": [NaN, 1], "target": [1]}',
+                 headers={"content-type": "application/json"})
     assert r.status_code == 422
     r = api.post(base + "/forward", content=b'{"input": [1e999, 1]}', headers={"content-type": "application/json"})
     assert r.status_code == 422

@@ -45,7 +45,8 @@ def fuzz_networks(live: Server) -> Iterator[list[str]]:
     with httpx.Client(base_url=live.url) as http:
         ids = [
             http.post("/api/networks", json={"preset": "xor"}).json()["id"],
-            http.post("/api/networks", json={"preset": "circles", "layers": [2, 4, 1], "activations": ["tanh", "sigmoid"]}).json()["id"],
+            http.post("/api/networks", json={"preset": "circles", "layers": [2, 4, 1],
+                                             "activations": ["tanh", "sigmoid"]}).json()["id"],
             http.post("/api/networks", json={"layers": [3, 2], "activations": "softmax", "loss": "cross_entropy",
                                              "dataset": {"inputs": [[1, 2, 3]], "targets": [[0, 1]]}}).json()["id"],
             http.post("/api/networks", json={"layers": [1, 1]}).json()["id"],  # no data set
@@ -82,7 +83,8 @@ def test_api_answers_within_its_schema(method: str, path: str, mode: GenerationM
             pick = zlib.crc32(repr(case.body).encode() + str(params["network_id"]).encode()) % (len(fuzz_networks) + 1)
             if pick < len(fuzz_networks):
                 params["network_id"] = fuzz_networks[pick]
-        if isinstance(case.body, dict) and isinstance(case.body.get("iterations"), int) and case.body["iterations"] > 300:
+        if (isinstance(case.body, dict) and isinstance(case.body.get("iterations"), int)
+                and case.body["iterations"] > 300):
             case.body["iterations"] = 300  # a long accepted run proves nothing more here and costs seconds
         case.call_and_validate(base_url=live.url, checks=CHECKS, timeout=30)
 

@@ -91,7 +91,8 @@ def test_protected_network_needs_its_token_to_change(http: httpx.Client) -> None
     state = http.get(base).json()
     assert "token" not in state and "token_hash" not in state
 
-    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": token}, {"Authorization": "Basic " + token}):
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": token},
+                    {"Authorization": "Basic " + token}):
         for method, suffix, payload in MUTATIONS:
             r = http.request(method, base + suffix, json=payload, headers=headers)
             assert r.status_code == 403, (method, suffix, headers, r.text)

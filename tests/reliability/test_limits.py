@@ -81,19 +81,23 @@ def test_refusals_come_before_the_work(http: httpx.Client) -> None:
     """Each of these would run for minutes or answer gigabytes if it were accepted."""
     deep = _create(http, {"layers": [1, 100, 100, 100, 100, 100, 100, 100, 100, 1]})
     rows = 2000
-    assert http.patch(f"/api/networks/{deep}", json={"dataset": {"inputs": [[0.5]] * rows, "targets": [[1]] * rows}}).status_code == 200
+    assert http.patch(f"/api/networks/{deep}",
+                      json={"dataset": {"inputs": [[0.5]] * rows, "targets": [[1]] * rows}}).status_code == 200
     cases = [
         ("post", f"/api/networks/{deep}/train", {"iterations": 100_000}, "iterations", "call /train repeatedly"),
-        ("post", f"/api/networks/{deep}/train", {"iterations": 100_000, "mode": "online"}, "iterations", "iterations per call"),
+        ("post", f"/api/networks/{deep}/train", {"iterations": 100_000, "mode": "online"}, "iterations",
+         "iterations per call"),
         ("post", f"/api/networks/{deep}/backward", {"samples": "all"}, "samples", "per call"),
         ("post", f"/api/networks/{deep}/step", {"samples": list(range(1000))}, "samples", "rows per call"),
         ("post", f"/api/networks/{deep}/gradcheck", {"samples": "all"}, "", "too slow"),
     ]
     tiny = _create(http, {"layers": [1, 256], "dataset": {"inputs": [[0]] * 50, "targets": [[0] * 256] * 50}})
-    cases.append(("post", f"/api/networks/{tiny}/train", {"iterations": 2000, "record_every": 1}, "record_every", "record_every to"))
+    cases.append(("post", f"/api/networks/{tiny}/train", {"iterations": 2000, "record_every": 1}, "record_every",
+                  "record_every to"))
     cases.append(("post", f"/api/networks/{tiny}/predict", {"inputs": [[0]] * 5000}, "inputs", "rows per call"))
     trace_big = _create(http, {"layers": [2, 256, 256, 1]})
-    cases.append(("post", f"/api/networks/{trace_big}/trace", {"input": [0, 0], "target": [0]}, "", "trace a smaller network"))
+    cases.append(("post", f"/api/networks/{trace_big}/trace", {"input": [0, 0], "target": [0]}, "",
+                  "trace a smaller network"))
     for method, url, body, field, words in cases:
         t0 = time.perf_counter()
         r = http.request(method.upper(), url, json=body)
@@ -104,7 +108,8 @@ def test_refusals_come_before_the_work(http: httpx.Client) -> None:
         assert elapsed < REFUSE_SECONDS, (url, elapsed)
     hopeless = _create(http, {"layers": [1, 256, 256, 1]})
     rows = 100_000
-    assert http.patch(f"/api/networks/{hopeless}", json={"dataset": {"inputs": [[0]] * rows, "targets": [[1]] * rows}}).status_code == 200
+    assert http.patch(f"/api/networks/{hopeless}",
+                      json={"dataset": {"inputs": [[0]] * rows, "targets": [[1]] * rows}}).status_code == 200
     _refused(http.post(f"/api/networks/{hopeless}/train", json={"iterations": 1}), 422, "even one batch iteration")
 
 
@@ -153,7 +158,8 @@ def test_worst_accepted_requests_finish_within_10_s(spawn: Any) -> None:
             r = http.request(method, url, json=body)
             elapsed = time.perf_counter() - t0
             assert r.status_code in (200, 201), (label, r.text[:300])
-            results.append({"request": label, "seconds": round(elapsed, 2), "response_mb": round(len(r.content) / 1e6, 2),
+            results.append({"request": label, "seconds": round(elapsed, 2),
+                            "response_mb": round(len(r.content) / 1e6, 2),
                             "server_peak_rss_mb": round(server.peak_rss_mb())})
             print(f"{elapsed:6.2f} s  rss {results[-1]['server_peak_rss_mb']:5d} MB  {label}", flush=True)
             assert elapsed < ACCEPT_SECONDS, (label, elapsed)
@@ -172,13 +178,16 @@ def test_worst_accepted_requests_finish_within_10_s(spawn: Any) -> None:
         rows = 100_000  # the most samples, 1 input and 1 output each: the largest data set a 1 MB body carries
         timed(f"PATCH a {rows}-sample data set", "PATCH", f"/api/networks/{d}", {"dataset": _dataset(1, 1, rows)})
         fit = S.max_response_values // (4 * sum(deep))
-        timed(f"step on {fit} samples with per-sample details", "POST", f"/api/networks/{d}/step", {"samples": list(range(fit))})
-        timed(f"predict {S.max_predict_rows} rows", "POST", f"/api/networks/{d}/predict", {"inputs": [[0.5]] * S.max_predict_rows})
+        timed(f"step on {fit} samples with per-sample details", "POST", f"/api/networks/{d}/step",
+              {"samples": list(range(fit))})
+        timed(f"predict {S.max_predict_rows} rows", "POST", f"/api/networks/{d}/predict",
+              {"inputs": [[0.5]] * S.max_predict_rows})
         for shape in (lambda h: [1] + [h] * 8 + [1], lambda h: [2, h, 1], lambda h: [h, h, 1]):
             layers = _largest_gradcheck(shape)
             g = timed(f"create {layers} for gradcheck", "POST", "/api/networks",
                       {"layers": layers, "dataset": _dataset(layers[0], 1, 1)}).json()["id"]
-            timed(f"gradcheck {layers} ({limits.parameter_count(layers)} parameters)", "POST", f"/api/networks/{g}/gradcheck", {"sample": 0})
+            timed(f"gradcheck {layers} ({limits.parameter_count(layers)} parameters)", "POST",
+                  f"/api/networks/{g}/gradcheck", {"sample": 0})
 
         # trace: the largest network whose trace stays within max_trace_events
         tl = max(([2, h, h, 1] for h in range(1, S.max_nodes + 1) if event_count([2, h, h, 1]) <= S.max_trace_events),
@@ -196,10 +205,12 @@ def test_worst_accepted_requests_finish_within_10_s(spawn: Any) -> None:
             ([8, 105, 105, 105, 105, 105, 105, 105, 105, 1], 2_000, "batch", None),  # multiply-adds
             ([256, 256, 132], 20, "batch", None),
         ]:
-            net = timed(f"create {layers}", "POST", "/api/networks", {"layers": layers, "dataset": _dataset(layers[0], layers[-1], n)}).json()
+            net = timed(f"create {layers}", "POST", "/api/networks",
+                        {"layers": layers, "dataset": _dataset(layers[0], layers[-1], n)}).json()
             iterations = _largest(net, mode, record_every)
             assert iterations >= 1
-            timed(f"train {layers} on {n} samples, {mode}, {iterations} iterations" + (f", record_every {record_every}" if record_every else ""),
+            timed(f"train {layers} on {n} samples, {mode}, {iterations} iterations"
+                  + (f", record_every {record_every}" if record_every else ""),
                   "POST", f"/api/networks/{net['id']}/train",
                   {"iterations": iterations, "mode": mode, **({"record_every": record_every} if record_every else {})})
 

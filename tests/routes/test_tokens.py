@@ -47,7 +47,8 @@ def test_a_protected_network_takes_a_lower_case_scheme(client) -> None:
     created = client.post("/api/networks", json={"preset": "xor", "protected": True}).json()
     url = f"/api/networks/{created['id']}"
     assert client.patch(url, json={"learning_rate": 0.3}).status_code == 403
-    assert client.patch(url, json={"learning_rate": 0.3}, headers={"Authorization": created["token"]}).status_code == 403
+    assert client.patch(url, json={"learning_rate": 0.3},
+                        headers={"Authorization": created["token"]}).status_code == 403
     r = client.patch(url, json={"learning_rate": 0.3}, headers={"Authorization": f"bearer {created['token']}"})
     assert r.status_code == 200, r.text
     assert r.json()["learning_rate"] == 0.3
