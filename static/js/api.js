@@ -72,3 +72,4 @@ export const train = (id, body) => request("POST", `${net(id)}/train`, body);
 export const trace = (id, selection) => request("POST", `${net(id)}/trace`, selection);
 export const predict = (id, inputs) => request("POST", `${net(id)}/predict`, { inputs });
 export const gradcheck = (id, selection) => request("POST", `${net(id)}/gradcheck`, selection);
+export const landscape = (id, body) => request("POST", `${net(id)}/landscape`, body);

@@ -7,6 +7,7 @@ import { createExports } from "./controllers/exports.js";
 import { createWalkthrough } from "./controllers/walkthrough.js";
 import { createPresenting } from "./controllers/presenting.js";
 import { createTrainingRun } from "./controllers/training-run.js";
+import { createInsights } from "./controllers/insights.js";
 import { startPage } from "./controllers/start-up.js";
 import { readUrl, writeUrl } from "./controllers/url-sync.js";
 import { createMeta } from "./models/meta.js";
@@ -20,6 +21,11 @@ import { catchStrays, createMessages, onResize, plotlyReady } from "./views/mess
 import { createNetworkView } from "./views/network-view.js";
 import { createStepper } from "./views/stepper.js";
 import { createTrainingView, trainingElements } from "./views/training-charts.js";
+import { batchElements, createBatchView } from "./views/batch-compare.js";
+import { createGradcheckView, gradcheckElements } from "./views/gradcheck.js";
+import { createNormsChart } from "./views/gradient-norms.js";
+import { createLandscapeView, landscapeElements } from "./views/landscape.js";
+import { createOptimizerPicker, optionElements } from "./views/optimizer-picker.js";
 
 const $ = (id) => document.getElementById(id);
 let meta = createMeta(null); // replaced by the server's rules at start-up
@@ -31,7 +37,7 @@ const position = createPosition();
 const stepper = createStepper();
 const player = createPlayer(position, { onPlayState: (on) => stepper.playing(on) });
 const figure = createNetworkView($("network-figure"), {
-  onEdgeClick: (edge) => walk.editWeight(edge),
+  onEdgeClick: (edge) => insights.edgeClicked(edge) || walk.editWeight(edge),
   scaleOf: (quantity) => meta.scaleOf(quantity),
 });
 const formula = createFormulaPanel(formulaPanelElements(), { onSeek: (p) => player.seek(p) });
@@ -50,11 +56,12 @@ const current = () => ({ network: walk.state.network, sample: walk.state.sample,
 const walk = createWalkthrough({
   api, position, player, figure, formula, stepper, editor, weightPopup, say, guarded, showDiverged,
   isTraining: () => training.running,
-  onFreshNetwork: (net) => training.refresh(net),
+  onFreshNetwork: (net) => Promise.all([training.refresh(net), insights.network(net)]),
   onMoved: (p, st) => {
     const { network, sample, projector } = walk.state;
     if (network) writeUrl({ net: network.id, sample, step: p, projector });
     if (st) presenting.publishPosition(st);
+    if (st) insights.onPosition(st);
   },
 });
 const training = createTrainingRun({
@@ -68,10 +75,33 @@ const training = createTrainingRun({
     walk.redraw();
   },
   onDiverged: showDiverged,
+  extras: (mode) => insights.trainExtras(mode),
+  marks: (net) => insights.marks(net),
+  onChunk: (res, net) => insights.onChunk(res, net),
   publish: (fields) => presenting.publish(fields),
   onDone: async (net) => {
     await guarded("Reloading the network", async () => walk.setNetwork(await api.getNetwork(net.id), { fresh: false }));
     await walk.loadTrace(position.p);
+    await insights.network(walk.state.network);
+  },
+});
+const insights = createInsights({
+  api, say, guarded, charts,
+  network: () => walk.state.network,
+  sample: () => walk.state.sample,
+  isTraining: () => training.running,
+  nextSample: () => walk.applyAndNextSample(),
+  applyNetwork: async (net) => {
+    await walk.setNetwork(net, { fresh: false });
+    await walk.loadTrace(position.p);
+    await insights.network(net);
+  },
+  views: {
+    picker: createOptimizerPicker(optionElements(), { onChange: (spec) => insights.setOptimizer(spec) }),
+    norms: createNormsChart({ chart: $("norms-chart"), note: $("norms-note") }),
+    landscape: createLandscapeView(landscapeElements(), { onDraw: () => insights.drawLandscape(), onPick: (on) => insights.pick(on) }),
+    gradcheck: createGradcheckView(gradcheckElements(), { onRun: () => insights.runGradcheck(), onFocus: (ref) => insights.setFocus(ref) }),
+    batch: createBatchView(batchElements(), { onFocus: (ref) => insights.setFocus(ref), onNextSample: () => insights.nextSample() }),
   },
 });
 const presenting = createPresenting({ room, dialog: roomDialog, say, current });
@@ -136,4 +166,4 @@ startPage({
   onMeta: (rules) => {
     meta = rules;
   },
-});
+}).then(() => insights.start());

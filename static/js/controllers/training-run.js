@@ -1,14 +1,17 @@
 // A training run: /train in about 20 short chunks so the curve, the table and the boundary move while it runs,
 // with pause, resume and stop; and the training panel of a network (its outputs, loss and decision boundary).
 
-import { count } from "../models/format.js";
+import { count, ruleLabel } from "../models/format.js";
+import { chunkPlan } from "../models/insights.js";
 import { boundaryGrid } from "../models/snapshots.js";
 import { settle } from "../api.js";
 
 /**
  * deps: {api, charts (views/training-charts.js), stepper, say, guarded, maxIterations(),
  *        network() (the current network), onProgress(net) (figure and top bar), publish(fields) (the room),
- *        onDone(net) (reload network and trace), onDiverged(net), beforeStart()}.
+ *        onDone(net) (reload network and trace), onDiverged(net), beforeStart(),
+ *        extras(mode) (more /train fields: mini-batch size, gradient norms), marks(net) (iterations a chunk must
+ *        end at, e.g. the lecture's table's), onChunk(res, net) (the insights' records)}.
  */
 export function createTrainingRun(deps) {
   const { api, charts, stepper, say } = deps;
@@ -60,6 +63,8 @@ export function createTrainingRun(deps) {
     deps.beforeStart();
     // About 20 chunks: the curve, table and boundary move visibly, and every call stays short.
     const chunk = Math.max(10, Math.min(500, Math.round(total / 20)));
+    const plan = chunkPlan(net.iteration, total, chunk, deps.marks ? deps.marks(net) : []);
+    const extras = deps.extras ? deps.extras(mode) : {};
     run = { total, done: 0, paused: false, stop: false, resume: null };
     const current = run;
     stepper.training(true);
@@ -73,12 +78,14 @@ export function createTrainingRun(deps) {
           });
           continue;
         }
-        const n = Math.min(chunk, total - current.done);
-        const res = await api.train(net.id, { iterations: n, mode, record_every: n });
+        const n = plan.shift() || Math.min(chunk, total - current.done);
+        const res = await api.train(net.id, { iterations: n, mode, record_every: n, ...extras });
         current.done += n;
         net = { ...net, weights: res.weights, biases: res.biases, iteration: res.iteration, diverged: res.diverged, message: res.message };
         await charts.addChunk(res);
-        charts.setProgress(current.done, total, `${count(current.done)} / ${count(total)} iterations · ${mode}`);
+        if (deps.onChunk) deps.onChunk(res, net);
+        const unit = mode === "batch" ? "iterations" : "epochs";
+        charts.setProgress(current.done, total, `${count(current.done)} / ${count(total)} ${unit} · ${ruleLabel(mode)}`);
         const lastLoss = (res.loss_history || []).at(-1);
         deps.publish({ training: { done: current.done, total, running: true, loss: lastLoss ? lastLoss[1] : null } });
         deps.onProgress(net);

@@ -135,6 +135,22 @@ export function createWalkthrough(deps) {
     }
   }
 
+  /** Online SGD by hand: applies the shown sample's update (POST /step), then shows the next sample's trace. */
+  async function applyAndNextSample() {
+    const net = state.network;
+    if (!net || deps.isTraining()) return null;
+    return guarded("Applying the update", async () => {
+      const res = await api.step(net.id, { sample: state.sample });
+      const count = net.dataset && net.dataset.inputs ? net.dataset.inputs.length : 1;
+      const updated = await api.getNetwork(net.id);
+      await setNetwork(updated, { fresh: false });
+      state.sample = stepper.samples(updated, (state.sample + 1) % count);
+      await deps.onFreshNetwork(updated);
+      await loadTrace(0);
+      return res;
+    });
+  }
+
   function setSample(sample) {
     state.sample = sample;
     // Same step, other sample: the class can compare the two sets of numbers directly.
@@ -162,6 +178,7 @@ export function createWalkthrough(deps) {
     editWeight,
     submitWeight,
     setSample,
+    applyAndNextSample,
     setProjector,
   };
 }
