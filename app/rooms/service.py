@@ -23,7 +23,7 @@ from app.rooms.counts import FOLLOWERS, Counts, LocalCounts, RedisCounts, Tally,
 from app.rooms.hub import LocalHub, RedisHub, sse_state
 from app.store.base import Conflict, NetworkStore
 
-UPDATABLE = ("network_id", "sample", "position", "phase", "training", "iteration", "network_version")
+UPDATABLE = ("network_id", "sample", "position", "phase", "training", "iteration", "network_version", "view", "stage")
 
 
 def tally_interval() -> float:

@@ -1,4 +1,4 @@
-"""The HTML page and the front-end assets that do not live in static/ (plotly.js from the plotly package)."""
+"""The HTML pages (the main page and the guided lesson) and the front-end assets that do not live in static/ (plotly.js from the plotly package)."""
 
 import gzip
 from functools import lru_cache
@@ -40,6 +40,14 @@ def plotly_bytes() -> tuple[bytes, bytes]:
 def index(request: Request) -> HTMLResponse:
     """The single page of the app (its Content-Security-Policy comes from app.middleware.SecurityHeaders)."""
     response = templates.TemplateResponse(request, "index.html", {"plotly_version": plotly_version()})
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@router.get("/lesson", response_class=HTMLResponse, include_in_schema=False)
+def lesson(request: Request) -> HTMLResponse:
+    """The guided lesson: the lecture's beats in order on a live XOR network (?stage=N links a stage)."""
+    response = templates.TemplateResponse(request, "lesson.html", {"plotly_version": plotly_version()})
     response.headers["Cache-Control"] = "no-cache"
     return response
 

@@ -1,0 +1,175 @@
+// The lesson's controller: which stage is shown and where the step player stands inside it; the keys (← → stages,
+// ↑ ↓ computations, Home/End, P); the link (?stage=N); the data each stage needs (a trace, the passes over all
+// samples, the XOR table from a scratch copy); presenting the lesson to a room and following a presenter's lesson.
+
+import { chooseSample, describeChoice } from "../models/sample-choice.js";
+import { prepareTrace, stateAt } from "../models/trace-model.js";
+import { compareTable } from "./formulas.js";
+import { STAGES, stageSpan } from "./stages.js";
+
+const TABLE_ITERATIONS = 10000;
+
+/**
+ * deps: {api, room (room.js), position, figure (network-view), callouts, view (lesson-view), share (the room
+ *        dialog's elements), say, setUrl(view), onProjector(on)}.
+ */
+export function createLesson(deps) {
+  const { api, room, position, figure, callouts, view, say } = deps;
+  const state = {
+    network: null, trace: null, sample: 0, stage: 1, projector: false, following: null,
+    forwardAll: null, backwardAll: null, table: null, reference: null, choice: null,
+  };
+  let presenting = null;
+  let drawn = Promise.resolve();
+
+  const total = STAGES.length;
+  const stage = () => STAGES[state.stage - 1];
+  const span = () => stageSpan(stage(), state.trace);
+  const ctx = () => ({ network: state.network, trace: state.trace, forwardAll: state.forwardAll, backwardAll: state.backwardAll, table: state.table });
+
+  function show(animate = 0) {
+    if (!state.network || !state.trace) return drawn;
+    const p = position.p;
+    const st = stateAt(state.trace, p);
+    view.render({ stage: stage(), n: state.stage, total, ctx: ctx(), span: span(), p, ev: st.current, following: !!state.following });
+    // The figure keeps its classroom sizes in projector mode: beside the lesson's text it has half the screen.
+    const model = { network: state.network, trace: state.trace, state: st, projector: false, animate, wave: null };
+    const callouts = stage().callouts ? stage().callouts(ctx()) : [];
+    drawn = figure.render(model).then(() => deps.callouts.draw(state.network, callouts, false)).catch((err) => say(`Drawing the network failed: ${err.message}`));
+    return drawn;
+  }
+
+  function moved() {
+    if (!state.following) deps.setUrl({ stage: state.stage, projector: state.projector, room: null });
+    if (presenting) presenting.publish({ view: "lesson", stage: state.stage, sample: state.sample, position: position.p, network_id: state.network.id });
+  }
+
+  /** Opens stage n (1-based, clamped) at position p (default: where the stage opens). */
+  function goStage(n, p = null) {
+    const next = Math.max(1, Math.min(total, Math.trunc(n) || 1));
+    state.stage = next;
+    const s = span();
+    position.load(state.trace, p == null ? s.at : Math.max(s.lo, Math.min(s.hi, p)));
+    show();
+    if (stage().table) ensureTable();
+    moved();
+  }
+
+  /** One computation forward (+1) or back (−1) inside the stage's range. */
+  function step(by) {
+    const s = span();
+    const q = position.p + by;
+    if (q < s.lo || q > s.hi) return;
+    position.moveTo(q, by > 0 ? "step" : "back");
+    show(by > 0 ? 450 : 0);
+    moved();
+  }
+
+  const local = (fn) => (...args) => !state.following && fn(...args);
+  const nextStage = local(() => goStage(state.stage + 1));
+  const prevStage = local(() => goStage(state.stage - 1));
+
+  function setProjector(on) {
+    state.projector = on;
+    deps.onProjector(on);
+    show();
+    if (!state.following) moved();
+  }
+
+  /** The XOR table: a fresh copy of the preset (the lesson's own network is left alone), trained in batch mode. */
+  async function ensureTable() {
+    if (state.table || state.tableLoading || !state.reference) {
+      if (!state.reference) say("This network's preset has no table from the lecture to compare with.", "info");
+      return;
+    }
+    state.tableLoading = true;
+    try {
+      const scratch = await api.createNetwork({ preset: "xor" });
+      const run = await api.train(scratch.id, { iterations: TABLE_ITERATIONS, mode: "batch", record_every: 1000 });
+      state.table = compareTable(state.reference, run.snapshots);
+      if (stage().table) show();
+    } catch (err) {
+      say(`Training the copy for the table failed: ${err.message}`);
+    } finally {
+      state.tableLoading = false;
+    }
+  }
+
+  /** Loads a network's passes over all samples and one sample's trace; chooses the sample when none is given. */
+  async function loadNetwork(net, sample = null) {
+    state.network = net;
+    const [fw, bw] = await Promise.all([api.forward(net.id, { samples: "all" }), api.backward(net.id, { samples: "all" })]);
+    state.forwardAll = fw;
+    state.backwardAll = bw;
+    if (sample == null) {
+      state.choice = chooseSample(net.dataset.inputs, fw.per_sample.map((s) => s.loss));
+      state.sample = state.choice.sample;
+    } else {
+      state.sample = sample;
+      state.choice = null;
+    }
+    state.trace = prepareTrace(await api.trace(net.id, { sample: state.sample }));
+    deps.onSample(state.sample, net.dataset.inputs, state.choice ? describeChoice(state.choice, net.dataset.inputs) : null);
+  }
+
+  async function start({ stage: linked, projector, presets }) {
+    const xor = (presets || []).find((p) => p.name === "xor");
+    state.reference = xor && xor.reference ? xor.reference : null;
+    if (projector) setProjector(true);
+    await loadNetwork(await api.createNetwork({ preset: "xor" }));
+    goStage(linked || 1);
+  }
+
+  // ---------- rooms ----------
+
+  async function present() {
+    if (presenting) return deps.share.show(presenting);
+    try {
+      presenting = await room.startPresenting(state.network.id, {
+        onError: (err) => say(`The room did not get the last move: ${err.message}`),
+        onFollowers: (n) => deps.share.followers(n),
+      });
+    } catch (err) {
+      say(`Opening a room failed: ${err.message}`);
+      presenting = null;
+      return undefined;
+    }
+    deps.share.show(presenting);
+    moved();
+    return presenting;
+  }
+
+  /** Follows a presenter's lesson in room `code`: every state with view "lesson" moves this page to its stage. */
+  function follow(code, { projector, presets } = {}) {
+    state.following = code;
+    const xor = (presets || []).find((p) => p.name === "xor");
+    state.reference = xor && xor.reference ? xor.reference : null;
+    if (projector) setProjector(true);
+    let busy = Promise.resolve();
+    room.followRoom(code, (rs) => {
+      busy = busy.then(async () => {
+        if (rs.view !== "lesson" || !rs.network_id) return;
+        const key = `${rs.network_id}:${rs.network_version}:${rs.sample}`;
+        if (key !== state.followKey) {
+          await loadNetwork(await api.getNetwork(rs.network_id), rs.sample ?? 0);
+          state.followKey = key;
+        }
+        goStage(rs.stage || 1, rs.position);
+        deps.onFollowed(rs);
+      }).catch((err) => say(`Following the presenter failed: ${err.message}`));
+    }, { onStatus: deps.onRoomStatus });
+  }
+
+  return {
+    state, start, follow, present, goStage, nextStage, prevStage,
+    stepNext: local(() => step(1)),
+    stepPrev: local(() => step(-1)),
+    first: local(() => goStage(1)),
+    last: local(() => goStage(total)),
+    toggleProjector: () => setProjector(!state.projector),
+    redrawCallouts: () => drawn.then(() => callouts.redraw()),
+    get drawn() {
+      return drawn;
+    },
+  };
+}

@@ -1,0 +1,238 @@
+// The lesson's text panel: the stage's title and words, the computation the step player stands on (the trace's own
+// formula), the extra formulas, the multiplication counts, the XOR table and the notes; the stage dots; and the
+// callouts pinned to nodes and edges over the network figure. It draws only.
+
+import { count, fmt, two } from "../models/format.js";
+import { buildGeometry, figureSizes, toPixel } from "../models/layout.js";
+import { nodeKey } from "../models/trace-model.js";
+import { mixed, tex } from "../views/tex.js";
+
+const $ = (id) => document.getElementById(id);
+
+export function lessonElements() {
+  return {
+    root: $("lesson"),
+    count: $("lesson-count"),
+    part: $("lesson-part"),
+    title: $("lesson-title"),
+    text: $("lesson-text"),
+    event: $("lesson-event"),
+    eventLabel: $("lesson-event-label"),
+    eventMath: $("lesson-event-math"),
+    eventPos: $("lesson-event-pos"),
+    stepPrev: $("lesson-step-prev"),
+    stepNext: $("lesson-step-next"),
+    formulas: $("lesson-formulas"),
+    table: $("lesson-table"),
+    notes: $("lesson-notes"),
+    dots: $("lesson-dots"),
+    prev: $("lesson-prev"),
+    next: $("lesson-next"),
+    sample: $("lesson-sample"),
+  };
+}
+
+const QUANTITY_WORDS = {
+  a: "activation", z: "weighted sum", loss: "loss", grad_a: "∂L/∂a", delta: "δ", grad_w: "weight gradient",
+  grad_b: "bias gradient", w: "weight update", b: "bias update",
+};
+
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text != null) e.textContent = text;
+  return e;
+}
+
+function countsTable(rows) {
+  const table = el("table", "lesson-counts");
+  const head = el("tr");
+  ["network", "weights", "written out", "with reuse"].forEach((h) => head.append(el("th", null, h)));
+  table.append(head);
+  for (const r of rows) {
+    const tr = el("tr");
+    tr.dataset.net = r.net;
+    [r.net, count(r.weights), count(r.written), count(r.reuse)].forEach((v) => tr.append(el("td", null, v)));
+    table.append(tr);
+  }
+  return table;
+}
+
+/** The lecture's table beside ours ({rows, worst} of compareTable), or a line saying it is on its way. */
+function xorTable(box, table, inputs) {
+  box.textContent = "";
+  if (!table) {
+    box.append(el("p", "hint", "Training a copy of the network for 10,000 iterations…"));
+    return;
+  }
+  const t = el("table", "lesson-xor");
+  const head = el("tr");
+  head.append(el("th", null, "iteration"));
+  inputs.forEach((x) => head.append(el("th", null, `x = (${x.join(", ")})`)));
+  t.append(head);
+  for (const row of table.rows) {
+    const tr = el("tr");
+    tr.dataset.iteration = String(row.iteration);
+    tr.append(el("th", null, count(row.iteration)));
+    for (const c of row.cells) {
+      const td = el("td");
+      td.append(el("span", "xor-ours", two(c.ours)));
+      const ref = el("span", "xor-ref", `lecture ${two(c.lecture)}`);
+      const diff = el("span", "xor-diff", `${c.diff >= 0 ? "+" : "−"}${Math.abs(c.diff).toFixed(2)}`);
+      td.append(ref, diff);
+      tr.append(td);
+    }
+    t.append(tr);
+  }
+  box.append(t);
+  const worst = el("p", "lesson-worst", `Largest difference from the lecture's table: ${fmt(table.worst, 3)} over all ${table.rows.length * inputs.length} entries.`);
+  worst.id = "lesson-worst";
+  box.append(worst);
+}
+
+/** els: lessonElements(); onDot(n) when a stage dot is clicked (1-based). */
+export function createLessonView(els, { onDot } = {}) {
+  let dotsFor = 0;
+
+  function dots(total, current) {
+    if (dotsFor !== total) {
+      els.dots.textContent = "";
+      for (let n = 1; n <= total; n += 1) {
+        const li = el("li");
+        const b = el("button", "lesson-dot", String(n));
+        b.type = "button";
+        b.setAttribute("aria-label", `Stage ${n}`);
+        b.addEventListener("click", () => onDot && onDot(n));
+        li.append(b);
+        els.dots.append(li);
+      }
+      dotsFor = total;
+    }
+    els.dots.querySelectorAll(".lesson-dot").forEach((b, k) => {
+      if (k + 1 === current) b.setAttribute("aria-current", "step");
+      else b.removeAttribute("aria-current");
+    });
+  }
+
+  /**
+   * Shows stage number n of total: stage (from STAGES), ctx {network, trace, forwardAll, backwardAll, table},
+   * span {lo, hi} and the current position p; ev is the trace event at p (or null).
+   */
+  function render({ stage, n, total, ctx, span, p, ev, following }) {
+    els.root.dataset.lessonStep = String(n);
+    els.root.dataset.lessonTotal = String(total);
+    els.root.dataset.stageKey = stage.key;
+    els.count.textContent = `Stage ${n} of ${total}`;
+    els.part.textContent = stage.part;
+    els.title.textContent = stage.title;
+    mixed(els.text, stage.text(ctx));
+    dots(total, n);
+    els.prev.disabled = following || n <= 1;
+    els.next.disabled = following || n >= total;
+
+    const stepping = span.hi > span.lo;
+    els.event.hidden = !ev || stage.event === false;
+    els.event.dataset.eventId = ev ? String(ev.id) : "";
+    if (ev) {
+      const optional = ev.optional ? " · optional, not needed for training" : "";
+      els.eventLabel.textContent = `Computation ${p} of ${ctx.trace.events.length}: ${QUANTITY_WORDS[ev.quantity] || ev.quantity}${optional}`;
+      // Inline with \displaystyle: full-size fractions, and KaTeX may break the line after = on a narrow screen.
+      tex(els.eventMath, `\\displaystyle ${ev.latex}`);
+    }
+    els.stepPrev.hidden = !stepping;
+    els.stepNext.hidden = !stepping;
+    els.stepPrev.disabled = following || p <= span.lo;
+    els.stepNext.disabled = following || p >= span.hi;
+
+    els.formulas.textContent = "";
+    for (const f of stage.formulas ? stage.formulas(ctx) : []) {
+      const box = el("figure", "lesson-formula");
+      if (f.label) {
+        const cap = el("figcaption");
+        mixed(cap, f.label);
+        box.append(cap);
+      }
+      if (f.counts) box.append(countsTable(f.counts));
+      else {
+        const math = el("div", "lesson-math");
+        tex(math, `\\displaystyle ${f.tex}`);
+        box.append(math);
+      }
+      els.formulas.append(box);
+    }
+
+    els.table.hidden = !stage.table;
+    if (stage.table) xorTable(els.table, ctx.table, ctx.network.dataset.inputs);
+
+    els.notes.textContent = "";
+    for (const note of stage.notes || []) {
+      const p2 = el("p", `lesson-note note-${note.kind}`);
+      p2.append(el("strong", null, note.kind === "slip" ? "On the slide: " : "The lecture's names: "));
+      const span2 = el("span");
+      mixed(span2, note.text);
+      p2.append(span2);
+      els.notes.append(p2);
+    }
+  }
+
+  return { render };
+}
+
+/**
+ * Callouts over the network figure: labels pinned to nodes ({node: [l, j]}) and edges ({edge: [l, j, i]}), with
+ * kind "reused" drawing a ring around the node. Uses the figure's own geometry and sizes (models/layout.js), so
+ * the pins land where network-view.js drew the nodes.
+ */
+export function createCallouts(container) {
+  const layer = el("div", "lesson-callouts");
+  layer.setAttribute("aria-hidden", "true");
+  let last = null;
+
+  function draw(network, callouts, projector) {
+    last = { network, callouts, projector };
+    const stack = container.querySelector(".network-stack");
+    if (!stack) return;
+    if (layer.parentElement !== stack) stack.append(layer);
+    layer.textContent = "";
+    if (!network || !callouts || !callouts.length) return;
+    const g = buildGeometry(network.layers);
+    const sizes = figureSizes(g, stack.clientWidth, stack.clientHeight, !!projector);
+    const r = sizes.nodeSize / 2;
+    for (const c of callouts) {
+      let x;
+      let y;
+      if (c.node) {
+        [x, y] = toPixel(g, g.pos.get(nodeKey(c.node[0], c.node[1])), sizes.px);
+      } else {
+        const [l, j, i] = c.edge;
+        const a = toPixel(g, g.pos.get(nodeKey(l - 1, i)), sizes.px);
+        const b = toPixel(g, g.pos.get(nodeKey(l, j)), sizes.px);
+        [x, y] = [a[0] + 0.58 * (b[0] - a[0]), a[1] + 0.58 * (b[1] - a[1])];
+      }
+      if (c.kind === "reused") {
+        const ring = el("div", "callout-ring");
+        ring.style.left = `${x - r - 9}px`;
+        ring.style.top = `${y - r - 9}px`;
+        ring.style.width = `${2 * r + 18}px`;
+        ring.style.height = `${2 * r + 18}px`;
+        layer.append(ring);
+      }
+      const tag = el("div", `callout callout-${c.side || "above"}${c.kind ? ` callout-${c.kind}` : ""}`);
+      tex(tag, c.tex);
+      layer.append(tag);
+      // Measured, then placed beside its pin and kept inside the figure, so no label hangs off the edge.
+      const w = tag.offsetWidth;
+      const h = tag.offsetHeight;
+      const gap = c.node ? r + 8 : 8;
+      const side = c.side || "above";
+      let left = side === "left" ? x - gap - w : side === "right" ? x + gap : x - w / 2;
+      let top = side === "above" ? y - gap - h : side === "below" ? y + gap : y - h / 2;
+      left = Math.max(2, Math.min(stack.clientWidth - w - 2, left));
+      top = Math.max(2, Math.min(stack.clientHeight - h - 2, top));
+      tag.style.left = `${left}px`;
+      tag.style.top = `${top}px`;
+    }
+  }
+
+  return { draw, redraw: () => last && draw(last.network, last.callouts, last.projector) };
+}

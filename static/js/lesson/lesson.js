@@ -1,0 +1,140 @@
+// The lesson page's composition root (/lesson): builds the figure, the text view and the controller, binds the keys
+// and buttons, and starts either a lesson of its own (?stage=N) or a follower of a presenter's lesson
+// (?room=CODE&follow=1). body[data-ready] says when the first stage is on screen.
+
+import * as api from "../api.js";
+import { createMeta } from "../models/meta.js";
+import { createPosition } from "../models/position.js";
+import * as room from "../room.js";
+import { catchStrays, createMessages, onResize, plotlyReady } from "../views/messages.js";
+import { createNetworkView } from "../views/network-view.js";
+import { createLesson } from "./lesson-controller.js";
+import { createCallouts, createLessonView, lessonElements } from "./lesson-view.js";
+import { parseStage } from "./stages.js";
+
+const $ = (id) => document.getElementById(id);
+const { say } = createMessages($("messages"));
+let meta = createMeta(null);
+const position = createPosition();
+const figure = createNetworkView($("network-figure"), { scaleOf: (q) => meta.scaleOf(q) });
+const callouts = createCallouts($("network-figure"));
+const els = lessonElements();
+const view = createLessonView(els, { onDot: (n) => lesson.state.following || lesson.goStage(n) });
+
+const share = {
+  show(p) {
+    const link = new URL(`/lesson?room=${encodeURIComponent(p.code)}&follow=1`, window.location.origin).href;
+    $("lesson-share-link").href = link;
+    $("lesson-share-link").textContent = link;
+    $("lesson-share-code").textContent = p.code;
+    $("lesson-share-qr").src = p.qrUrl;
+    $("lesson-share").hidden = false;
+    const badge = $("lesson-room");
+    badge.hidden = false;
+    badge.textContent = `Room ${p.code}`;
+    document.body.dataset.roomCode = p.code;
+  },
+  followers(n) {
+    $("lesson-share-count").textContent = `${n} following`;
+    $("lesson-room").textContent = `Room ${document.body.dataset.roomCode} · ${n} following`;
+  },
+};
+
+function setUrl({ stage, projector }) {
+  const q = new URLSearchParams();
+  q.set("stage", String(stage));
+  if (projector) q.set("projector", "1");
+  const url = `${location.pathname}?${q}`;
+  if (url !== `${location.pathname}${location.search}`) history.replaceState(null, "", url);
+}
+
+const lesson = createLesson({
+  api, room, position, figure, callouts, view, say, share, setUrl,
+  onProjector: (on) => {
+    document.body.classList.toggle("projector", on);
+    document.documentElement.classList.toggle("projector", on);
+    $("lesson-projector").setAttribute("aria-pressed", String(on));
+  },
+  onSample: (sample, inputs, why) => {
+    $("lesson-sample").textContent = `Sample ${sample + 1} of ${inputs.length}: x = (${inputs[sample].join(", ")})`;
+    $("lesson-sample").title = why || "";
+    if (why) $("lesson-sample").textContent += ` · ${why.includes("largest loss") ? "the largest loss" : "inputs non-zero"}`;
+  },
+  onRoomStatus: (s) => {
+    const badge = $("lesson-room");
+    badge.hidden = false;
+    badge.dataset.state = s;
+    badge.textContent = `Following room ${lesson.state.following} · ${s}`;
+  },
+  onFollowed: (rs) => {
+    document.body.dataset.followedStage = String(rs.stage || "");
+    lesson.drawn.then(() => {
+      document.body.dataset.ready = "true";
+    });
+  },
+});
+
+// ---------- keys and buttons ----------
+
+const KEYS = {
+  ArrowRight: lesson.nextStage,
+  ArrowLeft: lesson.prevStage,
+  ArrowDown: lesson.stepNext,
+  ArrowUp: lesson.stepPrev,
+  Home: lesson.first,
+  End: lesson.last,
+  p: lesson.toggleProjector,
+  P: lesson.toggleProjector,
+  Escape: () => {
+    $("lesson-share").hidden = true;
+  },
+};
+
+document.addEventListener("keydown", (e) => {
+  if (e.ctrlKey || e.metaKey || e.altKey || e.shiftKey) return;
+  const t = e.target;
+  if (t instanceof HTMLElement && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT")) return;
+  const fn = KEYS[e.key];
+  if (!fn) return;
+  e.preventDefault();
+  fn();
+});
+const click = (id, fn) => $(id).addEventListener("click", () => fn());
+click("lesson-next", lesson.nextStage);
+click("lesson-prev", lesson.prevStage);
+click("lesson-step-next", lesson.stepNext);
+click("lesson-step-prev", lesson.stepPrev);
+click("lesson-projector", lesson.toggleProjector);
+click("lesson-present", lesson.present);
+click("lesson-share-close", () => {
+  $("lesson-share").hidden = true;
+});
+catchStrays(say);
+
+// ---------- start-up ----------
+
+async function main() {
+  const q = new URLSearchParams(location.search);
+  const projector = q.get("projector") === "1";
+  const metaReq = api.meta().catch(() => null);
+  const presetsReq = api.listPresets().catch(() => []);
+  if (!(await plotlyReady())) {
+    say("plotly.js did not load (/vendor/plotly.min.js); the figure cannot be drawn.");
+    return;
+  }
+  const rules = await metaReq;
+  if (rules) meta = createMeta(rules);
+  onResize($("network-figure"), () => figure.resize().then(() => lesson.redrawCallouts()));
+  const code = q.get("room");
+  if (code && q.get("follow") === "1") {
+    document.body.classList.add("following");
+    $("lesson-present").hidden = true;
+    lesson.follow(code, { projector, presets: await presetsReq });
+    return; // ready once the presenter's stage is shown (onFollowed)
+  }
+  await lesson.start({ stage: parseStage(q.get("stage")), projector, presets: await presetsReq });
+  await lesson.drawn;
+  document.body.dataset.ready = "true";
+}
+
+main().catch((err) => say(`Starting the lesson failed: ${err.message}`));

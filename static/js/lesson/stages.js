@@ -1,0 +1,226 @@
+// The guided lesson's stages, in the lecture's order: for each, a short text of our own, where the step player
+// stands (and which computations ↓/↑ walk through), what is pointed at on the figure, which formulas with the
+// live network's numbers show, and the notes on the lecture's notation and slips. Pure: no DOM, no fetch.
+
+import {
+  batchGradient, caseTwo, lossSum, matrixForm, multiplicationCounts, nestedLoss, num, positionOf, sigmoidSlope,
+  transposeForm, valueOf,
+} from "./formulas.js";
+
+/** The deep network the multiplication count is compared on: the deep_sigmoid preset's shape. */
+export const DEEP_LAYERS = [2, 8, 8, 8, 8, 1];
+
+const first = (q) => (t) => positionOf(t, q);
+const lastOf = (phase) => (t) => t.events.reduce((p, e, k) => (e.phase === phase ? k + 1 : p), 0);
+const firstOf = (phase) => (t) => t.events.findIndex((e) => e.phase === phase) + 1;
+
+/** Bridges to the lecture's worked example and corrections of its slides. kind: "bridge" | "slip". */
+const BRIDGE_OUT = { kind: "bridge", text: "The worked example writes $net_k$ for $z_k^3$ and $o_k$ for $a_k^3$; its loss is $\\tfrac{1}{2}(t_k - o_k)^2$, the same number as $\\tfrac{1}{2}(o_k - t_k)^2$." };
+const BRIDGE_HIDDEN = { kind: "bridge", text: "In the worked example the hidden outputs are $h_j = a_j^2$, their sums $net_j = z_j^2$, and the biases are weights $w_{j0}$, $w_{k0}$ on a constant input 1." };
+
+export const STAGES = [
+  {
+    key: "overview",
+    part: "Overview",
+    title: "Forward, then backward",
+    text: () => "Training repeats two sweeps. Forward: the sample's inputs go through the layers to a prediction, and the loss says how wrong it is. Backward: starting from the loss, each weight learns how much it contributed, and every weight takes a small step against that blame. Press ↓ to walk through the computations.",
+    at: first({ quantity: "loss", l: 3 }),
+    lo: () => 0,
+    hi: (t) => t.events.length,
+  },
+  {
+    key: "notation",
+    part: "Notation",
+    title: "Names for every number",
+    text: () => "Layers count from the input: layer 1 holds the inputs $x_i$, layer 2 the hidden nodes, layer 3 the output. $w_{ji}^l$ is the weight into node $j$ of layer $l$ from node $i$ of layer $l-1$ (target first, then source). Each node adds its bias $b_j^l$ to the weighted sum, giving $z_j^l$, and passes it through the activation to output $a_j^l = \\sigma(z_j^l)$.",
+    at: first({ quantity: "a", l: 2, j: 1 }),
+    callouts: ({ trace }) => [
+      { node: [1, 1], side: "above", tex: `x_1 = ${num(trace.input[0])}` },
+      { edge: [2, 1, 1], side: "above", tex: "w_{11}^{2}" },
+      { node: [2, 1], side: "above", tex: "b_1^2,\\ z_1^2 \\to a_1^2" },
+      { node: [3, 1], side: "above", tex: "a_1^3 = o_1" },
+    ],
+    formulas: ({ network, trace }) => [
+      { label: "the first hidden node", tex: `z_1^2 = w_{11}^2 x_1 + w_{12}^2 x_2 + b_1^2 = ${num(valueOf(trace, { quantity: "z", l: 2, j: 1 }))}, \\quad a_1^2 = \\sigma(z_1^2) = ${num(valueOf(trace, { quantity: "a", l: 2, j: 1 }))}` },
+      { label: "this network", tex: `\\text{layers } ${network.layers.join("\\text{–}")}: \\ ${network.weights.flat(2).length} \\text{ weights}, ${network.biases.flat().length} \\text{ biases}` },
+    ],
+  },
+  {
+    key: "matrix",
+    part: "Forward",
+    title: "A layer is one matrix product",
+    text: () => "Writing the weights of a layer as a matrix $W^l$ (row $j$, column $i$ holds $w_{ji}^l$) turns all of a layer's weighted sums into one line. Here are both layers of the XOR network with this sample's numbers. ↓ walks the forward pass node by node.",
+    at: first({ quantity: "z", l: 2, j: 1 }),
+    lo: () => 1,
+    hi: lastOf("forward"),
+    formulas: ({ network, trace }) => matrixForm(network, trace),
+  },
+  {
+    key: "loss",
+    part: "Loss",
+    title: "The loss: one sample, then all",
+    text: () => "With squared error, one sample's loss is half the squared distance between outputs $o_k$ and targets $t_k$. The loss we minimise adds this up over all samples of the data set.",
+    at: first({ quantity: "loss", l: 3 }),
+    formulas: ({ forwardAll }) => [
+      { label: "one sample", tex: "\\mathcal{L}_n = \\tfrac{1}{2} \\sum_{k} (o_k - t_k)^2" },
+      ...(forwardAll ? [{ label: "all four samples (the current weights)", tex: lossSum(forwardAll) }] : []),
+    ],
+    notes: [{ kind: "bridge", text: "The lecture numbers the samples with $i$ ($\\mathcal{L}_i$); we use $n$, because $i$ already names an input node." }],
+  },
+  {
+    key: "closed-form",
+    part: "Why backprop",
+    title: "Why not differentiate the formula directly?",
+    text: () => "The loss is a single closed formula of all nine parameters: the output's sigmoid wraps the hidden sigmoids, which wrap the inputs. We could differentiate it by hand for every parameter, but each derivative would unpack the same nested terms again. The chain rule, applied from the outside in, lets every inner piece be computed once.",
+    at: first({ quantity: "loss", l: 3 }),
+    formulas: ({ network, trace }) => {
+      const f = nestedLoss(network, trace);
+      return f ? [{ label: "in symbols", tex: f.symbols }, { label: "with this sample's numbers", tex: f.numbers }, { label: "", tex: f.sigma }] : [];
+    },
+    notes: [BRIDGE_HIDDEN],
+  },
+  {
+    key: "delta",
+    part: "Backward",
+    title: "δ: the error at a node's input",
+    text: () => "Backpropagation keeps one number per node: $\\delta_j^l = \\partial\\mathcal{L}/\\partial z_j^l$, how the loss changes when the node's weighted sum changes. The chain rule splits it into the activation's slope and how the loss changes with the node's output. The backward pass starts at the output with $\\partial\\mathcal{L}/\\partial a = o - t$.",
+    at: first({ quantity: "grad_a", l: 3, j: 1 }),
+    lo: first({ quantity: "grad_a", l: 3, j: 1 }),
+    hi: first({ quantity: "delta", l: 3, j: 1 }),
+    formulas: () => [{ label: "definition", tex: "\\delta_j^l = \\frac{\\partial \\mathcal{L}}{\\partial z_j^l} = \\frac{\\partial a_j^l}{\\partial z_j^l}\\,\\frac{\\partial \\mathcal{L}}{\\partial a_j^l} \\qquad (l = 2, 3)" }],
+  },
+  {
+    key: "output-delta",
+    part: "Backward",
+    title: "The output δ in closed form",
+    text: () => "For a sigmoid, the slope needs no new exponential: $\\sigma'(z) = \\sigma(z)(1 - \\sigma(z))$, which is the node's own output times one minus it. So the output's δ is the error $o - t$ times $o(1 - o)$.",
+    at: first({ quantity: "delta", l: 3, j: 1 }),
+    formulas: ({ trace }) => [{ label: "the sigmoid's slope at the output", tex: sigmoidSlope(trace) }],
+    notes: [
+      BRIDGE_OUT,
+      { kind: "slip", text: "One slide writes the output's $\\delta_k = \\frac{\\partial \\mathcal{L}_n}{\\partial h_k}\\frac{\\partial h_k}{\\partial net_k}$ with $h$; at the output node it is $\\delta_k = \\frac{\\partial \\mathcal{L}_n}{\\partial o_k}\\frac{\\partial o_k}{\\partial net_k} = (o_k - t_k)\\,o_k(1 - o_k)$." },
+    ],
+  },
+  {
+    key: "weight-gradient",
+    part: "Backward",
+    title: "From δ to the weights: input times δ",
+    text: () => "A weight $w_{ji}^l$ enters $z_j^l$ multiplied by $a_i^{l-1}$, so $\\partial z_j^l/\\partial w_{ji}^l = a_i^{l-1}$ and its gradient is that input times the δ at the weight's end. The bias enters with factor 1: its gradient is δ itself. ↓ walks through the output layer's three gradients.",
+    at: first({ quantity: "grad_w", l: 3, j: 1, i: 1 }),
+    lo: first({ quantity: "grad_w", l: 3, j: 1, i: 1 }),
+    hi: first({ quantity: "grad_b", l: 3, j: 1 }),
+    formulas: () => [
+      { label: "weights", tex: "\\frac{\\partial \\mathcal{L}}{\\partial w_{ji}^l} = \\frac{\\partial z_j^l}{\\partial w_{ji}^l}\\,\\frac{\\partial \\mathcal{L}}{\\partial z_j^l} = a_i^{l-1}\\,\\delta_j^l" },
+      { label: "biases", tex: "\\frac{\\partial \\mathcal{L}}{\\partial b_j^l} = \\frac{\\partial z_j^l}{\\partial b_j^l}\\,\\frac{\\partial \\mathcal{L}}{\\partial z_j^l} = \\delta_j^l" },
+    ],
+    notes: [
+      { kind: "slip", text: "The summary slide writes \"$w_{ji}^l = a_i^{l-1}\\delta_j^l$\" and \"$b_j^l = \\delta_j^l$\": the left sides are the gradients $\\partial\\mathcal{L}/\\partial w_{ji}^l$ and $\\partial\\mathcal{L}/\\partial b_j^l$, not the parameters." },
+      { kind: "slip", text: "On the slides for $w_{21}^3$ and $w_{22}^3$ the sum is headed $z_1^3$; the sum that holds $w_{2i}^3$ is $z_2^3 = \\sum_i w_{2i}^3 a_i^2$ (and its δ is $\\delta_2^3$)." },
+    ],
+  },
+  {
+    key: "grad-a",
+    part: "Backward",
+    title: "Sending the error back: (Wˡ)ᵀ δˡ",
+    text: () => "A hidden output $a_i^{l-1}$ feeds every node of the next layer, so the loss feels it along every outgoing weight: $\\partial\\mathcal{L}/\\partial a_i^{l-1}$ sums weight times δ over those nodes. For the whole layer that is the transposed weight matrix times the δ vector.",
+    at: first({ quantity: "grad_a", l: 2, j: 1 }),
+    lo: first({ quantity: "grad_a", l: 2, j: 1 }),
+    hi: (t) => positionOf(t, { quantity: "grad_a", l: 2, j: t.layers[1] }),
+    formulas: ({ network, trace }) => [
+      { label: "one node", tex: "\\frac{\\partial \\mathcal{L}}{\\partial a_i^{l-1}} = \\sum_{j} \\frac{\\partial z_j^l}{\\partial a_i^{l-1}}\\,\\delta_j^l = \\sum_{j} w_{ji}^l\\,\\delta_j^l" },
+      { label: "the layer, with the numbers", tex: transposeForm(network, trace, 3) },
+    ],
+    notes: [{ kind: "slip", text: "The slide writes $\\frac{\\partial\\mathcal{L}}{\\partial a_j^{l-1}} = \\sum_j \\cdots = \\sum_i w_{ji}^l\\delta_j^l$, using $j$ for both the node and the summation and then summing over $i$. The node below is $i$ and the sum runs over $j$: $\\frac{\\partial\\mathcal{L}}{\\partial a_i^{l-1}} = \\sum_j w_{ji}^l\\delta_j^l$." }],
+  },
+  {
+    key: "reuse",
+    part: "Backward",
+    title: "Hidden δ: reuse the δ from above",
+    text: () => "Here is the moment the lecture celebrates: the hidden δ needs nothing new from the loss. It takes the output layer's δ, already computed (lit on the figure), sends it back along the weights, and multiplies by the hidden node's own slope $a(1 - a)$. Every layer's δ is built from the layer above, so the work grows with the number of weights, not with the number of paths.",
+    at: first({ quantity: "delta", l: 2, j: 1 }),
+    lo: first({ quantity: "delta", l: 2, j: 1 }),
+    hi: (t) => positionOf(t, { quantity: "delta", l: 2, j: t.layers[1] }),
+    callouts: ({ trace }) => trace.target.map((_, k) => ({ node: [3, k + 1], side: "above", kind: "reused", tex: `\\delta_{${k + 1}}^{3} = ${num(valueOf(trace, { quantity: "delta", l: 3, j: k + 1 }))}\\ \\text{reused}` })),
+    formulas: () => [{ label: "hidden layer", tex: "\\delta_j^2 = \\Big(\\sum_k w_{kj}^3\\,\\delta_k^3\\Big)\\cdot a_j^2\\,(1 - a_j^2)" }],
+    notes: [BRIDGE_HIDDEN],
+  },
+  {
+    key: "case-two",
+    part: "Backward",
+    title: "The chain rule in full, against reuse",
+    text: () => "The lecture's Case 2 differentiates a first-layer weight by writing every factor of the chain out. With this sample's numbers it gives exactly what backpropagation gets from $x_i\\,\\delta_j^2$. The difference is the cost: written out, every weight repeats the factors of every path above it.",
+    at: first({ quantity: "grad_w", l: 2, j: 1, i: 1 }),
+    formulas: ({ network, trace }) => {
+      const c = caseTwo(network, trace, 1, 1);
+      if (!c) return [];
+      const here = multiplicationCounts(network.layers);
+      const deep = multiplicationCounts(DEEP_LAYERS);
+      return [
+        { label: "written out (Case 2)", tex: `${c.symbols}` },
+        { label: "", tex: c.numbers },
+        { label: "with reuse", tex: c.reuseTex },
+        { label: "multiplications for all weight gradients of one sample", counts: [
+          { net: network.layers.join("–"), weights: here.weights, written: here.written, reuse: here.reuse },
+          { net: DEEP_LAYERS.join("–"), weights: deep.weights, written: deep.written, reuse: deep.reuse },
+        ] },
+      ];
+    },
+    notes: [
+      { kind: "slip", text: "Case 2's slides are headed \"between output and hidden layer\", as Case 1; the weight $w_{ji}$ sits between the hidden and the input layer, as the list before them says." },
+      BRIDGE_HIDDEN,
+    ],
+  },
+  {
+    key: "update",
+    part: "Update",
+    title: "The update, with η = 0.5",
+    text: ({ network }) => `Only now do the weights change: each moves against its gradient, scaled by the learning rate η = ${network.learning_rate}. All gradients were computed with the old weights, so the order of the updates does not matter. ↓ walks through all of them.`,
+    at: firstOf("update"),
+    lo: firstOf("update"),
+    hi: lastOf("update"),
+    formulas: ({ network }) => [{ label: "gradient descent", tex: `w_{ji}^l \\leftarrow w_{ji}^l - \\eta\\,\\frac{\\partial \\mathcal{L}}{\\partial w_{ji}^l}, \\qquad b_j^l \\leftarrow b_j^l - \\eta\\,\\frac{\\partial \\mathcal{L}}{\\partial b_j^l}, \\qquad \\eta = ${network.learning_rate}` }],
+  },
+  {
+    key: "batch",
+    part: "Update",
+    title: "Batch or one sample at a time",
+    text: () => "Because $\\mathcal{L} = \\sum_n \\mathcal{L}_n$, its gradient is the sum of the samples' gradients. Batch training runs the backward pass on every sample, adds the gradients and updates once (how the table on the next stage was trained). Online training updates after each sample, as the walk-through does.",
+    at: lastOf("update"),
+    event: false,
+    formulas: ({ backwardAll, network }) => {
+      if (!backwardAll) return [];
+      const g = batchGradient(backwardAll, 3, 1, 1);
+      return [
+        { label: "sum over the four samples", tex: "\\frac{\\partial \\mathcal{L}}{\\partial w_{ji}^l} = \\sum_{n} \\frac{\\partial \\mathcal{L}_n}{\\partial w_{ji}^l}" },
+        { label: "for $w_{11}^3$, with the current weights", tex: g.tex },
+        { label: "one batch update", tex: `w_{11}^3 \\leftarrow ${num(network.weights[1][0][0])} - ${network.learning_rate} \\times ${num(g.batch)} = ${num(network.weights[1][0][0] - network.learning_rate * g.batch)}` },
+      ];
+    },
+  },
+  {
+    key: "table",
+    part: "Result",
+    title: "The XOR table",
+    text: () => "Batch training from the same starting weights, recorded at the lecture's iterations. For a long while every output sits near 0.5: the network is on a plateau. Between 2,000 and 3,000 iterations it breaks, and by 10,000 the outputs are close to the targets 0, 1, 1, 0.",
+    at: lastOf("update"),
+    event: false,
+    table: true,
+  },
+];
+
+/** The stage's positions on a trace: where it opens (at) and the computations ↓/↑ may visit (lo..hi). */
+export function stageSpan(stage, trace) {
+  const total = trace ? trace.events.length : 0;
+  const clamp = (v) => Math.max(0, Math.min(total, Number.isFinite(v) ? v : 0));
+  if (!trace) return { at: 0, lo: 0, hi: 0 };
+  const at = clamp(stage.at(trace));
+  const lo = stage.lo ? clamp(stage.lo(trace)) : at;
+  const hi = stage.hi ? clamp(stage.hi(trace)) : at;
+  return { at, lo: Math.min(lo, at), hi: Math.max(hi, at) };
+}
+
+/** A stage number (1-based) from a query value, clamped to 1..n; null when absent or not a number. */
+export function parseStage(raw, n = STAGES.length) {
+  if (raw == null || !/^\s*\d+\s*$/.test(String(raw))) return null;
+  return Math.max(1, Math.min(n, Number.parseInt(raw, 10)));
+}
