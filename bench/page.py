@@ -29,7 +29,10 @@ DRAWN_PROBE = """
 window.__drawnAt = null;
 new MutationObserver((_, obs) => {
   const fig = document.getElementById('network-figure');
-  if (fig && fig.dataset.nodeCount && window.__drawnAt === null) { window.__drawnAt = performance.now(); obs.disconnect(); }
+  if (fig && fig.dataset.nodeCount && window.__drawnAt === null) {
+    window.__drawnAt = performance.now();
+    obs.disconnect();
+  }
 }).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-node-count']});
 """
 BYTES_JS = """() => {
@@ -108,7 +111,8 @@ def section_page(quick: bool) -> list[Row]:
                 page.add_init_script(DRAWN_PROBE)
 
                 def note(response: Any, enc: dict[str, str] = encodings) -> None:
-                    enc[response.url.split("?")[0].rsplit("/", 1)[-1]] = response.headers.get("content-encoding", "none")
+                    name = response.url.split("?")[0].rsplit("/", 1)[-1]
+                    enc[name] = response.headers.get("content-encoding", "none")
 
                 page.on("response", note)
                 page.goto(srv.url + "/", wait_until="load")
@@ -122,7 +126,8 @@ def section_page(quick: bool) -> list[Row]:
             plotly_enc = encodings.get("plotly.min.js", "?")
             rows.append(Row("6", "XOR page: navigation → network figure drawn", d.median, "ms", d.spread,
                             target="< 1.5 s", met=d.median < 1500,
-                            note=f"cold cache, {loads} loads", detail={"drawn_ms": drawn, "ready_ms_upper_bound": ready}))
+                            note=f"cold cache, {loads} loads",
+                            detail={"drawn_ms": drawn, "ready_ms_upper_bound": ready}))
             rows.append(Row("6", f"XOR page: bytes transferred ({b['requests']} requests, "
                                  f"{b['decoded'] / 1e6:.2f} MB decoded; plotly.min.js {plotly_enc})",
                             b["transfer"] / 1e6, "MB", target="gzip", met=plotly_enc == "gzip",
@@ -130,7 +135,8 @@ def section_page(quick: bool) -> list[Row]:
 
             # the gradient-flow animation on a 6-layer × 16-node network, played from the backward phase
             layers = [16] * 6
-            data = {"inputs": [[round(0.1 * i - 0.8, 2) for i in range(16)]], "targets": [[1.0 if i % 2 else 0.0 for i in range(16)]]}
+            data = {"inputs": [[round(0.1 * i - 0.8, 2) for i in range(16)]],
+                    "targets": [[1.0 if i % 2 else 0.0 for i in range(16)]]}
             _, net = srv.call("POST", "/api/networks", {"layers": layers, "activations": "sigmoid", "dataset": data})
             ctx = browser.new_context(viewport=VIEWPORT)
             page = ctx.new_page()

@@ -148,8 +148,9 @@ def test_a_presenting_page_moves_a_follower_page_through_room_js(page: Any, redi
     follower.wait_for_selector("body[data-ready='true'][data-seq]")
     presenter.wait_for_selector("body[data-followers='1']", state="attached")
     # a burst of publishes, as when the presenter holds the arrow key: the follower ends on the last one
-    presenter.evaluate("""() => { for (let p = 1; p <= 12; p += 1) window.__room.publish({position: p, phase: 'forward'});
-                                 return window.__room.flush(); }""")
+    presenter.evaluate("""() => {
+        for (let p = 1; p <= 12; p += 1) window.__room.publish({position: p, phase: 'forward'});
+        return window.__room.flush(); }""")
     follower.wait_for_selector("body[data-position='12']", timeout=3000)
     assert httpx.get(f"{a}/api/rooms/{code}").json()["position"] == 12
     follower.close()

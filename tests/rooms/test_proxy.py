@@ -30,7 +30,8 @@ def proxy(redis_apps: tuple[str, str], tmp_path_factory: pytest.TempPathFactory)
     a, b = (u.removeprefix("http://") for u in redis_apps)
     site = (ROOT / "deploy" / "nginx.conf").read_text()
     assert "server app:8000;" in site and "listen 80;" in site
-    site = site.replace("server app:8000;", f"server {a};\n    server {b};").replace("listen 80;", f"listen 127.0.0.1:{port};")
+    site = site.replace("server app:8000;", f"server {a};\n    server {b};")
+    site = site.replace("listen 80;", f"listen 127.0.0.1:{port};")
     (d / "site.conf").write_text(site)
     (d / "nginx.conf").write_text(
         f"pid {d}/nginx.pid;\nerror_log {d}/error.log warn;\nworker_processes 1;\nevents {{}}\n"

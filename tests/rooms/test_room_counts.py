@@ -200,3 +200,30 @@ async def _two_streams_and_a_step(app: Any) -> tuple[list[list[bytes]], list[dic
     gone.set()
     await asyncio.wait_for(asyncio.gather(*tasks), timeout=10)
     return bodies, heads
+
+
+def test_a_process_taken_for_dead_while_frozen_counts_its_followers_again(redis_server: RedisServer) -> None:
+    """Two processes' counters on a real redis-server: one stops beating (frozen), the other drops its share
+    after 4 missed beats and says so; the frozen one, beating again, puts its share back."""
+    import redis
+
+    from app.rooms.counts import FOLLOWERS, RedisCounts, Tally
+
+    told: list[tuple[str, Tally]] = []
+    client = redis.Redis.from_url(redis_server.url)
+    frozen = RedisCounts(client, "frozen:", 60, heartbeat=0.1, on_change=lambda c, t: told.append((c, t)))
+    survivor = RedisCounts(client, "frozen:", 60, heartbeat=0.1, on_change=lambda c, t: told.append((c, t)))
+    try:
+        for _ in range(3):
+            frozen.add("FROZEN", FOLLOWERS, 1)
+        assert survivor.add("FROZEN", FOLLOWERS, 1).get(FOLLOWERS) == 4
+        frozen.close()  # no more beats from it, as if its host stalled
+        _until(lambda: survivor.read("FROZEN").get(FOLLOWERS) == 1, timeout=5)
+        assert ("FROZEN", survivor.read("FROZEN")) in told  # the survivor published the drop
+        frozen.beat()  # it wakes up: its three followers are still connected to it
+        assert survivor.read("FROZEN").get(FOLLOWERS) == 4
+        assert frozen.add("FROZEN", FOLLOWERS, -1).get(FOLLOWERS) == 3
+    finally:
+        frozen.close()
+        survivor.close()
+        client.close()

@@ -114,7 +114,8 @@ def test_fork_on_B_copies_the_network_the_room_shows_on_A(redis_apps: tuple[str,
     assert httpx.get(f"{b}/api/networks/{copy['id']}").json()["iteration"] == 2
 
 
-def test_followers_count_across_processes_rises_and_falls(redis_apps: tuple[str, str], readers: list[SSEReader]) -> None:
+def test_followers_count_across_processes_rises_and_falls(redis_apps: tuple[str, str],
+                                                          readers: list[SSEReader]) -> None:
     a, b = redis_apps
     _, room = new_room(a)
     code = room["code"]
