@@ -6,6 +6,7 @@ Nothing here knows about JSON, HTTP or storage.
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -292,7 +293,8 @@ def guarded_step(net: Network, x: Array, t: Array, iteration: int = 1) -> StepOu
     with np.errstate(all="ignore"):
         cache = forward(net, x)
         grads = backward(net, cache, t)
-    trial = net.copy()
+    # a shallow copy: the same validated structure, with the candidate parameters swapped in
+    trial = copy.copy(net)
     trial.weights, trial.biases, trial.optimizer_state = updated_parameters(net, grads)
     ok, loss_after = healthy(trial, x, t)
     if not ok:

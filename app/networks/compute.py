@@ -35,6 +35,12 @@ def finite_list(a: np.ndarray, what: str) -> Any:
 
 def first_non_finite(net: nn.Network, cache: nn.Cache, grads: nn.Gradients | None) -> str | None:
     """The name of the first quantity holding infinity or NaN, checking each whole array once."""
+    arrays = cache.z + cache.a
+    if grads is not None:
+        arrays = arrays + grads.grad_a + grads.delta + grads.grad_w + grads.grad_b + [grads.losses]
+    # the common case first: one pass over every value; names are only needed when something overflowed
+    if np.isfinite(np.concatenate([a.ravel() for a in arrays])).all():
+        return None
     named: list[tuple[str, np.ndarray]] = [("x", cache.a[0])]
     for l in range(2, net.depth + 1):
         named += [(f"z^{l}", cache.z[l - 2]), (f"a^{l}", cache.a[l - 1])]
