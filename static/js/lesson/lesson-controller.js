@@ -25,7 +25,7 @@ export function createLesson(deps) {
   const total = STAGES.length;
   const stage = () => STAGES[state.stage - 1];
   const span = () => stageSpan(stage(), state.trace);
-  const ctx = () => ({ network: state.network, trace: state.trace, forwardAll: state.forwardAll, backwardAll: state.backwardAll, table: state.table });
+  const ctx = () => ({ network: state.network, sample: state.sample, trace: state.trace, forwardAll: state.forwardAll, backwardAll: state.backwardAll, table: state.table });
 
   function show(animate = 0) {
     if (!state.network || !state.trace) return drawn;

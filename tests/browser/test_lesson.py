@@ -1,0 +1,267 @@
+"""The guided lesson (/lesson) in a real Chromium against the real server: every stage forward and back with the
+keyboard, the formulas against the API's trace, the stage link, projector type sizes, a room followed live, the
+XOR table against the lecture's, and screenshots at the sizes a class uses."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+READY = "body[data-ready=true]"
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+TABLET = {"viewport": {"width": 768, "height": 1024}, "is_mobile": True, "has_touch": True}
+LAPTOP = {"viewport": {"width": 1366, "height": 768}}
+PROJECTOR = {"viewport": {"width": 1280, "height": 720}}
+WIDE = {"viewport": {"width": 1920, "height": 1080}}
+
+
+def lesson(page: Any) -> dict[str, str]:
+    return page.eval_on_selector("#lesson", "e => ({...e.dataset})")
+
+
+def open_lesson(page: Any, path: str = "/lesson") -> dict[str, str]:
+    page.goto(path)
+    page.wait_for_selector(READY, timeout=20_000)
+    return lesson(page)
+
+
+def wait_step(page: Any, n: int) -> None:
+    page.wait_for_function("n => document.getElementById('lesson').dataset.lessonStep === String(n)", arg=n,
+                           timeout=10_000)
+
+
+def event_tex(page: Any) -> str:
+    """The TeX source KaTeX keeps in the MathML annotation of the computation box."""
+    return (page.text_content("#lesson-event-math annotation[encoding='application/x-tex']") or "").strip()
+
+
+def trace_of(page: Any) -> dict[str, Any]:
+    d = lesson(page)
+    res = page.request.post(f"/api/networks/{d['networkId']}/trace", data={"sample": int(d["sample"])})
+    assert res.status == 200, res.text()
+    return res.json()
+
+
+def shown_event(page: Any, trace: dict[str, Any]) -> dict[str, Any]:
+    p = int(lesson(page)["position"])
+    ev = trace["events"][p - 1]
+    assert page.get_attribute("#lesson-event", "data-event-id") == str(ev["id"])
+    assert event_tex(page) == f"\\displaystyle {ev['latex']}"
+    return ev
+
+
+def no_sideways_scroll(page: Any) -> None:
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"the page scrolls sideways: {width}"
+
+
+def test_lesson_page_answers_with_the_security_headers(page: Any) -> None:
+    res = page.request.get("/lesson")
+    assert res.status == 200
+    headers = res.headers
+    assert "script-src 'self'" in headers["content-security-policy"]
+    assert headers["x-frame-options"] == "DENY"
+    assert "/static/js/lesson/lesson.js" in res.text()
+
+
+def test_every_stage_forward_and_back_with_the_keyboard(page: Any, watch: Any) -> None:
+    d = open_lesson(page)
+    total = int(d["lessonTotal"])
+    assert total >= 14
+    assert d["lessonStep"] == "1"
+    keys_seen = []
+    for n in range(2, total + 1):
+        page.keyboard.press("ArrowRight")
+        wait_step(page, n)
+        keys_seen.append(lesson(page)["stageKey"])
+    page.keyboard.press("ArrowRight")  # past the end: stays
+    assert lesson(page)["lessonStep"] == str(total)
+    assert "?stage=" + str(total) in page.url
+    for n in range(total - 1, 0, -1):
+        page.keyboard.press("ArrowLeft")
+        wait_step(page, n)
+    page.keyboard.press("End")
+    wait_step(page, total)
+    page.keyboard.press("Home")
+    wait_step(page, 1)
+    assert keys_seen[:3] == ["notation", "matrix", "loss"]
+    assert keys_seen[-1] == "table"
+    assert watch.page_errors == [] and watch.console_errors == []
+    assert page.evaluate("window.__csp") == []
+    assert watch.foreign_requests == []
+
+
+def test_the_stages_show_the_traces_own_formulas_and_the_steps_inside_a_stage(page: Any) -> None:
+    open_lesson(page, "/lesson?stage=7")
+    d = lesson(page)
+    assert d["stageKey"] == "output-delta"
+    trace = trace_of(page)
+    # The lesson starts on the sample with the largest loss, x = (1, 1): every gradient is non-zero.
+    assert trace["input"] == [1.0, 1.0]
+    assert "largest loss" in page.text_content("#lesson-sample")
+    ev = shown_event(page, trace)
+    assert (ev["quantity"], ev["l"]) == ("delta", 3)
+    assert "(o_{1} - t_{1}) \\cdot a_{1}^{3} \\cdot (1 - a_{1}^{3})" in ev["latex"]
+    # Stage 8: ↓ walks ∂L/∂w_11^3, ∂L/∂w_12^3, ∂L/∂b_1^3; ↑ comes back; ↓ stops at the stage's end.
+    page.keyboard.press("ArrowRight")
+    wait_step(page, 8)
+    seen = [shown_event(page, trace)]
+    for _ in range(3):
+        page.keyboard.press("ArrowDown")
+        page.wait_for_timeout(50)
+        seen.append(shown_event(page, trace))
+    assert [(e["quantity"], e["l"], e["j"], e["i"]) for e in seen] == [
+        ("grad_w", 3, 1, 1), ("grad_w", 3, 1, 2), ("grad_b", 3, 1, None), ("grad_b", 3, 1, None)]
+    page.keyboard.press("ArrowUp")
+    page.wait_for_timeout(50)
+    assert shown_event(page, trace)["quantity"] == "grad_w"
+    notes = page.text_content("#lesson-notes") or ""
+    assert "On the slide" in notes
+    # Stage 10, the reuse of δ: the output's δ is lit on the figure with its number.
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    wait_step(page, 10)
+    ev = shown_event(page, trace)
+    assert (ev["quantity"], ev["l"]) == ("delta", 2)
+    delta3 = next(e for e in trace["events"] if e["quantity"] == "delta" and e["l"] == 3)
+    reused = page.text_content(".callout-reused annotation") or ""
+    assert f"{delta3['value']:.4f}" in reused
+    assert page.locator(".callout-ring").count() == 1
+    # Stage 11, Case 2: the chain written out equals the reuse form, and the counts are shown.
+    page.keyboard.press("ArrowRight")
+    wait_step(page, 11)
+    ev = shown_event(page, trace)
+    assert (ev["quantity"], ev["l"], ev["j"], ev["i"]) == ("grad_w", 2, 1, 1)
+    maths = page.eval_on_selector_all("#lesson-formulas annotation", "els => els.map(e => e.textContent)")
+    value = f"{ev['value']:.6g}"
+    assert sum(value in m for m in maths) == 2, (value, maths)
+    rows = page.eval_on_selector_all(".lesson-counts tr[data-net]", "els => els.map(e => e.innerText)")
+    assert [r.split()[-2:] for r in rows] == [["30", "14"], ["177,048", "482"]]
+
+
+def test_a_stage_link_opens_that_stage(page: Any) -> None:
+    d = open_lesson(page, "/lesson?stage=12")
+    assert d["lessonStep"] == "12" and d["stageKey"] == "update"
+    trace = trace_of(page)
+    assert shown_event(page, trace)["phase"] == "update"
+    assert open_lesson(page, "/lesson?stage=999")["lessonStep"] == d["lessonTotal"]
+
+
+def test_projector_mode_makes_the_lesson_text_at_least_24px(browser: Any, base_url: str, shoot: Any) -> None:
+    ctx = browser.new_context(base_url=base_url, **PROJECTOR)
+    page = ctx.new_page()
+    try:
+        open_lesson(page, "/lesson?stage=6")
+        size = lambda sel: page.eval_on_selector(sel, "e => parseFloat(getComputedStyle(e).fontSize)")  # noqa: E731
+        assert size(".lesson-text") < 24
+        page.keyboard.press("p")
+        page.wait_for_selector("body.projector")
+        for sel in (".lesson-text", ".lesson-title", ".lesson-event-head", ".lesson-formula figcaption"):
+            assert size(sel) >= 24, sel
+        assert "projector=1" in page.url
+        page.wait_for_timeout(300)
+        no_sideways_scroll(page)
+        shoot(page, "lesson-projector-stage6")
+        for n in (3, 9, 11, 14):
+            open_lesson(page, f"/lesson?stage={n}&projector=1")
+            assert size(".lesson-text") >= 24
+            if n == 14:
+                page.wait_for_selector("#lesson-worst", timeout=30_000)
+            page.wait_for_timeout(300)
+            no_sideways_scroll(page)
+            shoot(page, f"lesson-projector-stage{n}")
+    finally:
+        ctx.close()
+
+
+def test_the_xor_table_is_within_a_tenth_of_the_lectures(page: Any) -> None:
+    open_lesson(page, "/lesson?stage=14")
+    page.wait_for_selector("#lesson-worst", timeout=30_000)
+    iterations = page.eval_on_selector_all(".lesson-xor tr[data-iteration]", "els => els.map(e => e.dataset.iteration)")
+    assert iterations == ["0", "1000", "2000", "3000", "5000", "10000"]
+    worst = float(re.search(r"([0-9.]+) over all 24 entries", page.text_content("#lesson-worst") or "").group(1))
+    assert worst <= 0.1
+    diffs = page.eval_on_selector_all(".xor-diff", "els => els.map(e => e.textContent)")
+    assert len(diffs) == 24
+    assert max(abs(float(d.replace("−", "-"))) for d in diffs) <= 0.1
+    # The lesson's own network is untouched by the table's training.
+    net = page.request.get(f"/api/networks/{lesson(page)['networkId']}").json()
+    assert net["iteration"] == 0
+
+
+def test_a_room_follows_the_presenters_stage_live(browser: Any, base_url: str, shoot: Any) -> None:
+    presenter_ctx = browser.new_context(base_url=base_url, **LAPTOP)
+    student_ctx = browser.new_context(base_url=base_url, **PHONE)
+    try:
+        presenter = presenter_ctx.new_page()
+        open_lesson(presenter, "/lesson?stage=2")
+        presenter.click("#lesson-present")
+        presenter.wait_for_selector("body[data-room-code]")
+        code = presenter.get_attribute("body", "data-room-code")
+        link = presenter.text_content("#lesson-share-link") or ""
+        assert link.endswith(f"/lesson?room={code}&follow=1")
+        presenter.keyboard.press("Escape")
+        student = student_ctx.new_page()
+        student.goto(f"/lesson?room={code}&follow=1")
+        student.wait_for_selector(READY, timeout=20_000)
+        wait_step(student, 2)
+        for n in (3, 4, 5):
+            presenter.keyboard.press("ArrowRight")
+            wait_step(presenter, n)
+        wait_step(student, 5)
+        presenter.keyboard.press("ArrowRight")
+        presenter.keyboard.press("ArrowRight")
+        presenter.keyboard.press("ArrowRight")
+        wait_step(presenter, 8)
+        presenter.keyboard.press("ArrowDown")
+        want = lesson(presenter)["position"]
+        student.wait_for_function("p => document.getElementById('lesson').dataset.position === p", arg=want,
+                                  timeout=10_000)
+        assert lesson(student)["lessonStep"] == "8"
+        assert lesson(student)["networkId"] == lesson(presenter)["networkId"]
+        assert event_tex(student) == event_tex(presenter)
+        # The student's keys do not move a followed lesson.
+        student.keyboard.press("ArrowRight")
+        student.wait_for_timeout(200)
+        assert lesson(student)["lessonStep"] == "8"
+        presenter.keyboard.press("Home")
+        wait_step(student, 1)
+        shoot(student, "lesson-follower-phone")
+    finally:
+        presenter_ctx.close()
+        student_ctx.close()
+
+
+@pytest.mark.parametrize(("name", "size"), [("phone", PHONE), ("tablet", TABLET), ("laptop", LAPTOP), ("wide", WIDE)])
+def test_the_lesson_reads_well_at_the_classs_sizes(browser: Any, base_url: str, shoot: Any, name: str,
+                                                   size: dict[str, Any]) -> None:
+    ctx = browser.new_context(base_url=base_url, **size)
+    page = ctx.new_page()
+    try:
+        for n in (2, 5, 10, 11, 14):
+            open_lesson(page, f"/lesson?stage={n}")
+            if n == 14:
+                page.wait_for_selector("#lesson-worst", timeout=30_000)
+            page.wait_for_timeout(300)
+            no_sideways_scroll(page)
+            for sel in ("#lesson-prev", "#lesson-next"):
+                box = page.locator(sel).bounding_box()
+                assert box and box["height"] >= 44, (sel, box)
+            # The callouts stay inside the figure.
+            fig = page.locator("#network-figure").bounding_box()
+            for c in page.locator(".callout").all():
+                b = c.bounding_box()
+                assert b and b["x"] >= fig["x"] - 1 and b["x"] + b["width"] <= fig["x"] + fig["width"] + 1
+            shoot(page, f"lesson-{name}-stage{n}")
+        if name == "phone":
+            assert page.is_disabled("#lesson-next")  # the last stage
+            page.tap("#lesson-prev")
+            wait_step(page, 13)
+            page.tap("#lesson-next")
+            wait_step(page, 14)
+    finally:
+        ctx.close()
