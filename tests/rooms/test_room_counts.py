@@ -146,10 +146,16 @@ def test_each_state_is_encoded_once_and_written_as_is_to_every_stream(tmp_path: 
         return store
 
     app.dependency_overrides[deps.get_store] = get_store
+    got: list[tuple[list[list[bytes]], list[dict[str, str]]]] = []
+    # a loop of its own in a thread: pytest-playwright's sync API may leave one running in this thread
+    runner = threading.Thread(target=lambda: got.append(asyncio.run(_two_streams_and_a_step(app))))
     try:
-        bodies, heads = asyncio.run(_two_streams_and_a_step(app))
+        runner.start()
+        runner.join(timeout=30)
     finally:
         app.dependency_overrides.pop(deps.get_store, None)
+    assert got, "the streams did not finish"
+    bodies, heads = got[0]
     steps = [[b for b in got if b'"position":5' in b] for got in bodies]
     assert len(steps[0]) == 1 and len(steps[1]) == 1
     assert steps[0][0] is steps[1][0]  # encoded once, handed to both streams as is
