@@ -265,3 +265,15 @@ def test_the_lesson_reads_well_at_the_classs_sizes(browser: Any, base_url: str, 
             wait_step(page, 14)
     finally:
         ctx.close()
+
+
+def test_the_main_page_opens_on_a_sample_whose_gradients_are_not_all_zero(page: Any) -> None:
+    page.goto("/")
+    page.wait_for_selector(READY, timeout=20_000)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('sample') !== null")
+    query = dict(p.split("=", 1) for p in page.url.split("?", 1)[1].split("&"))
+    assert query["sample"] == "3"  # x = (1, 1): no input is 0, so no weight's gradient is 0 for lack of input
+    assert "x = (1, 1)" in (page.text_content("#messages") or "")
+    trace = page.request.post(f"/api/networks/{query['net']}/trace", data={"sample": 3}).json()
+    grads = [e["value"] for e in trace["events"] if e["quantity"] in ("grad_w", "grad_b")]
+    assert len(grads) == 9 and all(g != 0 for g in grads)

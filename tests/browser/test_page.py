@@ -47,7 +47,10 @@ def messages(page: Any) -> list[str]:
     return page.eval_on_selector_all(".message", "els => els.map(e => e.textContent)")
 
 
-def get_trace(page: Any, net: str, sample: int = 0) -> dict[str, Any]:
+def get_trace(page: Any, net: str, sample: int | None = None) -> dict[str, Any]:
+    """The trace of a sample; by default the one the page shows (an unlinked page opens on XOR's x = (1, 1))."""
+    if sample is None:
+        sample = int(query(page).get("sample", "0"))
     res = page.request.post(f"/api/networks/{net}/trace", data={"sample": sample})
     assert res.status == 200, res.text()
     return res.json()

@@ -5,6 +5,7 @@
 import { settle } from "../api.js";
 import { ruleLabel } from "../models/format.js";
 import { createMeta } from "../models/meta.js";
+import { chooseSample, describeChoice } from "../models/sample-choice.js";
 
 /**
  * deps: {api, url (readUrl()), plotly (plotlyReady()), wire() (binds the controls, called once requests are out),
@@ -45,12 +46,15 @@ export async function startPage({ api, url, plotly, wire, walk, training, editor
     net = created.value;
   }
   const linked = url.net && net.id === url.net;
-  walk.state.sample = linked && url.sample != null ? url.sample : 0;
+  // Unlinked, start where every gradient is non-zero (XOR's (0, 0) would leave the first layer's unchanged).
+  const choice = linked && url.sample != null ? null : chooseSample(net.dataset ? net.dataset.inputs : []);
+  walk.state.sample = choice ? choice.sample : url.sample;
+  if (choice && choice.sample) say(describeChoice(choice, net.dataset.inputs), "info");
   const forwardReq = settle(api.forward(net.id, { samples: "all" }));
   if (!traceReq) traceReq = settle(api.trace(net.id, { sample: walk.state.sample }));
   await walk.setNetwork(net, { training: false });
   // setNetwork clamps the sample to the data set: a trace asked for another sample is asked again.
-  const sampleAsked = linked ? wantSample : 0;
+  const sampleAsked = linked ? wantSample : walk.state.sample;
   let traceDone = false;
   traceReq.then(() => {
     traceDone = true;
