@@ -117,14 +117,9 @@ class Rooms:
 
         return self.update(code, change)
 
-    def join(self, code: str) -> Tally:
-        """One more follower: the count changes, the room state does not."""
-        tally = self.counts.add(code, FOLLOWERS, 1)
-        self.hub.publish_tally(code, tally)
-        return tally
-
-    async def join_async(self, code: str) -> Tally:
-        """join() from the event loop: in-process counts at once, Redis counts on the loop's own client."""
+    async def join(self, code: str) -> Tally:
+        """One more follower: the count changes, the room state does not. Runs on the event loop: in-process
+        counts at once, Redis counts on the loop's own client."""
         if isinstance(self.counts, RedisCounts):
             tally = await self.counts.add_held_async(code, FOLLOWERS, 1)
         else:

@@ -133,7 +133,7 @@ async def _stream(rooms: Rooms, code: str, count: bool) -> AsyncIterator[bytes]:
             state = await _current(rooms, code)
             if count:
                 joined = True  # before the await: a stream cut off while joining is still counted out
-                tally = await rooms.join_async(code)
+                tally = await rooms.join(code)
             else:
                 tally = rooms.counts.read(code) if rooms.counts_in_process else \
                     await anyio.to_thread.run_sync(rooms.counts.read, code)
