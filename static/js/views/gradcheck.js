@@ -25,6 +25,15 @@ export function createGradcheckView(els, { onRun, onFocus }) {
   let focus = null;
 
   els.run.addEventListener("click", () => onRun());
+  // The map is drawn in pixels: draw it again when its box changes width (a hidden panel shown, a rotation).
+  let mapWidth = 0;
+  new ResizeObserver(() => {
+    const w = els.map.clientWidth;
+    if (w > 0 && Math.abs(w - mapWidth) > 2) {
+      mapWidth = w;
+      drawMap();
+    }
+  }).observe(els.map);
 
   function drawMap() {
     els.map.textContent = "";
@@ -66,7 +75,7 @@ export function createGradcheckView(els, { onRun, onFocus }) {
     els.table.textContent = "";
     if (!result) return;
     const head = els.table.createTHead().insertRow();
-    for (const t of ["", "backprop ∂ℒ/∂θ", "difference quotient", "rel. error"]) {
+    for (const t of ["", "backprop", "(ℒ₊ − ℒ₋)/2h", "rel. error"]) {
       const th = document.createElement("th");
       th.scope = "col";
       th.textContent = t;
@@ -106,8 +115,9 @@ export function createGradcheckView(els, { onRun, onFocus }) {
     if (!p) return;
     const name = paramTex(focus);
     const h = texNum(result.h, 6);
-    const latex = String.raw`\frac{\mathcal{L}(${name}+h)-\mathcal{L}(${name}-h)}{2h} = \frac{${texNum(p.loss_plus, 10)} - ${texNum(p.loss_minus, 10)}}{2 \cdot ${h}} = ${texNum(p.numeric, 8)}`;
-    const back = String.raw`\text{backprop: } ${texNum(p.backprop, 8)},\quad \frac{|a-n|}{|a|+|n|} = ${texNum(p.rel_error, 3)}`;
+    // One step per line, so the numbers fit a phone's width without scrolling.
+    const latex = String.raw`\begin{aligned}\frac{\partial \mathcal{L}}{\partial ${name}} &\approx \frac{\mathcal{L}(${name}+h)-\mathcal{L}(${name}-h)}{2h} \\ &= \frac{${texNum(p.loss_plus, 10)} - ${texNum(p.loss_minus, 10)}}{2 \cdot ${h}} \\ &= ${texNum(p.numeric, 8)} = n\end{aligned}`;
+    const back = String.raw`\begin{aligned}\text{backprop } a &= ${texNum(p.backprop, 8)} \\ \tfrac{|a-n|}{|a|+|n|} &= ${texNum(p.rel_error, 3)}\end{aligned}`;
     const a = document.createElement("div");
     const b = document.createElement("div");
     tex(a, latex, true);
@@ -146,7 +156,8 @@ export function createGradcheckView(els, { onRun, onFocus }) {
       for (const p of res.parameters) counts[errorLevel(p.rel_error).cls] += 1;
       els.table.dataset.rows = String(res.parameters.length);
       els.note.textContent = `${res.parameters.length} parameters, h = ${res.h}: ${counts.good} agree to 10⁻⁷, ${counts.fair} to 10⁻⁴, ${counts.bad} differ more. `
-        + `Largest relative error ${fmt(res.max_rel_error, 2)}${res.ok ? " — backprop is right." : "."} Click an edge or a row for its numbers.`;
+        + `Largest relative error ${fmt(res.max_rel_error, 2)}${res.ok ? " — backprop is right." : "."} `
+        + "Edges: green ≤ 10⁻⁷, orange ≤ 10⁻⁴, red more. Click an edge or a row for its numbers.";
     },
     focus(ref) {
       focus = ref;

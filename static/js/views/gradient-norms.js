@@ -7,6 +7,8 @@ import { FONT } from "./network-traces.js";
 
 // Layer colours: a sequential ramp from the first weight layer (light) to the output layer (dark).
 const RAMP = ["#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b", "#041f4a", "#02122b", "#010a18"];
+// Projector mode (body.projector): chart text large enough for the back row.
+const projector = () => document.body.classList.contains("projector");
 const config = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d", "zoomIn2d", "zoomOut2d"] };
 
 export function createNormsChart(els) {
@@ -34,7 +36,7 @@ export function createNormsChart(els) {
       }
     }
     const sigmoidHidden = network && network.activations.slice(0, -1).some((a) => a === "sigmoid");
-    if (sigmoidHidden && r0 != null && r0 >= 10) {
+    if (sigmoidHidden && r0 != null && r0 >= 10 && !presetNote) {
       parts.push("Each sigmoid layer multiplies δ by σ′(z) = σ(z)(1 − σ(z)) ≤ 0.25 on the way back, so k layers shrink it by at least 4ᵏ unless the weights are large; the same small factor keeps XOR on its plateau.");
     }
     if (presetNote) parts.push(presetNote);
@@ -69,7 +71,7 @@ export function createNormsChart(els) {
       const layout = {
         uirevision: "norms",
         margin: { l: 58, r: 8, t: 8, b: 44 },
-        font: { family: FONT, size: 12, color: "#111827" },
+        font: { family: FONT, size: projector() ? 22 : 12, color: "#111827" },
         xaxis: { title: { text: "iteration" }, zeroline: false, gridcolor: "#eef0f3" },
         yaxis: { title: { text: "norm (log)" }, type: "log", exponentformat: "power", gridcolor: "#eef0f3" },
         legend: { orientation: "h", y: -0.28, x: 0, font: { size: 11 } },

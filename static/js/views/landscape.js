@@ -5,6 +5,8 @@ import { fmt } from "../models/format.js";
 import { allParams, descentArrow, gridMinimum, paramLabel, parseRef, refKey } from "../models/insights.js";
 import { FONT } from "./network-traces.js";
 
+// Projector mode (body.projector): chart text large enough for the back row.
+const projector = () => document.body.classList.contains("projector");
 const config = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d", "zoomIn2d", "zoomOut2d"] };
 const sub = (s) => s.replace(/\^(\d+)/, "⁽$1⁾");
 
@@ -102,11 +104,14 @@ export function createLandscapeView(els, { onDraw, onPick }) {
           x: ax, y: ay, ax: current.x, ay: current.y, xref: "x", yref: "y", axref: "x", ayref: "y", text: "",
           showarrow: true, arrowhead: 2, arrowsize: 1.4, arrowwidth: 3, arrowcolor: "#e11d48",
         });
-        annotations.push({ x: ax, y: ay, xref: "x", yref: "y", text: "−∇ℒ", showarrow: false, yshift: 12, font: { color: "#e11d48", size: 14 } });
+        annotations.push({
+          x: ax, y: ay, xref: "x", yref: "y", text: "−∇ℒ", showarrow: false, xanchor: "left", xshift: 10,
+          font: { color: "#e11d48", size: 15 }, bgcolor: "rgba(255,255,255,0.8)",
+        });
       }
       const layout = {
         margin: { l: 56, r: 8, t: 8, b: 46 },
-        font: { family: FONT, size: 12, color: "#111827" },
+        font: { family: FONT, size: projector() ? 22 : 12, color: "#111827" },
         xaxis: { title: { text: xl }, range: [land.x_values[0], land.x_values[land.x_values.length - 1]], zeroline: false },
         yaxis: { title: { text: yl }, range: [land.y_values[0], land.y_values[land.y_values.length - 1]], zeroline: false },
         annotations,
