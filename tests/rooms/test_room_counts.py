@@ -49,10 +49,15 @@ def test_joining_does_not_change_the_room_and_the_count_reaches_n(sqlite_app: st
     assert httpx.get(f"{sqlite_app}/api/rooms/{code}").json()["seq"] == seq
 
 
-def _step_during_joins(base: str, followers: int, every: float = 0.05) -> tuple[str, list[SSEReader], list[int]]:
-    """Opens `followers` streams while the presenter steps: (room code, the readers, the seqs of the steps)."""
+def _step_during_joins(base: str, followers: int, every: float = 0.05,
+                       view: list[SSEReader] | None = None) -> tuple[str, list[SSEReader], list[int]]:
+    """Opens `followers` streams while the presenter steps: (room code, the readers, the seqs of the steps).
+    A presenter's view of the room (count=false) is opened first and appended to `view` if given."""
     _, room = new_room(base)
     code = room["code"]
+    if view is not None:
+        view.append(SSEReader(base, f"/api/rooms/{code}/events?count=false"))
+        view[0].next()
     seqs: list[int] = []
     done = threading.Event()
 
@@ -90,11 +95,20 @@ def _assert_every_step_after_joining(reader: SSEReader, seqs: list[int]) -> None
 
 def test_every_follower_gets_every_step_after_it_joined_while_a_crowd_joins(
         sqlite_app: str, readers: list[SSEReader]) -> None:
-    _, opened, seqs = _step_during_joins(sqlite_app, 60)
-    readers.extend(opened)
+    view: list[SSEReader] = []
+    started = time.monotonic()
+    _, opened, seqs = _step_during_joins(sqlite_app, 60, view=view)
+    readers.extend(opened + view)
     assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))  # each step is one change: joins took no seq
     for reader in opened:
         _assert_every_step_after_joining(reader, seqs)
+    # 60 joins, yet the counts were coalesced: at most one tally per 0.25 s tick to the presenter's view,
+    # one per 2 s to a follower; the presenter's view ends on the full count
+    ticks = (time.monotonic() - started) / 0.25 + 2
+    tallies = list(view[0].tallies.queue)
+    assert 0 < len(tallies) <= ticks
+    assert tallies[-1].data["followers"] == 60
+    assert all(r.tallies.qsize() <= ticks / 8 + 1 for r in opened)
 
 
 def test_the_same_holds_across_two_processes_on_redis(redis_apps: tuple[str, str], readers: list[SSEReader]) -> None:
@@ -233,3 +247,22 @@ def test_a_process_taken_for_dead_while_frozen_counts_its_followers_again(redis_
         frozen.close()
         survivor.close()
         client.close()
+
+
+def test_a_stream_writes_its_pending_steps_before_a_tally_or_a_keep_alive() -> None:
+    from app.rooms.counts import Tally
+    from app.rooms.hub import KEEP_ALIVE, Subscription, sse_tally
+
+    loop = asyncio.new_event_loop()
+    try:
+        sub = Subscription("ABCDEF", loop, last_seq=4)
+        tally = sse_tally("ABCDEF", Tally({"followers": 3}, 9))
+        sub.tally = (9, tally)
+        sub.keepalive_due = True
+        sub.states.extend([(4, b"old"), (5, b"five"), (6, b"six")])
+        assert sub.take_due() == [b"five", b"six", tally]  # steps first; nothing sent twice; no comment needed
+        assert (sub.last_seq, sub.tally_v) == (6, 9)
+        sub.keepalive_due = True
+        assert sub.take_due() == [KEEP_ALIVE]
+    finally:
+        loop.close()
