@@ -17,6 +17,7 @@ import * as room from "./room.js";
 import { createKeyLegend, createRoomDialog, createWeightPopup, showDiverged } from "./views/dialogs.js";
 import { createEditor, editorElements } from "./views/editor.js";
 import { createFormulaPanel, formulaPanelElements } from "./views/formula-panel.js";
+import { setBatchSource } from "./views/matrix-view.js";
 import { catchStrays, createMessages, onResize, plotlyReady } from "./views/messages.js";
 import { createNetworkView } from "./views/network-view.js";
 import { createStepper } from "./views/stepper.js";
@@ -161,6 +162,7 @@ function wire() {
 
 // ---------- start-up ----------
 
+setBatchSource((ref) => insights.breakdown(ref));
 startPage({
   api, url: readUrl(), plotly: plotlyReady(), wire, walk, training, editor, stepper, say,
   onMeta: (rules) => {

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.browser.test_page import open_app, query
+from tests.browser.test_page import fig, open_app, query, wait_position
 
 pytestmark = pytest.mark.browser
 
@@ -224,9 +224,19 @@ def test_batch_versus_one_sample_and_the_next_sample_button(page: Any, watch: An
     assert float(page.get_attribute("#batch-table", "data-reduced")) == pytest.approx(sum(per), rel=1e-12)
     assert sum(per) == pytest.approx(back["gradients"][1]["grad_w"][0][1], rel=1e-12)
     assert "different places" in page.inner_text("#batch-why")
-    # Walk to the end of the update and apply it: the next sample's trace, on the updated weights.
+    # In the matrix view, at the step that computes ∂ℒ/∂w12 of layer 3: every sample's term and their sum.
     shown = int(page.input_value("#sample-select"))
     trace = api(page, "POST", f"/api/networks/{net}/trace", {"sample": shown})
+    at = next(k for k, e in enumerate(trace["events"]) if e["quantity"] == "grad_w" and (e["l"], e["j"], e["i"]) == (3, 1, 2))
+    page.click("[data-phase=backward]")
+    while int(fig(page)["position"]) < at + 1:
+        p = int(fig(page)["position"])
+        page.keyboard.press("ArrowRight")
+        wait_position(page, p + 1)
+    note = page.inner_text("#matrix-note")
+    assert "Whole batch: ∂ℒ/∂w12⁽³⁾ = sum over 4" in note
+    assert f"→ {sum(per):.5f}".replace("-", "−") in note and f"#{shown + 1}, this trace" in note
+    # Walk to the end of the update and apply it: the next sample's trace, on the updated weights.
     new_w = {(e["l"], e["j"], e["i"]): e["value"] for e in trace["events"] if e["phase"] == "update" and e["quantity"] == "w"}
     page.click("#btn-last")
     page.wait_for_selector("#next-sample.primary")

@@ -248,8 +248,15 @@ export function createInsights(deps) {
     }
   }
 
+  /** The current weights' per-sample gradients of one weight beside the batch's, or null before they are known. */
+  function breakdown(ref) {
+    const net = deps.network();
+    if (!backward || !net || !fits(ref, net)) return null;
+    return sampleBreakdown(backward, ref, net.reduction);
+  }
+
   return {
-    start, network, trainExtras, marks, onChunk, setOptimizer, setFocus, onPosition, nextSample, pick,
+    start, network, breakdown, trainExtras, marks, onChunk, setOptimizer, setFocus, onPosition, nextSample, pick,
     edgeClicked, drawLandscape, runGradcheck, showNextSample,
   };
 }

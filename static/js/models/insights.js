@@ -55,7 +55,7 @@ export function sampleBreakdown(backward, ref, reduction) {
   const mean = values.length ? sum / values.length : 0;
   const g = (backward.gradients || []).find((x) => x.l === ref.l);
   const batch = g ? (isBias(ref) ? g.grad_b[ref.j - 1] : g.grad_w[ref.j - 1][ref.i - 1]) : null;
-  return { samples: backward.samples || values.map((_, n) => n), values, sum, mean, reduced: reduction === "mean" ? mean : sum, batch };
+  return { samples: backward.samples || values.map((_, n) => n), values, sum, mean, reduction, reduced: reduction === "mean" ? mean : sum, batch };
 }
 
 /** The batch's gradient of one parameter from a /backward answer's "gradients". */

@@ -1,7 +1,7 @@
 // The matrix view: the current layer in the lecture's matrix form with the numbers of the step (and, before the
 // first step, the whole algorithm at a glance). Numbers come from the trace state; rules' LaTeX from GET /api/meta.
 
-import { texNum } from "../models/format.js";
+import { fmt, texNum } from "../models/format.js";
 import { edgeKey, eventNode, nodeKey } from "../models/trace-model.js";
 import { mixed, tex } from "./tex.js";
 
@@ -37,6 +37,29 @@ const column = (values) => bmatrix(values.map((v) => [v]));
 
 /** Marks the entry being computed. */
 const mark = (s, on) => (on ? `\\colorbox{#fde2a7}{$${s}$}` : s);
+
+// Batch versus one sample: where the whole data set's per-sample ∂L/∂w come from (the insights controller gives
+// sampleBreakdown() of models/insights.js for a weight {l, j, i}, or null), set once by the page.
+let batchSource = null;
+export function setBatchSource(fn) {
+  batchSource = fn;
+}
+
+/** Under a ∂L/∂w step: every sample's a_i δ_j for this weight and their sum or mean, the batch's gradient. */
+function batchLine(note, ev, sample) {
+  if (!batchSource || !ev || ev.phase !== "backward" || ev.quantity !== "grad_w" || ev.i == null) return;
+  const b = batchSource({ l: ev.l, j: ev.j, i: ev.i });
+  if (!b || b.values.length < 2) return;
+  const terms = b.values.map((v, k) => `${fmt(v, 4)} (#${b.samples[k] + 1}${b.samples[k] === sample ? ", this trace" : ""})`);
+  const shown = terms.length > 6 ? [...terms.slice(0, 5), `… ${terms.length - 5} more`] : terms;
+  const how = b.reduction === "mean" ? `mean over ${b.values.length}` : `sum over ${b.values.length}`;
+  const line = document.createElement("span");
+  line.className = "batch-line";
+  const sup = (n) => String(n).replace(/\d/g, (d) => "⁰¹²³⁴⁵⁶⁷⁸⁹"[d]);
+  line.textContent = `Whole batch: ∂ℒ/∂w${ev.j}${ev.i}⁽${sup(ev.l)}⁾ = ${how} of a·δ per sample = ${shown.join(" + ")} → ${fmt(b.reduced, 5)}. `
+    + "A batch update uses that total; this trace's sample alone gives only its own term.";
+  note.append(line);
+}
 
 /** els: {matrixTitle, matrixMath, matrixNote}; render(ctx) with ctx {state, network, trace, meta}. */
 export function createMatrixView(els) {
@@ -139,6 +162,7 @@ export function createMatrixView(els) {
     } else if (title) {
       els.matrixNote.textContent = "This layer has more than 8 nodes: the matrix form is shown for layers of up to 8 nodes.";
     }
+    batchLine(els.matrixNote, ev, ctx.sample);
   }
 
   return { render: renderMatrix };
