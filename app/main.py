@@ -14,7 +14,7 @@ from app import deps, errors
 from app import logging as deltaflow_logging
 from app.config import get_settings
 from app.middleware import BodyLimit, SecurityHeaders
-from app.routes import docs, health, meta, networks, pages, presets, rooms
+from app.routes import docs, health, meta, networks, pages, presets, quiz, rooms
 from app.store.base import NetworkStore, expiry_sweeps
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,3 +64,4 @@ app.include_router(presets.router)
 app.include_router(networks.router)
 app.include_router(pages.router)
 app.include_router(rooms.router)
+app.include_router(quiz.router)

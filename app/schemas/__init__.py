@@ -45,6 +45,7 @@ from app.schemas.networks import (
     TrainResult,
     WeightEdit,
 )
+from app.schemas.quiz import Histogram, QuizAnswer, QuizAsk, QuizQuestion, QuizReveal, QuizStatus, RoomQuestion
 from app.schemas.rooms import (
     RoomCreate,
     RoomCreated,
@@ -63,4 +64,5 @@ __all__ = [
     "SampleRequest", "SampleResult", "Snapshot", "StepResult", "Strict", "TraceEvent", "TraceRequest", "TraceResult",
     "TrainRequest", "TrainResult", "TrainingProgress", "ValidationErrorBody",
     "Vector", "WeightEdit", "error_responses", "room_error_responses",
+    "Histogram", "QuizAnswer", "QuizAsk", "QuizQuestion", "QuizReveal", "QuizStatus", "RoomQuestion",
 ]

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.common import ErrorBody, Int, Phase, Strict, error_responses
 from app.schemas.networks import CreatedNetwork
+from app.schemas.quiz import RoomQuestion
 
 
 class TrainingProgress(BaseModel):
@@ -41,6 +42,8 @@ class RoomState(BaseModel):
     training: TrainingProgress | None = None
     view: Literal["main", "lesson"] = Field("main", description="which page the presenter shows")
     stage: int | None = Field(None, description="the guided lesson's stage (1-based) when view is lesson")
+    question: RoomQuestion | None = Field(None, description="the class quiz's current question (its value only "
+                                          "after the reveal)")
     followers: int = Field(0, description="event streams open on this room right now")
     seq: int = Field(description="increases with every change; the SSE `id:` of this state")
     updated: float = Field(description="server time of the change, seconds since the epoch")

@@ -1,0 +1,59 @@
+"""The class quiz of a room: the presenter asks about the next value of the trace, followers predict it on their
+phones, the presenter reveals it. The true value is computed here from the room's network and shown only at the
+reveal; the question and the reveal reach every follower through the room's event stream."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Response, status
+
+from app.deps import SettingsDep, StoreDep
+from app.rooms import quiz
+from app.routes.rooms import Auth, RoomsDep, _room
+from app.schemas import ErrorBody, QuizAnswer, QuizAsk, QuizQuestion, QuizReveal, QuizStatus, room_error_responses
+
+router = APIRouter(tags=["rooms"])
+
+
+def _answer_errors() -> dict[int | str, dict[str, Any]]:
+    out = room_error_responses(404, 409)
+    out[404] = {"model": ErrorBody, "description": "No room with this code, or no such question in it"}
+    out[409] = {"model": ErrorBody, "description": "The question was revealed, or has its maximum of answers"}
+    out[429] = {"model": ErrorBody, "description": "This follower sent too many answers in a short time"}
+    return out
+
+
+@router.post("/api/rooms/{code}/questions", status_code=status.HTTP_201_CREATED, response_model=QuizQuestion,
+             responses=room_error_responses(403, 404, 409))
+def ask(code: str, body: QuizAsk, rooms: RoomsDep, store: StoreDep, settings: SettingsDep,
+        authorization: Auth = None) -> dict[str, Any]:
+    """Ask the class about one event of a sample's trace: followers see its formula with "?" for the result."""
+    with _room(code) as norm:
+        return quiz.ask(rooms, store, settings, norm, body.sample, body.event, authorization)
+
+
+@router.post("/api/rooms/{code}/questions/{qid}/answers", status_code=status.HTTP_204_NO_CONTENT,
+             response_class=Response, responses=_answer_errors())
+def answer(code: str, qid: str, body: QuizAnswer, rooms: RoomsDep) -> Response:
+    """A follower's prediction (anonymous; the same follower id again replaces it); 409 once revealed."""
+    with _room(code) as norm:
+        quiz.answer(rooms, norm, qid, body.follower, body.value)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/api/rooms/{code}/questions/{qid}", response_model=QuizStatus, response_model_exclude_none=True,
+            responses=room_error_responses(404))
+def question(code: str, qid: str, rooms: RoomsDep, authorization: Auth = None) -> dict[str, Any]:
+    """How many answered and their histogram (around the true value for the presenter's token); the value and the
+    count within 10% only after the reveal."""
+    with _room(code) as norm:
+        return quiz.status(rooms, norm, qid, authorization)
+
+
+@router.post("/api/rooms/{code}/questions/{qid}/reveal", response_model=QuizReveal,
+             responses=room_error_responses(403, 404))
+def reveal(code: str, qid: str, rooms: RoomsDep, authorization: Auth = None) -> dict[str, Any]:
+    """Close the answers and show the true value on every screen, with how the class answered."""
+    with _room(code) as norm:
+        return quiz.reveal(rooms, norm, qid, authorization)

@@ -1,0 +1,84 @@
+"""Bodies of the class quiz routes (app/routes/quiz.py): ask about one value of the trace, answer, reveal."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from app.schemas.common import Int, Num, Strict
+
+FOLLOWER_ID = r"^[A-Za-z0-9_-]{8,64}$"
+
+
+class QuizAsk(Strict):
+    """POST /api/rooms/{code}/questions: which value to ask about (an event id of the sample's trace)."""
+
+    sample: Int = Field(ge=0, le=10**6)
+    event: Int = Field(ge=0, le=10**7)
+
+
+class QuizAnswer(Strict):
+    """POST .../questions/{qid}/answers: a follower's prediction; the same follower again replaces it."""
+
+    follower: str = Field(pattern=FOLLOWER_ID, description="an opaque id the follower's page keeps (8-64 of "
+                          "A-Z a-z 0-9 _ -); answers stay anonymous")
+    value: Num = Field(ge=-1e12, le=1e12)
+
+
+class Histogram(BaseModel):
+    """Answers in bins around the true value (the middle bin is within 10%); before the reveal only the presenter
+    gets them, anyone else an empty `hidden` histogram."""
+
+    around: Literal["value", "hidden"]
+    edges: list[float] = Field(description="bin edges, one more than counts")
+    counts: list[int]
+    below: int = Field(0, description="answers below the first edge")
+    above: int = Field(0, description="answers above the last edge")
+
+
+class QuizQuestion(BaseModel):
+    """A question just asked: what followers see, never the value."""
+
+    id: str
+    sample: int
+    event: int
+    quantity: str
+    symbol: str = Field(description="LaTeX of the asked quantity, e.g. z_{1}^{2}")
+    prompt_latex: str = Field(description="the event's formula with ? for the result")
+
+
+class QuizStatus(BaseModel):
+    """How many answered and how; `value` and `within_10_percent` only once revealed."""
+
+    id: str
+    answers: int
+    histogram: Histogram
+    revealed: bool
+    value: float | None = None
+    within_10_percent: int | None = None
+
+
+class QuizReveal(BaseModel):
+    """The true value with the class's answers."""
+
+    value: float
+    answers: int
+    within_10_percent: int
+    histogram: Histogram
+
+
+class RoomQuestion(BaseModel):
+    """The room's current question as every follower sees it; the result fields appear only after the reveal."""
+
+    id: str
+    sample: int
+    event: int
+    quantity: str
+    symbol: str
+    prompt_latex: str
+    revealed: bool
+    value: float | None = None
+    answers: int | None = None
+    within_10_percent: int | None = None
+    histogram: Histogram | None = None
