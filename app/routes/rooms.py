@@ -20,11 +20,11 @@ import segno
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 
-from app import service as svc
 from app import tokens
 from app.deps import SettingsDep, StoreDep
 from app.errors import ApiError
 from app.middleware import CSP
+from app.networks.model import public_state
 from app.rooms.backends import RoomNotFound
 from app.rooms.codes import normalize
 from app.rooms.counts import FOLLOWERS
@@ -107,7 +107,7 @@ def fork(code: str, rooms: RoomsDep, store: StoreDep) -> dict[str, Any]:
         room = rooms.get(norm)
     copy = fork_network(store, room["network_id"])
     url = f"/?net={copy['id']}&sample={room['sample']}&step={room['position']}&room={norm}"
-    return {"network": {**svc.public_state(copy), "token": None}, "sample": room["sample"],
+    return {"network": {**public_state(copy), "token": None}, "sample": room["sample"],
             "position": room["position"], "open_url": url}
 
 
