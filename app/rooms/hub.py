@@ -97,12 +97,12 @@ class Subscription:
             if v > self.tally_v:
                 self.tally_v = v
                 out.append(message)
+        if out:
+            self.quiet = False
         if self.keepalive_due:
             self.keepalive_due = False
             if not out:
-                out.append(KEEP_ALIVE)
-        if out:
-            self.quiet = False
+                out.append(KEEP_ALIVE)  # not counted as news: a quiet stream gets one every keep-alive period
         return out
 
     async def wait(self) -> None:

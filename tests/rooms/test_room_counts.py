@@ -262,7 +262,9 @@ def test_a_stream_writes_its_pending_steps_before_a_tally_or_a_keep_alive() -> N
         sub.states.extend([(4, b"old"), (5, b"five"), (6, b"six")])
         assert sub.take_due() == [b"five", b"six", tally]  # steps first; nothing sent twice; no comment needed
         assert (sub.last_seq, sub.tally_v) == (6, 9)
+        sub.quiet = True  # the ticker's mark at each keep-alive period
         sub.keepalive_due = True
         assert sub.take_due() == [KEEP_ALIVE]
+        assert sub.quiet  # so the next period sends another one if nothing else came
     finally:
         loop.close()
