@@ -116,6 +116,13 @@ class Subscription:
             self.waiter = None
 
 
+def _give_tally(sub: Subscription, v: int, message: bytes) -> None:
+    """On the stream's own loop: the newest tally waits in its one slot (replacing an older one unsent)."""
+    if v > sub.tally_v and (sub.tally is None or sub.tally[0] < v):
+        sub.tally = (v, message)
+        sub.wake()
+
+
 @dataclass
 class _Cached:
     seq: int
@@ -277,8 +284,7 @@ class LocalHub:
     def _send_tallies(self, loop: asyncio.AbstractEventLoop) -> None:
         with self._lock:
             pending, self._pending = self._pending, set()
-            work = [(code, self._tallies[code], [s for s in self._subs.get(code, ()) if s.loop is loop])
-                    for code in pending]
+            work = [(code, self._tallies[code], list(self._subs.get(code, ()))) for code in pending]
             for code in pending:
                 if code not in self._subs:
                     self._tallies.pop(code, None)  # nobody here shows it; a later join reads it afresh
@@ -294,9 +300,12 @@ class LocalHub:
                         later.add(code)  # this stream had one lately: it gets the newest at a later tick
                         continue
                     message = message or sse_tally(code, tally)  # encoded once, for every stream that shows it
-                    sub.tally = (tally.v, message)
                     sub.next_tally = now + sub.tally_every
-                    sub.wake()
+                    if sub.loop is loop:
+                        _give_tally(sub, tally.v, message)
+                    else:  # a stream on another event loop (uvicorn runs one per process; tests may run more)
+                        with contextlib.suppress(RuntimeError):
+                            sub.loop.call_soon_threadsafe(_give_tally, sub, tally.v, message)
         if later:
             with self._lock:
                 self._pending |= later
