@@ -45,7 +45,8 @@ const formula = createFormulaPanel(formulaPanelElements(), { onSeek: (p) => play
 const charts = createTrainingView(trainingElements());
 const editor = createEditor(editorElements(), {
   onPreset: (name) => walk.loadPreset(name),
-  onApply: (spec, structural) => walk.applyEditor(spec, structural),
+  // A new network from the editor keeps the update rule chosen in the training options.
+  onApply: (spec, structural) => walk.applyEditor(structural ? { ...spec, ...insights.optimizerField() } : spec, structural),
 });
 const weightPopup = createWeightPopup({ onSubmit: (edge, raw) => walk.submitWeight(edge, raw) });
 const roomDialog = createRoomDialog();

@@ -79,6 +79,13 @@ def test_the_optimizer_is_chosen_with_its_hyperparameters_and_the_trace_shows_it
     assert "0.5" in tex and "v" in tex
     page.locator("#training").scroll_into_view_if_needed()
     shoot(page, "insights-01-optimizer")
+    # A new network built from the editor keeps the chosen rule.
+    page.click("#add-layer")
+    page.click("#editor-apply")
+    page.wait_for_function("old => !location.search.includes(old)", arg=net, timeout=20_000)
+    built = api(page, "GET", f"/api/networks/{query(page)['net']}")
+    assert len(built["layers"]) == 4 and built["optimizer"] == {"name": "momentum", "momentum": 0.5}
+    page.wait_for_function("() => document.getElementById('opt-select').value === 'momentum'")
     # the one 422 is the refused momentum of 1.5, which the browser logs as a failed request
     assert [e for e in watch.console_errors if "422" not in e] == [] and watch.page_errors == []
 
@@ -113,8 +120,8 @@ def test_deep_sigmoid_shows_vanishing_gradients_and_minibatch_training_charts_th
     # The same run by the API on a twin network gives the same weights: the page sent batch_size and seed.
     twin = api(page, "POST", "/api/networks", {"preset": "deep_sigmoid"})
     api(page, "POST", f"/api/networks/{twin['id']}/train", {"iterations": 40, "mode": "minibatch", "batch_size": 50, "seed": 3})
-    if before["iteration"] == 0:
-        assert api(page, "GET", f"/api/networks/{twin['id']}")["weights"] == after["weights"]
+    assert before["iteration"] == 0
+    assert api(page, "GET", f"/api/networks/{twin['id']}")["weights"] == after["weights"]
     page.locator("#norms-card").scroll_into_view_if_needed()
     shoot(page, "insights-02-gradient-norms")
     assert watch.console_errors == [] and watch.page_errors == []

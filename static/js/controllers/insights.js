@@ -48,6 +48,7 @@ export function createInsights(deps) {
     const fresh = net.id !== shown.id || net.iteration < shown.iteration || shape !== shown.shape;
     shown = { id: net.id, iteration: net.iteration, shape };
     views.picker.show(net.optimizer);
+    views.picker.setSamples(net.dataset && net.dataset.inputs ? net.dataset.inputs.length : 0);
     views.landscape.setLayers(net.layers);
     views.gradcheck.setLayers(net.layers);
     views.gradcheck.stale();
@@ -255,8 +256,14 @@ export function createInsights(deps) {
     return sampleBreakdown(backward, ref, net.reduction);
   }
 
+  /** {optimizer: {...}} for a network created from the editor, or {} for plain SGD (the server's default). */
+  function optimizerField() {
+    const opt = views.picker.current;
+    return opt && opt.name !== "sgd" ? { optimizer: opt } : {};
+  }
+
   return {
-    start, network, breakdown, trainExtras, marks, onChunk, setOptimizer, setFocus, onPosition, nextSample, pick,
+    start, network, breakdown, optimizerField, trainExtras, marks, onChunk, setOptimizer, setFocus, onPosition, nextSample, pick,
     edgeClicked, drawLandscape, runGradcheck, showNextSample,
   };
 }

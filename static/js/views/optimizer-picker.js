@@ -100,6 +100,13 @@ export function createOptimizerPicker(els, { onChange }) {
       return shown;
     },
     showMode,
+    /** A mini-batch holds at most the whole data set. */
+    setSamples(n) {
+      if (n > 0) {
+        els.batchSize.max = String(n);
+        if (Number(els.batchSize.value) > n) els.batchSize.value = String(n);
+      }
+    },
     /** The mini-batch fields for a /train request, or {} for batch and online. */
     trainExtras(mode) {
       if (mode !== "minibatch") return {};
