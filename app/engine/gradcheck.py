@@ -50,7 +50,9 @@ def numeric_gradients(net: Network, x: np.ndarray, t: np.ndarray,
 
 
 def _rel(a: np.ndarray, n: np.ndarray) -> np.ndarray:
-    return np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), 1e-8)
+    """|a − n| / max(|a| + |n|, 1e-8); an overflow here shows as a non-finite error, which gradcheck reports."""
+    with np.errstate(all="ignore"):
+        return np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), 1e-8)
 
 
 def gradcheck(net: Network, x: np.ndarray, t: np.ndarray, tolerance: float = 1e-5, h: float = H) -> GradCheck:
