@@ -4,6 +4,7 @@
 import * as api from "./api.js";
 import { settle } from "./api.js";
 import { createFollowing } from "./controllers/following.js";
+import { createQuizFollower, followerId } from "./controllers/quiz.js";
 import { count, describeNetwork, fmt } from "./models/format.js";
 import { createMeta } from "./models/meta.js";
 import { createPosition } from "./models/position.js";
@@ -12,6 +13,7 @@ import * as room from "./room.js";
 import { createFormulaPanel, formulaPanelElements } from "./views/formula-panel.js";
 import { createMessages, onResize } from "./views/messages.js";
 import { createNetworkView } from "./views/network-view.js";
+import { createFollowerCard } from "./views/quiz.js";
 import { showPhases } from "./views/stepper.js";
 
 const $ = (id) => document.getElementById(id);
@@ -59,8 +61,13 @@ function onMode(mode, fork) {
   $("btn-fork").hidden = own;
 }
 
+const quiz = createQuizFollower({
+  code: body.dataset.code, follower: followerId(),
+  card: createFollowerCard({ onSubmit: (text) => quiz.submit(text), onSign: () => quiz.sign(), onDismiss: () => quiz.dismiss() }),
+});
+
 const following = createFollowing({
-  api, room, code: body.dataset.code, position, show, showTraining, onMode, say,
+  api, room: quiz.tap(room), code: body.dataset.code, position, show, showTraining, onMode, say,
   onFollowers: (n) => {
     $("followers").textContent = `${n} following`;
   },

@@ -6,6 +6,7 @@ import { bindControls, renderKeyLegend } from "./controllers/keys.js";
 import { createExports } from "./controllers/exports.js";
 import { createWalkthrough } from "./controllers/walkthrough.js";
 import { createPresenting } from "./controllers/presenting.js";
+import { createQuizPresenter, createSoloPredict } from "./controllers/quiz.js";
 import { createTrainingRun } from "./controllers/training-run.js";
 import { createInsights } from "./controllers/insights.js";
 import { startPage } from "./controllers/start-up.js";
@@ -27,6 +28,7 @@ import { createGradcheckView, gradcheckElements } from "./views/gradcheck.js";
 import { createNormsChart } from "./views/gradient-norms.js";
 import { createLandscapeView, landscapeElements } from "./views/landscape.js";
 import { createOptimizerPicker, optionElements } from "./views/optimizer-picker.js";
+import { createPresenterPanel, createSoloCard } from "./views/quiz.js";
 
 const $ = (id) => document.getElementById(id);
 let meta = createMeta(null); // replaced by the server's rules at start-up
@@ -106,14 +108,22 @@ const insights = createInsights({
     batch: createBatchView(batchElements(), { onFocus: (ref) => insights.setFocus(ref), onNextSample: () => insights.nextSample() }),
   },
 });
-const presenting = createPresenting({ room, dialog: roomDialog, say, current });
+const quiz = createQuizPresenter({
+  player, current, say, askButton: $("btn-ask-class"),
+  panel: createPresenterPanel({ onReveal: () => quiz.reveal(), onClose: () => quiz.close() }),
+});
+const solo = createSoloPredict({
+  position, player,
+  card: createSoloCard({ onCheck: (text) => solo.check(text), onSign: () => solo.sign(), onSkip: () => solo.skip(), onContinue: () => solo.proceed() }),
+});
+const presenting = createPresenting({ room: quiz.tap(room), dialog: roomDialog, say, current });
 const exporter = createExports({ figure, charts, say, guarded, current });
 
 // ---------- controls ----------
 
 const unlessTraining = (fn) => () => !training.running && fn();
 const handlers = {
-  next: unlessTraining(player.next),
+  next: unlessTraining(() => solo.beforeNext(player.next)),
   prev: unlessTraining(player.prev),
   nextLayer: unlessTraining(player.nextLayer),
   prevLayer: unlessTraining(player.prevLayer),
@@ -144,6 +154,7 @@ function wire() {
       "btn-next-layer": handlers.nextLayer, "btn-next-phase": handlers.nextPhase, "btn-last": handlers.last,
       "btn-projector": handlers.toggleProjector, "btn-keys": handlers.toggleKeys, "btn-keys-close": () => keyLegend.toggle(false),
       "btn-share": () => presenting.toggle(), "room-close": () => presenting.toggle(false), "room-stop": presenting.stop,
+      "btn-ask-class": quiz.ask,
       "btn-export-png": exporter.png, "btn-export-trace": exporter.trace, "btn-export-csv": exporter.csv,
       "train-start": training.start, "train-pause": training.togglePause, "train-stop": training.stop,
     },
@@ -156,6 +167,7 @@ function wire() {
   });
   $("sample-select").addEventListener("change", (e) => walk.setSample(Number(e.target.value)));
   $("loss-log").addEventListener("change", (e) => charts.setLogScale(e.target.checked));
+  $("predict-switch").addEventListener("change", (e) => solo.set(e.target.checked));
   renderKeyLegend($("key-list"));
   onResize($("network-figure"), () => figure.resize().catch((err) => say(`Redrawing the network failed: ${err.message}`)));
   catchStrays(say);

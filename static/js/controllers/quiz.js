@@ -1,0 +1,313 @@
+// "Predict, then reveal": the presenter asks the class about the next value of the trace and reveals it; a
+// follower answers on a phone; alone, the "predict" switch hides each next value until the student guesses.
+// The quiz's few requests are made here (askQuestion … revealQuestion); views draw, models judge.
+
+import { ApiError, describeDetail } from "../api.js";
+import { createScore, flipSign, judge, parseAnswer, promptLatex } from "../models/quiz.js";
+
+const POLL_MS = 600; // the presenter's panel re-reads the answers about twice a second while a question is open
+
+async function call(method, path, body, token) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (err) {
+    throw new ApiError(0, null, `Cannot reach the server (${err.message}).`);
+  }
+  const data = response.status === 204 ? null : await response.json().catch(() => null);
+  if (!response.ok) {
+    const detail = data && typeof data === "object" ? data.detail : null;
+    throw new ApiError(response.status, detail, describeDetail(detail) || response.statusText);
+  }
+  return data;
+}
+
+const questions = (code) => `/api/rooms/${encodeURIComponent(code)}/questions`;
+export const askQuestion = (code, token, sample, event) => call("POST", questions(code), { sample, event }, token);
+export const answerQuestion = (code, qid, follower, value) =>
+  call("POST", `${questions(code)}/${encodeURIComponent(qid)}/answers`, { follower, value });
+export const readQuestion = (code, qid, token) => call("GET", `${questions(code)}/${encodeURIComponent(qid)}`, undefined, token);
+export const revealQuestion = (code, qid, token) =>
+  call("POST", `${questions(code)}/${encodeURIComponent(qid)}/reveal`, undefined, token);
+
+/**
+ * The presenter's side. deps: {panel (views/quiz.js createPresenterPanel), askButton, player, current() ->
+ * {sample, p, trace}, say}. tap(room) wraps room.js so the quiz learns the room's code, token and followers
+ * when presenting starts; returns {tap, ask, reveal, close}.
+ */
+export function createQuizPresenter(deps) {
+  let room = null; // {code, token} while presenting
+  let followers = null;
+  let question = null;
+  let timer = null;
+
+  function stopPolling() {
+    clearTimeout(timer);
+    timer = null;
+  }
+
+  async function poll() {
+    if (!room || !question || question.revealed) return;
+    const asked = question.id;
+    try {
+      const status = await readQuestion(room.code, asked, room.token);
+      if (question && question.id === asked && !question.revealed) deps.panel.progress(status, followers);
+    } catch (err) {
+      if (err.status !== 0) deps.say(`Reading the answers failed: ${err.message}`);
+    }
+    if (question && question.id === asked && !question.revealed) timer = setTimeout(poll, POLL_MS);
+  }
+
+  async function ask() {
+    if (!room) return;
+    const { sample, p, trace } = deps.current();
+    if (!trace || p >= trace.events.length) {
+      deps.say("The trace is at its end: step back to ask the class about a value.", "info");
+      return;
+    }
+    deps.player.pause();
+    deps.askButton.disabled = true;
+    try {
+      stopPolling();
+      question = { ...(await askQuestion(room.code, room.token, sample, p)), revealed: false };
+      deps.panel.asked(question);
+      poll();
+    } catch (err) {
+      deps.say(`Asking the class failed: ${err.message}`);
+    } finally {
+      deps.askButton.disabled = false;
+    }
+  }
+
+  async function reveal() {
+    if (!room || !question) return;
+    stopPolling();
+    deps.panel.revealing(true);
+    try {
+      const res = await revealQuestion(room.code, question.id, room.token);
+      question.revealed = true;
+      deps.panel.revealed(res, followers);
+      // the step continues: the asked value appears in the formula on every screen
+      if (deps.current().p === question.event) deps.player.next();
+    } catch (err) {
+      deps.panel.revealing(false);
+      deps.say(`Revealing failed: ${err.message}`);
+    }
+  }
+
+  function close() {
+    stopPolling();
+    question = null;
+    deps.panel.hide();
+  }
+
+  function started(presenting) {
+    room = { code: presenting.code, token: presenting.token };
+    deps.askButton.hidden = false;
+  }
+
+  function stopped() {
+    close();
+    room = null;
+    deps.askButton.hidden = true;
+  }
+
+  /** room.js with startPresenting wrapped: the quiz gets the code, the token and the followers count. */
+  function tap(roomModule) {
+    return {
+      ...roomModule,
+      async startPresenting(networkId, options = {}) {
+        const presenting = await roomModule.startPresenting(networkId, {
+          ...options,
+          onFollowers: (n) => {
+            followers = n;
+            if (options.onFollowers) options.onFollowers(n);
+          },
+        });
+        started(presenting);
+        return {
+          ...presenting,
+          stop() {
+            presenting.stop();
+            stopped();
+          },
+        };
+      },
+    };
+  }
+
+  return { tap, ask, reveal, close };
+}
+
+/** An opaque id this browser keeps for its answers (anonymous: nothing else is sent with it). */
+export function followerId(storage = window.localStorage) {
+  const key = "deltaflow-follower";
+  let id = null;
+  try {
+    id = storage.getItem(key);
+  } catch {
+    id = null;
+  }
+  if (!id || !/^[A-Za-z0-9_-]{8,64}$/.test(id)) {
+    const bytes = new Uint8Array(12);
+    crypto.getRandomValues(bytes);
+    id = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+    try {
+      storage.setItem(key, id);
+    } catch {
+      // private mode: the id lasts as long as the page
+    }
+  }
+  return id;
+}
+
+/**
+ * The follower's side. deps: {card (views/quiz.js createFollowerCard), code, follower (id)}. tap(room) wraps
+ * room.js's followRoom so every room state also reaches the quiz; returns {tap, submit, sign, dismiss}.
+ */
+export function createQuizFollower(deps) {
+  let current = null; // the question on screen
+  let mine = null; // this follower's last answer that the server took
+  let dismissed = null;
+
+  function onState(state) {
+    const q = state.question;
+    if (!q) {
+      current = null;
+      deps.card.hide();
+      return;
+    }
+    if (!current || current.id !== q.id) {
+      mine = null;
+      dismissed = null;
+      current = q;
+      if (!q.revealed) deps.card.question(q);
+    }
+    current = q;
+    if (dismissed === q.id) return;
+    if (q.revealed) {
+      // once the presenter has moved past the asked step, the card steps aside
+      if (state.position > q.event + 1) deps.card.hide();
+      else deps.card.revealed(q, mine, mine == null ? null : judge(q.value, mine));
+    }
+  }
+
+  async function submit(text) {
+    if (!current || current.revealed) return;
+    const value = parseAnswer(text);
+    if (value == null) {
+      deps.card.error("Type a number, e.g. 0.42 or −1.3 (use ± for the sign).");
+      return;
+    }
+    try {
+      await answerQuestion(deps.code, current.id, deps.follower, value);
+      mine = value;
+      deps.card.sent(value);
+    } catch (err) {
+      deps.card.error(err.status === 409 ? "Answers are closed for this question." : `Not sent: ${err.message}`);
+    }
+  }
+
+  function sign() {
+    deps.card.input.value = flipSign(deps.card.input.value);
+    deps.card.input.focus({ preventScroll: true });
+  }
+
+  function dismiss() {
+    if (current) dismissed = current.id;
+    deps.card.hide();
+  }
+
+  function tap(roomModule) {
+    return {
+      ...roomModule,
+      followRoom(code, onRoomState, options) {
+        return roomModule.followRoom(code, (state) => {
+          onRoomState(state);
+          onState(state);
+        }, options);
+      },
+    };
+  }
+
+  return { tap, submit, sign, dismiss, onState };
+}
+
+/**
+ * Alone: with the "predict" switch on, the next value stays hidden until the student guesses it; a score is
+ * kept. deps: {card (createSoloCard), position, player}. beforeNext(next) stands in for the player's next.
+ */
+export function createSoloPredict(deps) {
+  const score = createScore();
+  let on = false;
+  let event = null; // the event the card asks about
+  let checked = false;
+
+  function set(enabled) {
+    on = enabled;
+    if (!on) {
+      deps.card.hide();
+      event = null;
+    }
+  }
+
+  function beforeNext(next) {
+    const { p, trace } = deps.position;
+    if (!on || !trace || p >= trace.events.length) return next();
+    if (event === p && checked) {
+      deps.card.hide();
+      event = null;
+      return next();
+    }
+    if (event === p && deps.card.open) return undefined; // already asking: → does not give the answer away
+    deps.player.pause();
+    event = p;
+    checked = false;
+    deps.card.ask(promptLatex(trace.events[p]), p, score.text());
+    return undefined;
+  }
+
+  function finish(guess) {
+    const ev = deps.position.trace.events[event];
+    const verdict = guess == null ? null : score.record(ev.value, guess);
+    checked = true;
+    deps.card.result(ev.value, guess, verdict, score.text());
+    deps.player.next();
+  }
+
+  function check(text) {
+    if (event == null || checked) return;
+    const guess = parseAnswer(text);
+    if (guess == null) {
+      deps.card.error("Type a number, e.g. 0.42 or −1.3.");
+      return;
+    }
+    finish(guess);
+  }
+
+  function proceed() {
+    deps.card.hide();
+    event = null;
+  }
+
+  // moving elsewhere (back, a seek, another trace) closes the question
+  deps.position.onChange((p, how) => {
+    if (event == null) return;
+    if (how === "load" || (checked ? p !== event + 1 : p !== event)) {
+      deps.card.hide();
+      event = null;
+    }
+  });
+
+  return {
+    set, beforeNext, check, proceed,
+    skip: () => event != null && !checked && finish(null),
+    sign: () => {
+      deps.card.input.value = flipSign(deps.card.input.value);
+    },
+    score,
+  };
+}

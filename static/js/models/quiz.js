@@ -1,0 +1,98 @@
+// The arithmetic of "predict, then reveal": what counts as within 10%, the prompt with "?" for the result,
+// reading a typed number, bars of a histogram the server sent, and the solo score. No DOM, no fetch.
+
+/** The server's rule (app/rooms/quiz.py): within 10% of the value, at least half a unit of the 3rd decimal. */
+export const ABSOLUTE_TOLERANCE = 5e-4;
+export const tolerance = (value) => Math.max(0.1 * Math.abs(value), ABSOLUTE_TOLERANCE);
+export const isWithin = (value, guess) => Math.abs(guess - value) <= tolerance(value) * (1 + 1e-9);
+
+/** An event's formula with its result replaced by "?" (the result is the last " = number"). */
+export function promptLatex(event) {
+  const latex = String(event.latex || "");
+  const at = latex.lastIndexOf(" = ");
+  return at < 0 ? `${event.symbol} = ?` : `${latex.slice(0, at)} = ?`;
+}
+
+/**
+ * A number as a student types it on a phone or a laptop: "0,25", "−0.3" (the typographic minus), ".5", "1e-3";
+ * null for anything else (empty, text, not finite).
+ */
+export function parseAnswer(text) {
+  const s = String(text ?? "").trim().replace(/[\u2212\u2013]/g, "-").replace(/\s+/g, "").replace(",", ".");
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s)) return null;
+  const v = Number(s);
+  return Number.isFinite(v) && Math.abs(v) <= 1e12 ? v : null;
+}
+
+/** Flips the sign of what is typed (inputmode="decimal" keypads often lack a minus key). */
+export function flipSign(text) {
+  const s = String(text ?? "").trim();
+  if (s.startsWith("-") || s.startsWith("\u2212")) return s.slice(1);
+  return s ? `-${s}` : "-";
+}
+
+const short = (v) => {
+  if (v === 0) return "0";
+  const a = Math.abs(v);
+  const text = a >= 1e4 || a < 1e-3 ? v.toExponential(1) : v.toPrecision(3).replace(/\.?0+$/, "");
+  return text.replace("-", "\u2212");
+};
+
+/**
+ * The bars of a histogram {around, edges, counts, below, above}: [{label, count, share, within, kind}], the
+ * outer "below"/"above" bars only when some answer landed there. `share` is the count over the tallest bar.
+ */
+export function histogramBars(histogram) {
+  if (!histogram || !histogram.counts || !histogram.counts.length) return [];
+  const { edges, counts } = histogram;
+  const centre = Math.floor(counts.length / 2);
+  const around = histogram.around === "value";
+  // few labels, so they stay legible: the outer bins' centres and the middle one ("±10%" around the value)
+  const label = (k) => (around && k === centre ? "±10%" : k === 0 || k === counts.length - 1 ? short((edges[k] + edges[k + 1]) / 2) : "");
+  const bars = counts.map((count, k) => ({ label: label(k), count, within: around && k === centre, kind: "bin" }));
+  if (histogram.below) bars.unshift({ label: `< ${short(edges[0])}`, count: histogram.below, within: false, kind: "below" });
+  if (histogram.above) bars.push({ label: `> ${short(edges[edges.length - 1])}`, count: histogram.above, within: false, kind: "above" });
+  const top = Math.max(1, ...bars.map((b) => b.count));
+  return bars.map((b) => ({ ...b, share: b.count / top }));
+}
+
+/** "12 of 27 answered" (the followers count may lag the answers by a tally). */
+export function answeredText(answers, followers) {
+  const n = Number(answers) || 0;
+  if (followers == null || followers < n) return `${n} answered`;
+  return `${n} of ${followers} answered`;
+}
+
+/** How one guess went: {within, error (guess − value), relative (|error| / |value|, null for 0)}. */
+export function judge(value, guess) {
+  const error = guess - value;
+  return { within: isWithin(value, guess), error, relative: value === 0 ? null : Math.abs(error) / Math.abs(value) };
+}
+
+/** The solo "predict" score: record(value, guess) after each guess; {asked, within, streak, best}. */
+export function createScore() {
+  const score = { asked: 0, within: 0, streak: 0, best: 0 };
+  return {
+    record(value, guess) {
+      const verdict = judge(value, guess);
+      score.asked += 1;
+      if (verdict.within) {
+        score.within += 1;
+        score.streak += 1;
+        score.best = Math.max(score.best, score.streak);
+      } else {
+        score.streak = 0;
+      }
+      return verdict;
+    },
+    reset() {
+      Object.assign(score, { asked: 0, within: 0, streak: 0, best: 0 });
+    },
+    get value() {
+      return { ...score };
+    },
+    text() {
+      return score.asked ? `${score.within} of ${score.asked} within 10%` + (score.streak > 1 ? ` · ${score.streak} in a row` : "") : "no guesses yet";
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  answeredText, createScore, flipSign, histogramBars, isWithin, judge, parseAnswer, promptLatex, tolerance,
+} from "../../static/js/models/quiz.js";
+
+test("within 10% follows the server's rule, with a floor for a true 0", () => {
+  assert.equal(tolerance(2), 0.2);
+  assert.ok(isWithin(2, 2.2) && isWithin(2, 1.8) && !isWithin(2, 2.21));
+  assert.ok(isWithin(-0.5, -0.45) && !isWithin(-0.5, 0.5));
+  assert.ok(isWithin(0, 0.0004) && !isWithin(0, 0.002));
+});
+
+test("the prompt replaces only the last result by ?", () => {
+  assert.equal(promptLatex({ latex: "a = \\sigma(0.5) = 0.6225", symbol: "a" }), "a = \\sigma(0.5) = ?");
+  assert.equal(promptLatex({ latex: "", symbol: "z" }), "z = ?");
+});
+
+test("answers typed on phones parse; junk does not", () => {
+  assert.equal(parseAnswer("0,25"), 0.25);
+  assert.equal(parseAnswer("\u22120.3"), -0.3);
+  assert.equal(parseAnswer(" .5 "), 0.5);
+  assert.equal(parseAnswer("1e-3"), 0.001);
+  for (const bad of ["", "-", "abc", "1.2.3", "1e999", "NaN", null]) assert.equal(parseAnswer(bad), null, bad);
+  assert.equal(flipSign("0.5"), "-0.5");
+  assert.equal(flipSign("-0.5"), "0.5");
+  assert.equal(flipSign(""), "-");
+});
+
+test("histogram bars mark the within-10% bin and add outer bars only when used", () => {
+  const edges = Array.from({ length: 10 }, (_, k) => 1 + (k - 4.5) * 0.2);
+  const h = { around: "value", edges, counts: [0, 0, 0, 1, 3, 1, 0, 0, 0], below: 2, above: 0 };
+  const bars = histogramBars(h);
+  assert.equal(bars.length, 10);
+  assert.equal(bars[0].kind, "below");
+  assert.equal(bars[0].count, 2);
+  const within = bars.filter((b) => b.within);
+  assert.equal(within.length, 1);
+  assert.equal(within[0].count, 3);
+  assert.equal(within[0].share, 1);
+  assert.equal(within[0].label, "±10%");
+  assert.equal(bars[1].label, "0.2");
+  assert.equal(bars[2].label, "");
+  assert.deepEqual(histogramBars({ around: "hidden", edges: [], counts: [] }), []);
+  assert.equal(answeredText(12, 27), "12 of 27 answered");
+  assert.equal(answeredText(3, null), "3 answered");
+});
+
+test("the solo score counts guesses within 10% and streaks", () => {
+  const score = createScore();
+  assert.equal(score.text(), "no guesses yet");
+  assert.ok(score.record(1, 1.05).within);
+  assert.ok(score.record(-2, -2.1).within);
+  assert.equal(score.record(0.5, -0.5).within, false);
+  assert.deepEqual(score.value, { asked: 3, within: 2, streak: 0, best: 2 });
+  assert.equal(score.text(), "2 of 3 within 10%");
+  assert.equal(judge(0, 0.1).relative, null);
+});
