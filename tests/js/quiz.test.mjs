@@ -39,7 +39,8 @@ test("histogram bars mark the within-10% bin and add outer bars only when used",
   assert.equal(within[0].count, 3);
   assert.equal(within[0].share, 1);
   assert.equal(within[0].label, "±10%");
-  assert.equal(bars[1].label, "0.2");
+  assert.equal(bars[0].label, "less");
+  assert.equal(bars[0].edge, "0.1");
   assert.equal(bars[2].label, "");
   assert.deepEqual(histogramBars({ around: "hidden", edges: [], counts: [] }), []);
   assert.equal(answeredText(12, 27), "12 of 27 answered");

@@ -47,11 +47,11 @@ export function histogramBars(histogram) {
   const { edges, counts } = histogram;
   const centre = Math.floor(counts.length / 2);
   const around = histogram.around === "value";
-  // few labels, so they stay legible: the outer bins' centres and the middle one ("±10%" around the value)
-  const label = (k) => (around && k === centre ? "±10%" : k === 0 || k === counts.length - 1 ? short((edges[k] + edges[k + 1]) / 2) : "");
+  // few labels, so they stay legible on a phone: the middle bin ("±10%" around the value) and the outer bars
+  const label = (k) => (around && k === centre ? "±10%" : "");
   const bars = counts.map((count, k) => ({ label: label(k), count, within: around && k === centre, kind: "bin" }));
-  if (histogram.below) bars.unshift({ label: `< ${short(edges[0])}`, count: histogram.below, within: false, kind: "below" });
-  if (histogram.above) bars.push({ label: `> ${short(edges[edges.length - 1])}`, count: histogram.above, within: false, kind: "above" });
+  if (histogram.below) bars.unshift({ label: "less", count: histogram.below, within: false, kind: "below", edge: short(edges[0]) });
+  if (histogram.above) bars.push({ label: "more", count: histogram.above, within: false, kind: "above", edge: short(edges[edges.length - 1]) });
   const top = Math.max(1, ...bars.map((b) => b.count));
   return bars.map((b) => ({ ...b, share: b.count / top }));
 }

@@ -26,7 +26,7 @@ export function drawHistogram(host, histogram) {
     const fill = el("span", { class: "quiz-bar-fill" });
     fill.style.height = `${Math.round(bar.share * 100)}%`; // CSSOM, not a style attribute: allowed by the CSP
     const item = el("div", { class: `quiz-bar${bar.within ? " within" : ""} ${bar.kind}`, role: "listitem",
-      "aria-label": `${bar.count} answers${bar.within ? " within 10%" : bar.label ? ` near ${bar.label}` : ""}` },
+      "aria-label": `${bar.count} answers${bar.within ? " within 10%" : bar.edge ? ` ${bar.label === "less" ? "below" : "above"} ${bar.edge}` : ""}` },
     el("span", { class: "quiz-bar-count", text: String(bar.count) }),
     el("span", { class: "quiz-bar-track" }, fill),
     el("span", { class: "quiz-bar-label", text: bar.label }));
@@ -74,6 +74,7 @@ export function createPresenterPanel(handlers) {
       panel.hidden = false;
       panel.dataset.state = "open";
       panel.dataset.question = question.id;
+      prompt.dataset.latex = question.prompt_latex;
       tex(prompt, question.prompt_latex); // inline: KaTeX breaks long sums after = and +
       result.hidden = true;
       reveal.hidden = false;
@@ -94,6 +95,7 @@ export function createPresenterPanel(handlers) {
     revealed(res, followers) {
       panel.dataset.state = "revealed";
       reveal.hidden = true;
+      if (prompt.dataset.latex) tex(prompt, prompt.dataset.latex.replace(/\?$/, fmt(res.value, 4).replace("−", "-")));
       countLine.textContent = answeredText(res.answers, followers);
       result.hidden = false;
       result.textContent = "";
