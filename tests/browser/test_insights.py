@@ -17,7 +17,11 @@ pytestmark = pytest.mark.browser
 
 
 def api(page: Any, method: str, path: str, body: Any = None) -> Any:
-    res = page.request.fetch(path, method=method, data=body) if body is not None else page.request.fetch(path, method=method)
+    res = (
+        page.request.fetch(path, method=method, data=body)
+        if body is not None
+        else page.request.fetch(path, method=method)
+    )
     assert res.ok, res.text()
     return res.json()
 
@@ -30,7 +34,8 @@ def two(v: float) -> str:
 def wait_attr(page: Any, selector: str, attr: str, value: str, timeout: int = 30_000) -> None:
     page.wait_for_function(
         "([s, a, v]) => { const e = document.querySelector(s); return !!e && e.getAttribute(a) === v; }",
-        arg=[selector, attr, value], timeout=timeout,
+        arg=[selector, attr, value],
+        timeout=timeout,
     )
 
 
@@ -48,7 +53,9 @@ def load_preset(page: Any, name: str) -> str:
     return query(page)["net"]
 
 
-def test_the_optimizer_is_chosen_with_its_hyperparameters_and_the_trace_shows_its_formula(page: Any, watch: Any, shoot: Any) -> None:
+def test_the_optimizer_is_chosen_with_its_hyperparameters_and_the_trace_shows_its_formula(
+    page: Any, watch: Any, shoot: Any
+) -> None:
     net = open_app(page)
     page.wait_for_function("() => document.querySelectorAll('#opt-select option').length >= 3")
     names = page.eval_on_selector_all("#opt-select option", "os => os.map(o => o.value)")
@@ -60,7 +67,9 @@ def test_the_optimizer_is_chosen_with_its_hyperparameters_and_the_trace_shows_it
     page.fill("#opt-momentum", "0.5")
     page.locator("#opt-momentum").blur()
     page.wait_for_function(
-        "id => fetch('/api/networks/' + id).then(r => r.json()).then(s => s.optimizer.momentum === 0.5)", arg=net, timeout=10_000
+        "id => fetch('/api/networks/' + id).then(r => r.json()).then(s => s.optimizer.momentum === 0.5)",
+        arg=net,
+        timeout=10_000,
     )
     # A value out of range is refused by the server and the message is shown; the stored rule stays.
     page.fill("#opt-momentum", "1.5")
@@ -73,7 +82,8 @@ def test_the_optimizer_is_chosen_with_its_hyperparameters_and_the_trace_shows_it
     page.wait_for_function("() => document.getElementById('network-figure').dataset.phase === 'update'")
     page.keyboard.press("ArrowRight")
     tex = page.wait_for_function(
-        "() => { const a = document.querySelector('#formula-math annotation'); return a && a.textContent.includes('\\\\mu') && a.textContent; }",
+        "() => { const a = document.querySelector('#formula-math annotation');"
+        " return a && a.textContent.includes('\\\\mu') && a.textContent; }",
         timeout=10_000,
     ).json_value()
     assert "0.5" in tex and "v" in tex
@@ -90,14 +100,18 @@ def test_the_optimizer_is_chosen_with_its_hyperparameters_and_the_trace_shows_it
     assert [e for e in watch.console_errors if "422" not in e] == [] and watch.page_errors == []
 
 
-def test_deep_sigmoid_shows_vanishing_gradients_and_minibatch_training_charts_the_norms(page: Any, watch: Any, shoot: Any) -> None:
+def test_deep_sigmoid_shows_vanishing_gradients_and_minibatch_training_charts_the_norms(
+    page: Any, watch: Any, shoot: Any
+) -> None:
     open_app(page)
     net = load_preset(page, "deep_sigmoid")
     note = page.inner_text("#norms-note")
     assert "σ′" in note and "0.25" in note and "vanishes" in note
     # The first point is the /backward gradient of the batch, layer by layer.
     back = api(page, "POST", f"/api/networks/{net}/backward", {"samples": "all"})
-    ys = page.evaluate("() => document.getElementById('norms-chart').data.filter((t, k) => k % 2 === 0).map(t => t.y[0])")
+    ys = page.evaluate(
+        "() => document.getElementById('norms-chart').data.filter((t, k) => k % 2 === 0).map(t => t.y[0])"
+    )
     want = [float(np.linalg.norm(g["grad_w"])) for g in back["gradients"]]
     assert ys == pytest.approx(want, rel=1e-12)
     assert ys[0] < ys[-1] / 10  # vanishing: the first layer's gradient under a tenth of the last one's
@@ -119,7 +133,12 @@ def test_deep_sigmoid_shows_vanishing_gradients_and_minibatch_training_charts_th
     assert page.evaluate("() => document.getElementById('norms-chart')._fullLayout.yaxis.type") == "log"
     # The same run by the API on a twin network gives the same weights: the page sent batch_size and seed.
     twin = api(page, "POST", "/api/networks", {"preset": "deep_sigmoid"})
-    api(page, "POST", f"/api/networks/{twin['id']}/train", {"iterations": 40, "mode": "minibatch", "batch_size": 50, "seed": 3})
+    api(
+        page,
+        "POST",
+        f"/api/networks/{twin['id']}/train",
+        {"iterations": 40, "mode": "minibatch", "batch_size": 50, "seed": 3},
+    )
     assert before["iteration"] == 0
     assert api(page, "GET", f"/api/networks/{twin['id']}")["weights"] == after["weights"]
     page.locator("#norms-card").scroll_into_view_if_needed()
@@ -131,7 +150,9 @@ def test_the_xor_table_has_the_lectures_iterations_beside_ours(page: Any, watch:
     net = open_app(page)
     ref = next(p for p in api(page, "GET", "/api/presets") if p["name"] == "xor")["reference"]
     page.wait_for_selector("#snapshot-table.with-reference")
-    heads = page.eval_on_selector_all("#snapshot-table thead tr:nth-child(2) th.num", "ths => ths.map(t => t.textContent)")
+    heads = page.eval_on_selector_all(
+        "#snapshot-table thead tr:nth-child(2) th.num", "ths => ths.map(t => t.textContent)"
+    )
     assert heads == [f"{it:,}" for it in ref["iterations"]]
     page.fill("#train-iterations", "10000")
     page.click("#train-start")
@@ -140,12 +161,13 @@ def test_the_xor_table_has_the_lectures_iterations_beside_ours(page: Any, watch:
     # Every lecture column now has our number: the run was cut at exactly those iterations.
     cells = page.eval_on_selector_all(
         "#snapshot-table tbody tr",
-        "rows => rows.map(r => [...r.querySelectorAll('td.ref-cell')].map(c => [...c.children].map(s => s.textContent)))",
+        "rows => rows.map(r => [...r.querySelectorAll('td.ref-cell')]"
+        ".map(c => [...c.children].map(s => s.textContent)))",
     )
     assert len(cells) == 4 and all(len(row) == 6 for row in cells)
     outputs = api(page, "POST", f"/api/networks/{net}/forward", {"samples": "all"})["outputs"]
     for n, row in enumerate(cells):
-        for k, (ours, lecture, diff) in enumerate(row):
+        for k, (ours, lecture, _diff) in enumerate(row):
             assert lecture == two(ref["outputs"][k][n][0])
             assert ours != "·"
         ours_last, _, diff_last = row[-1]
@@ -177,7 +199,10 @@ def test_the_landscape_is_picked_on_two_edges_and_shows_the_training_path(page: 
     _, ly, jy, iy = y.split(":")
     wx = state["weights"][int(lx) - 2][int(jx) - 1][int(ix) - 1]
     wy = state["weights"][int(ly) - 2][int(jy) - 1][int(iy) - 1]
-    plot = page.evaluate("() => { const d = document.getElementById('landscape-chart').data; return {land: d[0], path: d[1], now: d[2]}; }")
+    plot = page.evaluate(
+        "() => { const d = document.getElementById('landscape-chart').data;"
+        " return {land: d[0], path: d[1], now: d[2]}; }"
+    )
     mid = len(plot["land"]["x"]) // 2
     assert plot["land"]["x"][mid] == wx and plot["land"]["y"][mid] == wy
     loss = api(page, "POST", f"/api/networks/{net}/forward", {"samples": "all"})["loss"]
@@ -234,7 +259,9 @@ def test_batch_versus_one_sample_and_the_next_sample_button(page: Any, watch: An
     # In the matrix view, at the step that computes ∂ℒ/∂w12 of layer 3: every sample's term and their sum.
     shown = int(page.input_value("#sample-select"))
     trace = api(page, "POST", f"/api/networks/{net}/trace", {"sample": shown})
-    at = next(k for k, e in enumerate(trace["events"]) if e["quantity"] == "grad_w" and (e["l"], e["j"], e["i"]) == (3, 1, 2))
+    at = next(
+        k for k, e in enumerate(trace["events"]) if e["quantity"] == "grad_w" and (e["l"], e["j"], e["i"]) == (3, 1, 2)
+    )
     page.click("[data-phase=backward]")
     while int(fig(page)["position"]) < at + 1:
         p = int(fig(page)["position"])
@@ -244,7 +271,9 @@ def test_batch_versus_one_sample_and_the_next_sample_button(page: Any, watch: An
     assert "Whole batch: ∂ℒ/∂w12⁽³⁾ = sum over 4" in note
     assert f"→ {sum(per):.5f}".replace("-", "−") in note and f"#{shown + 1}, this trace" in note
     # Walk to the end of the update and apply it: the next sample's trace, on the updated weights.
-    new_w = {(e["l"], e["j"], e["i"]): e["value"] for e in trace["events"] if e["phase"] == "update" and e["quantity"] == "w"}
+    new_w = {
+        (e["l"], e["j"], e["i"]): e["value"] for e in trace["events"] if e["phase"] == "update" and e["quantity"] == "w"
+    }
     page.click("#btn-last")
     page.wait_for_selector("#next-sample.primary")
     page.click("#next-sample")
@@ -264,10 +293,18 @@ def test_batch_versus_one_sample_and_the_next_sample_button(page: Any, watch: An
 def test_several_outputs_colour_the_plane_by_class(page: Any, watch: Any, shoot: Any) -> None:
     inputs = [[0, 0], [1, 0], [0, 1], [1, 1], [0.5, 0.5], [0.2, 0.8]]
     targets = [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 1, 0], [1, 0, 0], [0, 0, 1]]
-    net = api(page, "POST", "/api/networks", {
-        "layers": [2, 6, 3], "activations": ["tanh", "softmax"], "loss": "cross_entropy", "learning_rate": 0.5,
-        "dataset": {"inputs": inputs, "targets": targets},
-    })
+    net = api(
+        page,
+        "POST",
+        "/api/networks",
+        {
+            "layers": [2, 6, 3],
+            "activations": ["tanh", "softmax"],
+            "loss": "cross_entropy",
+            "learning_rate": 0.5,
+            "dataset": {"inputs": inputs, "targets": targets},
+        },
+    )
     open_app(page, f"/?net={net['id']}")
     wait_attr(page, "#boundary-chart", "data-classes", "3", timeout=20_000)
     page.fill("#train-iterations", "600")
@@ -276,7 +313,9 @@ def test_several_outputs_colour_the_plane_by_class(page: Any, watch: Any, shoot:
     page.wait_for_function(
         "id => fetch('/api/networks/' + id).then(r => r.json()).then(s => s.iteration === 600)", arg=net["id"]
     )
-    heat = page.evaluate("() => { const t = document.getElementById('boundary-chart').data[0]; return {z: t.z, text: t.text}; }")
+    heat = page.evaluate(
+        "() => { const t = document.getElementById('boundary-chart').data[0]; return {z: t.z, text: t.text}; }"
+    )
     grid = [[x, y] for y in heat_axis(page, "y") for x in heat_axis(page, "x")]
     outs = api(page, "POST", f"/api/networks/{net['id']}/predict", {"inputs": grid})["outputs"]
     flat = [v for row in heat["z"] for v in row]
@@ -294,9 +333,13 @@ def heat_axis(page: Any, axis: str) -> list[float]:
 
 
 @pytest.mark.parametrize("size", ["phone", "projector"])
-def test_the_insights_panel_on_a_phone_and_a_projector(browser: Any, browser_context_args: dict[str, Any], shoot: Any, size: str) -> None:
+def test_the_insights_panel_on_a_phone_and_a_projector(
+    browser: Any, browser_context_args: dict[str, Any], shoot: Any, size: str
+) -> None:
     if size == "phone":
-        ctx = browser.new_context(**{**browser_context_args, "viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True})
+        ctx = browser.new_context(
+            **{**browser_context_args, "viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+        )
     else:
         ctx = browser.new_context(**{**browser_context_args, "viewport": {"width": 1280, "height": 720}})
     page = ctx.new_page()
@@ -310,7 +353,8 @@ def test_the_insights_panel_on_a_phone_and_a_projector(browser: Any, browser_con
             assert wide <= 390, f"the page scrolls sideways: {wide}px"
             # every card fits the screen; wide tables scroll inside their card
             over = page.evaluate(
-                "() => [...document.querySelectorAll('#train-options, #insights .chart-card')].filter(c => c.getBoundingClientRect().right > 391).map(c => c.id)"
+                "() => [...document.querySelectorAll('#train-options, #insights .chart-card')]"
+                ".filter(c => c.getBoundingClientRect().right > 391).map(c => c.id)"
             )
             assert over == []
             for card in ("#norms-card", "#landscape-card", "#gradcheck-card", "#batch-card"):
@@ -319,7 +363,8 @@ def test_the_insights_panel_on_a_phone_and_a_projector(browser: Any, browser_con
         else:
             assert page.evaluate("() => document.body.classList.contains('projector')")
             sizes = page.evaluate(
-                "() => [...document.querySelectorAll('#insights figcaption, #insights .hint, #insights .insight-table, #train-options label')]"
+                "() => [...document.querySelectorAll("
+                "'#insights figcaption, #insights .hint, #insights .insight-table, #train-options label')]"
                 ".map(e => parseFloat(getComputedStyle(e).fontSize))"
             )
             assert sizes and min(sizes) >= 24
