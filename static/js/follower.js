@@ -36,27 +36,69 @@ async function show(network, trace, p, sample, animate) {
   $("sample-label").textContent = network.dataset ? `sample ${sample + 1}` : "";
   $("net-info").textContent = describeNetwork(network);
   showPhases(null, st.p, st.phase);
-  formula.render({ state: st, trace, network, sample, message: "Waiting for the presenter's trace…" });
+  const message = body.classList.contains("training-live")
+    ? "The presenter is training the network: watch the loss fall below; the steps come back when the run ends."
+    : "Waiting for the presenter's trace…";
+  formula.render({ state: st, trace, network, sample, message });
   return figure.render({ network, trace, state: st, projector: false, animate });
 }
 
+// The presenter's training run as it is published: its losses, accumulated here into a small curve.
+const run = { total: 0, done: -1, points: [] };
+
 function showTraining(t) {
   $("training-box").hidden = !t;
+  body.classList.toggle("training-live", !!(t && t.running));
   if (!t) return;
   const bar = $("train-progress");
   bar.max = Math.max(1, t.total);
   bar.value = Math.min(t.done, t.total);
   const loss = t.loss != null ? ` · loss ${fmt(t.loss, 4)}` : "";
   $("train-text").textContent = `${t.running ? "Training" : "Trained"}: ${count(t.done)} / ${count(t.total)} iterations${loss}`;
+  if (t.total !== run.total || t.done < run.done) Object.assign(run, { total: t.total, done: -1, points: [] });
+  if (t.loss != null && Number.isFinite(t.loss) && t.done > run.done) run.points.push([t.done, t.loss]);
+  run.done = Math.max(run.done, t.done);
+  drawRunLoss();
+}
+
+function drawRunLoss() {
+  const el = $("follow-loss");
+  el.hidden = run.points.length < 2 || !window.Plotly;
+  if (el.hidden) return;
+  const data = [{ x: run.points.map((q) => q[0]), y: run.points.map((q) => q[1]), mode: "lines+markers", line: { color: "#1f3a68", width: 2 }, marker: { size: 4 }, hovertemplate: "iteration %{x}<br>loss %{y:.4g}<extra></extra>" }];
+  const layout = {
+    height: el.clientHeight || 160, margin: { l: 48, r: 10, t: 6, b: 30 }, showlegend: false,
+    xaxis: { title: { text: "iteration", standoff: 2 }, range: [0, Math.max(1, run.total)], fixedrange: true },
+    yaxis: { type: "log", fixedrange: true, automargin: true },
+    paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", font: { size: 11 },
+  };
+  Plotly.react(el, data, layout, { displayModeBar: false, responsive: true });
+}
+
+let streamStatus = "connecting";
+
+/** The header's badge: the live stream's state, or "your copy" while the student steps a fork. */
+function showBadge() {
+  const dot = $("live");
+  if (body.classList.contains("own")) {
+    dot.dataset.state = "own";
+    dot.textContent = "your copy";
+    return;
+  }
+  dot.dataset.state = streamStatus === "live" ? "live" : streamStatus === "closed" ? "lost" : "connecting";
+  dot.textContent = streamStatus === "live" ? "live" : streamStatus === "closed" ? "room closed" : "reconnecting…";
 }
 
 function onMode(mode, fork) {
   const own = mode === "own";
   body.classList.toggle("own", own);
+  showBadge();
   if (own) body.dataset.ownNetworkId = fork.network.id;
   if (own) $("own-open").href = fork.open_url;
   $("mode-label").textContent = own ? "Your copy" : "Live";
   $("own-controls").hidden = !own;
+  $("own-prev").hidden = !own;
+  $("own-next").hidden = !own;
   $("btn-follow").hidden = !own;
   $("btn-fork").hidden = own;
 }
@@ -72,9 +114,8 @@ const following = createFollowing({
     $("followers").textContent = `${n} following`;
   },
   onStatus: (status) => {
-    const dot = $("live");
-    dot.dataset.state = status === "live" ? "live" : status === "closed" ? "lost" : "connecting";
-    dot.textContent = status === "live" ? "live" : status === "closed" ? "room closed" : "reconnecting…";
+    streamStatus = status;
+    showBadge();
     body.dataset.stream = status;
   },
   // what a test (or a curious student) can read: the state now on screen

@@ -137,6 +137,10 @@ const handlers = {
   faster: () => stepper.speed(player.faster()),
   slower: () => stepper.speed(player.slower()),
   toggleProjector: () => walk.setProjector(!walk.state.projector),
+  toggleProjectorView: () => {
+    if (!walk.state.projector) walk.setProjector(true);
+    stepper.projectorView(document.body.classList.contains("show-training") ? "network" : "training");
+  },
   toggleKeys: () => keyLegend.toggle(),
   escape: () => {
     weightPopup.close();
@@ -152,7 +156,8 @@ function wire() {
       "btn-first": handlers.first, "btn-prev-phase": handlers.prevPhase, "btn-prev-layer": handlers.prevLayer,
       "btn-prev": handlers.prev, "btn-play": handlers.togglePlay, "btn-next": handlers.next,
       "btn-next-layer": handlers.nextLayer, "btn-next-phase": handlers.nextPhase, "btn-last": handlers.last,
-      "btn-projector": handlers.toggleProjector, "btn-keys": handlers.toggleKeys, "btn-keys-close": () => keyLegend.toggle(false),
+      "btn-projector": handlers.toggleProjector,
+      "btn-show-network": () => stepper.projectorView("network"), "btn-show-training": () => stepper.projectorView("training"), "btn-keys": handlers.toggleKeys, "btn-keys-close": () => keyLegend.toggle(false),
       "btn-share": () => presenting.toggle(), "room-close": () => presenting.toggle(false), "room-stop": presenting.stop,
       "btn-ask-class": quiz.ask,
       "btn-export-png": exporter.png, "btn-export-trace": exporter.trace, "btn-export-csv": exporter.csv,

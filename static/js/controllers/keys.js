@@ -23,6 +23,7 @@ export const KEYS = [
   { keys: ["Home", "End"], what: "first / last step", match: (e) => e.key === "Home" || e.key === "End", run: (h, e) => (e.key === "Home" ? h.first() : h.last()) },
   { keys: ["+", "−"], what: "faster / slower", match: (e) => ["+", "=", "-", "_"].includes(e.key), run: (h, e) => (e.key === "+" || e.key === "=" ? h.faster() : h.slower()) },
   { keys: ["P"], what: "projector mode", match: (e) => e.key === "p" || e.key === "P", run: (h) => h.toggleProjector() },
+  { keys: ["T"], what: "projector: network or training", match: (e) => e.key === "t" || e.key === "T", run: (h) => h.toggleProjectorView() },
   { keys: ["?"], what: "show these keys", match: (e) => e.key === "?", run: (h) => h.toggleKeys() },
   { keys: ["Esc"], what: "close a dialog", match: (e) => e.key === "Escape", run: (h) => h.escape() },
 ];

@@ -55,12 +55,16 @@ export function toPixel(g, p, px) {
 export function figureSizes(g, width, height, projector) {
   // Projector type and lines grow with the screen, so a 4K projector gets the same proportions as 1024x768.
   const k = projector ? Math.max(1.3, Math.min(3, width / 700)) : 1;
-  const px = pixelScale(g, width, height, k);
+  // The column titles' room follows their type, which is at least 24 px on a projector.
+  const px = pixelScale(g, width, height, projector ? Math.max(k, 24 / 14) : k);
   const nodeSize = Math.max(10, Math.min(px.pxPerY * 0.6, px.pxPerX * 0.4, 86 * k));
   // Values are what a class reads aloud: in projector mode they may grow a little past the node's width.
-  const valueFont = Math.round(Math.max(11, Math.min(20 * k, nodeSize * (projector ? 0.3 : 0.26))));
+  // The smallest type on the figure: a class at the back of the room reads 24 px on a 720p projector.
+  const minFont = projector ? 24 : 11;
+  const valueFont = Math.round(Math.max(minFont, Math.min(20 * k, nodeSize * (projector ? 0.3 : 0.26))));
   return {
     k,
+    minFont,
     px,
     nodeSize,
     valueFont,

@@ -7,10 +7,13 @@ import { mixed, tex } from "./tex.js";
 
 const MAX_MATRIX = 8; // larger layers make matrices unreadable on a projector
 
-/** The algorithm in the lecture's notation; the loss and the update rule as the server's registries write them. */
-function planFor(net, meta) {
+/**
+ * The algorithm in the lecture's notation; the loss and the update rule as the server's registries write them.
+ * compact: each pair of formulas on two lines, for a narrow panel.
+ */
+function planFor(net, meta, compact = false) {
   const loss = meta && meta.loss(net.loss);
-  const opt = meta && meta.optimizer(net.optimizer);
+  const opt = meta && meta.optimizer(net.optimizer && typeof net.optimizer === "object" ? net.optimizer.name : net.optimizer);
   const lines = [
     String.raw`\text{forward: } & z^{l} = W^{l} a^{l-1} + b^{l},\quad a^{l} = f(z^{l})`,
     String.raw`\text{loss: } & ${loss ? loss.latex : String.raw`\mathcal{L}`}`,
@@ -18,15 +21,32 @@ function planFor(net, meta) {
     String.raw`\text{gradients: } & \frac{\partial \mathcal{L}}{\partial w_{ji}^{l}} = a_i^{l-1} \delta_j^{l},\quad \frac{\partial \mathcal{L}}{\partial b_j^{l}} = \delta_j^{l}`,
   ];
   if (opt) lines.push(String.raw`\text{update: } & ${opt.latex}`);
-  return `\\begin{aligned}\n${lines.join(" \\\\\n")}\n\\end{aligned}`;
+  const rows = compact ? lines.map((line) => line.replaceAll(",\\quad ", ", \\\\ & ")) : lines;
+  return `\\begin{aligned}\n${rows.join(" \\\\\n")}\n\\end{aligned}`;
 }
 
-/** Shrinks typeset math until it fits its box (down to 55 %), so wide matrices need no scrolling. */
-function fitWidth(el) {
+/** Shrinks typeset math until it fits its box, down to `least` per cent; true if it fits. */
+function fitWidth(el, least) {
   el.style.fontSize = "";
-  const room = el.clientWidth;
-  const need = el.scrollWidth;
-  if (room > 0 && need > room) el.style.fontSize = `${Math.max(55, Math.floor((100 * room) / need) - 2)}%`;
+  let pct = 100;
+  // Not every part of the math scales with the type (rules, margins): measure again after each shrink.
+  for (let k = 0; k < 4 && el.clientWidth > 0 && el.scrollWidth > el.clientWidth; k += 1) {
+    pct = Math.max(least, Math.floor((pct * el.clientWidth) / el.scrollWidth) - 2);
+    el.style.fontSize = `${pct}%`;
+    if (pct === least) break;
+  }
+  return el.scrollWidth <= el.clientWidth;
+}
+
+/**
+ * Typesets pieces of an equation on one line if they fit at 70 % or more; otherwise one piece per line (the
+ * compact form of wide layers), shrunk to fit, so the matrix view never needs a scroll bar.
+ */
+function typesetFitting(el, pieces) {
+  tex(el, pieces.join(" "), true);
+  if (pieces.length < 2 || fitWidth(el, 70)) return;
+  tex(el, `\\begin{aligned} ${pieces.map((p) => `& ${p}`).join(" \\\\ ")} \\end{aligned}`, true);
+  if (!fitWidth(el, 45)) el.style.fontSize = "45%";
 }
 
 function bmatrix(rows) {
@@ -71,7 +91,13 @@ export function createMatrixView(els) {
     if (!ev || !net) {
       // Before the first step: the whole algorithm at a glance, in the lecture's notation.
       els.matrixTitle.textContent = net ? "The plan, layer by layer" : "";
-      if (net) tex(els.matrixMath, planFor(net, ctx.meta), true);
+      if (net) {
+        tex(els.matrixMath, planFor(net, ctx.meta), true);
+        if (!fitWidth(els.matrixMath, 80)) {
+          tex(els.matrixMath, planFor(net, ctx.meta, true), true);
+          if (!fitWidth(els.matrixMath, 45)) els.matrixMath.style.fontSize = "45%";
+        }
+      }
       els.matrixNote.textContent = net ? "Each → computes one of these for one node or one weight, with the numbers." : "";
       return;
     }
@@ -90,7 +116,7 @@ export function createMatrixView(els) {
     const n2 = (v) => texNum(v, 2);
 
     let title = "";
-    let latex = "";
+    let latex = null; // the equation's pieces: on one line if it fits, else one per line
     if (ev.phase === "forward" && ev.l >= 2) {
       const l = ev.l;
       title = `Layer ${l}: $z^{${l}} = W^{${l}} a^{${l - 1}} + b^{${l}}$`;
@@ -101,22 +127,22 @@ export function createMatrixView(els) {
         const wMat = bmatrix(rows.map((j) => cols.map((i) => n2(W(l, j, i)))));
         const aVec = column(cols.map((i) => n2(A(l - 1, i))));
         const bVec = column(rows.map((j) => n2(B(l, j))));
-        latex = `\\underbrace{${zVec}}_{z^{${l}}} = \\underbrace{${wMat}}_{W^{${l}}}\\underbrace{${aVec}}_{a^{${l - 1}}} + \\underbrace{${bVec}}_{b^{${l}}}`;
+        latex = [`\\underbrace{${zVec}}_{z^{${l}}}`, `= \\underbrace{${wMat}}_{W^{${l}}}\\underbrace{${aVec}}_{a^{${l - 1}}}`, `+ \\underbrace{${bVec}}_{b^{${l}}}`];
         if (ev.quantity === "a") {
           const act = net.activations[l - 2];
           title = `Layer ${l}: $a^{${l}} = f(z^{${l}})$, applied node by node`;
           const aOut = column(rows.map((j) => mark(n2(A(l, j)), node && node.j === j)));
-          latex = `\\underbrace{${aOut}}_{a^{${l}}} = \\mathrm{${act.replace("_", "\\_")}}\\left(${column(rows.map((j) => n2(Z(l, j))))}\\right)`;
+          latex = [`\\underbrace{${aOut}}_{a^{${l}}}`, `= \\mathrm{${act.replace("_", "\\_")}}\\left(${column(rows.map((j) => n2(Z(l, j))))}\\right)`];
         }
       }
     } else if (ev.phase === "forward") {
       title = "Layer 1: the input, $a^{1} = x$";
-      latex = `a^{1} = x = ${column(range(layers[0]).map((i) => n2(A(1, i))))}`;
+      latex = [`a^{1} = x = ${column(range(layers[0]).map((i) => n2(A(1, i))))}`];
     } else if (ev.phase === "loss") {
       title = "The loss over the outputs";
       const rows = range(layers[L - 1]);
       const t = trace.target || [];
-      latex = `o = a^{${L}} = ${column(rows.map((j) => n2(A(L, j))))},\\quad t = ${column(rows.map((j) => n2(t[j - 1])))},\\quad \\mathcal{L} = ${texNum(st.loss, 4)}`;
+      latex = [`o = a^{${L}} = ${column(rows.map((j) => n2(A(L, j))))},`, `t = ${column(rows.map((j) => n2(t[j - 1])))},`, `\\mathcal{L} = ${texNum(st.loss, 4)}`];
     } else if (ev.phase === "backward" && ev.quantity === "grad_a" && ev.l < L) {
       const m = ev.l;
       title = `Back to layer ${m}: $\\partial\\mathcal{L}/\\partial a^{${m}} = (W^{${m + 1}})^{\\top} \\delta^{${m + 1}}$`;
@@ -126,7 +152,7 @@ export function createMatrixView(els) {
         const g = column(rows.map((i) => mark(n2(GA(m, i)), node && node.j === i)));
         const wt = bmatrix(rows.map((i) => cols.map((j) => n2(W(m + 1, j, i)))));
         const d = column(cols.map((j) => n2(D(m + 1, j))));
-        latex = `\\underbrace{${g}}_{\\partial\\mathcal{L}/\\partial a^{${m}}} = \\underbrace{${wt}}_{(W^{${m + 1}})^{\\top}}\\underbrace{${d}}_{\\delta^{${m + 1}}}`;
+        latex = [`\\underbrace{${g}}_{\\partial\\mathcal{L}/\\partial a^{${m}}}`, `= \\underbrace{${wt}}_{(W^{${m + 1}})^{\\top}}\\underbrace{${d}}_{\\delta^{${m + 1}}}`];
       }
     } else if (ev.phase === "backward") {
       const l = ev.l;
@@ -140,7 +166,7 @@ export function createMatrixView(els) {
           const gw = bmatrix(rows.map((j) => cols.map((i) => mark(n2(E(l, j, i).grad_w), ev.quantity === "grad_w" && ev.j === j && ev.i === i))));
           const d = column(rows.map((j) => mark(n2(D(l, j)), ev.quantity === "delta" && node && node.j === j)));
           const aRow = bmatrix([cols.map((i) => n2(A(l - 1, i)))]);
-          latex = `\\underbrace{${gw}}_{\\partial\\mathcal{L}/\\partial W^{${l}}} = \\underbrace{${d}}_{\\delta^{${l}}}\\underbrace{${aRow}}_{(a^{${l - 1}})^{\\top}}`;
+          latex = [`\\underbrace{${gw}}_{\\partial\\mathcal{L}/\\partial W^{${l}}}`, `= \\underbrace{${d}}_{\\delta^{${l}}}\\underbrace{${aRow}}_{(a^{${l - 1}})^{\\top}}`];
         }
       }
     } else if (ev.phase === "update") {
@@ -152,18 +178,36 @@ export function createMatrixView(els) {
         const wNew = bmatrix(rows.map((j) => cols.map((i) => mark(n2(E(l, j, i).w), ev.quantity === "w" && ev.j === j && ev.i === i))));
         const wOld = bmatrix(rows.map((j) => cols.map((i) => n2(W(l, j, i)))));
         const gw = bmatrix(rows.map((j) => cols.map((i) => n2(E(l, j, i).grad_w))));
-        latex = `${wNew} = ${wOld} - ${net.learning_rate}\\,${gw}`;
+        latex = [wNew, `= ${wOld}`, `- ${net.learning_rate}\\,${gw}`];
       }
     }
     mixed(els.matrixTitle, title);
     if (latex) {
-      tex(els.matrixMath, latex, true);
-      fitWidth(els.matrixMath);
+      typesetFitting(els.matrixMath, latex);
     } else if (title) {
       els.matrixNote.textContent = "This layer has more than 8 nodes: the matrix form is shown for layers of up to 8 nodes.";
     }
     batchLine(els.matrixNote, ev, ctx.sample);
   }
 
-  return { render: renderMatrix };
+  // A new panel width (projector mode, a rotated tablet) fits the math again.
+  let last = null;
+  let width = 0;
+  if (typeof ResizeObserver !== "undefined") {
+    new ResizeObserver(() => {
+      const now = els.matrixMath.clientWidth;
+      if (!last || now <= 0 || Math.abs(now - width) <= 4) return;
+      width = now;
+      renderMatrix(last);
+    }).observe(els.matrixMath.parentElement);
+  }
+  return {
+    render(ctx) {
+      last = ctx;
+      renderMatrix(ctx);
+      width = els.matrixMath.clientWidth;
+      // KaTeX's fonts change the math's width when they arrive: measure again then.
+      if (document.fonts) document.fonts.ready.then(() => last === ctx && renderMatrix(ctx));
+    },
+  };
 }

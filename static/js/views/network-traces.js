@@ -85,7 +85,7 @@ function edgeTraces(g, sizes, edges, showLoss, cache) {
 /** The node plot's traces, in this order: edge handles (hover, click), nodes, the loss node. */
 function nodeTraces(g, model, sizes, nodes, cache) {
   const { network, trace, state: st } = model;
-  const { nodeSize, lineK, dense } = sizes;
+  const { nodeSize, lineK, dense, minFont = 11 } = sizes;
   const handles = handleEdges(g, st.current);
   const hsig = handles.length === g.edges.length ? "all" : `layer${handles[0] && handles[0].l}`;
   const showLoss = !!trace;
@@ -105,14 +105,14 @@ function nodeTraces(g, model, sizes, nodes, cache) {
       x: keep(cache, "nodeX", g.nodes.map((nd) => nd.x), "x"), y: keep(cache, "nodeY", g.nodes.map((nd) => nd.y), "y"),
       text: keep(cache, "symbols", g.nodes.map((nd) => (nodeSize >= 26 ? nodeSymbol(nd.l, nd.j) : "")), String(nodeSize >= 26)),
       textposition: "middle center",
-      textfont: { color: nodes.textColors, size: Math.round(Math.max(11, nodeSize * 0.3)), family: FONT },
+      textfont: { color: nodes.textColors, size: Math.round(Math.max(minFont, nodeSize * 0.3)), family: FONT },
       hovertext: g.nodes.map((nd) => nodeHover(network, st, nd.l, nd.j, nd.key)), hoverinfo: "text", showlegend: false,
       marker: { size: nodeSize, color: nodes.fills, line: { color: "#374151", width: 1.6 * lineK }, opacity: 1 },
     },
     {
       type: "scatter", mode: "markers+text", name: "loss", x: lossXY[0], y: lossXY[1],
       text: ["ℒ"], textposition: "middle center",
-      textfont: { size: Math.round(Math.max(12, nodeSize * 0.34)), color: st.loss != null ? "#ffffff" : "#374151", family: FONT },
+      textfont: { size: Math.round(Math.max(minFont, 12, nodeSize * 0.34)), color: st.loss != null ? "#ffffff" : "#374151", family: FONT },
       hovertext: [`loss ${lossText}<br>${tgt}`], hoverinfo: "text", showlegend: false,
       marker: { symbol: "square", size: nodeSize * 0.9, color: st.loss != null ? "#374151" : PENDING, line: { color: "#374151", width: 1.6 * lineK } },
     },
@@ -122,10 +122,10 @@ function nodeTraces(g, model, sizes, nodes, cache) {
 /** Column titles, edge value labels (small networks; clickable) and node values, in that order. */
 function annotationsFor(g, model, sizes, nodes, edges) {
   const { network, trace, state: st } = model;
-  const { k, nodeSize, lineK, valueFont, showValues } = sizes;
+  const { k, nodeSize, lineK, valueFont, showValues, minFont = 11 } = sizes;
   const showLoss = !!trace;
   const out = [];
-  const titleFont = { size: Math.round(14 * k), family: FONT, color: "#374151" };
+  const titleFont = { size: Math.round(Math.max(minFont, 14 * k)), family: FONT, color: "#374151" };
   for (let l = 1; l <= g.L; l += 1) {
     const role = l === 1 ? "input" : l === g.L ? "output" : "hidden";
     out.push({ x: l - 1, y: 1, yref: "paper", yanchor: "bottom", showarrow: false, text: `<b>layer ${l}</b><br>${role}`, font: titleFont });
@@ -134,7 +134,7 @@ function annotationsFor(g, model, sizes, nodes, edges) {
   const titleCount = out.length;
   const labelled = [];
   if (g.edges.length <= SMALL_NET_EDGES && nodeSize >= 30) {
-    const labelFont = { size: Math.round(12 * k), family: FONT, color: "#111827" };
+    const labelFont = { size: Math.round(Math.max(minFont, 12 * k)), family: FONT, color: "#111827" };
     for (const e of g.edges) {
       const v = edges.values.get(e.key);
       if (v == null) continue; // not computed yet: the dotted edge says so, a label would only add noise
@@ -154,12 +154,16 @@ function annotationsFor(g, model, sizes, nodes, edges) {
   });
   if (showValues) {
     nodes.values.forEach((t, n) => {
-      if (t) out.push(valueLabel(g.nodes[n].x, g.nodes[n].y, t, nodeSize / 2 + 3));
+      // A value wider than the room before the edge labels beside it goes on two lines ("∂L/∂a" over "= 0.005").
+      const wide = t && t.length > 10 && 0.3 * valueFont * t.length > 0.42 * sizes.px.pxPerX - 30;
+      const text = wide && !t.includes("<br>") ? t.replace(" = ", "<br>= ") : t;
+      if (text) out.push(valueLabel(g.nodes[n].x, g.nodes[n].y, text, nodeSize / 2 + 3));
     });
   }
   if (showLoss) {
     // The targets fit under the loss node for a few outputs; otherwise they are in its hover text only.
-    const target = trace.target && trace.target.length <= 3 ? `t = (${trace.target.map((t) => fmt(t, 2)).join(", ")})` : "";
+    // One value per line past the first, so a three-class target is never cut by the figure's edge.
+    const target = trace.target && trace.target.length <= 3 ? `t = (${trace.target.map((t) => fmt(t, 2)).join(",<br>")})` : "";
     const text = st.loss != null ? `ℒ = ${fmt(st.loss)}<br>${target}` : target;
     out.push(valueLabel(g.lossPos.x, g.lossPos.y, text, nodeSize * 0.45 + 3));
   }

@@ -112,6 +112,11 @@ export function createNetworkView(container, { onEdgeClick, scaleOf = () => "div
     if (fresh) bindEvents();
     drawHighlights(under, geometry, figure.highlights, figure.sizes);
     drawLegend(legend, keys);
+    // The legend's first drawing takes room from the plots' box: draw once more at the box's new size.
+    const { px } = figure.sizes;
+    if (!model.refit && (Math.abs(Math.max(200, stack.clientHeight) - px.height) > 2 || Math.abs(Math.max(320, stack.clientWidth) - px.width) > 2)) {
+      return draw({ ...model, refit: true, animate: 0, wave: null });
+    }
     exposeForTests(model.state, figure);
     lastModel = model;
     if (model.wave) pulses(waveFlows(geometry, model.wave, 450), 650, figure.sizes, geometry);

@@ -67,6 +67,16 @@ export function createStepper() {
       const b = $("btn-projector");
       b.setAttribute("aria-pressed", String(on));
       b.textContent = on ? "Exit projector" : "Projector";
+      if (!on) this.projectorView("network");
+    },
+    /** What the projector shows: "network" (the figure and the formula) or "training" (the training panel). */
+    projectorView(which) {
+      const training = which === "training";
+      document.body.classList.toggle("show-training", training);
+      $("btn-show-network").setAttribute("aria-pressed", String(!training));
+      $("btn-show-training").setAttribute("aria-pressed", String(training));
+      // The charts follow the window's size: tell them their box has changed.
+      window.dispatchEvent(new Event("resize"));
     },
     /** Locks the player while a training run owns the network. */
     training(running, paused = false) {
