@@ -87,7 +87,7 @@ def test_the_optimizer_is_chosen_with_its_hyperparameters_and_the_trace_shows_it
         timeout=10_000,
     ).json_value()
     assert "0.5" in tex and "v" in tex
-    page.locator("#training").scroll_into_view_if_needed()
+    page.locator("#train-options").scroll_into_view_if_needed()
     shoot(page, "insights-01-optimizer")
     # A new network built from the editor keeps the chosen rule.
     page.click("#add-layer")

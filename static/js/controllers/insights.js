@@ -105,7 +105,9 @@ export function createInsights(deps) {
       const updated = await api.patchNetwork(net.id, { optimizer: spec });
       views.picker.clearError();
       await deps.applyNetwork(updated);
-      say(`The update rule is now ${updated.optimizer.name}; the trace's update steps show its formula.`, "info");
+      const { name, ...hp } = updated.optimizer;
+      const values = Object.entries(hp).map(([k, v]) => `${k} = ${v}`).join(", ");
+      say(`The update rule is now ${name}${values ? ` (${values})` : ""}; the trace's update steps show its formula.`, "info");
     } catch (err) {
       views.picker.show(net.optimizer);
       views.picker.showError(err.status === 422 ? `Not accepted: ${err.message.replace(/^422: /, "")}` : err.message);
