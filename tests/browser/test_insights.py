@@ -176,6 +176,16 @@ def test_the_xor_table_has_the_lectures_iterations_beside_ours(page: Any, watch:
         assert diff_last == ("+" if d >= 0.005 else "") + two(d)
     page.locator("#snapshot-table").scroll_into_view_if_needed()
     shoot(page, "insights-03-xor-table")
+    # Past the lecture's last iteration: one more column with where the network is now, no lecture number.
+    page.fill("#train-iterations", "500")
+    page.click("#train-start")
+    wait_trained(page)
+    page.wait_for_function("() => document.getElementById('snapshot-table').dataset.lastIteration === '10500'")
+    heads = page.eval_on_selector_all(
+        "#snapshot-table thead tr:nth-child(2) th.num", "ths => ths.map(t => t.textContent)"
+    )
+    assert heads[-1] == "10,500" and len(heads) == 7
+    assert page.inner_text("#snapshot-table tbody tr:first-child td:last-child .ref-lecture") == "–"
     assert watch.console_errors == [] and watch.page_errors == []
 
 

@@ -72,6 +72,14 @@ export function createTrainingView(els) {
     const nIn = dataset.inputs[0].length;
     const nOut = dataset.targets[0].length;
     const refCols = reference && reference.outputs[0].length === dataset.inputs.length ? referenceColumns(reference, snapshots) : null;
+    if (refCols) {
+      // Between or past the lecture's iterations: one more column with where the network is now.
+      const latest = Math.max(...snapshots.keys());
+      if (snapshots.size && !reference.iterations.includes(latest)) {
+        refCols.push({ iteration: latest, lecture: null, ours: snapshots.get(latest), diff: null });
+        refCols.sort((a, b) => a.iteration - b.iteration);
+      }
+    }
     const its = refCols ? refCols.map((c) => c.iteration) : shownIterations(snapshots.keys(), MAX_COLUMNS);
     table.classList.toggle("with-reference", !!refCols);
     const thead = table.createTHead();
@@ -135,8 +143,8 @@ export function createTrainingView(els) {
     ours.textContent = col.ours ? col.ours[r].map(two).join(", ") : "·";
     const lecture = document.createElement("span");
     lecture.className = "ref-lecture";
-    lecture.textContent = col.lecture[r].map(two).join(", ");
-    lecture.title = "the lecture's value";
+    lecture.textContent = col.lecture ? col.lecture[r].map(two).join(", ") : "–";
+    lecture.title = col.lecture ? "the lecture's value" : "not in the lecture's table";
     cell.append(ours, lecture);
     if (col.diff) {
       const d = document.createElement("span");
