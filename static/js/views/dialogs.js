@@ -50,6 +50,12 @@ export function createWeightPopup({ onSubmit }) {
   return { open, close, showError };
 }
 
+/** True for a host only this computer can reach (a student's phone cannot open it). */
+export function isLoopback(host) {
+  const h = String(host || "").replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h.endsWith(".localhost") || /^127(\.\d{1,3}){3}$/.test(h) || h === "::1" || h === "0.0.0.0" || h === "::";
+}
+
 /** The sharing dialog and the room badge in the top bar. */
 export function createRoomDialog() {
   const dialog = $("room-dialog");
@@ -59,11 +65,27 @@ export function createRoomDialog() {
     get open() {
       return !dialog.hidden;
     },
+    /** room: {code, joinUrl, qrUrl}; the link students open, with a warning when its host is this computer only. */
     show(room) {
       $("room-code").textContent = room.code;
       $("room-link").textContent = room.joinUrl;
       $("room-link").href = room.joinUrl;
       $("room-qr").src = room.qrUrl;
+      const url = new URL(room.joinUrl, window.location.href);
+      const warn = $("room-host-warning");
+      warn.hidden = !isLoopback(url.hostname);
+      if (!warn.hidden) {
+        warn.textContent = "";
+        const head = document.createElement("strong");
+        head.textContent = `Students cannot reach ${url.host}: `;
+        const port = url.port ? `:${url.port}` : "";
+        warn.append(
+          head,
+          `that address means “this computer”. Open DeltaFlow by this machine's address on the classroom network ` +
+            `(for example http://192.168.1.20${port}; \`hostname -I\` or your network settings show it), or start ` +
+            `the server with DELTAFLOW_PUBLIC_URL set to that address; the link and the QR code then carry it.`,
+        );
+      }
       dialog.hidden = false;
     },
     hide() {
@@ -72,7 +94,19 @@ export function createRoomDialog() {
     /** The top bar while sharing: the badge with the room code (and followers), the Share button pressed. */
     sharing(code, followers = null) {
       badge.hidden = !code;
-      badge.textContent = code ? `Room ${code}${followers == null ? "" : ` · ${followers} following`}` : "";
+      badge.textContent = "";
+      if (code) {
+        const name = document.createElement("span");
+        name.className = "badge-code";
+        name.textContent = `Room ${code}`;
+        badge.append(name);
+        if (followers != null) {
+          const n = document.createElement("span");
+          n.className = "badge-count";
+          n.textContent = ` · ${followers} following`;
+          badge.append(n);
+        }
+      }
       share.setAttribute("aria-pressed", String(!!code));
       share.textContent = code ? "Sharing" : "Share";
       if (!code) dialog.hidden = true;
