@@ -8,7 +8,6 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.staticfiles import StaticFiles
 
 from app import deps, errors
 from app import logging as deltaflow_logging
@@ -56,7 +55,9 @@ if settings.cors_origins:
                        allow_headers=["*"])
 app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
 app.add_middleware(SecurityHeaders)  # outermost of ours, so the 413 of BodyLimit carries the headers too
-app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+# content-addressed first (/static/<hash>/…, cached for a year), then the plain tree (revalidated every time)
+app.mount(pages.STATIC_ROOT, pages.ImmutableStatic(directory=ROOT / "static"), name="static-build")
+app.mount("/static", pages.RevalidatedStatic(directory=ROOT / "static"), name="static")
 app.include_router(health.router)
 app.include_router(docs.router)
 app.include_router(meta.router)

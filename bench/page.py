@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -35,13 +36,17 @@ new MutationObserver((_, obs) => {
   }
 }).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-node-count']});
 """
-BYTES_JS = """() => {
+BYTES_JS = r"""() => {
   const nav = performance.getEntriesByType('navigation')[0];
   const res = performance.getEntriesByType('resource');
   const all = [nav, ...res];
   return {transfer: all.reduce((s, e) => s + (e.transferSize || 0), 0),
           decoded: all.reduce((s, e) => s + (e.decodedBodySize || 0), 0),
           requests: all.length,
+          js_before_draw: res.filter(e => /\.js$/.test(e.name.split('?')[0]) && window.__drawnAt !== null
+                                         && e.responseEnd <= window.__drawnAt)
+                             .reduce((s, e) => s + (e.decodedBodySize || 0), 0),
+          js_files: res.filter(e => /\.js$/.test(e.name.split('?')[0])).length,
           largest: res.map(e => [e.name.replace(location.origin, ''), e.transferSize, e.decodedBodySize])
                       .sort((a, b) => b[2] - a[2]).slice(0, 5)};
 }"""
@@ -87,6 +92,64 @@ def frame_script_ms(raw: bytes) -> list[float]:
     return out
 
 
+def _visit(ctx: Any, url: str, cdp_rate: float | None = None) -> dict[str, Any]:
+    """Opens url in a new tab of ctx (as a student opening the link again), returns when drawn and what moved."""
+    page = ctx.new_page()
+    page.add_init_script(DRAWN_PROBE)
+    if cdp_rate:
+        cdp = ctx.new_cdp_session(page)
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": cdp_rate})
+    page.goto(url, wait_until="load", timeout=120_000)
+    page.wait_for_selector("body[data-ready=true]", timeout=120_000)
+    page.wait_for_timeout(300)  # late responses (the training panel's) still count as moved by this visit
+    got: dict[str, Any] = page.evaluate(BYTES_JS)
+    got["drawn_ms"] = page.evaluate("window.__drawnAt")
+    page.close()
+    return got
+
+
+def _repeat_visits(pw: Any, url: str, quick: bool) -> list[Row]:
+    """A real profile on disk (HTTP cache and V8's code cache, as a student's browser keeps them): one cold visit,
+    then repeat visits in new tabs. Chromium makes a script's code cache on its second load and uses it from the
+    third, so the repeat figure is the median of visits 2 and later."""
+    repeats = 2 if quick else 4
+    with tempfile.TemporaryDirectory(prefix="deltaflow-profile-") as profile:
+        ctx = pw.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, args=ARGS, headless=True,
+                                                    viewport=VIEWPORT)
+        try:
+            ctx.pages[0].goto("about:blank")
+            visits = [_visit(ctx, url + "/") for _ in range(1 + repeats)]
+        finally:
+            ctx.close()
+    again = visits[1:]
+    d = stat([float(v["drawn_ms"]) for v in again if v["drawn_ms"] is not None])
+    moved = stat([float(v["transfer"]) for v in again])
+    last = again[-1]
+    return [
+        Row("6", f"XOR page, repeat visit: navigation → figure drawn ({repeats} visits after a cold one)", d.median,
+            "ms", d.spread, target="≤ 1.0 s", met=d.median <= 1000,
+            note=f"cold visit in the same profile {visits[0]['drawn_ms']:.0f} ms",
+            detail={"drawn_ms": [v["drawn_ms"] for v in visits]}),
+        Row("6", f"XOR page, repeat visit: bytes transferred ({last['requests']} requests)", moved.median / 1e3,
+            "KB", target="≤ 100 KB", met=moved.median <= 100e3,
+            detail={"transfer": [v["transfer"] for v in visits], "largest": last["largest"]}),
+    ]
+
+
+def _throttled_phone(browser: Any, url: str, loads: int) -> list[Row]:
+    """A mid-range phone: 390 × 844 with touch, Chromium's CPU throttled 4×, cold cache."""
+    drawn = []
+    for _ in range(loads):
+        ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+        try:
+            drawn.append(_visit(ctx, url + "/", cdp_rate=4)["drawn_ms"])
+        finally:
+            ctx.close()
+    d = stat([float(v) for v in drawn if v is not None])
+    return [Row("6", "XOR page at 390×844, touch, CPU 4× slower: navigation → figure drawn", d.median, "ms", d.spread,
+                target="≤ 3 s", met=d.median <= 3000, note=f"cold cache, {loads} loads", detail={"drawn_ms": drawn})]
+
+
 def section_page(quick: bool) -> list[Row]:
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         return [Row("6", "page", None, "", note=f"skipped: no chromium at {CHROMIUM} (set DELTAFLOW_CHROMIUM)")]
@@ -124,14 +187,19 @@ def section_page(quick: bool) -> list[Row]:
             d = stat([v for v in drawn if v is not None])
             b = nbytes[-1]
             plotly_enc = encodings.get("plotly.min.js", "?")
+            js = stat([float(x["js_before_draw"]) for x in nbytes])
             rows.append(Row("6", "XOR page: navigation → network figure drawn", d.median, "ms", d.spread,
-                            target="< 1.5 s", met=d.median < 1500,
+                            target="≤ 1.5 s", met=d.median <= 1500,
                             note=f"cold cache, {loads} loads",
                             detail={"drawn_ms": drawn, "ready_ms_upper_bound": ready}))
+            rows.append(Row("6", f"XOR page: JavaScript decoded before the figure is drawn ({b['js_files']} files)",
+                            js.median / 1e6, "MB", target="≤ 2 MB", met=js.median <= 2e6))
             rows.append(Row("6", f"XOR page: bytes transferred ({b['requests']} requests, "
                                  f"{b['decoded'] / 1e6:.2f} MB decoded; plotly.min.js {plotly_enc})",
                             b["transfer"] / 1e6, "MB", target="gzip", met=plotly_enc == "gzip",
                             detail={"bytes": nbytes, "content_encoding": encodings}))
+            rows.extend(_repeat_visits(pw, srv.url, quick))
+            rows.extend(_throttled_phone(browser, srv.url, loads))
 
             # the gradient-flow animation on a 6-layer × 16-node network, played from the backward phase
             layers = [16] * 6
@@ -177,5 +245,5 @@ def section_page(quick: bool) -> list[Row]:
     heavy = sorted(per_frame)[-max(1, steps):]
     hs = stat(heavy)
     rows.append(Row("6", f"6×16 animation: script in the frame that draws each step ({len(heavy)} steps)", hs.median,
-                    "ms", hs.spread, target="< 12 ms", met=hs.median < 12, note="informational: stricter reading"))
+                    "ms", hs.spread, target="≤ 16 ms", met=hs.median <= 16))
     return rows

@@ -126,7 +126,7 @@ def test_join_pages(sqlite_app: str) -> None:
     r = httpx.get(f"{sqlite_app}/join/{room['code'].lower()}")
     assert r.status_code == 200
     assert f'data-code="{room["code"]}"' in r.text
-    assert "/static/js/follower.js" in r.text and "<script>" not in r.text
+    assert "/js/follower.js\"" in r.text and "<script>" not in r.text
     assert "script-src 'self'" in r.headers["content-security-policy"]
     assert httpx.get(f"{sqlite_app}/join").status_code == 200
     r = httpx.get(f"{sqlite_app}/join", params={"code": room["code"].lower()})

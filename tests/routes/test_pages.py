@@ -1,9 +1,24 @@
 """The pages' assets: the vendored plotly.js partial bundle stays on the plotly package's version and is served
-compressed once with a year-long cache."""
+compressed once with a year-long cache; the static tree is served under its content hash, cached for a year too,
+and the pages reference their scripts and style sheets only there."""
 
 from __future__ import annotations
 
-from app.routes.pages import PACKAGE_PLOTLY_JS, PLOTLY_JS, banner_version, plotly_version
+import re
+
+import pytest
+
+from app.routes.pages import (
+    LONG_CACHE,
+    PACKAGE_PLOTLY_JS,
+    PLOTLY_JS,
+    STATIC,
+    STATIC_BUILD,
+    STATIC_ROOT,
+    banner_version,
+    content_hash,
+    plotly_version,
+)
 
 
 def test_the_vendored_bundle_has_the_plotly_packages_plotly_js_version():
@@ -27,3 +42,51 @@ def test_the_partial_bundle_is_served_gzipped_once_and_cached_for_a_year(client)
     assert len(raw) < 2_000_000 < PACKAGE_PLOTLY_JS.stat().st_size
     plain = client.get("/vendor/plotly.min.js", headers={"Accept-Encoding": "identity"})
     assert "content-encoding" not in plain.headers and plain.content == raw
+
+
+def test_static_files_are_served_under_their_content_hash_for_a_year(client):
+    js = client.get(f"{STATIC_ROOT}/js/main.js")
+    assert js.status_code == 200 and js.headers["cache-control"] == LONG_CACHE
+    assert js.content == (STATIC / "js" / "main.js").read_bytes()
+    css = client.get(f"{STATIC_ROOT}/css/app.css")
+    assert css.status_code == 200 and "immutable" in css.headers["cache-control"]
+    # the plain URLs still answer (the API docs use them), revalidated each time
+    plain = client.get("/static/js/main.js")
+    assert plain.status_code == 200 and plain.headers["cache-control"] == "no-cache"
+    assert client.get("/static/js/main.js", headers={"If-None-Match": plain.headers["etag"]}).status_code == 304
+    # another build's prefix is not this one's: no year-long promise for bytes it never had
+    other = client.get("/static/000000000000/js/main.js")
+    assert other.status_code == 404 and "immutable" not in other.headers.get("cache-control", "")
+
+
+def test_the_build_hash_changes_when_any_static_file_does(tmp_path):
+    (tmp_path / "js").mkdir()
+    (tmp_path / "js" / "a.js").write_text("export const a = 1;\n")
+    (tmp_path / "css.css").write_text("body{}")
+    first = content_hash(tmp_path)
+    assert first == content_hash(tmp_path) and len(first) == 12
+    (tmp_path / "js" / "a.js").write_text("export const a = 2;\n")
+    changed = content_hash(tmp_path)
+    assert changed != first
+    (tmp_path / "js" / "a.js").rename(tmp_path / "js" / "b.js")  # same bytes, another name
+    assert content_hash(tmp_path) not in (first, changed)
+    (tmp_path / "js" / "b.js").rename(tmp_path / "js" / "a.js")
+    assert content_hash(tmp_path) == changed
+    assert content_hash(STATIC) == STATIC_BUILD
+
+
+@pytest.mark.parametrize("path", ["/", "/lesson", "/join", "/join/{code}"])
+def test_pages_reference_scripts_and_style_sheets_only_by_hashed_urls(client, path):
+    if "{code}" in path:  # the follower page of a live room
+        net = client.post("/api/networks", json={"preset": "xor"}).json()
+        path = path.format(code=client.post("/api/rooms", json={"network_id": net["id"]}).json()["code"])
+    page = client.get(path)
+    assert page.status_code == 200 and "<html" in page.text
+    urls = re.findall(r'<(?:script|link)\b[^>]*?(?:src|href)="([^"]+)"', page.text)
+    assets = [u for u in urls if u.split("?")[0].endswith((".js", ".css"))]
+    if path != "/join":
+        assert any(u.endswith(".js") for u in assets)
+    for url in assets:
+        assert url.startswith(f"{STATIC_ROOT}/") or url.startswith("/vendor/plotly.min.js?v="), url
+        r = client.get(url)
+        assert r.status_code == 200 and "immutable" in r.headers["cache-control"], url
