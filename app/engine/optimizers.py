@@ -48,9 +48,9 @@ class Optimizer:
     # update(params, grads, state, lr, scratch, hp): params changed in place; scratch may be grads itself when
     # the gradients are not needed afterwards (the compiled path), never when they are reported
     update: Callable[[Array, Array, State, Any, Array, dict[str, float]], None]
-    # LaTeX of one parameter's update with numbers:
-    # (symbol, old, η, ∂L/∂ that parameter, new, its state before, its state after, hyper-parameters)
-    event_latex: Callable[[str, float, float, float, float, dict[str, float], dict[str, float], dict[str, float]], str]
+    # LaTeX of one parameter's update with numbers: (symbol, old value, η and ∂L/∂ that parameter as the trace
+    # writes them, new value, its state before, its state after, hyper-parameters)
+    event_latex: Callable[[str, float, str, str, float, dict[str, float], dict[str, float], dict[str, float]], str]
     hyper: dict[str, Hyper] = field(default_factory=dict)  # beside the learning rate, which every rule has
     # per-parameter state for a flat parameter vector of this size (a one-element array is shared, e.g. Adam's t)
     init_state: Callable[[int], State] = field(default=lambda size: {})
@@ -76,9 +76,9 @@ def _sgd_update(params: Array, grads: Array, state: State, lr: Any, scratch: Arr
     np.subtract(params, scratch, params)
 
 
-def _sgd_latex(sym: str, old: float, lr: float, grad: float, new: float, before: dict[str, float],
+def _sgd_latex(sym: str, old: float, lr: str, grad: str, new: float, before: dict[str, float],
                after: dict[str, float], hp: dict[str, float]) -> str:
-    return rf"{sym} \leftarrow {sym} - \eta\,{_grad(sym)} = {num(old)} - {num(lr)} \times {par(grad)} = {num(new)}"
+    return rf"{sym} \leftarrow {sym} - \eta\,{_grad(sym)} = {num(old)} - {lr} \times {grad} = {num(new)}"
 
 
 # ---- momentum (PyTorch's SGD with momentum, no dampening) ------------------------------------------------
@@ -93,10 +93,10 @@ def _momentum_update(params: Array, grads: Array, state: State, lr: Any, scratch
     np.subtract(params, scratch, params)
 
 
-def _momentum_latex(sym: str, old: float, lr: float, grad: float, new: float, before: dict[str, float],
+def _momentum_latex(sym: str, old: float, lr: str, grad: str, new: float, before: dict[str, float],
                     after: dict[str, float], hp: dict[str, float]) -> str:
-    return (rf"v \leftarrow \mu\,v + {_grad(sym)} = {num(hp['momentum'])} \times {par(before['v'])} + {par(grad)}"
-            rf" = {num(after['v'])},\quad {sym} \leftarrow {sym} - \eta\,v = {num(old)} - {num(lr)} \times"
+    return (rf"v \leftarrow \mu\,v + {_grad(sym)} = {num(hp['momentum'])} \times {par(before['v'])} + {grad}"
+            rf" = {num(after['v'])},\quad {sym} \leftarrow {sym} - \eta\,v = {num(old)} - {lr} \times"
             rf" {par(after['v'])} = {num(new)}")
 
 
@@ -121,18 +121,18 @@ def _adam_update(params: Array, grads: Array, state: State, lr: Any, scratch: Ar
     np.subtract(params, scratch, params)
 
 
-def _adam_latex(sym: str, old: float, lr: float, grad: float, new: float, before: dict[str, float],
+def _adam_latex(sym: str, old: float, lr: str, grad: str, new: float, before: dict[str, float],
                 after: dict[str, float], hp: dict[str, float]) -> str:
     b1, b2, t = hp["beta1"], hp["beta2"], after["t"]
     m_hat = after["m"] / (1 - b1**t)
     v_hat = after["v"] / (1 - b2**t)
-    g = par(grad)
+    g = grad
     return (rf"m \leftarrow \beta_1 m + (1 - \beta_1) {_grad(sym)} = {num(b1)} \times {par(before['m'])} + "
             rf"{num(1 - b1)} \times {g} = {num(after['m'])},\quad "
             rf"v \leftarrow \beta_2 v + (1 - \beta_2) ({_grad(sym)})^2 = {num(b2)} \times {par(before['v'])} + "
             rf"{num(1 - b2)} \times {g}^2 = {num(after['v'])},\quad "
             rf"{sym} \leftarrow {sym} - \eta\,\frac{{\hat m}}{{\sqrt{{\hat v}} + \varepsilon}} = {num(old)} - "
-            rf"{num(lr)} \times \frac{{{num(m_hat)}}}{{\sqrt{{{num(v_hat)}}} + {num(hp['eps'])}}} = {num(new)}"
+            rf"{lr} \times \frac{{{num(m_hat)}}}{{\sqrt{{{num(v_hat)}}} + {num(hp['eps'])}}} = {num(new)}"
             rf"\quad (t = {int(t)})")
 
 

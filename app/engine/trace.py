@@ -193,7 +193,8 @@ def trace(net: Network, x: list[float] | np.ndarray, t: list[float] | np.ndarray
 
     # the new values are the engine's own update; the optimizer's record writes the formula
     opt = OPTIMIZERS[net.optimizer]
-    eta = net.learning_rate
+    neta = num(net.learning_rate)
+    pgb = [pars(row, v) for row, v in zip(ngb, gb, strict=True)]
     hp = opt.settings(net.optimizer_settings)
     new_w, new_b, new_state = updated_parameters(net, grads)
     nw = [m.tolist() for m in new_w]
@@ -205,8 +206,6 @@ def trace(net: Network, x: list[float] | np.ndarray, t: list[float] | np.ndarray
 
     def element(state: dict[str, list[float]], at: int) -> dict[str, float]:
         """The optimizer's state of the parameter at flat index `at` (one-element arrays are shared)."""
-        if not state:
-            return no_state
         return {key: v[0] if len(v) == 1 else v[at] for key, v in state.items()}
 
     # flat indices in network.parameter_vector's layout: every weight, then every bias
@@ -215,18 +214,21 @@ def trace(net: Network, x: list[float] | np.ndarray, t: list[float] | np.ndarray
     for l in range(2, L + 1):
         k = l - 2
         for j in range(1, net.layers[l - 1] + 1):
-            wj, gwj, nwj, gw_idj = w[k][j - 1], gw[k][j - 1], nw[k][j - 1], gw_id[k][j - 1]
+            wj, gwj, nwj, gw_idj, ngwj = w[k][j - 1], gw[k][j - 1], nw[k][j - 1], gw_id[k][j - 1], ngw[k][j - 1]
             for i in range(1, net.layers[l - 2] + 1):
                 w_sym = f"w_{{{j}{i}}}^{{{l}}}"
-                latex = opt.event_latex(w_sym, wj[i - 1], eta, gwj[i - 1], nwj[i - 1], element(old_state, at),
-                                        element(after_state, at), hp)
+                pg = f"({ngwj[i - 1]})" if gwj[i - 1] < 0 else ngwj[i - 1]
+                latex = opt.event_latex(w_sym, wj[i - 1], neta, pg, nwj[i - 1],
+                                        element(old_state, at) if old_state else no_state,
+                                        element(after_state, at) if after_state else no_state, hp)
                 events.append({"id": len(events), "phase": "update", "quantity": "w", "l": l, "j": j, "i": i,
                                "value": nwj[i - 1], "symbol": w_sym, "latex": latex, "depends_on": [gw_idj[i - 1]]})
                 at += 1
             if net.train_biases:
                 b_sym = f"b_{{{j}}}^{{{l}}}"
-                latex = opt.event_latex(b_sym, b[k][j - 1], eta, gb[k][j - 1], nbias[k][j - 1],
-                                        element(old_state, b_at), element(after_state, b_at), hp)
+                latex = opt.event_latex(b_sym, b[k][j - 1], neta, pgb[k][j - 1], nbias[k][j - 1],
+                                        element(old_state, b_at) if old_state else no_state,
+                                        element(after_state, b_at) if after_state else no_state, hp)
                 emit("update", "b", l, j, None, nbias[k][j - 1], b_sym, latex, [gb_id[k][j - 1]])
                 b_at += 1
     return events, loss

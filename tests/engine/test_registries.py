@@ -96,7 +96,7 @@ def test_sgd_update_is_w_minus_eta_times_gradient_without_touching_the_gradient(
     sgd.update(w, g, sgd.init_state(3), 0.5, np.empty(3), {})
     np.testing.assert_array_equal(w, [0.45, -0.9, 2.0])
     np.testing.assert_array_equal(g, kept)
-    assert sgd.event_latex("w", 0.5, 0.5, 0.1, 0.45, {}, {}, {}).endswith("= 0.5 - 0.5 \\times 0.1 = 0.45")
+    assert sgd.event_latex("w", 0.5, "0.5", "0.1", 0.45, {}, {}, {}).endswith("= 0.5 - 0.5 \\times 0.1 = 0.45")
 
 
 def test_the_compiled_path_and_repeated_steps_agree_to_the_bit():
