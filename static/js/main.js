@@ -14,6 +14,7 @@ import { readUrl, writeUrl } from "./controllers/url-sync.js";
 import { createMeta } from "./models/meta.js";
 import { SPEEDS, createPlayer } from "./models/player.js";
 import { createPosition } from "./models/position.js";
+import { nextPositionOfNode } from "./models/trace-model.js";
 import * as room from "./room.js";
 import { createKeyLegend, createRoomDialog, createWeightPopup, showDiverged } from "./views/dialogs.js";
 import { createEditor, editorElements } from "./views/editor.js";
@@ -41,6 +42,10 @@ const stepper = createStepper();
 const player = createPlayer(position, { onPlayState: (on) => stepper.playing(on) });
 const figure = createNetworkView($("network-figure"), {
   onEdgeClick: (edge) => insights.edgeClicked(edge) || walk.editWeight(edge),
+  onNodeClick: ({ l, j }) => {
+    const to = training.running ? null : nextPositionOfNode(position.trace, position.p, l, j);
+    if (to != null) player.seek(to);
+  },
   scaleOf: (quantity) => meta.scaleOf(quantity),
 });
 const formula = createFormulaPanel(formulaPanelElements(), { onSeek: (p) => player.seek(p) });
@@ -84,7 +89,7 @@ const training = createTrainingRun({
   onChunk: (res, net) => insights.onChunk(res, net),
   publish: (fields) => presenting.publish(fields),
   onDone: async (net) => {
-    await guarded("Reloading the network", async () => walk.setNetwork(await api.getNetwork(net.id), { fresh: false }));
+    await guarded("Reloading the network", async () => walk.setNetwork(await api.getNetwork(net.id), { fresh: false, label: "the training run" }));
     await walk.loadTrace(position.p);
     await insights.network(walk.state.network);
   },
@@ -142,6 +147,8 @@ const handlers = {
     stepper.projectorView(document.body.classList.contains("show-training") ? "network" : "training");
   },
   toggleKeys: () => keyLegend.toggle(),
+  undo: () => walk.undo(),
+  redo: () => walk.redo(),
   escape: () => {
     weightPopup.close();
     keyLegend.toggle(false);
@@ -156,7 +163,7 @@ function wire() {
       "btn-first": handlers.first, "btn-prev-phase": handlers.prevPhase, "btn-prev-layer": handlers.prevLayer,
       "btn-prev": handlers.prev, "btn-play": handlers.togglePlay, "btn-next": handlers.next,
       "btn-next-layer": handlers.nextLayer, "btn-next-phase": handlers.nextPhase, "btn-last": handlers.last,
-      "btn-projector": handlers.toggleProjector,
+      "btn-projector": handlers.toggleProjector, "btn-undo": handlers.undo, "btn-redo": handlers.redo, "btn-reset": () => walk.resetWeights(),
       "btn-show-network": () => stepper.projectorView("network"), "btn-show-training": () => stepper.projectorView("training"), "btn-keys": handlers.toggleKeys, "btn-keys-close": () => keyLegend.toggle(false),
       "btn-share": () => presenting.toggle(), "room-close": () => presenting.toggle(false), "room-stop": presenting.stop,
       "btn-ask-class": quiz.ask,

@@ -454,3 +454,90 @@ def test_share_opens_a_room_that_follows_the_steps(page: Any, watch: Any, shoot:
     room = page.request.get(f"/api/rooms/{code}").json()
     assert room["network_id"] == net and room["phase"] == "forward"
     assert watch.console_errors == [] and watch.page_errors == []
+
+
+def api_until(page: Any, net: str, check: Any, what: str) -> dict[str, Any]:
+    """Polls the network until check(state) holds; the page's PATCH is on its way meanwhile."""
+    for _ in range(100):
+        state = page.request.get(f"/api/networks/{net}").json()
+        if check(state):
+            return dict(state)
+        page.wait_for_timeout(100)
+    raise AssertionError(f"never: {what}; last state iteration {state['iteration']}, w {state['weights'][0][0]}")
+
+
+def test_undo_redo_and_reset_put_edits_and_training_back(page: Any, watch: Any, shoot: Any) -> None:
+    net = open_app(page)
+    initial = page.request.get(f"/api/networks/{net}").json()
+    assert page.is_disabled("#btn-undo") and page.is_disabled("#btn-redo")
+    press(page, "ArrowRight", 3)
+    wait_position(page, 3)
+    page.locator("#network-figure .annotation[data-index]").filter(has_text=re.compile(r"^-?\d|^−")).first.click()
+    page.wait_for_selector("#weight-editor:not([hidden])")
+    page.fill("#weight-input", "0.25")
+    page.click("#weight-save")
+    page.wait_for_selector("#btn-undo:not([disabled])")
+    assert "w11 in layer 2" in (page.get_attribute("#btn-undo", "title") or "")
+    # Ctrl+Z puts the weight back, Ctrl+Shift+Z the edit again
+    page.keyboard.press("Control+z")
+    api_until(page, net, lambda s: s["weights"] == initial["weights"], "undo restores the initial weights")
+    page.wait_for_selector("#btn-redo:not([disabled])")
+    page.keyboard.press("Control+Shift+Z")
+    api_until(page, net, lambda s: s["weights"][0][0][0] == 0.25, "redo puts the edit back")
+    page.wait_for_selector("#btn-redo[disabled]")
+    # a training run is one step of the history
+    page.fill("#train-iterations", "200")
+    page.click("#train-start")
+    page.wait_for_function("() => !document.getElementById('train-start').disabled && "
+                           "document.getElementById('net-info').textContent.includes('iteration 200')", timeout=30_000)
+    page.wait_for_selector("#btn-undo:not([disabled])")
+    page.click("#btn-undo")
+    back = api_until(page, net, lambda s: s["iteration"] == 0, "undo of the training run")
+    assert back["weights"][0][0][0] == 0.25
+    page.wait_for_function("() => document.getElementById('net-info').textContent.includes('iteration 0')")
+    # reset: the initial weights again; undo brings the edited ones back
+    page.click("#btn-reset")
+    api_until(page, net, lambda s: s["weights"] == initial["weights"], "reset to the initial weights")
+    page.wait_for_selector("#btn-undo:not([disabled])")
+    shoot(page, "16-undo-reset")
+    page.keyboard.press("Control+z")
+    api_until(page, net, lambda s: s["weights"][0][0][0] == 0.25, "undo of the reset")
+    assert watch.console_errors == [] and watch.page_errors == []
+
+
+def test_clicking_a_node_goes_to_its_next_computation(page: Any) -> None:
+    net = open_app(page)
+    events = get_trace(page, net)["events"]
+    # the output node a_1^3: its first computation is its z in the forward pass
+    want = next(k for k, ev in enumerate(events) if node_of(ev) == "3:1") + 1
+    point = page.evaluate(
+        """() => {
+        const plot = document.getElementById('network-figure-plot');
+        const nodes = plot._fullData[1];
+        const k = nodes.x.findIndex((x, n) => n === nodes.x.length - 1);
+        const xa = plot._fullLayout.xaxis, ya = plot._fullLayout.yaxis;
+        const box = plot.getBoundingClientRect();
+        return [box.left + xa._offset + xa.l2p(nodes.x[k]), box.top + ya._offset + ya.l2p(nodes.y[k])];
+    }"""
+    )
+    page.mouse.click(point[0], point[1])
+    wait_position(page, want)
+    assert fig(page)["highlightNode"] == "3:1"
+    page.mouse.click(point[0], point[1])
+    after = next(k for k, ev in enumerate(events) if k >= want and node_of(ev) == "3:1") + 1
+    wait_position(page, after)
+
+
+def test_node_counts_are_typed_up_to_the_servers_limit(page: Any) -> None:
+    open_app(page)
+    limit = page.request.get("/api/meta").json()["limits"]["max_nodes"]
+    count = page.locator("#layer-list .layer-row").nth(1).locator("input.node-count")
+    assert count.get_attribute("max") == str(limit)
+    count.fill(str(limit + 50))
+    count.press("Tab")
+    assert page.locator("#layer-list .layer-row").nth(1).locator("input.node-count").input_value() == str(limit)
+    count = page.locator("#layer-list .layer-row").nth(1).locator("input.node-count")
+    count.fill("40")
+    count.press("Tab")
+    page.click("#editor-apply")
+    page.wait_for_function("() => document.getElementById('network-figure').dataset.nodeCount === '43'", timeout=15_000)

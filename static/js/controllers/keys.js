@@ -28,6 +28,12 @@ export const KEYS = [
   { keys: ["Esc"], what: "close a dialog", match: (e) => e.key === "Escape", run: (h) => h.escape() },
 ];
 
+/** Shortcuts with Ctrl (or ⌘): undo and redo of edits, steps and training; text fields keep their own undo. */
+export const CTRL_KEYS = [
+  { keys: ["Ctrl Z"], what: "undo an edit, a step or a training run", match: (e) => e.key.toLowerCase() === "z" && !e.shiftKey, run: (h) => h.undo && h.undo() },
+  { keys: ["Ctrl Shift Z", "Ctrl Y"], what: "redo", match: (e) => (e.key.toLowerCase() === "z" && e.shiftKey) || e.key.toLowerCase() === "y", run: (h) => h.redo && h.redo() },
+];
+
 /** Wires buttons (by id -> handler), the scrubber, the speed select and the keys. */
 export function bindControls({ buttons, scrubber, speed, handlers }) {
   for (const [id, fn] of Object.entries(buttons)) {
@@ -37,6 +43,13 @@ export function bindControls({ buttons, scrubber, speed, handlers }) {
   if (scrubber) scrubber.addEventListener("input", () => handlers.seek(Number(scrubber.value)));
   if (speed) speed.addEventListener("change", () => handlers.setSpeed(Number(speed.value)));
   document.addEventListener("keydown", (e) => {
+    if ((e.ctrlKey || e.metaKey) && !e.altKey) {
+      const ctrl = CTRL_KEYS.find((k) => k.match(e));
+      if (!ctrl || typing(e.target)) return;
+      e.preventDefault();
+      ctrl.run(handlers, e);
+      return;
+    }
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     if (e.key !== "Escape" && typing(e.target)) return;
     // Buttons keep Space/Enter for themselves; every other shortcut still works while one has focus.
@@ -51,7 +64,7 @@ export function bindControls({ buttons, scrubber, speed, handlers }) {
 /** Fills the key legend from KEYS, so the legend and the behaviour cannot drift apart. */
 export function renderKeyLegend(list) {
   list.textContent = "";
-  for (const k of KEYS) {
+  for (const k of [...KEYS, ...CTRL_KEYS]) {
     const dt = document.createElement("dt");
     k.keys.forEach((name, n) => {
       if (n) dt.append(" or ");

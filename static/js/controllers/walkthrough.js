@@ -3,6 +3,7 @@
 // weight popup's requests. Reads and writes through api.js; draws only through the views it is given.
 
 import { fmt } from "../models/format.js";
+import { createHistory, restoreBody } from "../models/history.js";
 import { prepareTrace, stateAt, sweptPhase } from "../models/trace-model.js";
 
 /**
@@ -13,6 +14,8 @@ import { prepareTrace, stateAt, sweptPhase } from "../models/trace-model.js";
 export function createWalkthrough(deps) {
   const { api, position, player, figure, formula, stepper, editor, say, guarded } = deps;
   const state = { network: null, sample: 0, projector: false, meta: null };
+  const history = createHistory();
+  const showHistory = () => stepper.history && stepper.history(history);
 
   // ---------- drawing the current position ----------
 
@@ -60,8 +63,14 @@ export function createWalkthrough(deps) {
 
   // ---------- network and trace ----------
 
-  /** Makes net the current network; fresh=true when it is a different network (resets the training panel). */
-  async function setNetwork(net, { fresh = true, training = true } = {}) {
+  /**
+   * Makes net the current network; fresh=true when it is a different network (resets the training panel).
+   * label names the change that led to net, for undo ("the edit of w₁₂²"); record=false for an undo's own restore.
+   */
+  async function setNetwork(net, { fresh = true, training = true, label = "the last change", record = true } = {}) {
+    if (record) history.seen(net, label);
+    else history.adopt(net);
+    showHistory();
     state.network = net;
     stepper.network(net);
     deps.showDiverged(net);
@@ -126,7 +135,7 @@ export function createWalkthrough(deps) {
       // A non-number goes as null on purpose: the server's message names the rule.
       const net = await api.patchNetwork(state.network.id, { weights: [{ l, j, i, value: Number.isFinite(value) ? value : null }] });
       deps.weightPopup.close();
-      await setNetwork(net, { fresh: false });
+      await setNetwork(net, { fresh: false, label: `the edit of w${j}${i} in layer ${l}` });
       await deps.onFreshNetwork(net);
       await loadTrace(position.p);
       say(`w${j}${i} of layer ${l} is now ${fmt(net.weights[l - 2][j - 1][i - 1], 4)}; the trace was recomputed.`, "info");
@@ -143,11 +152,46 @@ export function createWalkthrough(deps) {
       const res = await api.step(net.id, { sample: state.sample });
       const count = net.dataset && net.dataset.inputs ? net.dataset.inputs.length : 1;
       const updated = await api.getNetwork(net.id);
-      await setNetwork(updated, { fresh: false });
+      await setNetwork(updated, { fresh: false, label: "the update step" });
       state.sample = stepper.samples(updated, (state.sample + 1) % count);
       await deps.onFreshNetwork(updated);
       await loadTrace(0);
       return res;
+    });
+  }
+
+  /** Undo ("undo") or redo ("redo") of edits, steps and training runs: the server puts the parameters back. */
+  async function undoRedo(kind) {
+    if (!state.network || deps.isTraining()) return;
+    const target = kind === "undo" ? history.undo() : history.redo();
+    if (!target) {
+      say(kind === "undo" ? "Nothing to undo." : "Nothing to redo.", "info");
+      return;
+    }
+    player.pause();
+    try {
+      const net = await api.patchNetwork(target.id, restoreBody(target));
+      await setNetwork(net, { fresh: false, record: false });
+      await deps.onFreshNetwork(net);
+      await loadTrace(position.p);
+      say(`${kind === "undo" ? "Undid" : "Redid"} ${target.label}: back at iteration ${net.iteration}.`, "info");
+    } catch (err) {
+      history.revert(kind);
+      showHistory();
+      say(`${kind === "undo" ? "Undoing" : "Redoing"} failed: ${err.message}`);
+    }
+  }
+
+  /** Draws the initial weights again (same init and seed), iteration 0; undo brings the trained ones back. */
+  async function resetWeights() {
+    if (!state.network || deps.isTraining()) return;
+    player.pause();
+    await guarded("Resetting the weights", async () => {
+      const net = await api.patchNetwork(state.network.id, { reset: true });
+      await setNetwork(net, { fresh: false, label: "the reset" });
+      await deps.onFreshNetwork(net);
+      await loadTrace(0);
+      say("Back to the initial weights, iteration 0 (Ctrl+Z brings the previous ones back).", "info");
     });
   }
 
@@ -180,5 +224,8 @@ export function createWalkthrough(deps) {
     setSample,
     applyAndNextSample,
     setProjector,
+    undo: () => undoRedo("undo"),
+    redo: () => undoRedo("redo"),
+    resetWeights,
   };
 }

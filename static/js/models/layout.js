@@ -57,7 +57,8 @@ export function figureSizes(g, width, height, projector) {
   const k = projector ? Math.max(1.3, Math.min(3, width / 700)) : 1;
   // The column titles' room follows their type, which is at least 24 px on a projector.
   const px = pixelScale(g, width, height, projector ? Math.max(k, 24 / 14) : k);
-  const nodeSize = Math.max(10, Math.min(px.pxPerY * 0.6, px.pxPerX * 0.4, 86 * k));
+  // Big layers (up to the server's max_nodes) shrink to dots down to 3 px, so a layer stays inside its box.
+  const nodeSize = Math.max(3, Math.min(px.pxPerY * 0.6, px.pxPerX * 0.4, 86 * k));
   // Values are what a class reads aloud: in projector mode they may grow a little past the node's width.
   // The smallest type on the figure: a class at the back of the room reads 24 px on a 720p projector.
   const minFont = projector ? 24 : 11;

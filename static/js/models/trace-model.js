@@ -113,6 +113,22 @@ export function nextPhasePosition(trace, p) {
   return trace.phaseEnd[ev[p].phase] + 1;
 }
 
+/**
+ * The position that shows the next computation of node (l, j) after position p ("loss" for the loss node): the
+ * first such event from p on, else the first from the start; null if the trace never computes it.
+ */
+export function nextPositionOfNode(trace, p, l, j) {
+  const ev = trace ? trace.events : [];
+  const hit = (e) => {
+    if (l === "loss") return e.quantity === "loss";
+    const n = eventNode(e);
+    return !!n && n.l === l && n.j === j;
+  };
+  for (let k = Math.max(0, p); k < ev.length; k += 1) if (hit(ev[k])) return k + 1;
+  for (let k = 0; k < Math.min(p, ev.length); k += 1) if (hit(ev[k])) return k + 1;
+  return null;
+}
+
 /** Position at the start of the phase of the current event (or of the phase before). */
 export function prevPhasePosition(trace, p) {
   const ev = trace.events;

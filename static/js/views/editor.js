@@ -92,10 +92,20 @@ export function createEditor(els, handlers) {
       num.textContent = String(l);
       name.append(num, role);
       const minus = button("−", `Remove a node from layer ${l}`, () => setNodes(k, layer.n - 1));
-      const count = document.createElement("output");
+      // Typed up to the server's limit (GET /api/meta max_nodes); − and + for small changes.
+      const count = document.createElement("input");
+      count.type = "number";
+      count.inputMode = "numeric";
       count.className = "node-count";
-      count.textContent = String(layer.n);
-      count.setAttribute("aria-label", `Layer ${l} has ${layer.n} nodes`);
+      count.min = "1";
+      if (Number.isFinite(maxNodes())) count.max = String(maxNodes());
+      count.step = "1";
+      count.value = String(layer.n);
+      count.setAttribute("aria-label", `Nodes in layer ${l} (1 to ${maxNodes()})`);
+      count.addEventListener("change", () => {
+        const n = Number.parseInt(count.value, 10);
+        setNodes(k, Number.isFinite(n) ? n : layer.n);
+      });
       const plus = button("+", `Add a node to layer ${l}`, () => setNodes(k, layer.n + 1));
       minus.disabled = layer.n <= 1;
       plus.disabled = layer.n >= maxNodes();

@@ -20,10 +20,11 @@ const config = { displaylogo: false, displayModeBar: false, responsive: false, s
 const edgeConfig = { staticPlot: true, displayModeBar: false, responsive: false };
 
 /**
- * Creates the view in a container element. handlers: onEdgeClick({l, j, i, clientX, clientY});
+ * Creates the view in a container element. handlers: onEdgeClick({l, j, i, clientX, clientY}), onNodeClick({l, j})
+ * (l is "loss" for the loss square);
  * scaleOf(quantity): "diverging" | "sequential", the quantity's colour scale from GET /api/meta.
  */
-export function createNetworkView(container, { onEdgeClick, scaleOf = () => "diverging" } = {}) {
+export function createNetworkView(container, { onEdgeClick, onNodeClick, scaleOf = () => "diverging" } = {}) {
   const stack = document.createElement("div");
   stack.className = "network-stack";
   const under = svg("svg", { class: "network-under", "aria-hidden": "true" });
@@ -84,7 +85,18 @@ export function createNetworkView(container, { onEdgeClick, scaleOf = () => "div
     }
     plot.on("plotly_click", (ev) => {
       const pt = ev.points && ev.points[0];
-      if (!pt || pt.curveNumber !== drawn.handlesIndex) return;
+      if (!pt) return;
+      // A node (or the loss square) asks for its next computation; an edge handle for the weight popup.
+      if (pt.curveNumber === drawn.handlesIndex + 1 && onNodeClick) {
+        const nd = geometry.nodes[pt.pointIndex];
+        if (nd) onNodeClick({ l: nd.l, j: nd.j });
+        return;
+      }
+      if (pt.curveNumber === drawn.handlesIndex + 2 && onNodeClick) {
+        onNodeClick({ l: "loss", j: null });
+        return;
+      }
+      if (pt.curveNumber !== drawn.handlesIndex) return;
       const [l, j, i] = pt.customdata;
       clicked({ l, j, i }, ev);
     });

@@ -78,6 +78,17 @@ export function createStepper() {
       // The charts follow the window's size: tell them their box has changed.
       window.dispatchEvent(new Event("resize"));
     },
+    /** The undo and redo buttons: enabled when there is something to undo or redo, titled with what it is. */
+    history(h) {
+      const set = (id, can, what, key) => {
+        const b = $(id);
+        if (!b) return;
+        b.disabled = !can;
+        b.title = can ? `${id === "btn-undo" ? "Undo" : "Redo"} ${what} (${key})` : `Nothing to ${id === "btn-undo" ? "undo" : "redo"}`;
+      };
+      set("btn-undo", h.canUndo, h.nextUndo, "Ctrl+Z");
+      set("btn-redo", h.canRedo, h.nextRedo, "Ctrl+Shift+Z");
+    },
     /** Locks the player while a training run owns the network. */
     training(running, paused = false) {
       $("train-start").disabled = running;
