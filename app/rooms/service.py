@@ -20,7 +20,8 @@ from app.config import Settings
 from app.rooms.backends import RedisRooms, RoomBackend, RoomNotFound, SQLiteRooms
 from app.rooms.codes import new_code, normalize
 from app.rooms.counts import FOLLOWERS, Counts, LocalCounts, RedisCounts, Tally, heartbeat_seconds
-from app.rooms.hub import LocalHub, RedisHub, sse_state
+from app.rooms.hub import LocalHub, sse_state
+from app.rooms.redis_hub import RedisHub
 from app.store.base import Conflict, NetworkStore
 
 UPDATABLE = ("network_id", "sample", "position", "phase", "training", "iteration", "network_version", "view", "stage")
