@@ -1,6 +1,7 @@
 """Every pydantic request and response body of the REST API, by resource, with the names allowed by the engine's
 registries. These models declare shapes only: the use cases in app/networks turn numpy arrays into lists."""
 
+from app.schemas.analysis import GradCheckResult, LandscapeRequest, LandscapeResult
 from app.schemas.common import (
     ErrorBody,
     ErrorItem,
@@ -20,11 +21,8 @@ from app.schemas.networks import (
     BiasEdit,
     CreatedNetwork,
     Dataset,
-    GradCheckResult,
     GradientNorms,
     InitSpec,
-    LandscapeRequest,
-    LandscapeResult,
     LayerGradients,
     LayerValues,
     NetworkCreate,
@@ -32,7 +30,6 @@ from app.schemas.networks import (
     NetworkState,
     PredictRequest,
     PredictResult,
-    Preset,
     Restore,
     SampleRequest,
     SampleResult,
@@ -45,6 +42,7 @@ from app.schemas.networks import (
     TrainResult,
     WeightEdit,
 )
+from app.schemas.presets import Preset
 from app.schemas.quiz import Histogram, QuizAnswer, QuizAsk, QuizQuestion, QuizReveal, QuizStatus, RoomQuestion
 from app.schemas.rooms import (
     RoomCreate,

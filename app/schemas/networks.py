@@ -306,41 +306,6 @@ class TrainResult(BaseModel):
     gradient_norms: list[GradientNorms] | None = Field(None, description="only when the request asked for them")
 
 
-class ParamRef(Strict):
-    """A weight w_ji^l (l, j, i) or, without i, a bias b_j^l; the lecture's 1-based numbers."""
-
-    l: Int = Field(ge=2)
-    j: Int = Field(ge=1)
-    i: Int | None = Field(None, ge=1)
-
-
-class LandscapeRequest(Strict):
-    """POST /landscape: the loss over the data set as two parameters move around their current values."""
-
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, json_schema_extra={"examples": [
-        {"x": {"l": 2, "j": 1, "i": 1}, "y": {"l": 3, "j": 1, "i": 2}, "span": 2.0, "resolution": 21}]})
-
-    x: ParamRef
-    y: ParamRef
-    span: float = Field(2.0, strict=True, gt=0, le=1e6, allow_inf_nan=False)
-    resolution: Int = Field(21, ge=3, description="points per axis, odd so that the current value is the centre")
-
-    @field_validator("resolution")
-    @classmethod
-    def _odd(cls, v: int) -> int:
-        if v % 2 == 0:
-            raise ValueError("resolution must be odd, so that the current values are the centre point")
-        return v
-
-
-class LandscapeResult(BaseModel):
-    """loss[row][col] is the loss at y_values[row], x_values[col]; the centre is the network's own loss."""
-
-    x_values: Vector
-    y_values: Vector
-    loss: Matrix
-
-
 class TraceEvent(BaseModel):
     """One elementary computation: what, where (1-based l, j, i), its value, formula and inputs."""
 
@@ -365,47 +330,3 @@ class TraceResult(BaseModel):
     target: Vector
     loss: Num
     events: list[TraceEvent]
-
-
-class ParamCheck(BaseModel):
-    """One parameter's backprop gradient beside its central difference and the two losses it came from."""
-
-    l: int
-    j: int
-    i: int | None
-    backprop: Num
-    numeric: Num
-    loss_plus: Num
-    loss_minus: Num
-    rel_error: Num
-
-
-class GradCheckResult(BaseModel):
-    """Backprop against central finite differences over every weight and bias."""
-
-    max_abs_error: Num
-    max_rel_error: Num
-    ok: bool
-    h: Num = Field(description="the step of the central difference (L(θ + h) − L(θ − h)) / 2h")
-    parameters: list[ParamCheck] = Field(description="every weight (i given) and bias (i null), in the stored order")
-
-
-class ReferenceTable(BaseModel):
-    """Published outputs to compare a run with: outputs[k][n] is sample n's output vector after iterations[k]."""
-
-    source: str
-    iterations: list[int]
-    outputs: list[Matrix]
-
-
-class Preset(BaseModel):
-    """A ready-made network and data set, as GET /api/presets lists it."""
-
-    name: str
-    description: str
-    layers: list[int]
-    activations: ActivationName | list[ActivationName]
-    loss: LossName
-    learning_rate: float
-    samples: int
-    reference: ReferenceTable | None = Field(None, description="e.g. the lecture's XOR table, for the xor preset")
