@@ -16,7 +16,7 @@ import { SPEEDS, createPlayer } from "./models/player.js";
 import { createPosition } from "./models/position.js";
 import { nextPositionOfNode } from "./models/trace-model.js";
 import * as room from "./room.js";
-import { createKeyLegend, createRoomDialog, createWeightPopup, showDiverged } from "./views/dialogs.js";
+import { createHealthNote, createKeyLegend, createRoomDialog, createWeightPopup, showDiverged } from "./views/dialogs.js";
 import { createEditor, editorElements } from "./views/editor.js";
 import { createFormulaPanel, formulaPanelElements } from "./views/formula-panel.js";
 import { setBatchSource } from "./views/matrix-view.js";
@@ -63,7 +63,7 @@ const keyLegend = createKeyLegend();
 
 const current = () => ({ network: walk.state.network, sample: walk.state.sample, p: position.p, trace: position.trace });
 const walk = createWalkthrough({
-  api, position, player, figure, formula, stepper, editor, weightPopup, say, guarded, showDiverged,
+  api, position, player, figure, formula, stepper, editor, weightPopup, say, guarded, showDiverged, health: createHealthNote(),
   isTraining: () => training.running,
   onFreshNetwork: (net) => Promise.all([training.refresh(net), insights.network(net)]),
   onMoved: (p, st) => {
@@ -87,7 +87,10 @@ const training = createTrainingRun({
   extras: (mode) => insights.trainExtras(mode),
   marks: (net) => insights.marks(net),
   onChunk: (res, net) => insights.onChunk(res, net),
-  publish: (fields) => presenting.publish(fields),
+  publish: (fields) => {
+    presenting.publish(fields);
+    walk.trainingProgress(fields.training);
+  },
   onDone: async (net) => {
     await guarded("Reloading the network", async () => walk.setNetwork(await api.getNetwork(net.id), { fresh: false, label: "the training run" }));
     await walk.loadTrace(position.p);

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -541,3 +542,36 @@ def test_node_counts_are_typed_up_to_the_servers_limit(page: Any) -> None:
     count.press("Tab")
     page.click("#editor-apply")
     page.wait_for_function("() => document.getElementById('network-figure').dataset.nodeCount === '43'", timeout=15_000)
+
+
+THREE_CLASSES = (Path(__file__).parent / "three_classes.csv").read_text()
+
+
+def test_class_labels_become_one_hot_and_a_saturating_network_is_named(page: Any, watch: Any, shoot: Any) -> None:
+    old = open_app(page)
+    rows = page.locator("#layer-list .layer-row")
+    rows.nth(2).locator("input.node-count").fill("3")
+    rows.nth(2).locator("input.node-count").press("Tab")
+    page.locator("#layer-list .layer-row").nth(2).locator("select").select_option("softmax")
+    page.select_option("#loss-select", "cross_entropy")
+    page.select_option("#reduction-select", "sum")
+    page.fill("#lr-input", "0.5")
+    page.fill("#dataset-input", THREE_CLASSES)
+    page.click("#editor-apply")
+    page.wait_for_function("old => !location.search.includes(old)", arg=old, timeout=15_000)
+    net = query(page)["net"]
+    state = page.request.get(f"/api/networks/{net}").json()
+    assert state["layers"] == [2, 2, 3]
+    assert state["dataset"]["targets"][:3] == [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+    assert "class labels: 0 → output 1, 1 → output 2, 2 → output 3" in page.inner_text("#csv-hint")
+    # the sum over 30 samples with η = 0.5 saturates the hidden layer: the page says so and what to try
+    page.fill("#train-iterations", "1000")
+    page.click("#train-start")
+    page.wait_for_function("() => !document.getElementById('train-start').disabled && "
+                           "document.getElementById('net-info').textContent.includes('iteration 1,000')", timeout=60_000)
+    note = page.locator("#health-note")
+    note.wait_for(state="visible", timeout=10_000)
+    text = note.inner_text()
+    assert "mean over samples" in text and "smaller learning rate" in text
+    shoot(page, "17-three-classes-saturated")
+    assert watch.page_errors == []

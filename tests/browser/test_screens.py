@@ -40,8 +40,19 @@ AUDIT = r"""
     return el.tagName.toLowerCase() + id + cls;
   };
   const boxes = [];
+  // a box a scroll container has scrolled out of its view is not on screen: it is neither cut nor covered
+  const scrolledAway = (el, r) => {
+    const x = (r.left + r.right) / 2, y = (r.top + r.bottom) / 2;
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      const o = getComputedStyle(a);
+      if (![o.overflowX, o.overflowY].some((v) => v === 'auto' || v === 'scroll')) continue;
+      const ar = a.getBoundingClientRect();
+      if (x < ar.left || x > ar.right || y < ar.top || y > ar.bottom) return true;
+    }
+    return false;
+  };
   const add = (el, rects, text) => {
-    for (const r of rects) if (r.width > 1 && r.height > 1) boxes.push({ el, r, text: text.trim().slice(0, 40) });
+    for (const r of rects) if (r.width > 1 && r.height > 1 && !scrolledAway(el, r)) boxes.push({ el, r, text: text.trim().slice(0, 40) });
   };
   document.querySelectorAll('.katex').forEach((k) => {
     // a formula may break across lines: one box per line
@@ -339,3 +350,29 @@ def test_share_dialog_leaves_the_formula_in_view_and_warns_of_a_loopback_link(
     settle_figure(page)
     assert_clean(page, f"main page sharing, {size}")
     page.close()
+
+
+@pytest.mark.parametrize("size", ["phone", "laptop", "projector"])
+def test_three_class_network_fits_every_screen(contexts: dict[str, Any], base_url: str, size: str) -> None:
+    lines = (SCREENSHOTS.parents[1] / "tests" / "browser" / "three_classes.csv").read_text().splitlines()[1:]
+    rows = [line.split(",") for line in lines]
+    spec = {
+        "layers": [2, 2, 3], "activations": ["sigmoid", "softmax"], "loss": "cross_entropy", "learning_rate": 0.5,
+        "dataset": {
+            "inputs": [[float(r[0]), float(r[1])] for r in rows],
+            "targets": [[1.0 if int(r[2]) == c else 0.0 for c in range(3)] for r in rows],
+        },
+    }
+    made = httpx.post(f"{base_url}/api/networks", json=spec)
+    assert made.status_code == 201, made.text
+    net = made.json()["id"]
+    events = httpx.post(f"{base_url}/api/networks/{net}/trace", json={"sample": 0}).json()["events"]
+    loss_at = next(k for k, ev in enumerate(events) if ev["quantity"] == "loss") + 1
+    for step in (loss_at, len(events)):
+        page = open_main(contexts[size], main_url(net, step, size))
+        page.screenshot(path=str(SCREENSHOTS / f"screen-three-classes-{size}-step{step}.png"))
+        assert_clean(page, f"three classes, {size}, step {step}")
+        # the target is written whole: t = (1, 0, 0)
+        texts = page.evaluate("() => [...document.querySelectorAll('#network-figure-plot svg text')].map(t => t.textContent)")
+        assert any("t = (1, 0, 0)" in t for t in texts), texts
+        page.close()

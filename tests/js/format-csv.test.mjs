@@ -66,3 +66,26 @@ test("snapshotsCsv writes every snapshot in iteration order, one row per sample"
   assert.deepEqual(lines, ["iteration,x1,x2,y,o", "0,0,1,1,0.5", "0,1,1,0,0.5", "1000,0,1,1,0.9", "1000,1,1,0,0.2"]);
   assert.equal(snapshotsCsv(null, snaps), "");
 });
+
+test("parseCsv turns a class-label column into one-hot targets for a multi-output layer", () => {
+  const zero = parseCsv("x1,x2,class\n0.1,0.2,0\n0.3,0.4,2\n0.5,0.6,1\n", 2, 3);
+  assert.deepEqual(zero.targets, [[1, 0, 0], [0, 0, 1], [0, 1, 0]]);
+  assert.deepEqual(zero.classes, ["0", "1", "2"]);
+  const one = parseCsv("0,0,1\n1,1,3\n", 2, 3);
+  assert.deepEqual(one.targets, [[1, 0, 0], [0, 0, 1]]);
+  assert.deepEqual(one.classes, ["1", "2", "3"]);
+  const named = parseCsv("5.1 3.5 setosa\n6.2 2.9 versicolor\n5.0 3.4 setosa\n", 2, 3);
+  assert.deepEqual(named.inputs, [[5.1, 3.5], [6.2, 2.9], [5.0, 3.4]]);
+  assert.deepEqual(named.targets, [[1, 0, 0], [0, 1, 0], [1, 0, 0]]);
+  assert.deepEqual(named.classes, ["setosa", "versicolor"]);
+  // one-hot rows keep working, and a single output takes its column as the target itself
+  assert.deepEqual(parseCsv("0,0,0,1,0\n", 2, 3).targets, [[0, 1, 0]]);
+  assert.deepEqual(parseCsv("0,0,1\n", 2, 1).targets, [[1]]);
+});
+
+test("parseCsv names what is wrong with class labels", () => {
+  assert.match(parseCsv("0,0,0\n1,1,7\n", 2, 3).error, /run from 0 to 7; the output layer has 3 nodes/);
+  assert.match(parseCsv("0,0,a\n1,1,b\n0,1,c\n1,0,d\n", 2, 3).error, /^4 class names/);
+  assert.match(parseCsv("0,0,0.5\n", 2, 3).error, /whole numbers or names/);
+  assert.match(parseCsv("0,0,1\n1,1,0,1,0\n", 2, 3).error, /or 2 inputs \+ 1 class label = 3 on every row/);
+});

@@ -161,3 +161,30 @@ test("the URL round-trips a view and refuses bad numbers", () => {
   assert.deepEqual(parseQuery(`?${formatQuery(view)}`), view);
   assert.deepEqual(parseQuery("?net=x&step=-3&sample=1.5"), { net: "x", sample: null, step: null, projector: false });
 });
+
+test("edge labels move along their edges until they are clear of each other and of blocked boxes", async () => {
+  const { buildGeometry, pixelScale, placeEdgeLabels, toPixel, labelBox } = await import("../../static/js/models/layout.js");
+  const g = buildGeometry([1, 3]);
+  const px = pixelScale(g, 400, 300);
+  const box = labelBox("−0.123", 24, 4);
+  assert.ok(box.w > 80 && box.h > 30);
+  const items = g.edges.map((edge) => ({ edge, w: 200, h: 40 })); // too wide to sit side by side at one spot
+  const spots = placeEdgeLabels(g, px, items);
+  const rects = spots.map((s) => {
+    const [x, y] = toPixel(g, s, px);
+    return { l: x - 100, r: x + 100, t: y - 20, b: y + 20 };
+  });
+  const hit = (p, q) => Math.min(p.r, q.r) > Math.max(p.l, q.l) && Math.min(p.b, q.b) > Math.max(p.t, q.t);
+  // labels that found a clear spot never overlap; the others are left out
+  const clear = rects.filter((_, n) => spots[n].clear);
+  assert.ok(clear.length >= 1);
+  for (let a = 0; a < clear.length; a += 1) for (let b = a + 1; b < clear.length; b += 1) assert.equal(hit(clear[a], clear[b]), false);
+  assert.equal(placeEdgeLabels(g, px, [{ edge: g.edges[0], w: 20, h: 10 }], [{ l: -1e4, r: 1e4, t: -1e4, b: 1e4 }])[0].clear, false);
+  // a label whose usual spot is blocked takes another spot on its edge
+  const e = g.edges[0];
+  const [bx, by] = toPixel(g, { x: e.hx, y: e.hy }, px);
+  const [moved] = placeEdgeLabels(g, px, [{ edge: e, w: 20, h: 10 }], [{ l: bx - 15, r: bx + 15, t: by - 8, b: by + 8 }]);
+  assert.notDeepEqual([moved.x, moved.y], [e.hx, e.hy]);
+  const t = (moved.x - e.a.x) / (e.b.x - e.a.x);
+  assert.ok(Math.abs(e.a.y + t * (e.b.y - e.a.y) - moved.y) < 1e-9); // still on the edge
+});

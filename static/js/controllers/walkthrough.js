@@ -3,12 +3,13 @@
 // weight popup's requests. Reads and writes through api.js; draws only through the views it is given.
 
 import { fmt } from "../models/format.js";
+import { createLossWatch, saturationAdvice } from "../models/health.js";
 import { createHistory, restoreBody } from "../models/history.js";
 import { prepareTrace, stateAt, sweptPhase } from "../models/trace-model.js";
 
 /**
  * deps: {api, position, player, figure, formula, stepper, editor, weightPopup, say, guarded,
- *        showDiverged(net), isTraining(), onFreshNetwork(net) (the training panel),
+ *        showDiverged(net), isTraining(), onFreshNetwork(net) (the training panel), health (createHealthNote),
  *        onMoved(p, st) (the URL; the room too, unless st is null: only the view changed)}.
  */
 export function createWalkthrough(deps) {
@@ -93,6 +94,19 @@ export function createWalkthrough(deps) {
     }
     player.pause();
     position.load(trace, at);
+    if (deps.health) deps.health.show("saturation", saturationAdvice(trace, net));
+  }
+
+  const lossWatch = createLossWatch();
+  /** A training run's published progress: a loss that jumps gets the lecturer's attention, once per run. */
+  function trainingProgress(t) {
+    if (!t || !deps.health) return;
+    if (t.done <= 0 || !t.running) lossWatch.start();
+    if (t.done <= 0) deps.health.show("jump", null);
+    if (t.running && t.loss != null) {
+      const advice = lossWatch.add(t.loss, state.network);
+      if (advice) deps.health.show("jump", advice);
+    }
   }
 
   async function loadPreset(name) {
@@ -224,6 +238,7 @@ export function createWalkthrough(deps) {
     setSample,
     applyAndNextSample,
     setProjector,
+    trainingProgress,
     undo: () => undoRedo("undo"),
     redo: () => undoRedo("redo"),
     resetWeights,

@@ -1,26 +1,58 @@
 // CSV in and out: the editor's pasted data set, and the snapshot table's export. Pure text work, no DOM.
 
-/** Parses CSV/whitespace text into rows of numbers; a non-numeric first line is taken as a header. */
+const numeric = (c) => c !== "" && Number.isFinite(Number(c));
+
+/**
+ * Class labels (one column, for an output layer of nOut > 1 nodes) as one-hot targets: whole numbers 0…nOut−1 or
+ * 1…nOut, or names (classes in order of first appearance). Returns {targets, classes, base} or {error}.
+ */
+export function oneHot(labels, nOut) {
+  const hot = (k) => Array.from({ length: nOut }, (_, c) => (c === k ? 1 : 0));
+  if (labels.every(numeric)) {
+    const nums = labels.map(Number);
+    if (!nums.every(Number.isInteger)) return { error: "Class labels must be whole numbers or names." };
+    const lo = Math.min(...nums);
+    const hi = Math.max(...nums);
+    const base = lo >= 0 && hi <= nOut - 1 ? 0 : lo >= 1 && hi <= nOut ? 1 : null;
+    if (base == null) return { error: `Class labels run from ${lo} to ${hi}; the output layer has ${nOut} nodes (labels 0…${nOut - 1} or 1…${nOut}).` };
+    return { targets: nums.map((v) => hot(v - base)), classes: Array.from({ length: nOut }, (_, k) => String(k + base)), base };
+  }
+  const classes = [...new Set(labels)];
+  if (classes.length > nOut) return { error: `${classes.length} class names (${classes.join(", ")}), but the output layer has ${nOut} nodes.` };
+  return { targets: labels.map((c) => hot(classes.indexOf(c))), classes, base: null };
+}
+
+/**
+ * Parses CSV/whitespace text into inputs and targets; a first line whose inputs are not numbers is a header.
+ * With nOut > 1 outputs, rows of nIn + 1 columns carry a class label, turned into one-hot targets; the result then
+ * has `classes` (the label of each output node) for the editor to say so.
+ */
 export function parseCsv(text, nIn, nOut) {
   const lines = text
     .split(/\r?\n/)
     .map((s) => s.trim())
     .filter((s) => s && !s.startsWith("#"));
   const rows = lines.map((s) => s.split(/[,;\s]+/).filter((c) => c !== ""));
-  if (rows.length && rows[0].some((c) => Number.isNaN(Number(c)))) rows.shift();
+  if (rows.length && !rows[0].slice(0, Math.max(1, nIn)).every(numeric)) rows.shift();
   if (!rows.length) return { error: "Paste at least one row of numbers." };
+  const labelled = nOut > 1 && rows.every((r) => r.length === nIn + 1);
   const inputs = [];
   const targets = [];
   for (let r = 0; r < rows.length; r += 1) {
-    const nums = rows[r].map(Number);
-    if (nums.some((v) => !Number.isFinite(v))) return { error: `Row ${r + 1} has a value that is not a number.` };
-    if (nums.length !== nIn + nOut) {
-      return { error: `Row ${r + 1} has ${nums.length} columns; expected ${nIn} inputs + ${nOut} targets = ${nIn + nOut}.` };
+    const cells = labelled ? rows[r].slice(0, nIn) : rows[r];
+    if (!cells.every(numeric)) return { error: `Row ${r + 1} has a value that is not a number.` };
+    if (!labelled && cells.length !== nIn + nOut) {
+      const or = nOut > 1 ? `, or ${nIn} inputs + 1 class label = ${nIn + 1} on every row` : "";
+      return { error: `Row ${r + 1} has ${cells.length} columns; expected ${nIn} inputs + ${nOut} targets = ${nIn + nOut}${or}.` };
     }
+    const nums = cells.map(Number);
     inputs.push(nums.slice(0, nIn));
-    targets.push(nums.slice(nIn));
+    if (!labelled) targets.push(nums.slice(nIn));
   }
-  return { inputs, targets };
+  if (!labelled) return { inputs, targets };
+  const hot = oneHot(rows.map((r) => r[nIn]), nOut);
+  if (hot.error) return { error: hot.error };
+  return { inputs, targets: hot.targets, classes: hot.classes };
 }
 
 const names = (prefix, n, single) => Array.from({ length: n }, (_, k) => (n === 1 && single ? single : `${prefix}${k + 1}`));

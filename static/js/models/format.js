@@ -53,3 +53,9 @@ export function describeNetwork(net) {
 
 /** The label of a rule's name (a loss, an init scheme, a training mode) in a select. */
 export const ruleLabel = (name) => WORDS[name] || name.replaceAll("_", " ");
+
+/** A vector of targets in brackets: whole numbers as they are ("(1, 0, 0)", a one-hot class), others to 2 decimals. */
+export function targetText(values, sep = ", ") {
+  const whole = values.every((v) => Number.isInteger(v));
+  return `(${values.map((v) => (whole ? String(v) : fmt(v, 2))).join(sep)})`;
+}

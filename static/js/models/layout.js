@@ -46,6 +46,41 @@ export function pixelScale(g, width, height, k = 1) {
   };
 }
 
+/** A text label's box in pixels, estimated from its longest line: {w, h} at font size `font` with `pad` around. */
+export function labelBox(text, font, pad = 4) {
+  const lines = String(text).split("<br>");
+  const longest = Math.max(...lines.map((s) => s.replace(/<[^>]+>/g, "").length));
+  return { w: 0.62 * font * longest + 2 * pad, h: 1.25 * font * lines.length + 2 * pad };
+}
+
+const overlap = (p, q) => Math.max(0, Math.min(p.r, q.r) - Math.max(p.l, q.l)) * Math.max(0, Math.min(p.b, q.b) - Math.max(p.t, q.t));
+// Where along its edge a label may sit, best first: the usual spot, then nearer either end.
+const LABEL_T = [HANDLE_T, 0.3, 0.55, 0.22, 0.64, 0.16, 0.72];
+
+/**
+ * Places edge labels along their edges so that no two boxes overlap where it can be helped: each label takes the
+ * first spot of LABEL_T clear of the boxes already placed and of `blocked` ({l, r, t, b} in pixels: nodes and
+ * their value labels); clear is false when no spot is free. items: [{edge, w, h}], the most important first;
+ * returns [{x, y, clear}] (data units).
+ */
+export function placeEdgeLabels(g, px, items, blocked = []) {
+  const placed = [...blocked];
+  return items.map(({ edge, w, h }) => {
+    let best = null;
+    for (const t of LABEL_T) {
+      const at = { x: edge.a.x + t * (edge.b.x - edge.a.x), y: edge.a.y + t * (edge.b.y - edge.a.y) };
+      const [cx, cy] = toPixel(g, at, px);
+      const box = { l: cx - w / 2, r: cx + w / 2, t: cy - h / 2, b: cy + h / 2 };
+      const hit = placed.reduce((sum, o) => sum + overlap(box, o), 0);
+      if (!best || hit < best.hit) best = { ...at, box, hit };
+      if (hit === 0) break;
+    }
+    // A label with no clear spot is left out (the edge keeps its colour and its hover): never one on another.
+    if (best.hit === 0) placed.push(best.box);
+    return { x: best.x, y: best.y, clear: best.hit === 0 };
+  });
+}
+
 /** Data coordinates to pixels, with the same box and ranges the layout gives Plotly. */
 export function toPixel(g, p, px) {
   return [px.margin.l + (p.x - g.xRange[0]) * px.pxPerX, px.margin.t + (g.yRange[1] - p.y) * px.pxPerY];

@@ -138,3 +138,17 @@ export function showDiverged(net) {
     banner.hidden = true;
   }
 }
+
+/** The saturation and loss-jump advice (models/health.js) over the page; show(source, text or null). */
+export function createHealthNote() {
+  const box = $("health-note");
+  const notes = new Map();
+  return {
+    show(source, text) {
+      if (text) notes.set(source, text);
+      else notes.delete(source);
+      box.textContent = [...notes.values()].join(" ");
+      box.hidden = notes.size === 0;
+    },
+  };
+}

@@ -179,10 +179,13 @@ export function createEditor(els, handlers) {
     renderLayers();
   }
 
+  let classNote = ""; // what the last Apply did with class labels, said once under the data set
+
   function updateCsvHint() {
     const nIn = layers.length ? layers[0].n : 0;
     const nOut = layers.length ? layers[layers.length - 1].n : 0;
-    els.csvHint.textContent = `One sample per line: the first ${nIn} column${nIn === 1 ? "" : "s"} are the inputs x, the last ${nOut} column${nOut === 1 ? " is the target" : "s are the targets"} y. A header line is optional.`;
+    const labels = nOut > 1 ? ` Or one class label in the last column (0…${nOut - 1}, 1…${nOut} or names): it becomes a one-hot target.` : "";
+    els.csvHint.textContent = `One sample per line: the first ${nIn} column${nIn === 1 ? "" : "s"} are the inputs x, the last ${nOut} column${nOut === 1 ? " is the target" : "s are the targets"} y.${labels} A header line is optional.${classNote ? ` ${classNote}` : ""}`;
   }
 
   function onInitChange() {
@@ -217,6 +220,9 @@ export function createEditor(els, handlers) {
     const nOut = layers[layers.length - 1].n;
     const csv = parseCsv(els.dataset.value, nIn, nOut);
     if (csv.error) return { error: { field: "dataset", message: csv.error } };
+    classNote = csv.classes
+      ? `Read ${csv.inputs.length} rows with class labels: ${csv.classes.map((c, k) => `${c} → output ${k + 1}`).join(", ")}; the box now shows them as one-hot targets.`
+      : "";
     const out = layers[layers.length - 1].activation;
     if (meta && !meta.lossAccepts(els.loss.value, out)) {
       const allowed = meta.loss(els.loss.value).outputs.join(" or ");
@@ -287,6 +293,7 @@ export function createEditor(els, handlers) {
       }
       els.presetSelect.dispatchEvent(new Event("change"));
       clearErrors();
+      classNote = "";
     },
     showServerError,
     clearErrors,

@@ -3,7 +3,7 @@
 
 import { fmt, texNum } from "../models/format.js";
 import { createMatrixView } from "./matrix-view.js";
-import { mixed, tex } from "./tex.js";
+import { fitMath, mixed, tex } from "./tex.js";
 
 const PHASE_LABEL = { forward: "Forward", loss: "Loss", backward: "Backward", update: "Update" };
 
@@ -84,6 +84,7 @@ export function createFormulaPanel(els, handlers = {}) {
       els.phase.className = "phase-chip";
       els.title.textContent = `Sample ${ctx.sample + 1}: x = (${trace.input.map((v) => fmt(v, 2)).join(", ")})`;
       tex(els.math, `\\text{Press } \\rightarrow \\text{ to compute } ${trace.events[0] ? trace.events[0].symbol : ""}`);
+      fitMath(els.math, 75);
       els.words.textContent = `${trace.events.length} elementary computations: the forward pass, the loss, the backward pass and the update.`;
       renderMatrix(ctx);
       return;
@@ -93,7 +94,18 @@ export function createFormulaPanel(els, handlers = {}) {
     els.phase.textContent = PHASE_LABEL[ev.phase] || ev.phase;
     els.phase.className = `phase-chip phase-${ev.phase}`;
     els.title.textContent = title;
+    if (ev.optional) {
+      // ∂L/∂x of the inputs: shown for completeness, training never needs it.
+      const tag = document.createElement("span");
+      tag.className = "optional-tag";
+      tag.textContent = "optional";
+      tag.title = "Training does not need this value: the inputs have no weights below them.";
+      els.title.append(" ", tag);
+    }
     tex(els.math, ev.latex);
+    // A long formula shrinks a little rather than hide its end behind a scroll bar (KaTeX cannot break inside brackets).
+    fitMath(els.math, 75);
+    if (document.fonts) document.fonts.ready.then(() => fitMath(els.math, 75));
     mixed(els.words, words);
 
     if (st.deps.length) {
@@ -120,7 +132,7 @@ export function createFormulaPanel(els, handlers = {}) {
       const h = trace.events[k];
       const item = document.createElement("button");
       item.type = "button";
-      item.className = "history-item";
+      item.className = h.optional ? "history-item optional" : "history-item";
       item.setAttribute("aria-label", `Go back to step ${k + 1}`);
       tex(item, h.latex);
       item.addEventListener("click", () => handlers.onSeek && handlers.onSeek(k + 1));

@@ -1,8 +1,8 @@
 // The network figure as Plotly data: edge line traces by colour class, hover/click handles, node markers, the
 // loss node, column titles and value labels, and both layouts. Pure: returns objects, draws nothing.
 
-import { fmt, labelNum } from "../models/format.js";
-import { handleEdges, lineXY } from "../models/layout.js";
+import { fmt, labelNum, targetText } from "../models/format.js";
+import { handleEdges, labelBox, lineXY, placeEdgeLabels, toPixel } from "../models/layout.js";
 import { updatedWeight } from "../models/trace-model.js";
 import { PENDING, colorOn } from "./colors.js";
 import { BUCKETS, PENDING_BUCKET, bucketColor } from "./network-colors.js";
@@ -90,7 +90,7 @@ function nodeTraces(g, model, sizes, nodes, cache) {
   const hsig = handles.length === g.edges.length ? "all" : `layer${handles[0] && handles[0].l}`;
   const showLoss = !!trace;
   const lossText = st.loss != null ? `ℒ = ${fmt(st.loss)}` : "ℒ";
-  const tgt = trace && trace.target ? `t = (${trace.target.map((t) => fmt(t, 2)).join(", ")})` : "";
+  const tgt = trace && trace.target ? `t = ${targetText(trace.target)}` : "";
   const lossXY = keep(cache, "lossXY", showLoss ? [[g.lossPos.x], [g.lossPos.y]] : [[], []], String(showLoss));
   return [
     {
@@ -133,40 +133,60 @@ function annotationsFor(g, model, sizes, nodes, edges) {
   if (showLoss) out.push({ x: g.lossPos.x, y: 1, yref: "paper", yanchor: "bottom", showarrow: false, text: "<b>loss</b><br> ", font: titleFont });
   const titleCount = out.length;
   const labelled = [];
-  if (g.edges.length <= SMALL_NET_EDGES && nodeSize >= 30) {
-    const labelFont = { size: Math.round(Math.max(minFont, 12 * k)), family: FONT, color: "#111827" };
-    for (const e of g.edges) {
-      const v = edges.values.get(e.key);
-      if (v == null) continue; // not computed yet: the dotted edge says so, a label would only add noise
-      out.push({
-        x: e.hx, y: e.hy, showarrow: false, text: labelNum(v), font: labelFont,
-        bgcolor: "rgba(255,255,255,0.94)", bordercolor: colorOn(edges.key, v),
-        borderwidth: 1.5 * lineK, borderpad: 2, captureevents: true, hovertext: edgeHover(network, trace, st, e),
-        hoverlabel: { bgcolor: "#ffffff", font: { size: Math.round(13 * k), family: FONT } },
-      });
-      labelled.push(e);
-    }
-  }
-  // Node values last, so they sit on top of edge labels; on a white ground, so edges never run through the digits.
+  // Node values are placed first (under their nodes); the edge labels then find room around them.
   const valueLabel = (x, y, text, shift) => ({
     x, y, yshift: -shift, yanchor: "top", showarrow: false, text,
     font: { size: valueFont, family: FONT, color: "#111827" }, bgcolor: "rgba(255,255,255,0.88)", borderpad: 1,
   });
+  const values = [];
   if (showValues) {
     nodes.values.forEach((t, n) => {
       // A value wider than the room before the edge labels beside it goes on two lines ("∂L/∂a" over "= 0.005").
       const wide = t && t.length > 10 && 0.3 * valueFont * t.length > 0.42 * sizes.px.pxPerX - 30;
       const text = wide && !t.includes("<br>") ? t.replace(" = ", "<br>= ") : t;
-      if (text) out.push(valueLabel(g.nodes[n].x, g.nodes[n].y, text, nodeSize / 2 + 3));
+      if (text) values.push(valueLabel(g.nodes[n].x, g.nodes[n].y, text, nodeSize / 2 + 3));
     });
   }
   if (showLoss) {
     // The targets fit under the loss node for a few outputs; otherwise they are in its hover text only.
-    // One value per line past the first, so a three-class target is never cut by the figure's edge.
-    const target = trace.target && trace.target.length <= 3 ? `t = (${trace.target.map((t) => fmt(t, 2)).join(",<br>")})` : "";
+    // Whole targets (a one-hot class) on one line; other values one per line, never cut by the figure's edge.
+    const whole = trace.target && trace.target.every((t) => Number.isInteger(t));
+    const target = trace.target && trace.target.length <= 3 ? `t = ${targetText(trace.target, whole ? ", " : ",<br>")}` : "";
     const text = st.loss != null ? `ℒ = ${fmt(st.loss)}<br>${target}` : target;
-    out.push(valueLabel(g.lossPos.x, g.lossPos.y, text, nodeSize * 0.45 + 3));
+    values.push(valueLabel(g.lossPos.x, g.lossPos.y, text, nodeSize * 0.45 + 3));
   }
+  if (g.edges.length <= SMALL_NET_EDGES && nodeSize >= 30) {
+    const labelFont = { size: Math.round(Math.max(minFont, 12 * k)), family: FONT, color: "#111827" };
+    // Not computed yet: the dotted edge says so. The current step's edges get their spots first.
+    const cur = st.current;
+    const rank = (e) => (cur && e.l === cur.l && (cur.i == null || e.i === cur.i) && e.j === cur.j ? 0 : cur && e.l === cur.l ? 1 : 2);
+    const shown = g.edges.filter((e) => edges.values.get(e.key) != null).sort((a, b) => rank(a) - rank(b));
+    const blocked = [];
+    for (const nd of [...g.nodes, ...(showLoss ? [g.lossPos] : [])]) {
+      const [cx, cy] = toPixel(g, nd, sizes.px);
+      blocked.push({ l: cx - nodeSize / 2, r: cx + nodeSize / 2, t: cy - nodeSize / 2, b: cy + nodeSize / 2 });
+    }
+    for (const v of values) {
+      const [cx, cy] = toPixel(g, v, sizes.px);
+      const { w, h } = labelBox(v.text, valueFont, 1);
+      blocked.push({ l: cx - w / 2, r: cx + w / 2, t: cy + v.yshift * -1, b: cy - v.yshift + h });
+    }
+    const texts = shown.map((e) => labelNum(edges.values.get(e.key)));
+    const spots = placeEdgeLabels(g, sizes.px, shown.map((e, n) => ({ edge: e, ...labelBox(texts[n], labelFont.size, 2 + 1.5 * lineK) })), blocked);
+    shown.forEach((e, n) => {
+      if (!spots[n].clear) return;
+      const v = edges.values.get(e.key);
+      out.push({
+        x: spots[n].x, y: spots[n].y, showarrow: false, text: texts[n], font: labelFont,
+        bgcolor: "rgba(255,255,255,0.94)", bordercolor: colorOn(edges.key, v),
+        borderwidth: 1.5 * lineK, borderpad: 2, captureevents: true, hovertext: edgeHover(network, trace, st, e),
+        hoverlabel: { bgcolor: "#ffffff", font: { size: Math.round(13 * k), family: FONT } },
+      });
+      labelled.push(e);
+    });
+  }
+  // Node values last, so they sit on top of edge labels; on a white ground, so edges never run through the digits.
+  out.push(...values);
   return { annotations: out, titleCount, labelled };
 }
 

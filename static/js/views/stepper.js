@@ -1,7 +1,7 @@
 // The main page's chrome around the figure: the step player bar (scrubber, step label, play button, speed), the
 // phase buttons, the loss readout, the sample picker, the network line, projector mode and the training lock.
 
-import { describeNetwork, fmt } from "../models/format.js";
+import { describeNetwork, fmt, targetText } from "../models/format.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -53,8 +53,7 @@ export function createStepper() {
       const n = ds && ds.inputs ? ds.inputs.length : 0;
       for (let k = 0; k < Math.min(n, 200); k += 1) {
         const x = ds.inputs[k].map((v) => fmt(v, 2)).join(", ");
-        const t = ds.targets[k].map((v) => fmt(v, 2)).join(", ");
-        sel.append(new Option(`#${k + 1}: x = (${x}) → t = (${t})`, String(k)));
+        sel.append(new Option(`#${k + 1}: x = (${x}) → t = ${targetText(ds.targets[k])}`, String(k)));
       }
       const s = Math.min(sample, Math.max(0, n - 1));
       sel.value = String(s);

@@ -24,3 +24,18 @@ export function mixed(el, text) {
     }
   });
 }
+
+/**
+ * Shrinks typeset math until it fits its box without a scroll bar, down to `least` per cent (measured again after
+ * each shrink: rules and margins do not scale with the type); true if it fits.
+ */
+export function fitMath(el, least) {
+  el.style.fontSize = "";
+  let pct = 100;
+  for (let k = 0; k < 4 && el.clientWidth > 0 && el.scrollWidth > el.clientWidth; k += 1) {
+    pct = Math.max(least, Math.floor((pct * el.clientWidth) / el.scrollWidth) - 2);
+    el.style.fontSize = `${pct}%`;
+    if (pct === least) break;
+  }
+  return el.scrollWidth <= el.clientWidth;
+}
