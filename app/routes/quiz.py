@@ -17,7 +17,7 @@ router = APIRouter(tags=["rooms"])
 
 
 def _answer_errors() -> dict[int | str, dict[str, Any]]:
-    out = room_error_responses(404, 409)
+    out = room_error_responses(400, 404, 409, 413, 415)
     out[404] = {"model": ErrorBody, "description": "No room with this code, or no such question in it"}
     out[409] = {"model": ErrorBody, "description": "The question was revealed, or has its maximum of answers"}
     out[429] = {"model": ErrorBody, "description": "This follower sent too many answers in a short time"}
@@ -25,7 +25,7 @@ def _answer_errors() -> dict[int | str, dict[str, Any]]:
 
 
 @router.post("/api/rooms/{code}/questions", status_code=status.HTTP_201_CREATED, response_model=QuizQuestion,
-             responses=room_error_responses(403, 404, 409))
+             responses=room_error_responses(400, 403, 404, 409, 413, 415))
 def ask(code: str, body: QuizAsk, rooms: RoomsDep, store: StoreDep, settings: SettingsDep,
         authorization: Auth = None) -> dict[str, Any]:
     """Ask the class about one event of a sample's trace: followers see its formula with "?" for the result."""
