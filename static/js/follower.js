@@ -36,10 +36,11 @@ async function show(network, trace, p, sample, animate) {
   $("sample-label").textContent = network.dataset ? `sample ${sample + 1}` : "";
   $("net-info").textContent = describeNetwork(network);
   showPhases(null, st.p, st.phase);
-  const message = body.classList.contains("training-live")
-    ? "The presenter is training the network: watch the loss fall below; the steps come back when the run ends."
+  const training = body.classList.contains("training-live");
+  const message = training
+    ? "The presenter is training the network: watch the loss fall on the curve under the figure; the steps come back when the run ends."
     : "Waiting for the presenter's trace…";
-  formula.render({ state: st, trace, network, sample, message });
+  formula.render({ state: st, trace, network, sample, message, meta, title: training ? "Training" : undefined });
   return figure.render({ network, trace, state: st, projector: false, animate });
 }
 

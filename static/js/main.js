@@ -42,6 +42,7 @@ const stepper = createStepper();
 const player = createPlayer(position, { onPlayState: (on) => stepper.playing(on) });
 const figure = createNetworkView($("network-figure"), {
   onEdgeClick: (edge) => insights.edgeClicked(edge) || walk.editWeight(edge),
+  onBiasClick: (b) => walk.editWeight({ ...b, bias: true }),
   onNodeClick: ({ l, j }) => {
     const to = training.running ? null : nextPositionOfNode(position.trace, position.p, l, j);
     if (to != null) player.seek(to);

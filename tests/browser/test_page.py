@@ -220,7 +220,8 @@ def test_training_updates_loss_curve_and_table(page: Any, watch: Any, shoot: Any
     label = page.evaluate(
         "() => document.getElementById('network-figure-plot').layout.annotations.filter(a => a.captureevents).map(a => a.text)"
     )
-    assert len(label) == 6
+    # six weights and the three biases of the hidden and output nodes
+    assert len(label) == 9 and sum(t.startswith("b ") for t in label) == 3
     assert page.is_visible("#boundary-chart .heatmaplayer, #boundary-chart .contourlayer")
     page.check("#loss-log")
     page.wait_for_function("() => document.getElementById('loss-chart')._fullLayout.yaxis.type === 'log'")
@@ -575,3 +576,18 @@ def test_class_labels_become_one_hot_and_a_saturating_network_is_named(page: Any
     assert "mean over samples" in text and "smaller learning rate" in text
     shoot(page, "17-three-classes-saturated")
     assert watch.page_errors == []
+
+
+def test_a_bias_is_drawn_and_edited_like_a_weight(page: Any, shoot: Any) -> None:
+    net = open_app(page)
+    page.locator("#network-figure .annotation[data-index]").filter(has_text=re.compile(r"^b ")).first.click()
+    page.wait_for_selector("#weight-editor:not([hidden])")
+    assert page.inner_text("#weight-save") == "Set bias"
+    page.fill("#weight-input", "0.5")
+    shoot(page, "18-bias-editor")
+    page.click("#weight-save")
+    page.wait_for_selector("#weight-editor", state="hidden")
+    state = api_until(page, net, lambda s: 0.5 in [b for layer in s["biases"] for b in layer], "the bias is 0.5")
+    assert state["biases"][0][0] == 0.5
+    page.wait_for_selector("#btn-undo:not([disabled])")
+    assert "b1 in layer 2" in (page.get_attribute("#btn-undo", "title") or "")

@@ -376,3 +376,29 @@ def test_three_class_network_fits_every_screen(contexts: dict[str, Any], base_ur
         texts = page.evaluate("() => [...document.querySelectorAll('#network-figure-plot svg text')].map(t => t.textContent)")
         assert any("t = (1, 0, 0)" in t for t in texts), texts
         page.close()
+
+
+def test_projector_shows_the_training_panel_on_t(contexts: dict[str, Any], xor: dict[str, Any]) -> None:
+    page = open_main(contexts["projector"], main_url(xor["id"], 0, "projector"))
+    assert not page.is_visible("#training")
+    page.keyboard.press("t")
+    page.wait_for_selector("#training", state="visible")
+    assert not page.is_visible("#network-figure") and not page.is_visible("#formula")
+    assert page.get_attribute("#btn-show-training", "aria-pressed") == "true"
+    page.fill("#train-iterations", "500")
+    page.click("#train-start")
+    page.wait_for_function("() => !document.getElementById('train-start').disabled && "
+                           "document.getElementById('net-info').textContent.includes('iteration 500')", timeout=60_000)
+    settle_figure(page)
+    page.screenshot(path=str(SCREENSHOTS / "screen-projector-training.png"))
+    sizes = page.evaluate(
+        "() => [...document.querySelectorAll('#training .chart-card figcaption, #training-controls h2, #train-start')]"
+        ".filter(e => e.checkVisibility()).map(e => parseFloat(getComputedStyle(e).fontSize))"
+    )
+    assert sizes and min(sizes) >= 24, sizes
+    got = audit(page)
+    assert got["scrollWidth"] <= got["innerWidth"]
+    page.click("#btn-show-network")
+    page.wait_for_selector("#network-figure", state="visible")
+    assert not page.is_visible("#training")
+    page.close()

@@ -54,7 +54,13 @@ test("the figure's traces: handles, nodes and loss; edge labels are clickable an
   const fig = buildTraces(g, model, sizes, nodes, edges, {});
   assert.deepEqual(fig.data.map((t) => t.name), ["edge handles", "nodes", "loss"]);
   assert.equal(fig.edgeData.length, 2 * BUCKETS + 3);
-  assert.equal(fig.labelled.length, 3);
+  // three edge labels, then the biases of the two non-input nodes, each clickable at its annotation's index
+  assert.equal(fig.labelled.length, 5);
+  assert.deepEqual(fig.labelled.slice(3), [{ l: 2, j: 1, bias: true }, { l: 3, j: 1, bias: true }]);
   assert.equal(fig.titleCount, 4); // three layers and the loss
   assert.equal(fig.layout.annotations[fig.titleCount].captureevents, true);
+  const bias = fig.layout.annotations[fig.titleCount + 3];
+  assert.equal(bias.captureevents, true);
+  assert.match(bias.text, /^b /);
+  assert.equal(bias.bias, undefined); // Plotly gets only its own fields
 });

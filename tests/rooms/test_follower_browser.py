@@ -71,6 +71,14 @@ def test_follower_page_on_B_follows_the_presenter_publishing_on_A(page: Any, red
     publish(training={"done": 250, "total": 1000, "running": True, "loss": 0.2})
     page.wait_for_selector("#training-box:not([hidden])", timeout=3000)
     assert "250 / 1,000" in page.locator("#train-text").inner_text()
+    # the published losses become a small curve, and the formula panel says what is going on
+    publish(training={"done": 500, "total": 1000, "running": True, "loss": 0.1})
+    page.wait_for_selector("#follow-loss:not([hidden]) .main-svg", timeout=3000)
+    publish(training={"done": 750, "total": 1000, "running": True, "loss": 0.05})
+    _until(page, "document.getElementById('follow-loss').data && document.getElementById('follow-loss').data[0].x.length === 3")
+    assert page.evaluate("document.getElementById('follow-loss').data[0].y") == [0.2, 0.1, 0.05]
+    assert "training the network" in page.locator("#formula-words").inner_text()
+    page.screenshot(path=str(SHOTS / "follower-training.png"))
     publish(training=None, position=3)
     page.wait_for_selector("body[data-position='3']", timeout=3000)
 
@@ -90,8 +98,12 @@ def test_try_it_myself_then_follow_again(page: Any, redis_apps: tuple[str, str])
     httpx.post(f"{a}/api/rooms/{code}/state", headers=bearer(room), json={"position": 4})
     page.wait_for_selector("body[data-position='4']")
 
+    assert page.locator("#live").inner_text() == "live"
     page.click("#btn-fork")
     page.wait_for_selector("body.own[data-own-network-id]")
+    # the header tells the student's own copy from the live view
+    assert page.locator("#live").inner_text() == "your copy"
+    assert page.locator("#live").get_attribute("data-state") == "own"
     own_id = page.locator("body").get_attribute("data-own-network-id")
     assert own_id and own_id != net["id"]
     assert httpx.get(f"{a}/api/networks/{own_id}").status_code == 200
@@ -106,6 +118,7 @@ def test_try_it_myself_then_follow_again(page: Any, redis_apps: tuple[str, str])
     assert page.locator("#step-label").inner_text().startswith("5 / ")
     page.click("#btn-follow")
     page.wait_for_selector("body:not(.own)[data-position='9']")
+    assert page.locator("#live").inner_text() == "live"
     assert page.locator("#step-label").inner_text().startswith("9 / ")
     page.click("#btn-fork")
     page.wait_for_selector("body.own")

@@ -137,22 +137,27 @@ export function createWalkthrough(deps) {
     }
   }
 
-  function editWeight({ l, j, i, clientX, clientY }) {
+  /** Opens the popup on a weight {l, j, i} or, with bias: true, on the bias b_j^l. */
+  function editWeight({ l, j, i, bias = false, clientX, clientY }) {
     if (!state.network || deps.isTraining()) return;
     player.pause();
-    deps.weightPopup.open({ l, j, i, value: state.network.weights[l - 2][j - 1][i - 1], clientX, clientY });
+    const value = bias ? state.network.biases[l - 2][j - 1] : state.network.weights[l - 2][j - 1][i - 1];
+    deps.weightPopup.open({ l, j, i, bias, value, clientX, clientY });
   }
 
-  async function submitWeight({ l, j, i }, raw) {
+  async function submitWeight({ l, j, i, bias = false }, raw) {
     const value = raw === "" ? NaN : Number(raw);
+    // A non-number goes as null on purpose: the server's message names the rule.
+    const v = Number.isFinite(value) ? value : null;
+    const name = bias ? `b${j} in layer ${l}` : `w${j}${i} in layer ${l}`;
     try {
-      // A non-number goes as null on purpose: the server's message names the rule.
-      const net = await api.patchNetwork(state.network.id, { weights: [{ l, j, i, value: Number.isFinite(value) ? value : null }] });
+      const net = await api.patchNetwork(state.network.id, bias ? { biases: [{ l, j, value: v }] } : { weights: [{ l, j, i, value: v }] });
       deps.weightPopup.close();
-      await setNetwork(net, { fresh: false, label: `the edit of w${j}${i} in layer ${l}` });
+      await setNetwork(net, { fresh: false, label: `the edit of ${name}` });
       await deps.onFreshNetwork(net);
       await loadTrace(position.p);
-      say(`w${j}${i} of layer ${l} is now ${fmt(net.weights[l - 2][j - 1][i - 1], 4)}; the trace was recomputed.`, "info");
+      const now = bias ? net.biases[l - 2][j - 1] : net.weights[l - 2][j - 1][i - 1];
+      say(`${name} is now ${fmt(now, 4)}; the trace was recomputed.`, "info");
     } catch (err) {
       deps.weightPopup.showError(err);
     }

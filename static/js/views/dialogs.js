@@ -12,10 +12,17 @@ export function createWeightPopup({ onSubmit }) {
   const error = $("weight-error");
   let editing = null;
 
-  function open({ l, j, i, value, clientX, clientY }) {
-    editing = { l, j, i };
-    tex($("weight-symbol"), `w_{${j}${i}}^{${l}}`);
-    tex($("weight-label"), `\\text{from } ${l - 1 === 1 ? `x_{${i}}` : `a_{${i}}^{${l - 1}}`} \\text{ to } a_{${j}}^{${l}}`);
+  function open({ l, j, i, bias = false, value, clientX, clientY }) {
+    editing = { l, j, i, bias };
+    if (bias) {
+      tex($("weight-symbol"), `b_{${j}}^{${l}}`);
+      tex($("weight-label"), `\\text{the bias of } a_{${j}}^{${l}}`);
+    } else {
+      tex($("weight-symbol"), `w_{${j}${i}}^{${l}}`);
+      tex($("weight-label"), `\\text{from } ${l - 1 === 1 ? `x_{${i}}` : `a_{${i}}^{${l - 1}}`} \\text{ to } a_{${j}}^{${l}}`);
+    }
+    $("weight-save").textContent = bias ? "Set bias" : "Set weight";
+    pop.setAttribute("aria-label", bias ? "Edit a bias" : "Edit a weight");
     error.textContent = "";
     error.hidden = true;
     input.value = String(value);

@@ -73,7 +73,7 @@ export function createFormulaPanel(els, handlers = {}) {
     els.history.textContent = "";
     if (!trace) {
       els.phase.textContent = "";
-      els.title.textContent = "No trace yet";
+      els.title.textContent = ctx.title || "No trace yet";
       els.math.textContent = "";
       els.words.textContent = ctx.message || "Load a network to step through its computations.";
       renderMatrix(ctx);

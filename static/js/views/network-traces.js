@@ -119,7 +119,7 @@ function nodeTraces(g, model, sizes, nodes, cache) {
   ];
 }
 
-/** Column titles, edge value labels (small networks; clickable) and node values, in that order. */
+/** Column titles, edge value labels and biases (small networks; clickable) and node values, in that order. */
 function annotationsFor(g, model, sizes, nodes, edges) {
   const { network, trace, state: st } = model;
   const { k, nodeSize, lineK, valueFont, showValues, minFont = 11 } = sizes;
@@ -155,22 +155,55 @@ function annotationsFor(g, model, sizes, nodes, edges) {
     const text = st.loss != null ? `ℒ = ${fmt(st.loss)}<br>${target}` : target;
     values.push(valueLabel(g.lossPos.x, g.lossPos.y, text, nodeSize * 0.45 + 3));
   }
-  if (g.edges.length <= SMALL_NET_EDGES && nodeSize >= 30) {
+  const small = g.edges.length <= SMALL_NET_EDGES && nodeSize >= 30;
+  // What is already on the figure, in pixels: nodes, their value labels, the column titles' band at the top.
+  const blocked = [];
+  for (const nd of [...g.nodes, ...(showLoss ? [g.lossPos] : [])]) {
+    const [cx, cy] = toPixel(g, nd, sizes.px);
+    blocked.push({ l: cx - nodeSize / 2, r: cx + nodeSize / 2, t: cy - nodeSize / 2, b: cy + nodeSize / 2 });
+  }
+  for (const v of values) {
+    const [cx, cy] = toPixel(g, v, sizes.px);
+    const { w, h } = labelBox(v.text, valueFont, 1);
+    blocked.push({ l: cx - w / 2, r: cx + w / 2, t: cy - v.yshift, b: cy - v.yshift + h });
+  }
+  blocked.push({ l: -1e5, r: 1e5, t: -1e5, b: sizes.px.margin.t });
+  const clear = (box) => box.l >= 0 && box.r <= sizes.px.width && blocked.every((o) => Math.min(o.r, box.r) <= Math.max(o.l, box.l) || Math.min(o.b, box.b) <= Math.max(o.t, box.t));
+  // Biases above their nodes (or left of them when that is taken), framed like the weights and clickable like
+  // them; a bias with no free spot is left out rather than written over another label (small networks only).
+  const biasLabels = [];
+  if (small && network.biases) {
+    const biasFont = { size: Math.round(Math.max(minFont, 11 * k)), family: FONT, color: "#111827" };
+    for (const nd of g.nodes) {
+      if (nd.l < 2) continue;
+      const v = network.biases[nd.l - 2] ? network.biases[nd.l - 2][nd.j - 1] : null;
+      if (v == null) continue;
+      const text = `b ${labelNum(v)}`;
+      const { w, h } = labelBox(text, biasFont.size, 2 + lineK);
+      const [cx, cy] = toPixel(g, nd, sizes.px);
+      const r = nodeSize / 2 + 2;
+      const spots = [
+        { box: { l: cx - w / 2, r: cx + w / 2, t: cy - r - h, b: cy - r }, place: { yshift: r, yanchor: "bottom" } },
+        { box: { l: cx - r - w, r: cx - r, t: cy - h / 2, b: cy + h / 2 }, place: { xshift: -r, xanchor: "right" } },
+      ];
+      const spot = spots.find((sp) => clear(sp.box));
+      if (!spot) continue;
+      blocked.push(spot.box);
+      biasLabels.push({
+        x: nd.x, y: nd.y, ...spot.place, showarrow: false, text, font: biasFont,
+        bgcolor: "rgba(255,255,255,0.94)", bordercolor: colorOn(edges.key, v), borderwidth: lineK, borderpad: 1,
+        captureevents: true, hovertext: `bias b<sub>${nd.j}</sub><sup>${nd.l}</sup> = ${fmt(v, 4)}<br>click to edit`,
+        hoverlabel: { bgcolor: "#ffffff", font: { size: Math.round(13 * k), family: FONT } },
+        bias: { l: nd.l, j: nd.j },
+      });
+    }
+  }
+  if (small) {
     const labelFont = { size: Math.round(Math.max(minFont, 12 * k)), family: FONT, color: "#111827" };
     // Not computed yet: the dotted edge says so. The current step's edges get their spots first.
     const cur = st.current;
     const rank = (e) => (cur && e.l === cur.l && (cur.i == null || e.i === cur.i) && e.j === cur.j ? 0 : cur && e.l === cur.l ? 1 : 2);
     const shown = g.edges.filter((e) => edges.values.get(e.key) != null).sort((a, b) => rank(a) - rank(b));
-    const blocked = [];
-    for (const nd of [...g.nodes, ...(showLoss ? [g.lossPos] : [])]) {
-      const [cx, cy] = toPixel(g, nd, sizes.px);
-      blocked.push({ l: cx - nodeSize / 2, r: cx + nodeSize / 2, t: cy - nodeSize / 2, b: cy + nodeSize / 2 });
-    }
-    for (const v of values) {
-      const [cx, cy] = toPixel(g, v, sizes.px);
-      const { w, h } = labelBox(v.text, valueFont, 1);
-      blocked.push({ l: cx - w / 2, r: cx + w / 2, t: cy + v.yshift * -1, b: cy - v.yshift + h });
-    }
     const texts = shown.map((e) => labelNum(edges.values.get(e.key)));
     const spots = placeEdgeLabels(g, sizes.px, shown.map((e, n) => ({ edge: e, ...labelBox(texts[n], labelFont.size, 2 + 1.5 * lineK) })), blocked);
     shown.forEach((e, n) => {
@@ -184,6 +217,11 @@ function annotationsFor(g, model, sizes, nodes, edges) {
       });
       labelled.push(e);
     });
+  }
+  for (const b of biasLabels) {
+    const { bias, ...annotation } = b;
+    out.push(annotation);
+    labelled.push({ ...bias, bias: true });
   }
   // Node values last, so they sit on top of edge labels; on a white ground, so edges never run through the digits.
   out.push(...values);

@@ -21,10 +21,10 @@ const edgeConfig = { staticPlot: true, displayModeBar: false, responsive: false 
 
 /**
  * Creates the view in a container element. handlers: onEdgeClick({l, j, i, clientX, clientY}), onNodeClick({l, j})
- * (l is "loss" for the loss square);
+ * (l is "loss" for the loss square), onBiasClick({l, j, clientX, clientY});
  * scaleOf(quantity): "diverging" | "sequential", the quantity's colour scale from GET /api/meta.
  */
-export function createNetworkView(container, { onEdgeClick, onNodeClick, scaleOf = () => "diverging" } = {}) {
+export function createNetworkView(container, { onEdgeClick, onNodeClick, onBiasClick, scaleOf = () => "diverging" } = {}) {
   const stack = document.createElement("div");
   stack.className = "network-stack";
   const under = svg("svg", { class: "network-under", "aria-hidden": "true" });
@@ -72,8 +72,12 @@ export function createNetworkView(container, { onEdgeClick, onNodeClick, scaleOf
   }
 
   function clicked(edge, ev) {
-    if (!edge || !onEdgeClick) return;
     const mouse = ev.event || {};
+    if (edge && edge.bias) {
+      if (onBiasClick) onBiasClick({ l: edge.l, j: edge.j, clientX: mouse.clientX, clientY: mouse.clientY });
+      return;
+    }
+    if (!edge || !onEdgeClick) return;
     onEdgeClick({ l: edge.l, j: edge.j, i: edge.i, clientX: mouse.clientX, clientY: mouse.clientY });
   }
 
