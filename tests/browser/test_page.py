@@ -100,7 +100,8 @@ def test_xor_draws_five_nodes_and_six_edges(page: Any, shoot: Any) -> None:
           const e = document.getElementById('network-figure-edges').data;
           const nodes = d.find(t => t.name === 'nodes').x.length;
           const handles = d.find(t => t.name === 'edge handles').x.length;
-          const segs = e.filter(t => (t.name || '').startsWith('edges')).reduce((n, t) => n + t.x.filter(v => v === null).length, 0);
+          const segs = e.filter(t => (t.name || '').startsWith('edges'))
+            .reduce((n, t) => n + t.x.filter(v => v === null).length, 0);
           return {nodes, handles, segs};
         }"""
     )
@@ -218,7 +219,8 @@ def test_training_updates_loss_curve_and_table(page: Any, watch: Any, shoot: Any
     assert after["iteration"] == before["iteration"] + 1000
     # The figure shows the trained weights.
     label = page.evaluate(
-        "() => document.getElementById('network-figure-plot').layout.annotations.filter(a => a.captureevents).map(a => a.text)"
+        "() => document.getElementById('network-figure-plot').layout.annotations"
+        ".filter(a => a.captureevents).map(a => a.text)"
     )
     # six weights and the three biases of the hidden and output nodes
     assert len(label) == 9 and sum(t.startswith("b ") for t in label) == 3
@@ -428,7 +430,8 @@ def test_hover_shows_node_and_edge_values(page: Any, watch: Any, shoot: Any) -> 
     shoot(page, "15-hover-node")
     traces.nth(0).locator(".point").nth(0).hover(force=True)  # the handle of w_11^2
     page.wait_for_function(
-        "() => [...document.querySelectorAll('#network-figure-plot .hovertext')].some(e => e.textContent.includes('∂L/∂w'))",
+        "() => [...document.querySelectorAll('#network-figure-plot .hovertext')]"
+        ".some(e => e.textContent.includes('∂L/∂w'))",
         timeout=5_000,
     )
     text = " ".join(page.locator("#network-figure-plot .hovertext").all_text_contents())
@@ -569,7 +572,8 @@ def test_class_labels_become_one_hot_and_a_saturating_network_is_named(page: Any
     page.fill("#train-iterations", "1000")
     page.click("#train-start")
     page.wait_for_function("() => !document.getElementById('train-start').disabled && "
-                           "document.getElementById('net-info').textContent.includes('iteration 1,000')", timeout=60_000)
+                           "document.getElementById('net-info').textContent.includes('iteration 1,000')",
+                           timeout=60_000)
     note = page.locator("#health-note")
     note.wait_for(state="visible", timeout=10_000)
     text = note.inner_text()

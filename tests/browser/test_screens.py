@@ -16,7 +16,9 @@ from tests.browser.conftest import SCREENSHOTS
 pytestmark = pytest.mark.browser
 
 SIZES: dict[str, dict[str, Any]] = {
-    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2},
+    "phone": {
+        "viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2,
+    },
     "tablet": {"viewport": {"width": 768, "height": 1024}, "is_mobile": True, "has_touch": True},
     "laptop": {"viewport": {"width": 1366, "height": 768}},
     "projector": {"viewport": {"width": 1280, "height": 720}},
@@ -29,14 +31,24 @@ STEPS = (0, 11, 35)
 AUDIT = r"""
 () => {
   const W = innerWidth, H = innerHeight;
-  const out = { scrollWidth: document.scrollingElement.scrollWidth, innerWidth: W, cut: [], covered: [], overlap: [], offscreen: [] };
-  const skip = (el) => el.closest('.katex-mathml, script, style, option, select, .messages, .hoverlayer, [aria-hidden="true"]:not(svg), #weight-editor, .network-edges');
+  const out = {
+    scrollWidth: document.scrollingElement.scrollWidth, innerWidth: W, cut: [], covered: [], overlap: [], offscreen: [],
+  };
+  const skip = (el) => el.closest('.katex-mathml, script, style, option, select, .messages, .hoverlayer, '
+    + '[aria-hidden="true"]:not(svg), #weight-editor, .network-edges');
   const shown = (el) => el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true });
-  const pinned = (e) => { for (; e && e !== document.body; e = e.parentElement) { const p = getComputedStyle(e).position; if (p === 'fixed' || p === 'sticky') return e; } return null; };
+  const pinned = (e) => {
+    for (; e && e !== document.body; e = e.parentElement) {
+      const p = getComputedStyle(e).position;
+      if (p === 'fixed' || p === 'sticky') return e;
+    }
+    return null;
+  };
   const name = (el) => {
     if (el instanceof SVGElement) return `svg text in #${(el.closest('[id]') || {}).id}`;
     const id = el.id ? '#' + el.id : '';
-    const cls = typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\s+/).join('.') : '';
+    const cls = typeof el.className === 'string' && el.className
+      ? '.' + el.className.trim().split(/\s+/).join('.') : '';
     return el.tagName.toLowerCase() + id + cls;
   };
   const boxes = [];
@@ -52,7 +64,9 @@ AUDIT = r"""
     return false;
   };
   const add = (el, rects, text) => {
-    for (const r of rects) if (r.width > 1 && r.height > 1 && !scrolledAway(el, r)) boxes.push({ el, r, text: text.trim().slice(0, 40) });
+    for (const r of rects) {
+      if (r.width > 1 && r.height > 1 && !scrolledAway(el, r)) boxes.push({ el, r, text: text.trim().slice(0, 40) });
+    }
   };
   document.querySelectorAll('.katex').forEach((k) => {
     // a formula may break across lines: one box per line
@@ -72,14 +86,25 @@ AUDIT = r"""
   const sx = scrollX, sy = scrollY;
   for (const b of boxes) {
     const r = b.r;
-    const scrolled = (e) => { for (; e && e !== document.body; e = e.parentElement) { const o = getComputedStyle(e).overflowX; if (o === 'auto' || o === 'scroll') return true; } return false; };
-    if ((r.left < -1 || r.right > W + 1) && !scrolled(b.el)) out.offscreen.push(`${name(b.el)} "${b.text}" x ${Math.round(r.left)}..${Math.round(r.right)}`);
-    for (let a = b.el instanceof SVGElement ? b.el.parentElement : b.el; a && a !== document.body; a = a.parentElement) {
+    const scrolled = (e) => {
+      for (; e && e !== document.body; e = e.parentElement) {
+        const o = getComputedStyle(e).overflowX;
+        if (o === 'auto' || o === 'scroll') return true;
+      }
+      return false;
+    };
+    if ((r.left < -1 || r.right > W + 1) && !scrolled(b.el)) {
+      out.offscreen.push(`${name(b.el)} "${b.text}" x ${Math.round(r.left)}..${Math.round(r.right)}`);
+    }
+    const first = b.el instanceof SVGElement ? b.el.parentElement : b.el;
+    for (let a = first; a && a !== document.body; a = a.parentElement) {
       const cs = getComputedStyle(a);
       const scrolls = (v) => v === 'auto' || v === 'scroll';
       const ar = a.getBoundingClientRect();
-      const xcut = cs.overflowX !== 'visible' && !scrolls(cs.overflowX) && (r.left < ar.left - 1 || r.right > ar.right + 1);
-      const ycut = cs.overflowY !== 'visible' && !scrolls(cs.overflowY) && (r.top < ar.top - 1 || r.bottom > ar.bottom + 1);
+      const xcut = cs.overflowX !== 'visible' && !scrolls(cs.overflowX)
+        && (r.left < ar.left - 1 || r.right > ar.right + 1);
+      const ycut = cs.overflowY !== 'visible' && !scrolls(cs.overflowY)
+        && (r.top < ar.top - 1 || r.bottom > ar.bottom + 1);
       if (xcut || ycut) {
         out.cut.push(`${name(b.el)} "${b.text}" cut by ${name(a)}`);
         break;
@@ -160,7 +185,8 @@ def assert_clean(page: Any, what: str) -> None:
     got = audit(page)
     width = page.evaluate("innerWidth")
     assert width == page.viewport_size["width"], f"{what}: the layout viewport is {width} px wide"
-    assert got["scrollWidth"] <= got["innerWidth"], f"{what}: scrolls sideways ({got['scrollWidth']} > {got['innerWidth']})"
+    wide = got["scrollWidth"]
+    assert wide <= got["innerWidth"], f"{what}: scrolls sideways ({wide} > {got['innerWidth']})"
     for key in ("offscreen", "cut", "covered", "overlap"):
         assert not got[key], f"{what}: text {key}: {sorted(got[key])[:8]}"
 
@@ -373,7 +399,9 @@ def test_three_class_network_fits_every_screen(contexts: dict[str, Any], base_ur
         page.screenshot(path=str(SCREENSHOTS / f"screen-three-classes-{size}-step{step}.png"))
         assert_clean(page, f"three classes, {size}, step {step}")
         # the target is written whole: t = (1, 0, 0)
-        texts = page.evaluate("() => [...document.querySelectorAll('#network-figure-plot svg text')].map(t => t.textContent)")
+        texts = page.evaluate(
+            "() => [...document.querySelectorAll('#network-figure-plot svg text')].map(t => t.textContent)"
+        )
         assert any("t = (1, 0, 0)" in t for t in texts), texts
         page.close()
 

@@ -75,7 +75,7 @@ def test_follower_page_on_B_follows_the_presenter_publishing_on_A(page: Any, red
     publish(training={"done": 500, "total": 1000, "running": True, "loss": 0.1})
     page.wait_for_selector("#follow-loss:not([hidden]) .main-svg", timeout=3000)
     publish(training={"done": 750, "total": 1000, "running": True, "loss": 0.05})
-    _until(page, "document.getElementById('follow-loss').data && document.getElementById('follow-loss').data[0].x.length === 3")
+    _until(page, "(document.getElementById('follow-loss').data || [{x: []}])[0].x.length === 3")
     assert page.evaluate("document.getElementById('follow-loss').data[0].y") == [0.2, 0.1, 0.05]
     assert "training the network" in page.locator("#formula-words").inner_text()
     page.screenshot(path=str(SHOTS / "follower-training.png"))
