@@ -111,6 +111,7 @@ const quiz = createQuizFollower({
 
 const following = createFollowing({
   api, room: quiz.tap(room), code: body.dataset.code, position, show, showTraining, onMode, say,
+  onLesson: () => location.replace(`/lesson?room=${encodeURIComponent(body.dataset.code)}&follow=1`),
   onFollowers: (n) => {
     $("followers").textContent = `${n} following`;
   },

@@ -236,6 +236,28 @@ def test_a_room_follows_the_presenters_stage_live(browser: Any, base_url: str, s
         student_ctx.close()
 
 
+def test_a_student_on_the_join_page_is_taken_to_the_presenters_lesson(browser: Any, base_url: str) -> None:
+    presenter_ctx = browser.new_context(base_url=base_url, **LAPTOP)
+    student_ctx = browser.new_context(base_url=base_url, **PHONE)
+    try:
+        presenter = presenter_ctx.new_page()
+        open_lesson(presenter, "/lesson?stage=3")
+        presenter.click("#lesson-present")
+        presenter.wait_for_selector("body[data-room-code]")
+        code = presenter.get_attribute("body", "data-room-code")
+        presenter.keyboard.press("Escape")
+        presenter.keyboard.press("ArrowRight")
+        wait_step(presenter, 4)
+        student = student_ctx.new_page()
+        student.goto(f"/join/{code}")
+        student.wait_for_url(f"**/lesson?room={code}&follow=1", timeout=20_000)
+        student.wait_for_selector(READY, timeout=20_000)
+        wait_step(student, 4)
+    finally:
+        presenter_ctx.close()
+        student_ctx.close()
+
+
 @pytest.mark.parametrize(("name", "size"), [("phone", PHONE), ("tablet", TABLET), ("laptop", LAPTOP), ("wide", WIDE)])
 def test_the_lesson_reads_well_at_the_classs_sizes(browser: Any, base_url: str, shoot: Any, name: str,
                                                    size: dict[str, Any]) -> None:

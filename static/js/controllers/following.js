@@ -91,6 +91,11 @@ export function createFollowing(deps) {
   function start() {
     deps.room.followRoom(deps.code, (room) => {
       latest = room;
+      // the presenter opened the guided lesson: follow it there (the lesson page comes back here for "main")
+      if (room.view === "lesson" && mode === "live" && deps.onLesson) {
+        deps.onLesson();
+        return;
+      }
       if (!tallied && room.followers != null) deps.onFollowers(room.followers);
       if (mode === "live") sync();
     }, {

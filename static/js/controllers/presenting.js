@@ -27,7 +27,7 @@ export function createPresenting({ room, dialog, say, current }) {
   /** Publishes the position the page shows. */
   function publishPosition(st) {
     const { network, sample, p } = current();
-    if (network) publish({ network_id: network.id, sample, position: p, ...(st && st.phase ? { phase: st.phase } : {}) });
+    if (network) publish({ view: "main", network_id: network.id, sample, position: p, ...(st && st.phase ? { phase: st.phase } : {}) });
   }
 
   async function toggle(force) {

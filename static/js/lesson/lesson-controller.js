@@ -148,6 +148,10 @@ export function createLesson(deps) {
     let busy = Promise.resolve();
     room.followRoom(code, (rs) => {
       busy = busy.then(async () => {
+        if (rs.view === "main" && deps.onMainView) {
+          deps.onMainView(code); // the presenter went back to the main page: so does the follower
+          return;
+        }
         if (rs.view !== "lesson" || !rs.network_id) return;
         const key = `${rs.network_id}:${rs.network_version}:${rs.sample}`;
         if (key !== state.followKey) {

@@ -66,6 +66,7 @@ const lesson = createLesson({
     badge.dataset.state = s;
     badge.textContent = `Following room ${lesson.state.following} · ${s}`;
   },
+  onMainView: (code) => location.replace(`/join/${encodeURIComponent(code)}`),
   onFollowed: (rs) => {
     document.body.dataset.followedStage = String(rs.stage || "");
     lesson.drawn.then(() => {
