@@ -1,37 +1,12 @@
 // "Predict, then reveal": the presenter asks the class about the next value of the trace and reveals it; a
 // follower answers on a phone; alone, the "predict" switch hides each next value until the student guesses.
-// The quiz's few requests are made here (askQuestion … revealQuestion); views draw, models judge.
+// The quiz's few requests are room.js's (askQuestion … revealQuestion); views draw, models judge.
 
-import { ApiError, describeDetail } from "../api.js";
+import { answerQuestion, askQuestion, readQuestion, revealQuestion } from "../room.js";
 import { createScore, flipSign, judge, parseAnswer, promptLatex } from "../models/quiz.js";
 
 const POLL_MS = 600; // the presenter's panel re-reads the answers about twice a second while a question is open
 
-async function call(method, path, body, token) {
-  const headers = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (token) headers.Authorization = `Bearer ${token}`;
-  let response;
-  try {
-    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch (err) {
-    throw new ApiError(0, null, `Cannot reach the server (${err.message}).`);
-  }
-  const data = response.status === 204 ? null : await response.json().catch(() => null);
-  if (!response.ok) {
-    const detail = data && typeof data === "object" ? data.detail : null;
-    throw new ApiError(response.status, detail, describeDetail(detail) || response.statusText);
-  }
-  return data;
-}
-
-const questions = (code) => `/api/rooms/${encodeURIComponent(code)}/questions`;
-export const askQuestion = (code, token, sample, event) => call("POST", questions(code), { sample, event }, token);
-export const answerQuestion = (code, qid, follower, value) =>
-  call("POST", `${questions(code)}/${encodeURIComponent(qid)}/answers`, { follower, value });
-export const readQuestion = (code, qid, token) => call("GET", `${questions(code)}/${encodeURIComponent(qid)}`, undefined, token);
-export const revealQuestion = (code, qid, token) =>
-  call("POST", `${questions(code)}/${encodeURIComponent(qid)}/reveal`, undefined, token);
 
 /**
  * The presenter's side. deps: {panel (views/quiz.js createPresenterPanel), askButton, player, current() ->

@@ -3,7 +3,7 @@
 
 import { fmt, texNum } from "../models/format.js";
 import { edgeKey, eventNode, nodeKey } from "../models/trace-model.js";
-import { mixed, tex } from "./tex.js";
+import { fitMath, mixed, tex } from "./tex.js";
 
 const MAX_MATRIX = 8; // larger layers make matrices unreadable on a projector
 
@@ -25,28 +25,15 @@ function planFor(net, meta, compact = false) {
   return `\\begin{aligned}\n${rows.join(" \\\\\n")}\n\\end{aligned}`;
 }
 
-/** Shrinks typeset math until it fits its box, down to `least` per cent; true if it fits. */
-function fitWidth(el, least) {
-  el.style.fontSize = "";
-  let pct = 100;
-  // Not every part of the math scales with the type (rules, margins): measure again after each shrink.
-  for (let k = 0; k < 4 && el.clientWidth > 0 && el.scrollWidth > el.clientWidth; k += 1) {
-    pct = Math.max(least, Math.floor((pct * el.clientWidth) / el.scrollWidth) - 2);
-    el.style.fontSize = `${pct}%`;
-    if (pct === least) break;
-  }
-  return el.scrollWidth <= el.clientWidth;
-}
-
 /**
  * Typesets pieces of an equation on one line if they fit at 70 % or more; otherwise one piece per line (the
  * compact form of wide layers), shrunk to fit, so the matrix view never needs a scroll bar.
  */
 function typesetFitting(el, pieces) {
   tex(el, pieces.join(" "), true);
-  if (pieces.length < 2 || fitWidth(el, 70)) return;
+  if (pieces.length < 2 || fitMath(el, 70)) return;
   tex(el, `\\begin{aligned} ${pieces.map((p) => `& ${p}`).join(" \\\\ ")} \\end{aligned}`, true);
-  if (!fitWidth(el, 45)) el.style.fontSize = "45%";
+  if (!fitMath(el, 45)) el.style.fontSize = "45%";
 }
 
 function bmatrix(rows) {
@@ -93,9 +80,9 @@ export function createMatrixView(els) {
       els.matrixTitle.textContent = net ? "The plan, layer by layer" : "";
       if (net) {
         tex(els.matrixMath, planFor(net, ctx.meta), true);
-        if (!fitWidth(els.matrixMath, 80)) {
+        if (!fitMath(els.matrixMath, 80)) {
           tex(els.matrixMath, planFor(net, ctx.meta, true), true);
-          if (!fitWidth(els.matrixMath, 45)) els.matrixMath.style.fontSize = "45%";
+          if (!fitMath(els.matrixMath, 45)) els.matrixMath.style.fontSize = "45%";
         }
       }
       els.matrixNote.textContent = net ? "Each → computes one of these for one node or one weight, with the numbers." : "";
