@@ -30,6 +30,14 @@ def test_the_vendored_bundle_has_the_plotly_packages_plotly_js_version():
     assert (PLOTLY_JS.parent / "LICENSE").read_text().startswith("MIT License")
 
 
+def test_the_bundle_links_and_loads_nothing_from_another_origin():
+    code = PLOTLY_JS.read_text(encoding="utf-8")
+    # a link, a source or a default URL pointing outside the app (namespaces and licence comments are not loads)
+    outside = re.findall(r'(?:href|src)\s*=\s*"https?://[^"]*"|dflt:"https?://[^"]*"', code)
+    assert outside == []
+    assert 'r.href="#"' in code and 'dflt:"/vendor/topojson/"' in code
+
+
 def test_the_partial_bundle_is_served_gzipped_once_and_cached_for_a_year(client):
     page = client.get("/")
     assert page.status_code == 200
