@@ -46,7 +46,12 @@ def numeric_gradients(net: Network, x: np.ndarray, t: np.ndarray,
                       h: float = H) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """(L(θ + h) − L(θ − h)) / 2h for each parameter θ, one at a time."""
     around_w, around_b = _losses_around(net, x, t, h)
-    return [(a[..., 0] - a[..., 1]) / (2 * h) for a in around_w], [(a[..., 0] - a[..., 1]) / (2 * h) for a in around_b]
+    return _quotients(around_w, h), _quotients(around_b, h)
+
+
+def _quotients(around: list[np.ndarray], h: float) -> list[np.ndarray]:
+    """(L(θ + h) − L(θ − h)) / 2h from the stacked losses of `_losses_around`."""
+    return [(a[..., 0] - a[..., 1]) / (2 * h) for a in around]
 
 
 def _rel(a: np.ndarray, n: np.ndarray) -> np.ndarray:
@@ -65,8 +70,7 @@ def gradcheck(net: Network, x: np.ndarray, t: np.ndarray, tolerance: float = 1e-
     with np.errstate(all="ignore"):
         grads = backward(net, forward(net, x), t, with_input_grad=False)
         around_w, around_b = _losses_around(net, x, t, h)
-    num_w = [(a[..., 0] - a[..., 1]) / (2 * h) for a in around_w]
-    num_b = [(a[..., 0] - a[..., 1]) / (2 * h) for a in around_b]
+    num_w, num_b = _quotients(around_w, h), _quotients(around_b, h)
     analytic = np.concatenate([g.ravel() for g in grads.grad_w + grads.grad_b])
     numeric = np.concatenate([g.ravel() for g in num_w + num_b])
     diff = np.abs(analytic - numeric)
@@ -76,19 +80,20 @@ def gradcheck(net: Network, x: np.ndarray, t: np.ndarray, tolerance: float = 1e-
     finite = bool(np.isfinite(diff).all())
     details: list[dict[str, Any]] = []
     if finite:
-        for k in range(len(net.weights)):
-            for (j, i), g in np.ndenumerate(grads.grad_w[k]):
-                details.append(_detail(k + 2, j + 1, i + 1, g, around_w[k][j, i], h))
-            for j, g in enumerate(grads.grad_b[k]):
-                details.append(_detail(k + 2, j + 1, None, g, around_b[k][j], h))
+        # rows of `analytic`, `numeric` and `rel`: every weight layer by layer, then every bias
+        around = np.concatenate([a.reshape(-1, 2) for a in around_w + around_b])
+
+        def detail(l: int, j: int, i: int | None, n: int) -> dict[str, Any]:
+            return {"l": l, "j": j, "i": i, "backprop": float(analytic[n]), "numeric": float(numeric[n]),
+                    "loss_plus": float(around[n, 0]), "loss_minus": float(around[n, 1]), "rel_error": float(rel[n])}
+
+        w_at = np.cumsum([0] + [g.size for g in grads.grad_w]).tolist()
+        b_at = (w_at[-1] + np.cumsum([0] + [g.size for g in grads.grad_b])).tolist()
+        for k, gw in enumerate(grads.grad_w):
+            details += [detail(k + 2, j + 1, i + 1, w_at[k] + j * gw.shape[1] + i) for (j, i), _ in np.ndenumerate(gw)]
+            details += [detail(k + 2, j + 1, None, b_at[k] + j) for j in range(grads.grad_b[k].size)]
     return GradCheck(
         max_abs if finite else 0.0, max_rel if finite else 0.0, finite and (max_rel < tolerance or max_abs < 1e-7),
         h, details,
     )
 
-
-def _detail(l: int, j: int, i: int | None, grad: float, around: np.ndarray, h: float) -> dict[str, Any]:
-    numeric = (float(around[0]) - float(around[1])) / (2 * h)
-    g = float(grad)
-    return {"l": l, "j": j, "i": i, "backprop": g, "numeric": numeric, "loss_plus": float(around[0]),
-            "loss_minus": float(around[1]), "rel_error": float(_rel(np.array(g), np.array(numeric)))}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -261,9 +262,12 @@ def dataset_loss(net: Network, x: Array, t: Array) -> float:
         return reduce_losses(net, sample_losses(net, forward(net, x), t))
 
 
-def healthy(net: Network, x: Array, t: Array) -> tuple[bool, float]:
-    """The one divergence rule: parameters are kept only while every weight and the loss on (x, t) are finite."""
-    if not net.is_finite():
+def healthy(net: Network, x: Array, t: Array, finite: Callable[[], bool] | None = None) -> tuple[bool, float]:
+    """The one divergence rule: parameters are kept only while every weight and the loss on (x, t) are finite.
+
+    `finite` may stand in for the network's own check (the compiled path checks its flat vector in one pass).
+    """
+    if not (net.is_finite() if finite is None else finite()):
         return False, math.nan
     loss = dataset_loss(net, x, t)
     return math.isfinite(loss), loss

@@ -6,7 +6,6 @@ those weights.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,16 +97,6 @@ def _advance(net: Network, x: Array, t: Array, count: int, schedule: Schedule, f
             _train_minibatch(net, x, t, count, first, schedule.batch_size, schedule.seed)
 
 
-def _checked(net: Network, x: Array, t: Array, finite: Callable[[], bool] | None) -> tuple[bool, float]:
-    """`healthy`, with the compiled runner's one-pass finiteness check standing in for the network's own."""
-    if finite is None:
-        return healthy(net, x, t)
-    if not finite():
-        return False, float("nan")
-    loss = dataset_loss(net, x, t)
-    return bool(np.isfinite(loss)), loss
-
-
 def train(
     net: Network, x: Array, t: Array, iterations: int, mode: str = "batch",
     record_every: int | None = None, loss_every: int | None = None, start: int = 0,
@@ -155,7 +144,7 @@ def train(
                 runner(count)
         else:
             _advance(net, x, t, count, schedule, start + done)
-        ok, loss = _checked(net, x, t, runner.finite if runner is not None else None)
+        ok, loss = healthy(net, x, t, runner.finite if runner is not None else None)
         if not ok:
             # replay from the last healthy point one iteration at a time to stop exactly before the overflow
             net.weights, net.biases, net.optimizer_state = backup
