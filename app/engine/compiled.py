@@ -1,7 +1,10 @@
-"""The fast path of full-batch training: one step compiled into a flat list of numpy calls, replayed.
+"""The fast paths of full-batch training: `compile_batch` picks one for a network and its data.
 
-The operations come from the registries (each activation's and optimizer's own ops), one for one and in the
-order of forward, backward and the update in network.py, so the weights come out bit for bit the same.
+Tiny networks (the lecture's XOR) run as straight-line Python on floats (scalar.py), where numpy's call
+overhead would dominate; the rest run one step compiled into a flat list of numpy calls, replayed. The numpy
+list's operations come from the registries (each activation's and optimizer's own ops), one for one and in
+the order of forward, backward and the update in network.py, so its weights come out bit for bit as repeated
+`step()` calls give them; the scalar path agrees with them to rounding (tests/engine/test_scalar.py).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import numpy as np
 from app.engine.functions import ACTIVATIONS, LOSSES, OPTIMIZERS, fused_output_delta
 from app.engine.network import Network, parameter_vector
 from app.engine.ops import SMALL, Array, Lazy, Op, const
+from app.engine.scalar import ScalarRunner, covers
 
 
 class BatchRunner:
@@ -36,8 +40,17 @@ def train_batch_fast(net: Network, x: Array, t: Array, iterations: int) -> None:
         compile_batch(net, x, t)(iterations)
 
 
-def compile_batch(net: Network, x: Array, t: Array) -> BatchRunner:
-    """Full-batch training compiled for one network and data set; call the result with a step count.
+def compile_batch(net: Network, x: Array, t: Array) -> BatchRunner | ScalarRunner:
+    """Full-batch training compiled for one network and data set, on the faster of the two paths for its size."""
+    # the scalar code reads one row of inputs and one of targets per sample
+    rows = x.ndim == 2 and x.shape[1] == net.layers[0] and t.shape == (x.shape[0], net.layers[-1])
+    if rows and covers(net, x.shape[0]):
+        return ScalarRunner(net, x, t, compile_numpy)
+    return compile_numpy(net, x, t)
+
+
+def compile_numpy(net: Network, x: Array, t: Array) -> BatchRunner:
+    """Full-batch training as numpy calls, compiled for one network and data set; call it with a step count.
 
     One step becomes a flat list of numpy calls on arrays allocated once (out= everywhere, constants as full
     arrays), replayed as often as asked. Parameters and gradients live in two flat vectors, so the update is

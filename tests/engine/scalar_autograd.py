@@ -81,3 +81,32 @@ def activate(name: str, zs: list[Var]) -> list[Var]:
             total = total + e
         return [e * total.recip() for e in es]
     raise ValueError(name)
+
+
+def network_gradients(weights: list[list[list[float]]], biases: list[list[float]], activations: list[str],
+                      loss: str, mean: bool, x: list[list[float]], t: list[list[float]]):
+    """∂L/∂w and ∂L/∂b of a whole batch, from the parameters as plain lists, by this module's autodiff alone."""
+    ws = [[[Var(v) for v in row] for row in w] for w in weights]
+    bs = [[Var(v) for v in b] for b in biases]
+    total = Var(0.0)
+    for inputs, targets in zip(x, t, strict=True):
+        a = [Var(v) for v in inputs]
+        for w, b, act in zip(ws, bs, activations, strict=True):
+            zs = []
+            for row, bias in zip(w, b, strict=True):
+                z = bias
+                for weight, source in zip(row, a, strict=True):
+                    z = z + weight * source
+                zs.append(z)
+            a = activate(act, zs)
+        for o, target in zip(a, targets, strict=True):
+            if loss == "mse":
+                total = total + 0.5 * (o - target) * (o - target)
+            elif activations[-1] == "softmax":
+                total = total - target * o.log()
+            else:
+                total = total - (target * o.log() + (1 - target) * (1 - o).log())
+    if mean:
+        total = total * (1.0 / len(x))
+    total.backprop()
+    return ([[[v.grad for v in row] for row in w] for w in ws], [[v.grad for v in b] for b in bs])

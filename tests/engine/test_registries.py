@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from app.engine import network as nn
-from app.engine.compiled import compile_batch
+from app.engine.compiled import compile_batch, compile_numpy
 from app.engine.functions import ACTIVATIONS, LOSSES, OPTIMIZERS, catalogue
 from app.engine.quantities import QUANTITIES, TRACE_ORDER, event_count
 from app.engine.trace import trace
@@ -99,14 +99,14 @@ def test_sgd_update_is_w_minus_eta_times_gradient_without_touching_the_gradient(
     assert sgd.event_latex("w", 0.5, "0.5", "0.1", 0.45, {}, {}, {}).endswith("= 0.5 - 0.5 \\times 0.1 = 0.45")
 
 
-def test_the_compiled_path_and_repeated_steps_agree_to_the_bit():
+def test_the_numpy_compiled_path_and_repeated_steps_agree_to_the_bit():
     for acts in (["sigmoid", "sigmoid"], ["softplus", "tanh"], ["relu", "linear"]):
         w, b = nn.initial_parameters([2, 4, 2], "uniform", 1.0, 9)
         net = nn.Network([2, 4, 2], acts, w, b, learning_rate=0.3)
         x = np.random.default_rng(0).normal(size=(6, 2))
         t = np.random.default_rng(1).uniform(size=(6, 2))
         fast, slow = net.copy(), net.copy()
-        compile_batch(fast, x, t)(25)
+        compile_numpy(fast, x, t)(25)
         for _ in range(25):
             nn.step(slow, x, t)
         for a, c in zip(fast.weights + fast.biases, slow.weights + slow.biases, strict=True):

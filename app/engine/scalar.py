@@ -1,0 +1,285 @@
+"""The fast path of full-batch training for tiny networks: one step as straight-line Python on floats.
+
+For a network like the lecture's 2-2-1 XOR a numpy call costs far more than the arithmetic it does, so the
+compiled list of numpy calls (compiled.py) spends its time in call overhead. Here one step is generated once
+per architecture as Python source with one local variable per z_j^l, a_j^l, δ_j^l, weight and gradient, and
+compiled; CPython then runs it with no array objects at all.
+
+Every node does the operations of the registry's numpy functions in the same order, and the optimizer's
+update is the same elementwise sequence, so the update rounds exactly as the numpy one does. What differs in
+the last bit: math.tanh/exp/log1p are not numpy's, and the sums of W^l a^{l-1} and of the gradients over the
+samples are plain Python additions where OpenBLAS fuses multiply-adds. tests/engine/test_scalar.py pins how
+far that moves a run from repeated `step()`.
+
+Anything not covered here (an activation, loss or optimizer without a scalar form below, or a network too
+large for straight-line code to win) takes compiled.py's path, as does a run in which Python's float
+arithmetic raises (math.exp overflowing, say), so that divergence is handled exactly as numpy's IEEE
+arithmetic handles it there.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from functools import lru_cache
+
+import numpy as np
+
+from app.engine.functions import LOSSES, OPTIMIZERS, fused_output_delta
+from app.engine.network import Network, parameter_vector
+from app.engine.ops import Array
+
+# up to about this many weights × samples Python floats beat numpy's calls (measured: 2-2-1 on 4 samples is 4×
+# faster, the two meet near 130)
+SCALAR_LIMIT = 128
+
+Lines = list[str]
+
+
+# ---- activations: a = f(z) and δ = f'(z) ⊙ ∂L/∂a, node by node, in the registry's order of operations ----
+
+def _elementwise(forward: str, vjp: str) -> tuple[Callable[..., Lines], Callable[..., Lines]]:
+    """Emitters for an activation that acts node by node; the templates name {z}, {a}, {g} and {d}."""
+
+    def f(zs: list[str], avs: list[str]) -> Lines:
+        return [forward.format(z=z, a=a) for z, a in zip(zs, avs, strict=True)]
+
+    def df(zs: list[str], avs: list[str], gs: list[str], ds: list[str]) -> Lines:
+        return [vjp.format(z=z, a=a, g=g, d=d) for z, a, g, d in zip(zs, avs, gs, ds, strict=True)]
+
+    return f, df
+
+
+def _softmax_forward(zs: list[str], avs: list[str]) -> Lines:
+    # e_j = exp(z_j - max_k z_k) never overflows; a_j = e_j / Σ_k e_k as in functions._softmax
+    es = [f"e_{a}" for a in avs]
+    lines = [f"top = max({', '.join(zs)})" if len(zs) > 1 else f"top = {zs[0]}"]
+    lines += [f"{e} = exp({z} - top)" for e, z in zip(es, zs, strict=True)]
+    lines.append(f"total = {' + '.join(es)}")
+    return lines + [f"{a} = {e} / total" for a, e in zip(avs, es, strict=True)]
+
+
+def _softmax_vjp(zs: list[str], avs: list[str], gs: list[str], ds: list[str]) -> Lines:
+    # dL/dz_j = a_j (∂L/∂a_j - Σ_k a_k ∂L/∂a_k): the softmax Jacobian a_k (1[k=j] - a_j) times ∂L/∂a
+    lines = [f"inner = {' + '.join(f'{a} * {g}' for a, g in zip(avs, gs, strict=True))}"]
+    return lines + [f"{d} = {a} * ({g} - inner)" for a, g, d in zip(avs, gs, ds, strict=True)]
+
+
+EMITTERS: dict[str, tuple[Callable[..., Lines], Callable[..., Lines]]] = {
+    # σ(z) = ½ tanh(½ z) + ½ ; dσ/dz = a (1 - a)
+    "sigmoid": _elementwise("{a} = 0.5 * tanh(0.5 * {z}) + 0.5", "{d} = {a} * (1.0 - {a}) * {g}"),
+    # dtanh/dz = 1 - a²
+    "tanh": _elementwise("{a} = tanh({z})", "{d} = (1.0 - {a} * {a}) * {g}"),
+    # max(z, 0) keeps a NaN as np.maximum does; dReLU/dz = [z > 0], a bool times g as the numpy mask is
+    "relu": _elementwise("{a} = 0.0 if {z} < 0.0 else {z}", "{d} = ({z} > 0.0) * {g}"),
+    # dLReLU/dz = 1 for z > 0, else 0.01
+    "leaky_relu": _elementwise("{a} = {z} if {z} > 0.0 else 0.01 * {z}",
+                               "{d} = (1.0 if {z} > 0.0 else 0.01) * {g}"),
+    # did/dz = 1
+    "linear": _elementwise("{a} = {z}", "{d} = {g}"),
+    # ln(1 + e^z) as np.logaddexp(0, z) computes it, never exp of a positive number; dsoftplus/dz = σ(z)
+    "softplus": _elementwise("{a} = {z} + log1p(exp(-{z})) if {z} > 0.0 else log1p(exp({z}))",
+                             "{d} = (0.5 * tanh(0.5 * {z}) + 0.5) * {g}"),
+    "softmax": (_softmax_forward, _softmax_vjp),
+}
+
+
+# ---- optimizers: optimizers.py's elementwise sequence, one parameter q with gradient gq at a time ----------
+
+def _sgd(q: str) -> Lines:
+    # w ← w − η ∂L/∂w
+    return [f"{q} = {q} - g{q} * lr"]
+
+
+def _momentum(q: str) -> Lines:
+    # v ← μ v + ∂L/∂w ; w ← w − η v
+    return [f"v_{q} = v_{q} * mu + g{q}", f"{q} = {q} - v_{q} * lr"]
+
+
+def _adam(q: str) -> Lines:
+    # m ← β1 m + (1 − β1) g ; v ← β2 v + (1 − β2) g² ; w ← w − (η / (1 − β1^t)) m / (√v / √(1 − β2^t) + ε)
+    return [f"m_{q} = m_{q} * beta1 + c1 * g{q}", f"v_{q} = v_{q} * beta2 + c2 * g{q} * g{q}",
+            f"{q} = {q} - m_{q} / (sqrt(v_{q}) / bias2_sqrt + eps) * lr_t"]
+
+
+# name: (the update of one parameter, the state arrays in the order optimizers.py keeps them, per-step lines)
+UPDATES: dict[str, tuple[Callable[[str], Lines], tuple[str, ...], Lines]] = {
+    "sgd": (_sgd, (), []),
+    "momentum": (_momentum, ("v",), []),
+    "adam": (_adam, ("m", "v"), ["t += 1.0", "bias1 = 1.0 - beta1 ** t", "bias2_sqrt = (1.0 - beta2 ** t) ** 0.5",
+                                 "lr_t = lr / bias1"]),
+}
+
+
+def covers(net: Network, samples: int) -> bool:
+    """True if this module has a scalar form of every rule `net` uses and the network is small enough to win."""
+    weights = sum(w.size for w in net.weights)
+    return (all(name in EMITTERS for name in net.activations) and net.optimizer in UPDATES
+            and net.loss in LOSSES and (net.loss == "mse" or fused_output_delta(net.loss, net.activations[-1]))
+            and 1 <= samples and weights * samples <= SCALAR_LIMIT)
+
+
+# ---- one step as Python source ------------------------------------------------------------------------------
+
+def _names(layers: list[int], train_biases: bool) -> tuple[list[str], list[str]]:
+    """The trained parameters in network.parameter_vector's order (w^l row by row, then b^l), and frozen ones."""
+    ws = [f"w{l}_{j}_{i}" for l in range(2, len(layers) + 1)
+          for j in range(1, layers[l - 1] + 1) for i in range(1, layers[l - 2] + 1)]
+    bs = [f"b{l}_{j}" for l in range(2, len(layers) + 1) for j in range(1, layers[l - 1] + 1)]
+    return (ws + bs, []) if train_biases else (ws, bs)
+
+
+def _sample_lines(layers: list[int], activations: list[str], loss: str, mean: bool, train_biases: bool) -> Lines:
+    """Forward, δ^L and backward for one sample, accumulating ∂L/∂w and ∂L/∂b over the samples."""
+    depth = len(layers)
+    node = [[f"{{}}{l}_{j}" for j in range(1, layers[l - 1] + 1)] for l in range(1, depth + 1)]
+    lines: Lines = []
+    for l in range(2, depth + 1):
+        # z_j^l = Σ_i w_ji^l a_i^{l-1} + b_j^l, summed in i's order as A·Wᵀ then + b
+        for j in range(1, layers[l - 1] + 1):
+            terms = " + ".join(f"w{l}_{j}_{i} * a{l - 1}_{i}" for i in range(1, layers[l - 2] + 1))
+            lines.append(f"z{l}_{j} = {terms} + b{l}_{j}")
+        zs, avs = [n.format("z") for n in node[l - 1]], [n.format("a") for n in node[l - 1]]
+        lines += EMITTERS[activations[l - 2]][0](zs, avs)
+    out = node[depth - 1]
+    ds = [n.format("d") for n in out]
+    targets = [f"t_{k}" for k in range(1, layers[-1] + 1)]
+    if fused_output_delta(loss, activations[-1]):
+        # δ^L = dL/dz^L = o - t exactly for cross-entropy after sigmoid or softmax
+        lines += [f"{d} = {n.format('a')} - {t}" for d, n, t in zip(ds, out, targets, strict=True)]
+    else:
+        # dL/da^L = o - t for ½ Σ (o - t)², then δ^L through the output activation
+        lines += [f"{n.format('g')} = {n.format('a')} - {t}" for n, t in zip(out, targets, strict=True)]
+        lines += EMITTERS[activations[-1]][1]([n.format("z") for n in out], [n.format("a") for n in out],
+                                              [n.format("g") for n in out], ds)
+    if mean:
+        lines += [f"{d} = {d} * scale" for d in ds]
+    for l in range(depth, 1, -1):
+        for j in range(1, layers[l - 1] + 1):
+            # dL/dw_ji^l = Σ_n δ_j^l a_i^{l-1} ; dL/db_j^l = Σ_n δ_j^l
+            lines += [f"gw{l}_{j}_{i} += d{l}_{j} * a{l - 1}_{i}" for i in range(1, layers[l - 2] + 1)]
+            if train_biases:
+                lines.append(f"gb{l}_{j} += d{l}_{j}")
+        if l > 2:
+            # dL/da_i^{l-1} = Σ_j w_ji^l δ_j^l, then δ^{l-1} = f'(z^{l-1}) ⊙ that
+            for i in range(1, layers[l - 2] + 1):
+                terms = " + ".join(f"d{l}_{j} * w{l}_{j}_{i}" for j in range(1, layers[l - 1] + 1))
+                lines.append(f"g{l - 1}_{i} = {terms}")
+            below = node[l - 2]
+            lines += EMITTERS[activations[l - 3]][1](
+                [n.format("z") for n in below], [n.format("a") for n in below], [n.format("g") for n in below],
+                [n.format("d") for n in below])
+    return lines
+
+
+HYPER_LINES = {
+    "sgd": [],
+    "momentum": ['mu = hp["momentum"]'],
+    "adam": ['beta1 = hp["beta1"]', 'beta2 = hp["beta2"]', 'eps = hp["eps"]', "c1 = 1.0 - beta1", "c2 = 1.0 - beta2"],
+}
+
+
+def source(layers: list[int], activations: list[str], loss: str, mean: bool, optimizer: str,
+           train_biases: bool) -> str:
+    """The Python source of `run(params, frozen, state, t, rows, iterations, lr, scale, hp)` for one architecture.
+
+    It returns the parameters and the optimizer's state lists after `iterations` full-batch steps over `rows`
+    (each row the inputs a_i^1 and then the targets t_k).
+    """
+    trained, frozen = _names(layers, train_biases)
+    update, state_names, per_step = UPDATES[optimizer]
+    states = [[f"{s}_{q}" for q in trained] for s in state_names]
+    inputs = [f"a1_{i}" for i in range(1, layers[0] + 1)] + [f"t_{k}" for k in range(1, layers[-1] + 1)]
+
+    def unpack(names: list[str], value: str) -> str:
+        return f"({', '.join(names)},) = {value}"
+
+    body = [unpack(trained, "params")] + ([unpack(frozen, "frozen")] if frozen else [])
+    body += [unpack(names, f"state[{k}]") for k, names in enumerate(states)] + HYPER_LINES[optimizer]
+    loop = [" = ".join(f"g{q}" for q in trained) + " = 0.0", f"for {', '.join(inputs)}, in rows:"]
+    loop += ["    " + line for line in _sample_lines(layers, activations, loss, mean, train_biases)]
+    loop += per_step + [line for q in trained for line in update(q)]
+    body += ["for _ in range(iterations):"] + ["    " + line for line in loop]
+    body.append(f"return [{', '.join(trained)}], [{', '.join('[' + ', '.join(s) + ']' for s in states)}], t")
+    head = "def run(params, frozen, state, t, rows, iterations, lr, scale, hp):"
+    return "\n".join([head] + ["    " + line for line in body]) + "\n"
+
+
+Step = Callable[..., tuple[list[float], list[list[float]], float]]
+
+
+@lru_cache(maxsize=128)
+def compiled_step(layers: tuple[int, ...], activations: tuple[str, ...], loss: str, mean: bool, optimizer: str,
+                  train_biases: bool) -> Step:
+    """`source` compiled once per architecture (a /train request for a known shape reuses it)."""
+    namespace: dict[str, object] = {"tanh": math.tanh, "exp": math.exp, "log1p": math.log1p, "sqrt": math.sqrt}
+    code = compile(source(list(layers), list(activations), loss, mean, optimizer, train_biases),
+                   f"<deltaflow scalar step {'-'.join(map(str, layers))}>", "exec")
+    # only our own source runs: names are built from integers and registry keys, numbers come in as arguments
+    exec(code, namespace)
+    run = namespace["run"]
+    assert callable(run)
+    return run
+
+
+# compiled.compile_numpy, passed in to keep the import one way
+Fallback = Callable[[Network, Array, Array], Callable[[int], None]]
+
+
+class ScalarRunner:
+    """Full-batch training of one network on (x, t) with `compiled_step`; the same interface as BatchRunner.
+
+    The parameters live in Python lists between runs; after each run they are written back into the
+    network's own arrays (and its optimizer state), so train() checks and records the network itself.
+    """
+
+    def __init__(self, net: Network, x: Array, t: Array, fallback: Fallback) -> None:
+        self.net, self.x, self.t, self.fallback = net, x, t, fallback
+        opt = OPTIMIZERS[net.optimizer]
+        self.hp = opt.settings(net.optimizer_settings)
+        self.params = parameter_vector(net.weights, net.biases, net.train_biases)
+        self.state = {k: v.copy() for k, v in net.optimizer_state.items()} or opt.init_state(self.params.size)
+        self.names = UPDATES[net.optimizer][1]
+        self.frozen = [] if net.train_biases else np.concatenate(net.biases).tolist()
+        self.rows = [tuple(row) for row in np.hstack([x, t]).tolist()]
+        self.scale = 1.0 / x.shape[0] if net.reduction == "mean" else 1.0
+        self.step = compiled_step(tuple(net.layers), tuple(net.activations), net.loss, net.reduction == "mean",
+                                  net.optimizer, net.train_biases)
+        self._load()
+
+    def _load(self) -> None:
+        self.values = self.params.tolist()
+        self.lists = [self.state[name].tolist() for name in self.names]
+        self.clock = float(self.state["t"][0]) if "t" in self.state else 0.0
+
+    def __call__(self, iterations: int) -> None:
+        try:
+            values, lists, clock = self.step(self.values, self.frozen, self.lists, self.clock, self.rows,
+                                             iterations, self.net.learning_rate, self.scale, self.hp)
+        except (ArithmeticError, ValueError):
+            # Python raised where numpy gives inf or NaN (math.exp overflowing): numpy's path from the same start
+            self.fallback(self.net, self.x, self.t)(iterations)
+            self.params[...] = np.concatenate([w.ravel() for w in self.net.weights]
+                                              + (self.net.biases if self.net.train_biases else []))
+            self.state = {k: v.copy() for k, v in self.net.optimizer_state.items()}
+            self._load()
+            return
+        self.values, self.lists, self.clock = values, lists, clock
+        self.params[...] = values
+        for name, got in zip(self.names, lists, strict=True):
+            self.state[name][...] = got
+        if "t" in self.state:
+            self.state["t"][0] = clock
+        at = 0
+        for w in self.net.weights:
+            w[...] = self.params[at : at + w.size].reshape(w.shape)
+            at += w.size
+        if self.net.train_biases:
+            for b in self.net.biases:
+                b[...] = self.params[at : at + b.size]
+                at += b.size
+        self.net.optimizer_state = {k: v.copy() for k, v in self.state.items()}
+
+    def finite(self) -> bool:
+        # frozen biases never change, and train() checked them before the first step
+        return bool(np.isfinite(self.params).all())
