@@ -29,9 +29,10 @@ from app.engine.functions import LOSSES, OPTIMIZERS, fused_output_delta
 from app.engine.network import Network, parameter_vector
 from app.engine.ops import Array
 
-# up to about this many weights × samples Python floats beat numpy's calls (measured: 2-2-1 on 4 samples is 4×
-# faster, the two meet near 130)
-SCALAR_LIMIT = 128
+# up to about this many (weights + nodes) × samples, Python floats beat numpy's calls: each weight and node costs a
+# few float operations per sample, a numpy step a fixed ~25 calls (measured: the 2-2-1 XOR on its 4 samples runs
+# 4-5× faster; the two paths meet between 140 and 200)
+SCALAR_LIMIT = 150
 
 Lines = list[str]
 
@@ -113,10 +114,10 @@ UPDATES: dict[str, tuple[Callable[[str], Lines], tuple[str, ...], Lines]] = {
 
 def covers(net: Network, samples: int) -> bool:
     """True if this module has a scalar form of every rule `net` uses and the network is small enough to win."""
-    weights = sum(w.size for w in net.weights)
+    size = sum(w.size for w in net.weights) + sum(net.layers[1:])
     return (all(name in EMITTERS for name in net.activations) and net.optimizer in UPDATES
             and net.loss in LOSSES and (net.loss == "mse" or fused_output_delta(net.loss, net.activations[-1]))
-            and 1 <= samples and weights * samples <= SCALAR_LIMIT)
+            and 1 <= samples and size * samples <= SCALAR_LIMIT)
 
 
 # ---- one step as Python source ------------------------------------------------------------------------------

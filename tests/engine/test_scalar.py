@@ -198,7 +198,8 @@ def test_a_python_arithmetic_error_hands_the_run_to_numpy_from_the_same_start(mo
 def test_rules_without_a_scalar_form_and_larger_networks_take_the_numpy_path(monkeypatch):
     net, x, t = tiny("tanh", "mse", "sigmoid", "sgd", "sum", True)
     assert covers(net, 4)
-    assert not covers(net, scalar.SCALAR_LIMIT // 12 + 1)  # 12 weights
+    assert covers(net, scalar.SCALAR_LIMIT // 17)  # 12 weights and 5 nodes
+    assert not covers(net, scalar.SCALAR_LIMIT // 17 + 1)
     monkeypatch.setitem(ACTIVATIONS, "swish", ACTIVATIONS["tanh"])
     odd = nn.Network([2, 3, 2], ["swish", "sigmoid"], net.weights, net.biases)
     assert not covers(odd, 4)
