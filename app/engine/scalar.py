@@ -12,9 +12,10 @@ samples are plain Python additions where OpenBLAS fuses multiply-adds. tests/eng
 far that moves a run from repeated `step()`.
 
 Anything not covered here (an activation, loss or optimizer without a scalar form below, or a network too
-large for straight-line code to win) takes compiled.py's path, as does a run in which Python's float
-arithmetic raises (math.exp overflowing, say), so that divergence is handled exactly as numpy's IEEE
-arithmetic handles it there.
+large for straight-line code to win) takes compiled.py's path. So does any run that ends with a parameter
+that is not finite (or in which Python's float arithmetic raises, which the code below avoids: exp only ever
+sees numbers ≤ 0): it is redone on the numpy path from the same start, so where a run overflows is decided
+by the same arithmetic as before, and train()'s divergence check sees what it always saw.
 """
 
 from __future__ import annotations
@@ -257,11 +258,15 @@ class ScalarRunner:
         try:
             values, lists, clock = self.step(self.values, self.frozen, self.lists, self.clock, self.rows,
                                              iterations, self.net.learning_rate, self.scale, self.hp)
+            finite = all(map(math.isfinite, values))
         except (ArithmeticError, ValueError):
-            # Python raised where numpy gives inf or NaN (math.exp overflowing): numpy's path from the same start
+            finite = False  # Python raised where numpy gives inf or NaN
+        if not finite:
+            # an overflowing run is redone on numpy's path from the same start, so that numpy's arithmetic decides
+            # how it overflows: OpenBLAS's fused multiply-add never rounds a product to ±inf before adding it, so
+            # where Python's z = (-inf) + (+inf) is NaN, numpy's z can be -inf and train on
             self.fallback(self.net, self.x, self.t)(iterations)
-            self.params[...] = np.concatenate([w.ravel() for w in self.net.weights]
-                                              + (self.net.biases if self.net.train_biases else []))
+            self.params[...] = parameter_vector(self.net.weights, self.net.biases, self.net.train_biases)
             self.state = {k: v.copy() for k, v in self.net.optimizer_state.items()}
             self._load()
             return

@@ -171,6 +171,26 @@ def test_divergence_stops_at_the_same_iteration_with_the_same_message_as_the_num
     assert [i for i, _ in fast.loss_history] == [i for i, _ in slow.loss_history]
 
 
+def test_a_run_that_overflows_is_decided_by_numpys_arithmetic(monkeypatch):
+    # at iteration 16 the second hidden node's z is w·a with one product past -max and one past +max: numpy's
+    # fused multiply-add gives -inf and the run goes on finite, Python's floats give -inf + inf = NaN
+    w = [[[0.9653110331375745, 0.10297160786108961], [-0.18363441805415293, -0.9573823688204395]],
+         [[0.5845497691252752, 0.7449028664632737]]]
+    b = [[-0.5190650583205687, 0.2560913524745483], [0.1354037954072549]]
+    net = nn.Network([2, 2, 1], ["softplus", "sigmoid"], w, b, "cross_entropy", "sum", 85.10124139175487,
+                     optimizer="momentum")
+    x = np.array([[-5.40554691790759e16, 5.013731092216892e16], [-6.016295848678404e16, -7.216678177036931e16]])
+    t = np.array([[1.0], [0.0]])
+    assert covers(net, 2)
+    fast_net, slow_net = net.copy(), net.copy()
+    with np.errstate(all="ignore"):  # the snapshots' forward pass overflows too
+        fast = train(fast_net, x, t, 300, loss_every=25)
+        monkeypatch.setattr(compiled, "covers", lambda net, samples: False)
+        slow = train(slow_net, x, t, 300, loss_every=25)
+    assert (fast.diverged, fast.iterations_done) == (slow.diverged, slow.iterations_done) == (False, 300)
+    assert fast_net.is_finite()
+
+
 def test_a_python_arithmetic_error_hands_the_run_to_numpy_from_the_same_start(monkeypatch):
     net, x, t = tiny("tanh", "mse", "sigmoid", "adam", "sum", True)
     net.optimizer_state = {}
