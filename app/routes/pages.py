@@ -49,6 +49,28 @@ STATIC_BUILD = content_hash(STATIC)
 # the pages reference their scripts, style sheets and modules under this prefix; relative imports stay inside it
 STATIC_ROOT = f"/static/{STATIC_BUILD}"
 templates.env.globals["static_root"] = STATIC_ROOT
+# a module's static imports (`import … from "./x.js"`, not `import()`): what the browser must fetch before it runs
+STATIC_IMPORT = re.compile(r'^\s*(?:import|export)\b[^;()]*?\bfrom\s+"(\.{1,2}/[^"]+\.js)"', re.MULTILINE)
+
+
+@lru_cache(maxsize=8)
+def module_graph(entry: str) -> tuple[str, ...]:
+    """Every module the entry module (a path under static/js) imports statically, itself first, as paths under
+    static/: the page preloads exactly these, so a module imported later with import() is not fetched up front."""
+    seen: list[str] = []
+    todo = [(STATIC / "js" / entry).resolve()]
+    while todo:
+        path = todo.pop()
+        rel = path.relative_to(STATIC).as_posix()
+        if rel in seen:
+            continue
+        seen.append(rel)
+        source = path.read_text(encoding="utf-8")
+        todo.extend((path.parent / spec).resolve() for spec in reversed(STATIC_IMPORT.findall(source)))
+    return tuple(seen)
+
+
+templates.env.globals["module_graph"] = module_graph
 
 
 class ImmutableStatic(StaticFiles):

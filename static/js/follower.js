@@ -11,10 +11,11 @@ import { createPosition } from "./models/position.js";
 import { stateAt } from "./models/trace-model.js";
 import * as room from "./room.js";
 import { createFormulaPanel, formulaPanelElements } from "./views/formula-panel.js";
-import { createMessages, onResize } from "./views/messages.js";
+import { createMessages, onResize, plotlyReady } from "./views/messages.js";
 import { createNetworkView } from "./views/network-view.js";
 import { createFollowerCard } from "./views/quiz.js";
 import { showPhases } from "./views/stepper.js";
+import { expectKatex, loadKatex } from "./views/tex.js";
 
 const $ = (id) => document.getElementById(id);
 const body = document.body;
@@ -25,12 +26,19 @@ const metaReady = settle(api.meta()).then((got) => {
   if (got.ok) meta = createMeta(got.value);
 });
 const figure = createNetworkView($("network-figure"), { scaleOf: (quantity) => meta.scaleOf(quantity) });
+// The figure waits for plotly.js (async in the template); KaTeX comes after the first drawing.
+const plotlyLoaded = plotlyReady().then((ok) => {
+  if (!ok) say("plotly.js did not load (/vendor/plotly.min.js); the network cannot be drawn.");
+  return ok;
+});
+expectKatex();
 const formula = createFormulaPanel(formulaPanelElements());
 const position = createPosition();
 
 /** Draws a network at a trace position, with the labels around the figure. */
 async function show(network, trace, p, sample, animate) {
   await metaReady;
+  if (!(await plotlyLoaded)) return;
   const st = stateAt(trace, p);
   $("step-label").textContent = `${st.p} / ${trace ? trace.events.length : 0}`;
   $("sample-label").textContent = network.dataset ? `sample ${sample + 1}` : "";
@@ -41,7 +49,8 @@ async function show(network, trace, p, sample, animate) {
     ? "The presenter is training the network: watch the loss fall on the curve under the figure; the steps come back when the run ends."
     : "Waiting for the presenter's trace…";
   formula.render({ state: st, trace, network, sample, message, meta, title: training ? "Training" : undefined });
-  return figure.render({ network, trace, state: st, projector: false, animate });
+  await figure.render({ network, trace, state: st, projector: false, animate });
+  loadKatex(); // once: after the first drawing
 }
 
 // The presenter's training run as it is published: its losses, accumulated here into a small curve.
@@ -142,10 +151,6 @@ async function tryItMyself() {
 }
 
 function start() {
-  if (!window.Plotly) {
-    say("plotly.js did not load (/vendor/plotly.min.js); the network cannot be drawn.");
-    return;
-  }
   $("btn-fork").addEventListener("click", tryItMyself);
   $("btn-follow").addEventListener("click", following.followAgain);
   $("own-prev").addEventListener("click", () => following.stepOwn(-1));

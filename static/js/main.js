@@ -6,14 +6,13 @@ import { bindControls, renderKeyLegend } from "./controllers/keys.js";
 import { createExports } from "./controllers/exports.js";
 import { createWalkthrough } from "./controllers/walkthrough.js";
 import { createPresenting } from "./controllers/presenting.js";
-import { createQuizPresenter, createSoloPredict } from "./controllers/quiz.js";
 import { createTrainingRun } from "./controllers/training-run.js";
-import { createInsights } from "./controllers/insights.js";
 import { startPage } from "./controllers/start-up.js";
 import { readUrl, writeUrl } from "./controllers/url-sync.js";
 import { createMeta } from "./models/meta.js";
 import { SPEEDS, createPlayer } from "./models/player.js";
 import { createPosition } from "./models/position.js";
+import { createStandIn } from "./models/stand-in.js";
 import { nextPositionOfNode } from "./models/trace-model.js";
 import * as room from "./room.js";
 import { createHealthNote, createKeyLegend, createRoomDialog, createWeightPopup, showDiverged } from "./views/dialogs.js";
@@ -23,13 +22,8 @@ import { setBatchSource } from "./views/matrix-view.js";
 import { catchStrays, createMessages, onResize, plotlyReady } from "./views/messages.js";
 import { createNetworkView } from "./views/network-view.js";
 import { createStepper } from "./views/stepper.js";
+import { expectKatex, loadKatex } from "./views/tex.js";
 import { createTrainingView, trainingElements } from "./views/training-charts.js";
-import { batchElements, createBatchView } from "./views/batch-compare.js";
-import { createGradcheckView, gradcheckElements } from "./views/gradcheck.js";
-import { createNormsChart } from "./views/gradient-norms.js";
-import { createLandscapeView, landscapeElements } from "./views/landscape.js";
-import { createOptimizerPicker, optionElements } from "./views/optimizer-picker.js";
-import { createPresenterPanel, createSoloCard } from "./views/quiz.js";
 
 const $ = (id) => document.getElementById(id);
 let meta = createMeta(null); // replaced by the server's rules at start-up
@@ -98,34 +92,72 @@ const training = createTrainingRun({
     await insights.network(walk.state.network);
   },
 });
-const insights = createInsights({
-  api, say, guarded, charts,
-  network: () => walk.state.network,
-  sample: () => walk.state.sample,
-  isTraining: () => training.running,
-  nextSample: () => walk.applyAndNextSample(),
-  applyNetwork: async (net) => {
-    await walk.setNetwork(net, { fresh: false });
-    await walk.loadTrace(position.p);
-    await insights.network(net);
+// The insights and the quiz are built once their modules arrive, after the first drawing (main-later.js); until
+// then their stand-ins answer what must be answered at once and hold the rest.
+const insightsLater = createStandIn(
+  ["start", "network", "breakdown", "optimizerField", "trainExtras", "marks", "onChunk", "onPosition", "edgeClicked"],
+  {
+    network: () => Promise.resolve(), // start() shows the network of that moment
+    onPosition: () => {},
+    breakdown: () => null,
+    optimizerField: () => ({}),
+    trainExtras: () => ({}),
+    marks: () => [],
+    onChunk: () => {},
+    edgeClicked: () => false,
   },
-  views: {
-    picker: createOptimizerPicker(optionElements(), { onChange: (spec) => insights.setOptimizer(spec) }),
-    norms: createNormsChart({ chart: $("norms-chart"), note: $("norms-note") }),
-    landscape: createLandscapeView(landscapeElements(), { onDraw: () => insights.drawLandscape(), onPick: (on) => insights.pick(on) }),
-    gradcheck: createGradcheckView(gradcheckElements(), { onRun: () => insights.runGradcheck(), onFocus: (ref) => insights.setFocus(ref) }),
-    batch: createBatchView(batchElements(), { onFocus: (ref) => insights.setFocus(ref), onNextSample: () => insights.nextSample() }),
+);
+const insights = insightsLater.proxy;
+const quizLater = createStandIn(["ask"]);
+const soloLater = createStandIn(["set", "beforeNext"], { beforeNext: (next) => next() });
+const quiz = quizLater.proxy;
+const solo = soloLater.proxy;
+let laterModule = null;
+const later = () => (laterModule ||= import("./main-later.js"));
+// Presenting learns the room through the quiz, which needs to know its code, token and followers.
+let presentRoom = room; // the quiz's tap of room.js, once the quiz is built
+let quizBuilt;
+const quizReady = new Promise((resolve) => {
+  quizBuilt = resolve;
+});
+const quizRoom = {
+  ...room,
+  async startPresenting(...args) {
+    await quizReady;
+    return presentRoom.startPresenting(...args);
   },
-});
-const quiz = createQuizPresenter({
-  player, current, say, askButton: $("btn-ask-class"),
-  panel: createPresenterPanel({ onReveal: () => quiz.reveal(), onClose: () => quiz.close() }),
-});
-const solo = createSoloPredict({
-  position, player,
-  card: createSoloCard({ onCheck: (text) => solo.check(text), onSign: () => solo.sign(), onSkip: () => solo.skip(), onContinue: () => solo.proceed() }),
-});
-const presenting = createPresenting({ room: quiz.tap(room), dialog: roomDialog, say, current });
+};
+
+async function buildLater() {
+  let mod;
+  try {
+    mod = await later();
+  } catch (err) {
+    quizBuilt(); // presenting still works, without the quiz
+    say(`Loading the training insights and the quiz failed: ${err.message}`);
+    return;
+  }
+  const { buildInsights, buildQuiz } = mod;
+  const built = buildQuiz({ player, position, current, say });
+  presentRoom = built.presenter.tap(room);
+  quizBuilt();
+  quizLater.adopt(built.presenter);
+  soloLater.adopt(built.solo);
+  insightsLater.adopt(buildInsights({
+    api, say, guarded, charts,
+    network: () => walk.state.network,
+    sample: () => walk.state.sample,
+    isTraining: () => training.running,
+    nextSample: () => walk.applyAndNextSample(),
+    applyNetwork: async (net) => {
+      await walk.setNetwork(net, { fresh: false });
+      await walk.loadTrace(position.p);
+      await insights.network(net);
+    },
+  }));
+  await insights.start();
+}
+const presenting = createPresenting({ room: quizRoom, dialog: roomDialog, say, current });
 const exporter = createExports({ figure, charts, say, guarded, current });
 
 // ---------- controls ----------
@@ -192,9 +224,15 @@ function wire() {
 // ---------- start-up ----------
 
 setBatchSource((ref) => insights.breakdown(ref));
+expectKatex();
 startPage({
   api, url: readUrl(), plotly: plotlyReady(), wire, walk, training, editor, stepper, say,
   onMeta: (rules) => {
     meta = rules;
   },
-}).then(() => insights.start());
+  // What the first drawing does not need comes after it: KaTeX (the formula panel waits for it), then the rest.
+  afterFirstDraw: () => {
+    loadKatex();
+    later();
+  },
+}).then(buildLater);

@@ -1,6 +1,7 @@
 // The main page's start-up: every request goes out at once, in parallel, while plotly.min.js is still downloading
-// and evaluating (the rules, the presets, the linked or a new XOR network, its trace and outputs); then the figure
-// is drawn first and the training panel after. body[data-ready] says when the trace is on screen.
+// and evaluating (the rules, the presets, the linked or a new XOR network, its trace and outputs); the figure is
+// drawn first, and KaTeX, the training panel and the insights after it. body[data-ready] says when the trace is on
+// screen.
 
 import { settle } from "../api.js";
 import { ruleLabel } from "../models/format.js";
@@ -9,9 +10,10 @@ import { chooseSample, describeChoice } from "../models/sample-choice.js";
 
 /**
  * deps: {api, url (readUrl()), plotly (plotlyReady()), wire() (binds the controls, called once requests are out),
- *        walk, training, editor, stepper, say, onMeta(meta)}.
+ *        walk, training, editor, stepper, say, onMeta(meta), afterFirstDraw() (starts loading what the first drawing
+ *        did not need)}.
  */
-export async function startPage({ api, url, plotly, wire, walk, training, editor, stepper, say, onMeta }) {
+export async function startPage({ api, url, plotly, wire, walk, training, editor, stepper, say, onMeta, afterFirstDraw }) {
   const wantSample = url.sample ?? 0;
   const metaReq = settle(api.meta());
   const presetsReq = settle(api.listPresets());
@@ -63,6 +65,7 @@ export async function startPage({ api, url, plotly, wire, walk, training, editor
   if (!traceDone) await walk.redraw(); // the network now, its trace when it comes
   await walk.loadTrace(linked && url.step != null ? url.step : 0, walk.state.sample === sampleAsked ? traceReq : null);
   await walk.lastDraw;
+  if (afterFirstDraw) afterFirstDraw();
   await training.refresh(net, forwardReq);
   document.body.dataset.ready = "true";
 }

@@ -3,7 +3,7 @@
 
 import { fmt, texNum } from "../models/format.js";
 import { createMatrixView } from "./matrix-view.js";
-import { fitMath, mixed, tex } from "./tex.js";
+import { fitMath, mixed, onKatex, tex } from "./tex.js";
 
 const PHASE_LABEL = { forward: "Forward", loss: "Loss", backward: "Backward", update: "Update" };
 
@@ -63,8 +63,12 @@ export function formulaPanelElements(doc = document) {
 export function createFormulaPanel(els, handlers = {}) {
   const matrix = createMatrixView(els);
   const renderMatrix = (ctx) => matrix.render(ctx);
+  let last = null;
+  // Math drawn before KaTeX arrived is typeset on arrival; the panel is drawn once more so it is fitted at its size.
+  onKatex((ok) => ok && last && render(last));
 
   function render(ctx) {
+    last = ctx;
     const { state: st, trace, network } = ctx;
     const ev = st.current;
     els.root.dataset.eventId = ev ? String(ev.id) : "";

@@ -1,12 +1,64 @@
 // KaTeX on the page: typesets LaTeX into an element, and text with $math$ parts. The one innerHTML path (KaTeX
-// escapes its own markup); without KaTeX the source is shown as text.
+// escapes its own markup). A page may load KaTeX after its first drawing (loadKatex): math asked for before that
+// is typeset when KaTeX arrives, and without KaTeX at all the source is shown as text.
+
+// The vendored script, beside this module under the same content-hashed static prefix.
+const KATEX_SRC = new URL("../../vendor/katex/katex.min.js", import.meta.url).href;
+const pending = new Map(); // element -> [latex, display, fit least or null], typeset when KaTeX arrives
+const ready = []; // callbacks to run once KaTeX has arrived
+let loading = null;
+let expected = false; // the page will load KaTeX later (expectKatex), so math waits instead of showing its source
+let failed = false;
+
+/** Says that this page loads KaTeX after its first drawing: until then math waits, empty, instead of showing source. */
+export function expectKatex() {
+  expected = !window.katex;
+}
+
+/** Loads KaTeX once (a no-op where the page already has it); resolves true when window.katex is there. */
+export function loadKatex(doc = document) {
+  if (window.katex) return Promise.resolve(true);
+  if (!loading) {
+    loading = new Promise((resolve) => {
+      const script = doc.createElement("script");
+      script.src = KATEX_SRC;
+      script.onload = () => resolve(!!window.katex);
+      script.onerror = () => resolve(false);
+      doc.head.append(script);
+    }).then((ok) => {
+      failed = !ok;
+      const waiting = [...pending];
+      pending.clear();
+      waiting.forEach(([el, [latex, display, least]]) => {
+        tex(el, latex, display);
+        if (least != null) fitMath(el, least);
+      });
+      ready.splice(0).forEach((fn) => fn(ok));
+      return ok;
+    });
+  }
+  return loading;
+}
+
+/** Runs fn(ok) once KaTeX has been loaded (at once if it is there), e.g. to typeset a panel again at its size. */
+export function onKatex(fn) {
+  if (window.katex) fn(true);
+  else ready.push(fn);
+}
 
 /** Renders LaTeX into an element; KaTeX writes its own escaped markup, so this is the one innerHTML path. */
 export function tex(el, latex, display = false) {
   if (!window.katex) {
-    el.textContent = latex;
+    // Still on its way: leave the box empty rather than flash the LaTeX source, and typeset it on arrival.
+    if ((expected || loading) && !failed) {
+      el.textContent = "";
+      pending.set(el, [latex, display, null]);
+    } else {
+      el.textContent = latex;
+    }
     return;
   }
+  pending.delete(el);
   window.katex.render(latex, el, { throwOnError: false, displayMode: display, output: "htmlAndMathml", strict: "ignore" });
 }
 
@@ -30,6 +82,10 @@ export function mixed(el, text) {
  * each shrink: rules and margins do not scale with the type); true if it fits.
  */
 export function fitMath(el, least) {
+  if (pending.has(el)) {
+    pending.get(el)[2] = least; // measured once the math is there
+    return true;
+  }
   el.style.fontSize = "";
   let pct = 100;
   for (let k = 0; k < 4 && el.clientWidth > 0 && el.scrollWidth > el.clientWidth; k += 1) {
