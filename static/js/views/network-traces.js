@@ -1,5 +1,6 @@
 // The network figure as Plotly data: edge line traces by colour class, hover/click handles, node markers, the
-// loss node, column titles and value labels, and both layouts. Pure: returns objects, draws nothing.
+// loss node, column titles and value labels, and both layouts; the node plot's hover texts apart, because a page
+// computes them only when a pointer asks (network-paint.js). Pure: returns objects, draws nothing.
 
 import { fmt, labelNum, targetText } from "../models/format.js";
 import { handleEdges, labelBox, lineXY, placeEdgeLabels, toPixel } from "../models/layout.js";
@@ -82,22 +83,33 @@ function edgeTraces(g, sizes, edges, showLoss, cache) {
   return { traces: out, sig };
 }
 
-/** The node plot's traces, in this order: edge handles (hover, click), nodes, the loss node. */
-function nodeTraces(g, model, sizes, nodes, cache) {
-  const { network, trace, state: st } = model;
+const handleSig = (g, handles) => (handles.length === g.edges.length ? "all" : `layer${handles[0] && handles[0].l}`);
+
+/**
+ * What a step changes on the node plot's markers, as colours per trace: [handles (none), node fills, the loss
+ * square] and the matching text colours. Drawn by Plotly on a full redraw, set in place on every other step.
+ */
+function nodePaint(st, nodes) {
+  return {
+    fills: [null, nodes.fills, [st.loss != null ? "#374151" : PENDING]],
+    texts: [null, nodes.textColors, [st.loss != null ? "#ffffff" : "#374151"]],
+  };
+}
+
+/** The node plot's traces, in this order: edge handles (hover, click), nodes, the loss node; no hover texts. */
+function nodeTraces(g, model, sizes, paint, cache) {
+  const { trace, state: st } = model;
   const { nodeSize, lineK, dense, minFont = 11 } = sizes;
   const handles = handleEdges(g, st.current);
-  const hsig = handles.length === g.edges.length ? "all" : `layer${handles[0] && handles[0].l}`;
+  const hsig = handleSig(g, handles);
   const showLoss = !!trace;
-  const lossText = st.loss != null ? `ℒ = ${fmt(st.loss)}` : "ℒ";
-  const tgt = trace && trace.target ? `t = ${targetText(trace.target)}` : "";
   const lossXY = keep(cache, "lossXY", showLoss ? [[g.lossPos.x], [g.lossPos.y]] : [[], []], String(showLoss));
   return [
     {
       type: "scatter", mode: "markers", name: "edge handles",
       x: keep(cache, "hx", handles.map((e) => e.hx), hsig), y: keep(cache, "hy", handles.map((e) => e.hy), hsig),
       customdata: keep(cache, "hData", handles.map((e) => [e.l, e.j, e.i]), hsig),
-      hovertext: handles.map((e) => edgeHover(network, trace, st, e)), hoverinfo: "text", showlegend: false,
+      hoverinfo: "text", showlegend: false,
       marker: { size: dense ? 7 : 16, color: "rgba(255,255,255,0.01)", line: { width: 0 } },
     },
     {
@@ -105,17 +117,29 @@ function nodeTraces(g, model, sizes, nodes, cache) {
       x: keep(cache, "nodeX", g.nodes.map((nd) => nd.x), "x"), y: keep(cache, "nodeY", g.nodes.map((nd) => nd.y), "y"),
       text: keep(cache, "symbols", g.nodes.map((nd) => (nodeSize >= 26 ? nodeSymbol(nd.l, nd.j) : "")), String(nodeSize >= 26)),
       textposition: "middle center",
-      textfont: { color: nodes.textColors, size: Math.round(Math.max(minFont, nodeSize * 0.3)), family: FONT },
-      hovertext: g.nodes.map((nd) => nodeHover(network, st, nd.l, nd.j, nd.key)), hoverinfo: "text", showlegend: false,
-      marker: { size: nodeSize, color: nodes.fills, line: { color: "#374151", width: 1.6 * lineK }, opacity: 1 },
+      textfont: { color: paint.texts[1], size: Math.round(Math.max(minFont, nodeSize * 0.3)), family: FONT },
+      hoverinfo: "text", showlegend: false,
+      marker: { size: nodeSize, color: paint.fills[1], line: { color: "#374151", width: 1.6 * lineK }, opacity: 1 },
     },
     {
       type: "scatter", mode: "markers+text", name: "loss", x: lossXY[0], y: lossXY[1],
       text: ["ℒ"], textposition: "middle center",
-      textfont: { size: Math.round(Math.max(minFont, 12, nodeSize * 0.34)), color: st.loss != null ? "#ffffff" : "#374151", family: FONT },
-      hovertext: [`loss ${lossText}<br>${tgt}`], hoverinfo: "text", showlegend: false,
-      marker: { symbol: "square", size: nodeSize * 0.9, color: st.loss != null ? "#374151" : PENDING, line: { color: "#374151", width: 1.6 * lineK } },
+      textfont: { size: Math.round(Math.max(minFont, 12, nodeSize * 0.34)), color: paint.texts[2][0], family: FONT },
+      hoverinfo: "text", showlegend: false,
+      marker: { symbol: "square", size: nodeSize * 0.9, color: paint.fills[2][0], line: { color: "#374151", width: 1.6 * lineK } },
     },
+  ];
+}
+
+/** The node plot's hover texts per trace (edge handles, nodes, the loss node) at the model's step. */
+export function hoverTexts(g, model) {
+  const { network, trace, state: st } = model;
+  const lossText = st.loss != null ? `ℒ = ${fmt(st.loss)}` : "ℒ";
+  const tgt = trace && trace.target ? `t = ${targetText(trace.target)}` : "";
+  return [
+    handleEdges(g, st.current).map((e) => edgeHover(network, trace, st, e)),
+    g.nodes.map((nd) => nodeHover(network, st, nd.l, nd.j, nd.key)),
+    [`loss ${lossText}<br>${tgt}`],
   ];
 }
 
@@ -231,13 +255,15 @@ function annotationsFor(g, model, sizes, nodes, edges) {
 /**
  * Both plots' data and layouts for a model {network, trace, state}: sizes from figureSizes, nodes from nodeColors,
  * edges from edgeColors; cache keeps unchanged arrays between calls. labelled[n] is the edge of annotation
- * titleCount + n (for clicks); edgeKeyNow changes exactly when the edge plot must be redrawn.
+ * titleCount + n (for clicks); edgeKeyNow changes exactly when the edge plot must be redrawn, nodeKeyNow when
+ * the node plot's data or layout (but for its annotations) changes other than in paint (the step's colours).
  */
 export function buildTraces(g, model, sizes, nodes, edges, cache) {
-  const { px, k, lineK } = sizes;
+  const { px, k, lineK, nodeSize, minFont = 11, dense } = sizes;
   const showLoss = !!model.trace;
   const edgePart = edgeTraces(g, sizes, edges, showLoss, cache);
-  const data = nodeTraces(g, model, sizes, nodes, cache);
+  const paint = nodePaint(model.state, nodes);
+  const data = nodeTraces(g, model, sizes, paint, cache);
   const { annotations, titleCount, labelled } = annotationsFor(g, model, sizes, nodes, edges);
   const axes = { xaxis: { range: g.xRange, visible: false, fixedrange: true }, yaxis: { range: g.yRange, visible: false, fixedrange: true } };
   const box = {
@@ -255,5 +281,8 @@ export function buildTraces(g, model, sizes, nodes, edges, cache) {
   };
   const edgeLayout = { ...box, hovermode: false };
   const edgeKeyNow = [edgePart.sig, lineK, px.width, px.height, showLoss, !!model.projector].join("/");
-  return { data, layout, edgeData: edgePart.traces, edgeLayout, edgeKeyNow, titleCount, labelled, handlesIndex: 0 };
+  // Everything the node traces and the layout are built from, but the paint and the annotations.
+  const handles = handleSig(g, handleEdges(g, model.state.current));
+  const nodeKeyNow = [g.layers.join("-"), handles, nodeSize, lineK, k, minFont, dense, showLoss, px.width, px.height, JSON.stringify(px.margin)].join("/");
+  return { data, layout, paint, edgeData: edgePart.traces, edgeLayout, edgeKeyNow, nodeKeyNow, titleCount, labelled, handlesIndex: 0 };
 }

@@ -6,14 +6,17 @@
 // computed), a Plotly plot of the edges (grouped line traces), a Plotly plot of the nodes, labels and hover
 // handles, and an SVG "over" layer for the pulses; the plots have transparent backgrounds and share one box and
 // one pair of axis ranges. Splitting edges from nodes keeps a step cheap on big networks: most steps only recolour
-// nodes, and the edge plot is redrawn only when an edge changes its colour class.
+// nodes, and the edge plot is redrawn only when an edge changes its colour class. Plotly redraws the node plot only
+// when its shape, size or handles change, or its annotations (value labels on small networks); a step's colours
+// are set in place and its hover texts computed when a pointer asks (network-paint.js).
 
 import { buildGeometry, figureSizes, highlightsAt, waveFlows } from "../models/layout.js";
 import { edgeKey, eventEdge, eventNode, nodeKey } from "../models/trace-model.js";
 import { edgeColors, nodeColors } from "./network-colors.js";
 import { drawLegend, legendTraces } from "./network-legend.js";
 import { createPulses, drawHighlights, svg } from "./network-overlays.js";
-import { buildTraces } from "./network-traces.js";
+import { createLazyHover, createPainter } from "./network-paint.js";
+import { buildTraces, hoverTexts } from "./network-traces.js";
 
 const config = { displaylogo: false, displayModeBar: false, responsive: false, scrollZoom: false };
 // The edge plot takes no pointer events at all: hover and clicks belong to the node plot's handles.
@@ -44,13 +47,25 @@ export function createNetworkView(container, { onEdgeClick, onNodeClick, onBiasC
   let geometry = null;
   let cache = {};
   let lastModel = null; // the model on screen, redrawn on resize
-  let drawn = null; // {projector, shape, edgeKey, labelled, titleCount, keys} of the plots on screen
+  let lastFigure = null; // its figure: the node traces with this step's colours, for the PNG
+  let drawn = null; // {projector, shape, edgeKey, nodeKey, notes, data, labelled, titleCount, keys} of the plots on screen
   let renderQueue = Promise.resolve();
+  const painter = createPainter(plot);
+  // The stack's size as of its last layout, kept by a ResizeObserver: a step reads no layout (which would force
+  // the browser to lay the page out again in the middle of the step's script). Redrawing at a new size is the
+  // page's call (resize(), debounced), as before.
+  let box = null;
+  const readBox = () => ({ width: stack.clientWidth, height: stack.clientHeight });
+  new ResizeObserver(() => {
+    box = readBox(); // the observer runs after layout: this read costs nothing
+  }).observe(stack);
+  const hover = createLazyHover(plot, () => hoverTexts(geometry, lastModel));
 
-  /** Everything one drawing needs, computed from the model without touching the DOM. */
+  /** Everything one drawing needs, computed from the model; reads the box's size only when it is not known. */
   function figureFor(model) {
     const st = model.state;
-    const sizes = figureSizes(geometry, stack.clientWidth, stack.clientHeight, !!model.projector);
+    box ||= readBox();
+    const sizes = figureSizes(geometry, box.width, box.height, !!model.projector);
     const nodes = nodeColors(geometry, st, model.trace, scaleOf);
     const edges = edgeColors(geometry, st, model.network, model.trace, scaleOf);
     const traces = buildTraces(geometry, model, sizes, nodes, edges, cache);
@@ -86,7 +101,11 @@ export function createNetworkView(container, { onEdgeClick, onNodeClick, onBiasC
     if (plot.removeAllListeners) {
       plot.removeAllListeners("plotly_click");
       plot.removeAllListeners("plotly_clickannotation");
+      plot.removeAllListeners("plotly_beforehover");
     }
+    plot.on("plotly_beforehover", () => {
+      hover.fill();
+    });
     plot.on("plotly_click", (ev) => {
       const pt = ev.points && ev.points[0];
       if (!pt) return;
@@ -107,36 +126,71 @@ export function createNetworkView(container, { onEdgeClick, onNodeClick, onBiasC
     plot.on("plotly_clickannotation", (ev) => clicked(drawn.labelled[ev.index - drawn.titleCount], ev));
   }
 
+  /** Brings both plots up to the figure; returns what Plotly redrew, for the step's performance measure. */
+  async function plotFigure(figure, fresh, shape, model) {
+    const notes = JSON.stringify(figure.layout.annotations);
+    let redrawn = "none";
+    if (fresh) {
+      await Plotly.newPlot(edgePlot, figure.edgeData, figure.edgeLayout, edgeConfig);
+      await Plotly.newPlot(plot, figure.data, figure.layout, config);
+      redrawn = "all";
+    } else {
+      if (figure.edgeKeyNow !== drawn.edgeKey) {
+        await Plotly.react(edgePlot, figure.edgeData, figure.edgeLayout, edgeConfig);
+        redrawn = "edges";
+      }
+      if (figure.nodeKeyNow !== drawn.nodeKey) {
+        await Plotly.react(plot, figure.data, figure.layout, config);
+        redrawn = redrawn === "none" ? "nodes" : "edges+nodes";
+      } else if (notes !== drawn.notes) {
+        // The same traces (the very arrays on screen) with new annotations: Plotly redraws only those.
+        await Plotly.react(plot, drawn.data, figure.layout, config);
+        redrawn = redrawn === "none" ? "annotations" : "edges+annotations";
+      }
+    }
+    const replot = redrawn === "all" || redrawn.endsWith("nodes");
+    // Any react restyles the markers from the traces' own colours: the painter starts again.
+    if (redrawn !== "none" && redrawn !== "edges") painter.redrawn();
+    const { labelled, titleCount, handlesIndex, keys } = figure;
+    drawn = {
+      projector: !!model.projector, shape, edgeKey: figure.edgeKeyNow, nodeKey: figure.nodeKeyNow, notes,
+      data: replot ? figure.data : drawn.data, labelled, titleCount, handlesIndex, keys, legend: drawn && drawn.legend,
+    };
+    return redrawn;
+  }
+
   async function draw(model) {
     const shape = model.network.layers.join("-");
     if (!geometry || geometry.layers.join("-") !== shape) {
       geometry = buildGeometry(model.network.layers);
       cache = {};
     }
-    const figure = figureFor(model);
     // A new shape or mode redraws from scratch: react across very different layouts left stale pieces behind.
     const fresh = !drawn || drawn.projector !== !!model.projector || drawn.shape !== shape;
-    if (fresh) {
-      await Plotly.newPlot(edgePlot, figure.edgeData, figure.edgeLayout, edgeConfig);
-      await Plotly.newPlot(plot, figure.data, figure.layout, config);
-    } else {
-      if (figure.edgeKeyNow !== drawn.edgeKey) await Plotly.react(edgePlot, figure.edgeData, figure.edgeLayout, edgeConfig);
-      await Plotly.react(plot, figure.data, figure.layout, config);
-    }
-    const { labelled, titleCount, handlesIndex, keys } = figure;
-    drawn = { projector: !!model.projector, shape, edgeKey: figure.edgeKeyNow, labelled, titleCount, handlesIndex, keys };
+    if (fresh) box = null; // a new mode has just changed the page's layout
+    const figure = figureFor(model);
+    const redrawn = await plotFigure(figure, fresh, shape, model);
     if (fresh) bindEvents();
+    lastModel = model;
+    lastFigure = figure;
+    painter.paint(figure.paint);
+    hover.stale();
     drawHighlights(under, geometry, figure.highlights, figure.sizes);
-    drawLegend(legend, keys);
+    const legendKey = JSON.stringify(figure.keys);
+    if (legendKey !== drawn.legend) {
+      drawLegend(legend, figure.keys);
+      box = readBox();
+    }
+    drawn.legend = legendKey;
     // The legend's first drawing takes room from the plots' box: draw once more at the box's new size.
     const { px } = figure.sizes;
-    if (!model.refit && (Math.abs(Math.max(200, stack.clientHeight) - px.height) > 2 || Math.abs(Math.max(320, stack.clientWidth) - px.width) > 2)) {
+    if (!model.refit && (Math.abs(Math.max(200, box.height) - px.height) > 2 || Math.abs(Math.max(320, box.width) - px.width) > 2)) {
       return draw({ ...model, refit: true, animate: 0, wave: null });
     }
     exposeForTests(model.state, figure);
-    lastModel = model;
     if (model.wave) pulses(waveFlows(geometry, model.wave, 450), 650, figure.sizes, geometry);
     else pulses(model.animate ? figure.highlights.flows : [], model.animate, figure.sizes, geometry);
+    return redrawn;
   }
 
   /**
@@ -145,7 +199,13 @@ export function createNetworkView(container, { onEdgeClick, onNodeClick, onBiasC
    * Calls are queued, so one Plotly update never starts while another is still running.
    */
   function render(model) {
-    const done = renderQueue.then(() => draw(model));
+    const done = renderQueue.then(async () => {
+      // The bench attributes script time to steps by these (in the trace's blink.user_timing category).
+      performance.mark("deltaflow:step");
+      const redrawn = await draw(model);
+      performance.measure("deltaflow:step-render", { start: "deltaflow:step", detail: { position: model.state.p, redrawn } });
+      performance.clearMarks("deltaflow:step");
+    });
     renderQueue = done.catch(() => {});
     return done;
   }
@@ -153,6 +213,7 @@ export function createNetworkView(container, { onEdgeClick, onNodeClick, onBiasC
   /** Redraws at the new container size (node sizes are in pixels), without pulses. */
   function resize() {
     if (!drawn || !lastModel) return Promise.resolve();
+    box = null; // asked from outside (a new mode or window size): measure the box again
     return render({ ...lastModel, animate: 0, wave: null });
   }
 
@@ -167,7 +228,9 @@ export function createNetworkView(container, { onEdgeClick, onNodeClick, onBiasC
       plot_bgcolor: "#ffffff",
     };
     const bars = drawn ? legendTraces(drawn.keys, geometry) : [];
-    const url = await Plotly.toImage({ data: [...edgePlot.data, ...plot.data, ...bars], layout }, { format: "png", width: layout.width, height: layout.height, scale: 2 });
+    // The node traces with this step's colours: the plot's own data keeps those of its last full redraw.
+    const nodes = lastFigure ? lastFigure.data : plot.data;
+    const url = await Plotly.toImage({ data: [...edgePlot.data, ...nodes, ...bars], layout }, { format: "png", width: layout.width, height: layout.height, scale: 2 });
     const a = document.createElement("a");
     a.href = url;
     a.download = "deltaflow-network.png";
