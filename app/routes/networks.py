@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 
 from app.deps import SettingsDep, StoreDep
 from app.networks import usecases
+from app.routes.lean import LeanRoute
 from app.schemas import (
     BatchResult,
     CreatedNetwork,
@@ -131,12 +132,16 @@ def predict(network_id: str, body: PredictRequest, store: StoreDep, settings: Se
     return usecases.predict(store, settings, network_id, body)
 
 
-@router.post("/{network_id}/step", response_model=StepResult, responses=error_responses(400, 403, 404, 409, 413, 415))
 async def step(network_id: str, body: SampleRequest, store: StoreDep, settings: SettingsDep,
                authorization: Auth = None) -> Any:
     """One update on a sample or batch with the network's optimizer; the new weights are stored."""
     return _json(await _step_off_or_on_loop(
         network_id, store, lambda: usecases.step(store, settings, network_id, body, authorization)))
+
+
+# the busiest route of a lesson: its common request skips FastAPI's general dependency solver (routes/lean.py)
+router.add_api_route("/{network_id}/step", step, methods=["POST"], response_model=StepResult,
+                     responses=error_responses(400, 403, 404, 409, 413, 415), route_class_override=LeanRoute)
 
 
 @router.post("/{network_id}/train", response_model=TrainResult, responses=error_responses(400, 403, 404, 409, 413, 415))
