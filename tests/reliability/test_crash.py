@@ -26,15 +26,15 @@ def test_kill_9_during_train_loses_nothing_completed(spawn: Any) -> None:
         "learning_rate": 0.25, "weights": [{"l": 2, "j": 1, "i": 1, "value": 0.125}]}).status_code == 200
     deleted = http.post("/api/networks", json={"preset": "xor"}).json()["id"]
     assert http.delete(f"/api/networks/{deleted}").status_code == 204
-    # the victim: 10 one-node layers, whose training is slow per iteration,
-    # so a call accepted by the budget runs seconds
-    victim = http.post("/api/networks",
-                       json={"layers": [1] * 10, "dataset": {"inputs": [[0]], "targets": [[1]]}}).json()["id"]
+    # the victim: 10 one-node layers trained online over 64 samples (one update per sample, each a round of small
+    # numpy calls), the slowest work per unit of budget, so a call accepted by the budget runs seconds
+    samples = {"inputs": [[k / 64] for k in range(64)], "targets": [[1.0]] * 64}
+    victim = http.post("/api/networks", json={"layers": [1] * 10, "dataset": samples}).json()["id"]
     assert http.post(f"/api/networks/{victim}/train", json={"iterations": 5}).status_code == 200
     before = {n: http.get(f"/api/networks/{n}").json() for n in (stepped, patched, victim)}
     # the longest call the work budget accepts for it (seconds on this machine: docs/limits.md)
-    iterations = max(i for i in range(1000, 100_001, 1000)
-                     if train_work(before[victim]["layers"], len(before[victim]["dataset"]["inputs"]), i, "batch")
+    iterations = max(i for i in range(10, 100_001, 10)
+                     if train_work(before[victim]["layers"], len(before[victim]["dataset"]["inputs"]), i, "online")
                      <= Settings().max_train_work)
 
     outcome: dict[str, Any] = {}
@@ -42,7 +42,8 @@ def test_kill_9_during_train_loses_nothing_completed(spawn: Any) -> None:
     def train() -> None:
         try:
             with httpx.Client(base_url=server.url, timeout=60) as c:
-                outcome["response"] = c.post(f"/api/networks/{victim}/train", json={"iterations": iterations})
+                outcome["response"] = c.post(f"/api/networks/{victim}/train",
+                                             json={"iterations": iterations, "mode": "online"})
         except httpx.HTTPError as err:
             outcome["error"] = err
 
