@@ -85,6 +85,19 @@ async def _step_off_or_on_loop(network_id: str, store: NetworkStore, work: Any) 
     return timed() if inline else await anyio.to_thread.run_sync(timed)
 
 
+async def step(network_id: str, body: SampleRequest, store: StoreDep, settings: SettingsDep,
+               authorization: Auth = None) -> Any:
+    """One update on a sample or batch with the network's optimizer; the new weights are stored."""
+    return _json(await _step_off_or_on_loop(
+        network_id, store, lambda: usecases.step(store, settings, network_id, body, authorization)))
+
+
+# the busiest route of a lesson, first so that routing finds it first; its common request skips FastAPI's
+# general dependency solver (routes/lean.py)
+router.add_api_route("/{network_id}/step", step, methods=["POST"], response_model=StepResult,
+                     responses=error_responses(400, 403, 404, 409, 413, 415), route_class_override=LeanRoute)
+
+
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CreatedNetwork,
              responses=error_responses(400, 413, 415))
 def create_network(body: NetworkCreate, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
@@ -130,18 +143,6 @@ def backward(network_id: str, body: SampleRequest, store: StoreDep, settings: Se
 def predict(network_id: str, body: PredictRequest, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
     """Outputs for many inputs at once, e.g. a grid for a decision-boundary map."""
     return usecases.predict(store, settings, network_id, body)
-
-
-async def step(network_id: str, body: SampleRequest, store: StoreDep, settings: SettingsDep,
-               authorization: Auth = None) -> Any:
-    """One update on a sample or batch with the network's optimizer; the new weights are stored."""
-    return _json(await _step_off_or_on_loop(
-        network_id, store, lambda: usecases.step(store, settings, network_id, body, authorization)))
-
-
-# the busiest route of a lesson: its common request skips FastAPI's general dependency solver (routes/lean.py)
-router.add_api_route("/{network_id}/step", step, methods=["POST"], response_model=StepResult,
-                     responses=error_responses(400, 403, 404, 409, 413, 415), route_class_override=LeanRoute)
 
 
 @router.post("/{network_id}/train", response_model=TrainResult, responses=error_responses(400, 403, 404, 409, 413, 415))
