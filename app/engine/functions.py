@@ -1,8 +1,9 @@
 """The registries: every activation, loss and optimizer is one record here, holding everything about its rule.
 
-Each record has the value, its derivative, the LaTeX the page and the trace show, and the numpy operations of
-the compiled fast path. Every other layer (network, trace, request schemas, /api/meta, the page's editor) reads
-these dictionaries; adding a rule means adding a record. Arrays have shape (samples, nodes).
+Each record has the value, its derivative, the LaTeX the page and the trace show, the numpy operations of
+the compiled fast path and the scalar form of tiny networks' path (scalar.py). Every other layer (network,
+trace, request schemas, /api/meta, the page's editor) reads these dictionaries; adding a rule means adding a
+record. Arrays have shape (samples, nodes).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 from app.engine.latex import elide, num, par, shown
 from app.engine.ops import Array, Lazy, Op, const
 from app.engine.quantities import QUANTITIES
+from app.engine.scalar_forms import Lines, ScalarActivation, elementwise
 
 # ---- activations -----------------------------------------------------------------------------------------
 
@@ -42,6 +44,8 @@ class Activation:
     # compiled fast path: the same operations as f and df in the same order (None: call f or vjp as one op)
     forward_ops: ForwardOps | None = None
     backward_ops: VjpOps | None = None
+    # scalar path: (forward, vjp) emitters of Python lines doing what f and vjp do (None: the numpy path)
+    scalar: ScalarActivation | None = None
 
     def vjp(self, z: Array, a: Array, grad_a: Array) -> Array:
         """δ = ∂L/∂z from ∂L/∂a (elementwise, or the softmax Jacobian product)."""
@@ -96,6 +100,21 @@ def _softmax(z: Array) -> Array:
     return e / e.sum(axis=1, keepdims=True)
 
 
+def _softmax_forward_lines(zs: list[str], avs: list[str]) -> Lines:
+    # e_j = exp(z_j - max_k z_k) never overflows; a_j = e_j / Σ_k e_k as in _softmax
+    es = [f"e_{a}" for a in avs]
+    lines = [f"top = max({', '.join(zs)})" if len(zs) > 1 else f"top = {zs[0]}"]
+    lines += [f"{e} = exp({z} - top)" for e, z in zip(es, zs, strict=True)]
+    lines.append(f"total = {' + '.join(es)}")
+    return lines + [f"{a} = {e} / total" for a, e in zip(avs, es, strict=True)]
+
+
+def _softmax_vjp_lines(zs: list[str], avs: list[str], gs: list[str], ds: list[str]) -> Lines:
+    # dL/dz_j = a_j (∂L/∂a_j - Σ_k a_k ∂L/∂a_k): the softmax Jacobian a_k (1[k=j] - a_j) times ∂L/∂a, as in vjp
+    lines = [f"inner = {' + '.join(f'{a} * {g}' for a, g in zip(avs, gs, strict=True))}"]
+    return lines + [f"{d} = {a} * ({g} - inner)" for a, g, d in zip(avs, gs, ds, strict=True)]
+
+
 def _softplus(x: Array) -> Array:
     return np.logaddexp(0.0, x)
 
@@ -109,11 +128,15 @@ ACTIVATIONS: dict[str, Activation] = {
             "sigmoid", _sigmoid, lambda z, a: a * (1.0 - a), r"\sigma",
             r"\sigma(z) = \frac{1}{1 + e^{-z}}", r"\sigma'(z) = \sigma(z)\,(1 - \sigma(z)) = a\,(1 - a)",
             df_form=r"{a} \cdot (1 - {a})", forward_ops=_sigmoid_ops, backward_ops=_sigmoid_vjp_ops,
+            # σ(z) = ½ tanh(½ z) + ½ ; dσ/dz = a (1 - a)
+            scalar=elementwise("{a} = 0.5 * tanh(0.5 * {z}) + 0.5", "{d} = {a} * (1.0 - {a}) * {g}"),
         ),
         Activation(
             "tanh", np.tanh, lambda z, a: 1.0 - a * a, r"\tanh",
             r"\tanh(z) = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}", r"\tanh'(z) = 1 - \tanh^2(z) = 1 - a^2",
             df_form="(1 - ({a})^2)", forward_ops=lambda z, a: [partial(np.tanh, z, a)], backward_ops=_tanh_vjp_ops,
+            # dtanh/dz = 1 - a²
+            scalar=elementwise("{a} = tanh({z})", "{d} = (1.0 - {a} * {a}) * {g}"),
         ),
         Activation(
             # ReLU's derivative at 0 is taken as 0
@@ -121,26 +144,36 @@ ACTIVATIONS: dict[str, Activation] = {
             r"\mathrm{ReLU}(z) = \max(0, z)", r"\mathrm{ReLU}'(z) = " + _CASES.format(1, 0), df_form="[{z} > 0]",
             forward_ops=lambda z, a: [partial(np.maximum, z, const(z.shape, 0.0), out=a)],
             backward_ops=_relu_vjp_ops,
+            # max(z, 0) keeps a NaN as np.maximum does; dReLU/dz = [z > 0], a bool times g as the numpy mask is
+            scalar=elementwise("{a} = 0.0 if {z} < 0.0 else {z}", "{d} = ({z} > 0.0) * {g}"),
         ),
         Activation(
             "leaky_relu", lambda z: np.where(z > 0, z, 0.01 * z), lambda z, a: np.where(z > 0, 1.0, 0.01),
             r"\mathrm{LReLU}", r"\mathrm{LReLU}(z) = " + _CASES.format("z", "0.01\\,z"),
             r"\mathrm{LReLU}'(z) = " + _CASES.format(1, "0.01"), df_form=r"([{z} > 0] + 0.01\,[{z} \le 0])",
+            # dLReLU/dz = 1 for z > 0, else 0.01
+            scalar=elementwise("{a} = {z} if {z} > 0.0 else 0.01 * {z}", "{d} = (1.0 if {z} > 0.0 else 0.01) * {g}"),
         ),
         Activation(
             "linear", lambda z: z.copy(), lambda z, a: np.ones_like(z), r"\mathrm{id}",
             r"\mathrm{id}(z) = z", r"\mathrm{id}'(z) = 1",
+            # did/dz = 1
+            scalar=elementwise("{a} = {z}", "{d} = {g}"),
         ),
         Activation(
             # σ(z) = 1 - e^{-a} because e^{a} = 1 + e^{z}; computed from z, which stays exact for large z
             "softplus", _softplus, lambda z, a: _sigmoid(z), r"\mathrm{softplus}",
             r"\mathrm{softplus}(z) = \ln(1 + e^{z})", r"\mathrm{softplus}'(z) = \sigma(z) = 1 - e^{-a}",
             df_form="(1 - e^{{-{a}}})",
+            # ln(1 + e^z) as np.logaddexp(0, z) computes it, never exp of a positive number; dsoftplus/dz = σ(z)
+            scalar=elementwise("{a} = {z} + log1p(exp(-{z})) if {z} > 0.0 else log1p(exp({z}))",
+                               "{d} = (0.5 * tanh(0.5 * {z}) + 0.5) * {g}"),
         ),
         Activation(
             "softmax", _softmax, None, r"\mathrm{softmax}",
             r"\mathrm{softmax}(z)_j = \frac{e^{z_j}}{\sum_k e^{z_k}}",
             r"\frac{\partial a_k}{\partial z_j} = a_k\,(\mathbb{1}[k = j] - a_j)", output_only=True,
+            scalar=(_softmax_forward_lines, _softmax_vjp_lines),
         ),
     )
 }

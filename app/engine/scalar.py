@@ -11,11 +11,14 @@ the last bit: math.tanh/exp/log1p are not numpy's, and the sums of W^l a^{l-1} a
 samples are plain Python additions where OpenBLAS fuses multiply-adds. tests/engine/test_scalar.py pins how
 far that moves a run from repeated `step()`.
 
-Anything not covered here (an activation, loss or optimizer without a scalar form below, or a network too
-large for straight-line code to win) takes compiled.py's path. So does any run that ends with a parameter
-that is not finite (or in which Python's float arithmetic raises, which the code below avoids: exp only ever
-sees numbers ≤ 0): it is redone on the numpy path from the same start, so where a run overflows is decided
-by the same arithmetic as before, and train()'s divergence check sees what it always saw.
+The lines for each rule come from its registry record: an activation's `scalar` emitters (functions.py), an
+optimizer's `scalar` update (optimizers.py); this module only assembles them into one step. Anything not
+covered here (an activation or optimizer whose record has no scalar form, a loss other than mse or a fused
+cross-entropy, or a network too large for straight-line code to win) takes compiled.py's path. So does any
+run that ends with a parameter that is not finite (or in which Python's float arithmetic raises, which the
+generated code avoids: exp only ever sees numbers ≤ 0): it is redone on the numpy path from the same start,
+so where a run overflows is decided by the same arithmetic as before, and train()'s divergence check sees
+what it always saw.
 """
 
 from __future__ import annotations
@@ -26,102 +29,40 @@ from functools import lru_cache
 
 import numpy as np
 
-from app.engine.functions import LOSSES, OPTIMIZERS, fused_output_delta
+from app.engine.functions import ACTIVATIONS, LOSSES, OPTIMIZERS, fused_output_delta
 from app.engine.network import Network, parameter_vector
 from app.engine.ops import Array
+from app.engine.scalar_forms import Lines, ScalarActivation, ScalarUpdate
 
 # up to about this many (weights + nodes) × samples, Python floats beat numpy's calls: each weight and node costs a
 # few float operations per sample, a numpy step a fixed ~25 calls (measured: the 2-2-1 XOR on its 4 samples runs
 # 4-5× faster; the two paths meet between 140 and 200)
 SCALAR_LIMIT = 150
 
-Lines = list[str]
-
-
-# ---- activations: a = f(z) and δ = f'(z) ⊙ ∂L/∂a, node by node, in the registry's order of operations ----
-
-def _elementwise(forward: str, vjp: str) -> tuple[Callable[..., Lines], Callable[..., Lines]]:
-    """Emitters for an activation that acts node by node; the templates name {z}, {a}, {g} and {d}."""
-
-    def f(zs: list[str], avs: list[str]) -> Lines:
-        return [forward.format(z=z, a=a) for z, a in zip(zs, avs, strict=True)]
-
-    def df(zs: list[str], avs: list[str], gs: list[str], ds: list[str]) -> Lines:
-        return [vjp.format(z=z, a=a, g=g, d=d) for z, a, g, d in zip(zs, avs, gs, ds, strict=True)]
-
-    return f, df
-
-
-def _softmax_forward(zs: list[str], avs: list[str]) -> Lines:
-    # e_j = exp(z_j - max_k z_k) never overflows; a_j = e_j / Σ_k e_k as in functions._softmax
-    es = [f"e_{a}" for a in avs]
-    lines = [f"top = max({', '.join(zs)})" if len(zs) > 1 else f"top = {zs[0]}"]
-    lines += [f"{e} = exp({z} - top)" for e, z in zip(es, zs, strict=True)]
-    lines.append(f"total = {' + '.join(es)}")
-    return lines + [f"{a} = {e} / total" for a, e in zip(avs, es, strict=True)]
-
-
-def _softmax_vjp(zs: list[str], avs: list[str], gs: list[str], ds: list[str]) -> Lines:
-    # dL/dz_j = a_j (∂L/∂a_j - Σ_k a_k ∂L/∂a_k): the softmax Jacobian a_k (1[k=j] - a_j) times ∂L/∂a
-    lines = [f"inner = {' + '.join(f'{a} * {g}' for a, g in zip(avs, gs, strict=True))}"]
-    return lines + [f"{d} = {a} * ({g} - inner)" for a, g, d in zip(avs, gs, ds, strict=True)]
-
-
-EMITTERS: dict[str, tuple[Callable[..., Lines], Callable[..., Lines]]] = {
-    # σ(z) = ½ tanh(½ z) + ½ ; dσ/dz = a (1 - a)
-    "sigmoid": _elementwise("{a} = 0.5 * tanh(0.5 * {z}) + 0.5", "{d} = {a} * (1.0 - {a}) * {g}"),
-    # dtanh/dz = 1 - a²
-    "tanh": _elementwise("{a} = tanh({z})", "{d} = (1.0 - {a} * {a}) * {g}"),
-    # max(z, 0) keeps a NaN as np.maximum does; dReLU/dz = [z > 0], a bool times g as the numpy mask is
-    "relu": _elementwise("{a} = 0.0 if {z} < 0.0 else {z}", "{d} = ({z} > 0.0) * {g}"),
-    # dLReLU/dz = 1 for z > 0, else 0.01
-    "leaky_relu": _elementwise("{a} = {z} if {z} > 0.0 else 0.01 * {z}",
-                               "{d} = (1.0 if {z} > 0.0 else 0.01) * {g}"),
-    # did/dz = 1
-    "linear": _elementwise("{a} = {z}", "{d} = {g}"),
-    # ln(1 + e^z) as np.logaddexp(0, z) computes it, never exp of a positive number; dsoftplus/dz = σ(z)
-    "softplus": _elementwise("{a} = {z} + log1p(exp(-{z})) if {z} > 0.0 else log1p(exp({z}))",
-                             "{d} = (0.5 * tanh(0.5 * {z}) + 0.5) * {g}"),
-    "softmax": (_softmax_forward, _softmax_vjp),
-}
-
-
-# ---- optimizers: optimizers.py's elementwise sequence, one parameter q with gradient gq at a time ----------
-
-def _sgd(q: str) -> Lines:
-    # w ← w − η ∂L/∂w
-    return [f"{q} = {q} - g{q} * lr"]
-
-
-def _momentum(q: str) -> Lines:
-    # v ← μ v + ∂L/∂w ; w ← w − η v
-    return [f"v_{q} = v_{q} * mu + g{q}", f"{q} = {q} - v_{q} * lr"]
-
-
-def _adam(q: str) -> Lines:
-    # m ← β1 m + (1 − β1) g ; v ← β2 v + (1 − β2) g² ; w ← w − (η / (1 − β1^t)) m / (√v / √(1 − β2^t) + ε)
-    return [f"m_{q} = m_{q} * beta1 + c1 * g{q}", f"v_{q} = v_{q} * beta2 + c2 * g{q} * g{q}",
-            f"{q} = {q} - m_{q} / (sqrt(v_{q}) / bias2_sqrt + eps) * lr_t"]
-
-
-# name: (the update of one parameter, the state arrays in the order optimizers.py keeps them, per-step lines)
-UPDATES: dict[str, tuple[Callable[[str], Lines], tuple[str, ...], Lines]] = {
-    "sgd": (_sgd, (), []),
-    "momentum": (_momentum, ("v",), []),
-    "adam": (_adam, ("m", "v"), ["t += 1.0", "bias1 = 1.0 - beta1 ** t", "bias2_sqrt = (1.0 - beta2 ** t) ** 0.5",
-                                 "lr_t = lr / bias1"]),
-}
-
 
 def covers(net: Network, samples: int) -> bool:
-    """True if this module has a scalar form of every rule `net` uses and the network is small enough to win."""
+    """True if every rule `net` uses has a scalar form in its record and the network is small enough to win."""
     size = sum(w.size for w in net.weights) + sum(net.layers[1:])
-    return (all(name in EMITTERS for name in net.activations) and net.optimizer in UPDATES
+    acts = [ACTIVATIONS.get(name) for name in net.activations]
+    opt = OPTIMIZERS.get(net.optimizer)
+    return (all(a is not None and a.scalar is not None for a in acts) and opt is not None and opt.scalar is not None
             and net.loss in LOSSES and (net.loss == "mse" or fused_output_delta(net.loss, net.activations[-1]))
             and 1 <= samples and size * samples <= SCALAR_LIMIT)
 
 
 # ---- one step as Python source ------------------------------------------------------------------------------
+
+def _emitters(name: str) -> ScalarActivation:
+    form = ACTIVATIONS[name].scalar
+    assert form is not None, f"{name} has no scalar form; covers() sends its networks to the numpy path"
+    return form
+
+
+def _update(name: str) -> ScalarUpdate:
+    form = OPTIMIZERS[name].scalar
+    assert form is not None, f"{name} has no scalar form; covers() sends its networks to the numpy path"
+    return form
+
 
 def _names(layers: list[int], train_biases: bool) -> tuple[list[str], list[str]]:
     """The trained parameters in network.parameter_vector's order (w^l row by row, then b^l), and frozen ones."""
@@ -142,7 +83,7 @@ def _sample_lines(layers: list[int], activations: list[str], loss: str, mean: bo
             terms = " + ".join(f"w{l}_{j}_{i} * a{l - 1}_{i}" for i in range(1, layers[l - 2] + 1))
             lines.append(f"z{l}_{j} = {terms} + b{l}_{j}")
         zs, avs = [n.format("z") for n in node[l - 1]], [n.format("a") for n in node[l - 1]]
-        lines += EMITTERS[activations[l - 2]][0](zs, avs)
+        lines += _emitters(activations[l - 2])[0](zs, avs)
     out = node[depth - 1]
     ds = [n.format("d") for n in out]
     targets = [f"t_{k}" for k in range(1, layers[-1] + 1)]
@@ -152,8 +93,8 @@ def _sample_lines(layers: list[int], activations: list[str], loss: str, mean: bo
     else:
         # dL/da^L = o - t for ½ Σ (o - t)², then δ^L through the output activation
         lines += [f"{n.format('g')} = {n.format('a')} - {t}" for n, t in zip(out, targets, strict=True)]
-        lines += EMITTERS[activations[-1]][1]([n.format("z") for n in out], [n.format("a") for n in out],
-                                              [n.format("g") for n in out], ds)
+        lines += _emitters(activations[-1])[1]([n.format("z") for n in out], [n.format("a") for n in out],
+                                               [n.format("g") for n in out], ds)
     if mean:
         lines += [f"{d} = {d} * scale" for d in ds]
     for l in range(depth, 1, -1):
@@ -168,17 +109,10 @@ def _sample_lines(layers: list[int], activations: list[str], loss: str, mean: bo
                 terms = " + ".join(f"d{l}_{j} * w{l}_{j}_{i}" for j in range(1, layers[l - 1] + 1))
                 lines.append(f"g{l - 1}_{i} = {terms}")
             below = node[l - 2]
-            lines += EMITTERS[activations[l - 3]][1](
+            lines += _emitters(activations[l - 3])[1](
                 [n.format("z") for n in below], [n.format("a") for n in below], [n.format("g") for n in below],
                 [n.format("d") for n in below])
     return lines
-
-
-HYPER_LINES = {
-    "sgd": [],
-    "momentum": ['mu = hp["momentum"]'],
-    "adam": ['beta1 = hp["beta1"]', 'beta2 = hp["beta2"]', 'eps = hp["eps"]', "c1 = 1.0 - beta1", "c2 = 1.0 - beta2"],
-}
 
 
 def source(layers: list[int], activations: list[str], loss: str, mean: bool, optimizer: str,
@@ -189,18 +123,18 @@ def source(layers: list[int], activations: list[str], loss: str, mean: bool, opt
     (each row the inputs a_i^1 and then the targets t_k).
     """
     trained, frozen = _names(layers, train_biases)
-    update, state_names, per_step = UPDATES[optimizer]
-    states = [[f"{s}_{q}" for q in trained] for s in state_names]
+    update = _update(optimizer)
+    states = [[f"{s}_{q}" for q in trained] for s in update.state]
     inputs = [f"a1_{i}" for i in range(1, layers[0] + 1)] + [f"t_{k}" for k in range(1, layers[-1] + 1)]
 
     def unpack(names: list[str], value: str) -> str:
         return f"({', '.join(names)},) = {value}"
 
     body = [unpack(trained, "params")] + ([unpack(frozen, "frozen")] if frozen else [])
-    body += [unpack(names, f"state[{k}]") for k, names in enumerate(states)] + HYPER_LINES[optimizer]
+    body += [unpack(names, f"state[{k}]") for k, names in enumerate(states)] + list(update.setup)
     loop = [" = ".join(f"g{q}" for q in trained) + " = 0.0", f"for {', '.join(inputs)}, in rows:"]
     loop += ["    " + line for line in _sample_lines(layers, activations, loss, mean, train_biases)]
-    loop += per_step + [line for q in trained for line in update(q)]
+    loop += [*update.per_step] + [line for q in trained for line in update.parameter(q)]
     body += ["for _ in range(iterations):"] + ["    " + line for line in loop]
     body.append(f"return [{', '.join(trained)}], [{', '.join('[' + ', '.join(s) + ']' for s in states)}], t")
     head = "def run(params, frozen, state, t, rows, iterations, lr, scale, hp):"
@@ -208,13 +142,15 @@ def source(layers: list[int], activations: list[str], loss: str, mean: bool, opt
 
 
 Step = Callable[..., tuple[list[float], list[list[float]], float]]
+# the functions the registries' scalar forms may call, and nothing else
+FUNCTIONS: dict[str, object] = {"tanh": math.tanh, "exp": math.exp, "log1p": math.log1p, "sqrt": math.sqrt}
 
 
 @lru_cache(maxsize=128)
 def compiled_step(layers: tuple[int, ...], activations: tuple[str, ...], loss: str, mean: bool, optimizer: str,
                   train_biases: bool) -> Step:
     """`source` compiled once per architecture (a /train request for a known shape reuses it)."""
-    namespace: dict[str, object] = {"tanh": math.tanh, "exp": math.exp, "log1p": math.log1p, "sqrt": math.sqrt}
+    namespace = dict(FUNCTIONS)
     code = compile(source(list(layers), list(activations), loss, mean, optimizer, train_biases),
                    f"<deltaflow scalar step {'-'.join(map(str, layers))}>", "exec")
     # only our own source runs: names are built from integers and registry keys, numbers come in as arguments
@@ -241,7 +177,7 @@ class ScalarRunner:
         self.hp = opt.settings(net.optimizer_settings)
         self.params = parameter_vector(net.weights, net.biases, net.train_biases)
         self.state = {k: v.copy() for k, v in net.optimizer_state.items()} or opt.init_state(self.params.size)
-        self.names = UPDATES[net.optimizer][1]
+        self.names = _update(net.optimizer).state
         self.frozen = [] if net.train_biases else np.concatenate(net.biases).tolist()
         self.rows = [tuple(row) for row in np.hstack([x, t]).tolist()]
         self.scale = 1.0 / x.shape[0] if net.reduction == "mean" else 1.0

@@ -4,6 +4,7 @@ leaves divergence, snapshots and the optimizer's state exactly as the numpy path
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -220,11 +221,12 @@ def test_rules_without_a_scalar_form_and_larger_networks_take_the_numpy_path(mon
     assert covers(net, 4)
     assert covers(net, scalar.SCALAR_LIMIT // 17)  # 12 weights and 5 nodes
     assert not covers(net, scalar.SCALAR_LIMIT // 17 + 1)
-    monkeypatch.setitem(ACTIVATIONS, "swish", ACTIVATIONS["tanh"])
+    # rules whose registry records carry no scalar form
+    monkeypatch.setitem(ACTIVATIONS, "swish", replace(ACTIVATIONS["tanh"], name="swish", scalar=None))
     odd = nn.Network([2, 3, 2], ["swish", "sigmoid"], net.weights, net.biases)
     assert not covers(odd, 4)
     heavy = nn.Network([2, 3, 2], ["tanh", "sigmoid"], net.weights, net.biases)
-    monkeypatch.setitem(OPTIMIZERS, "heavy_ball", OPTIMIZERS["sgd"])
+    monkeypatch.setitem(OPTIMIZERS, "heavy_ball", replace(OPTIMIZERS["sgd"], name="heavy_ball", scalar=None))
     heavy.optimizer = "heavy_ball"
     assert not covers(heavy, 4)
 
