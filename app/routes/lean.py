@@ -85,9 +85,9 @@ class LeanRoute(APIRoute):
             body = await request.body()  # cached on the request: FastAPI's handler reads the same bytes
             try:
                 parsed = json.loads(body) if body else None  # json.loads, as Request.json() does
-            except ValueError:
+                value, errors = body_field.validate(parsed, {}, loc=("body",))
+            except Exception:  # e.g. RecursionError on deep nesting: FastAPI's handler answers it its own way
                 return await full(request)
-            value, errors = body_field.validate(parsed, {}, loc=("body",))
             if parsed is None or errors:
                 return await full(request)
             kwargs: dict[str, Any] = {body_field.name: value}

@@ -62,6 +62,9 @@ def test_steps_answer_the_same_bytes_either_way(client: TestClient, body: dict[s
     {"sample": 0, "extra": 1},
     [1, 2],
     b"{not json",
+    b"[" * 100_000,  # json.loads raises RecursionError, not a ValueError
+    b'{"input": ' + b"[" * 50_000 + b"]" * 50_000 + b"}",
+    b"\xff\xfe\xfa",
     b"",
     b"null",
 ])
