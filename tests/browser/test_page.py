@@ -93,15 +93,16 @@ def test_xor_draws_five_nodes_and_six_edges(page: Any, shoot: Any) -> None:
     data = fig(page)
     assert data["nodeCount"] == "5"
     assert data["edgeCount"] == "6"
-    # The Plotly figures themselves: 5 node markers, 6 edge handles, 6 edge segments across the edge traces.
+    # The figure itself: 5 node markers and 6 edge handles in the Plotly node plot, 6 edge segments across the
+    # edge layer's colour classes (one SVG path per class, one subpath per edge).
     counts = page.evaluate(
         """() => {
           const d = document.getElementById('network-figure-plot').data;
-          const e = document.getElementById('network-figure-edges').data;
+          const e = document.getElementById('network-figure-edges');
           const nodes = d.find(t => t.name === 'nodes').x.length;
           const handles = d.find(t => t.name === 'edge handles').x.length;
-          const segs = e.filter(t => (t.name || '').startsWith('edges'))
-            .reduce((n, t) => n + t.x.filter(v => v === null).length, 0);
+          const segs = [...e.querySelectorAll('g.edge-class')].filter(g => g.dataset.name.startsWith('edges'))
+            .reduce((n, g) => n + (g.querySelector('path').getAttribute('d').match(/M/g) || []).length, 0);
           return {nodes, handles, segs};
         }"""
     )
@@ -595,3 +596,43 @@ def test_a_bias_is_drawn_and_edited_like_a_weight(page: Any, shoot: Any) -> None
     assert state["biases"][0][0] == 0.5
     page.wait_for_selector("#btn-undo:not([disabled])")
     assert "b1 in layer 2" in (page.get_attribute("#btn-undo", "title") or "")
+
+
+def test_a_step_on_a_big_network_recolours_nodes_in_place_and_hover_follows(page: Any, watch: Any, shoot: Any) -> None:
+    data = {"inputs": [[round(0.1 * i - 0.8, 2) for i in range(16)]], "targets": [[float(i % 2) for i in range(16)]]}
+    res = page.request.post("/api/networks", data={"layers": [16] * 6, "activations": "sigmoid", "dataset": data})
+    assert res.status == 201, res.text()
+    net = res.json()["id"]
+    open_app(page, f"/?net={net}")
+    events = get_trace(page, net)["events"]
+    page.click(".phase-btn[data-phase=backward]")
+    start = next(k for k, e in enumerate(events) if e["phase"] == "backward") + 1
+    wait_position(page, start)
+    # the first backward steps: ∂L/∂a of the output nodes, one after the other
+    ev = events[start]
+    assert ev["quantity"] == "grad_a" and ev["l"] == 6
+    k = 5 * 16 + ev["j"] - 1  # that node's marker in the node trace
+    point = "#network-figure-plot .scatterlayer .trace:nth-of-type(2) .point"
+    fill = "(els, k) => els[k].style.fill"
+    before = page.eval_on_selector_all(point, fill, k)
+    traces = page.locator("#network-figure-plot .scatterlayer .trace")
+    traces.nth(1).locator(".point").nth(k).hover(force=True)
+    tip = page.locator("#network-figure-plot .hovertext").first
+    tip.wait_for(state="visible", timeout=5_000)
+    assert "∂L/∂a" not in (tip.text_content() or "")
+    press(page, "ArrowRight")
+    wait_position(page, start + 1)
+    # Plotly did not redraw the node plot for this step (the view's measure says what it redrew) ...
+    redrawn = page.evaluate("() => performance.getEntriesByName('deltaflow:step-render').at(-1).detail")
+    assert redrawn["plotly"] == "none" and redrawn["edges"] is False
+    # ... yet the node has its colour now, and the open hover label shows its new value
+    assert page.eval_on_selector_all(point, fill, k) != before
+    value = f"{ev['value']:.4f}".replace("-", "−")
+    page.wait_for_function(
+        "v => [...document.querySelectorAll('#network-figure-plot .hovertext')].some(e => e.textContent.includes(v))",
+        arg=value,
+        timeout=5_000,
+    )
+    assert "∂L/∂a" in (page.locator("#network-figure-plot .hovertext").first.text_content() or "")
+    shoot(page, "19-big-network-hover")
+    assert watch.console_errors == [] and watch.page_errors == []

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { buildGeometry, figureSizes } from "../../static/js/models/layout.js";
 import { prepareTrace, stateAt } from "../../static/js/models/trace-model.js";
 import { BUCKETS, PENDING_BUCKET, edgeColors, nodeColors } from "../../static/js/views/network-colors.js";
-import { buildTraces, edgeHover } from "../../static/js/views/network-traces.js";
+import { buildTraces, edgeHover, hoverTexts } from "../../static/js/views/network-traces.js";
 import { tinyNetwork, tinyTrace } from "./fixtures.mjs";
 
 const scaleOf = (q) => (q === "a" ? "sequential" : "diverging");
@@ -63,4 +63,40 @@ test("the figure's traces: handles, nodes and loss; edge labels are clickable an
   assert.equal(bias.captureevents, true);
   assert.match(bias.text, /^b /);
   assert.equal(bias.bias, undefined); // Plotly gets only its own fields
+});
+
+test("a step changes only the node plot's paint; its shape key moves with the box, not with the step", () => {
+  const g = buildGeometry([2, 1, 1]);
+  const trace = prepareTrace(tinyTrace());
+  const figureAt = (p, width = 1000) => {
+    const model = { network: tinyNetwork(), trace, state: stateAt(trace, p), projector: false };
+    const sizes = figureSizes(g, width, 600, false);
+    const nodes = nodeColors(g, model.state, trace, scaleOf);
+    return { nodes, fig: buildTraces(g, model, sizes, nodes, edgeColors(g, model.state, model.network, trace, scaleOf), {}) };
+  };
+  const a = figureAt(3);
+  const b = figureAt(9);
+  assert.equal(a.fig.nodeKeyNow, b.fig.nodeKeyNow);
+  assert.notEqual(figureAt(9, 1200).fig.nodeKeyNow, b.fig.nodeKeyNow);
+  // the paint per trace: nothing for the handles, the node fills and text colours, then the loss square
+  assert.deepEqual(b.fig.paint.fills[1], b.nodes.fills);
+  assert.deepEqual(b.fig.paint.texts[1], b.nodes.textColors);
+  assert.equal(b.fig.paint.fills[0], null);
+  assert.notDeepEqual(a.fig.paint.fills[2], b.fig.paint.fills[2]); // the loss is known at step 9, not at 3
+  // the traces Plotly draws carry the same colours as the paint
+  assert.equal(b.fig.data[1].marker.color, b.fig.paint.fills[1]);
+  assert.equal(b.fig.data[1].hovertext, undefined); // hover texts come on demand
+});
+
+test("the hover texts on demand: one per handle, node and the loss, with the step's values", () => {
+  const g = buildGeometry([2, 1, 1]);
+  const trace = prepareTrace(tinyTrace());
+  const model = { network: tinyNetwork(), trace, state: stateAt(trace, 9), projector: false };
+  const [handles, nodes, loss] = hoverTexts(g, model);
+  assert.equal(handles.length, g.edges.length);
+  assert.equal(nodes.length, g.nodes.length);
+  assert.match(nodes[3], /δ<sub>1<\/sub><sup>3<\/sup> = −0\.1200/);
+  assert.match(nodes[3], /b<sub>1<\/sub><sup>3<\/sup> = 0\.0000/);
+  assert.match(loss[0], /ℒ = 0\.120/);
+  assert.match(handles[2], /w = 0\.8000/);
 });

@@ -279,10 +279,9 @@ export function buildTraces(g, model, sizes, nodes, edges, cache) {
     hoverlabel: { bgcolor: "#ffffff", bordercolor: "#9aa3af", font: { size: Math.round(13 * k), family: FONT, color: "#111827" } },
     annotations,
   };
-  const edgeLayout = { ...box, hovermode: false };
   const edgeKeyNow = [edgePart.sig, lineK, px.width, px.height, showLoss, !!model.projector].join("/");
   // Everything the node traces and the layout are built from, but the paint and the annotations.
   const handles = handleSig(g, handleEdges(g, model.state.current));
   const nodeKeyNow = [g.layers.join("-"), handles, nodeSize, lineK, k, minFont, dense, showLoss, px.width, px.height, JSON.stringify(px.margin)].join("/");
-  return { data, layout, paint, edgeData: edgePart.traces, edgeLayout, edgeKeyNow, nodeKeyNow, titleCount, labelled, handlesIndex: 0 };
+  return { data, layout, paint, edgeData: edgePart.traces, edgeKeyNow, nodeKeyNow, titleCount, labelled, handlesIndex: 0 };
 }

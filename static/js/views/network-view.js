@@ -3,10 +3,9 @@
 // It never fetches and never decides what step comes next.
 //
 // Layers, back to front: an SVG "under" layer (rings, the edges feeding the current step, the edge being
-// computed), a Plotly plot of the edges (grouped line traces), a Plotly plot of the nodes, labels and hover
-// handles, and an SVG "over" layer for the pulses; the plots have transparent backgrounds and share one box and
-// one pair of axis ranges. Splitting edges from nodes keeps a step cheap on big networks: most steps only recolour
-// nodes, and the edge plot is redrawn only when an edge changes its colour class. Plotly redraws the node plot only
+// computed), an SVG layer of the edges (the edge traces drawn as Plotly would, network-edges.js), a Plotly plot of
+// the nodes, labels and hover handles, and an SVG "over" layer for the pulses; all share one box and one pair of
+// axis ranges. The edge layer is rewritten only when an edge changes its colour class. Plotly redraws the node plot only
 // when its shape, size or handles change, or its annotations (value labels on small networks); a step's colours
 // are set in place and its hover texts computed when a pointer asks (network-paint.js).
 
@@ -17,10 +16,9 @@ import { drawLegend, legendTraces } from "./network-legend.js";
 import { createPulses, drawHighlights, svg } from "./network-overlays.js";
 import { createLazyHover, createPainter } from "./network-paint.js";
 import { buildTraces, hoverTexts } from "./network-traces.js";
+import { createEdgeLayer } from "./network-edges.js";
 
 const config = { displaylogo: false, displayModeBar: false, responsive: false, scrollZoom: false };
-// The edge plot takes no pointer events at all: hover and clicks belong to the node plot's handles.
-const edgeConfig = { staticPlot: true, displayModeBar: false, responsive: false };
 
 /**
  * Creates the view in a container element. handlers: onEdgeClick({l, j, i, clientX, clientY}), onNodeClick({l, j})
@@ -31,18 +29,18 @@ export function createNetworkView(container, { onEdgeClick, onNodeClick, onBiasC
   const stack = document.createElement("div");
   stack.className = "network-stack";
   const under = svg("svg", { class: "network-under", "aria-hidden": "true" });
-  const edgePlot = document.createElement("div");
-  edgePlot.className = "network-edges";
-  edgePlot.id = `${container.id}-edges`;
+  // The edge layer takes no pointer events at all: hover and clicks belong to the node plot's handles.
+  const edgeLayer = svg("svg", { class: "network-edges", id: `${container.id}-edges`, "aria-hidden": "true" });
   const plot = document.createElement("div");
   plot.className = "network-plot";
   plot.id = `${container.id}-plot`;
   const over = svg("svg", { class: "network-over", "aria-hidden": "true" });
-  stack.append(under, edgePlot, plot, over);
+  stack.append(under, edgeLayer, plot, over);
   const legend = document.createElement("div");
   legend.className = "network-legend";
   container.append(stack, legend);
   const pulses = createPulses(over);
+  const edges = createEdgeLayer(edgeLayer);
 
   let geometry = null;
   let cache = {};
@@ -126,37 +124,35 @@ export function createNetworkView(container, { onEdgeClick, onNodeClick, onBiasC
     plot.on("plotly_clickannotation", (ev) => clicked(drawn.labelled[ev.index - drawn.titleCount], ev));
   }
 
-  /** Brings both plots up to the figure; returns what Plotly redrew, for the step's performance measure. */
+  /**
+   * Brings the edge layer and the node plot up to the figure; returns what was redrawn, for the step's performance
+   * measure: {plotly: "new" | "nodes" | "annotations" | "none", edges: whether the edge layer changed}.
+   */
   async function plotFigure(figure, fresh, shape, model) {
     const notes = JSON.stringify(figure.layout.annotations);
+    const edgesNow = fresh || figure.edgeKeyNow !== drawn.edgeKey;
+    if (edgesNow) edges.draw(figure.edgeData, figure.sizes, geometry);
     let redrawn = "none";
     if (fresh) {
-      await Plotly.newPlot(edgePlot, figure.edgeData, figure.edgeLayout, edgeConfig);
       await Plotly.newPlot(plot, figure.data, figure.layout, config);
-      redrawn = "all";
-    } else {
-      if (figure.edgeKeyNow !== drawn.edgeKey) {
-        await Plotly.react(edgePlot, figure.edgeData, figure.edgeLayout, edgeConfig);
-        redrawn = "edges";
-      }
-      if (figure.nodeKeyNow !== drawn.nodeKey) {
-        await Plotly.react(plot, figure.data, figure.layout, config);
-        redrawn = redrawn === "none" ? "nodes" : "edges+nodes";
-      } else if (notes !== drawn.notes) {
-        // The same traces (the very arrays on screen) with new annotations: Plotly redraws only those.
-        await Plotly.react(plot, drawn.data, figure.layout, config);
-        redrawn = redrawn === "none" ? "annotations" : "edges+annotations";
-      }
+      redrawn = "new";
+    } else if (figure.nodeKeyNow !== drawn.nodeKey) {
+      await Plotly.react(plot, figure.data, figure.layout, config);
+      redrawn = "nodes";
+    } else if (notes !== drawn.notes) {
+      // The same traces (the very arrays on screen) with new annotations: Plotly redraws only those.
+      await Plotly.react(plot, drawn.data, figure.layout, config);
+      redrawn = "annotations";
     }
-    const replot = redrawn === "all" || redrawn.endsWith("nodes");
+    const replot = redrawn === "new" || redrawn === "nodes";
     // Any react restyles the markers from the traces' own colours: the painter starts again.
-    if (redrawn !== "none" && redrawn !== "edges") painter.redrawn();
+    if (redrawn !== "none") painter.redrawn();
     const { labelled, titleCount, handlesIndex, keys } = figure;
     drawn = {
       projector: !!model.projector, shape, edgeKey: figure.edgeKeyNow, nodeKey: figure.nodeKeyNow, notes,
       data: replot ? figure.data : drawn.data, labelled, titleCount, handlesIndex, keys, legend: drawn && drawn.legend,
     };
-    return redrawn;
+    return { plotly: redrawn, edges: edgesNow };
   }
 
   async function draw(model) {
@@ -203,7 +199,7 @@ export function createNetworkView(container, { onEdgeClick, onNodeClick, onBiasC
       // The bench attributes script time to steps by these (in the trace's blink.user_timing category).
       performance.mark("deltaflow:step");
       const redrawn = await draw(model);
-      performance.measure("deltaflow:step-render", { start: "deltaflow:step", detail: { position: model.state.p, redrawn } });
+      performance.measure("deltaflow:step-render", { start: "deltaflow:step", detail: { position: model.state.p, ...redrawn } });
       performance.clearMarks("deltaflow:step");
     });
     renderQueue = done.catch(() => {});
@@ -230,7 +226,8 @@ export function createNetworkView(container, { onEdgeClick, onNodeClick, onBiasC
     const bars = drawn ? legendTraces(drawn.keys, geometry) : [];
     // The node traces with this step's colours: the plot's own data keeps those of its last full redraw.
     const nodes = lastFigure ? lastFigure.data : plot.data;
-    const url = await Plotly.toImage({ data: [...edgePlot.data, ...nodes, ...bars], layout }, { format: "png", width: layout.width, height: layout.height, scale: 2 });
+    const edgeTraces = lastFigure ? lastFigure.edgeData : [];
+    const url = await Plotly.toImage({ data: [...edgeTraces, ...nodes, ...bars], layout }, { format: "png", width: layout.width, height: layout.height, scale: 2 });
     const a = document.createElement("a");
     a.href = url;
     a.download = "deltaflow-network.png";
