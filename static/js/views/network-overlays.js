@@ -6,6 +6,14 @@ import { nodeKey } from "../models/trace-model.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
+/** Sets an SVG layer's pixel size, only when it changes: rewriting it each step would make the page lay out again. */
+function sizeTo(layer, px) {
+  const w = String(px.width);
+  const h = String(px.height);
+  if (layer.getAttribute("width") !== w) layer.setAttribute("width", w);
+  if (layer.getAttribute("height") !== h) layer.setAttribute("height", h);
+}
+
 export function svg(tag, attrs, parent) {
   const el = document.createElementNS(SVG_NS, tag);
   for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
@@ -18,8 +26,7 @@ const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 
 /** Rings around the current node and its inputs, and the edges feeding this step (highlightsAt), under the plot. */
 export function drawHighlights(under, g, h, { px, nodeSize, lineK }) {
-  under.setAttribute("width", String(px.width));
-  under.setAttribute("height", String(px.height));
+  sizeTo(under, px);
   under.textContent = "";
   const r = nodeSize / 2;
   const at = (p) => toPixel(g, p, px);
@@ -56,8 +63,7 @@ export function createPulses(over) {
     const mine = run;
     over.textContent = "";
     if (!flows.length || duration <= 0 || reducedMotion.matches) return;
-    over.setAttribute("width", String(px.width));
-    over.setAttribute("height", String(px.height));
+    sizeTo(over, px);
     const r = Math.max(4, nodeSize * (flows.length > 60 ? 0.08 : 0.13));
     const h = r * 1.3; // the tail's width: a rounded bar from where the tail starts to the dot
     const batch = document.createDocumentFragment();
