@@ -38,8 +38,9 @@ class Settings:
     max_parameters: int = 100_000  # weights and biases of one network: every request on it stays well under 10 s
     max_response_values: int = 500_000  # numbers in per-sample details, train snapshots or predictions
     # estimated cost of one train or gradcheck call in ns on the reference machine (app/networks/limits.py):
-    # 5 s of budget keeps the slowest accepted call under 10 s on 2 busy cores (docs/limits.md)
-    max_train_work: int = 5_000_000_000
+    # 5 s of budget keeps the slowest accepted call under 10 s on 2 busy cores (docs/limits.md); a faster host
+    # may allow more with DELTAFLOW_MAX_TRAIN_WORK
+    max_train_work: int = field(default_factory=lambda: _int("DELTAFLOW_MAX_TRAIN_WORK", 5_000_000_000))
 
 
 def get_settings() -> Settings:
