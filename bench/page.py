@@ -29,6 +29,8 @@ VIEWPORT: Any = {"width": 1600, "height": 1000}
 # entry points of JavaScript on the main thread; nested ones are merged so no time counts twice
 SCRIPT_EVENTS = {"FunctionCall", "RunMicrotasks", "TimerFire", "FireAnimationFrame", "EventDispatch", "EvaluateScript",
                  "v8.evaluateModule", "FireIdleCallback"}
+# performance.mark of the network view as it applies a step (static/js/views/network-view.js)
+STEP_MARK = "deltaflow:step"
 # records when the figure first carries Plotly's output, on the page's own clock (0 = navigation start)
 DRAWN_PROBE = """
 window.__drawnAt = null;
@@ -66,14 +68,16 @@ def _merge(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return out
 
 
-def frame_script_ms(raw: bytes) -> list[float]:
-    """Script milliseconds inside each animation frame of the busiest renderer main thread in a Chromium trace."""
+def trace_frames(raw: bytes) -> tuple[list[tuple[float, float, float]], list[float]]:
+    """The animation frames of the busiest renderer main thread in a Chromium trace as (start, end, script ms), and
+    the times of the page's `deltaflow:step` marks (one per step the network view applies), all in ms."""
     doc = json.loads(raw)
     events: list[dict[str, Any]] = doc["traceEvents"] if isinstance(doc, dict) else doc
     names = {(e["pid"], e["tid"]): e["args"].get("name") for e in events
              if e.get("ph") == "M" and e.get("name") == "thread_name"}
     frames: dict[tuple[Any, Any], dict[Any, list[float]]] = {}
     scripts: dict[tuple[Any, Any], list[tuple[float, float]]] = {}
+    marks: dict[tuple[Any, Any], list[float]] = {}
     for e in events:
         key = (e.get("pid"), e.get("tid"))
         if names.get(key) != "CrRendererMain":
@@ -83,8 +87,10 @@ def frame_script_ms(raw: bytes) -> list[float]:
             frames.setdefault(key, {}).setdefault(fid, []).append(e["ts"] / 1000)
         elif e.get("name") in SCRIPT_EVENTS and e.get("ph") == "X":
             scripts.setdefault(key, []).append((e["ts"] / 1000, (e["ts"] + e.get("dur", 0)) / 1000))
+        elif e.get("name") == STEP_MARK:
+            marks.setdefault(key, []).append(e["ts"] / 1000)
     if not frames:
-        return []
+        return [], []
     key = max(frames, key=lambda k: len(frames[k]))
     merged = _merge(scripts.get(key, []))
     out = []
@@ -92,8 +98,13 @@ def frame_script_ms(raw: bytes) -> list[float]:
         if len(stamps) != 2:
             continue
         lo, hi = min(stamps), max(stamps)
-        out.append(sum(max(0.0, min(b, hi) - max(a, lo)) for a, b in merged))
-    return out
+        out.append((lo, hi, sum(max(0.0, min(b, hi) - max(a, lo)) for a, b in merged)))
+    return sorted(out), sorted(marks.get(key, []))
+
+
+def frame_script_ms(raw: bytes) -> list[float]:
+    """Script milliseconds inside each animation frame of the busiest renderer main thread in a Chromium trace."""
+    return [ms for _, _, ms in trace_frames(raw)[0]]
 
 
 # the same moment as a trace event, so a Chromium trace can be cut at the first drawing
@@ -293,7 +304,7 @@ def section_page(quick: bool) -> list[Row]:
             page.click(".phase-btn[data-phase=backward]")
             page.wait_for_timeout(500)
             start_pos = int(page.eval_on_selector("#network-figure", "e => e.dataset.position || '0'"))
-            browser.start_tracing(page=page, categories=["devtools.timeline",
+            browser.start_tracing(page=page, categories=["devtools.timeline", "blink.user_timing",
                                                          "disabled-by-default-devtools.timeline.frame"])
             page.click("#btn-play")
             page.wait_for_timeout(play_ms)
@@ -303,7 +314,8 @@ def section_page(quick: bool) -> list[Row]:
             ctx.close()
         finally:
             browser.close()
-    per_frame = frame_script_ms(raw)
+    frames, marks = trace_frames(raw)
+    per_frame = [ms for _, _, ms in frames]
     steps = end_pos - start_pos
     if not per_frame:
         rows.append(Row("6", "6×16 animation: script per frame", None, "ms",
@@ -318,10 +330,17 @@ def section_page(quick: bool) -> list[Row]:
                          f"{steps} steps)", sf.median, "ms", sf.spread, detail=detail))
     rows.append(Row("6", f"6×16 animation: script per frame p95 (max {max(per_frame):.0f} ms)", p95, "ms",
                     target="< 12 ms", met=p95 < 12))
-    # p95 moves with how many light transition frames the compositor produced; the frame that applies each step
-    # (the heaviest one per step) is the figure that does not
-    heavy = sorted(per_frame)[-max(1, steps):]
-    hs = stat(heavy)
-    rows.append(Row("6", f"6×16 animation: script in the frame that draws each step ({len(heavy)} steps)", hs.median,
-                    "ms", hs.spread, target="≤ 16 ms", met=hs.median <= 16))
+    # p95 moves with how many light transition frames the compositor produced; the frame that applies a step (the
+    # one holding the network view's deltaflow:step mark) is the figure that does not
+    stepping = [ms for lo, hi, ms in frames if any(lo <= m <= hi for m in marks)]
+    if not stepping:
+        rows.append(Row("6", "6×16 animation: script in the frame that applies a step", None, "ms", target="≤ 16 ms",
+                        note="no deltaflow:step marks inside the traced frames"))
+        return rows
+    hs = stat(stepping)
+    hp95 = sorted(stepping)[min(len(stepping) - 1, int(0.95 * len(stepping)))]
+    rows.append(Row("6", f"6×16 animation: script in the frame that applies a step ({len(stepping)} frames with a step "
+                         f"mark, p95 {hp95:.1f} ms)", hs.median, "ms", hs.spread, target="≤ 16 ms",
+                    met=hs.median <= 16, detail={"frames": len(stepping), "marks": len(marks), "p95_ms": hp95,
+                                                 "max_ms": max(stepping)}))
     return rows

@@ -23,6 +23,11 @@ export function createGradcheckView(els, { onRun, onFocus }) {
   let result = null;
   let layers = null;
   let focus = null;
+  // what drawMap and drawTable made, so a new focus restyles two edges and two rows instead of drawing them again
+  const edgeEls = new Map();
+  const rowEls = new Map();
+  let thin = 3.5;
+  const refKey = (r) => `${r.l}-${r.j}-${r.i ?? "b"}`;
 
   els.run.addEventListener("click", () => onRun());
   // The map is drawn in pixels: draw it again when its box changes width (a hidden panel shown, a rotation).
@@ -37,6 +42,7 @@ export function createGradcheckView(els, { onRun, onFocus }) {
 
   function drawMap() {
     els.map.textContent = "";
+    edgeEls.clear();
     if (!layers) return;
     const g = buildGeometry(layers);
     const width = Math.max(200, els.map.clientWidth || 300);
@@ -48,6 +54,7 @@ export function createGradcheckView(els, { onRun, onFocus }) {
     const geo = { ...g, xRange: [0, g.L - 1], yRange: [-(g.M - 1) / 2, (g.M - 1) / 2] };
     const root = svg("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": "edges coloured by relative error" }, els.map);
     const many = g.edges.length > 120;
+    thin = many ? 1.5 : 3.5;
     for (const e of g.edges) {
       const ref = { l: e.l, j: e.j, i: e.i };
       const row = result ? checkOf(result, ref) : null;
@@ -59,6 +66,7 @@ export function createGradcheckView(els, { onRun, onFocus }) {
         x1, y1, x2, y2, class: `gc-edge${on ? " is-focus" : ""}`, "data-edge": `${e.l}-${e.j}-${e.i}`,
         "data-level": level || "", stroke: level ? LEVEL_COLOR[level] : "#c8c8c8", "stroke-width": on ? 6 : many ? 1.5 : 3.5,
       }, root);
+      edgeEls.set(refKey(ref), line);
       const title = svg("title", {}, line);
       title.textContent = row ? `${paramLabel(ref)}: relative error ${fmt(row.rel_error, 2)}` : paramLabel(ref);
       line.addEventListener("click", () => onFocus(ref));
@@ -73,6 +81,7 @@ export function createGradcheckView(els, { onRun, onFocus }) {
 
   function drawTable() {
     els.table.textContent = "";
+    rowEls.clear();
     if (!result) return;
     const head = els.table.createTHead().insertRow();
     for (const t of ["", "backprop", "(ℒ₊ − ℒ₋)/2h", "rel. error"]) {
@@ -87,6 +96,7 @@ export function createGradcheckView(els, { onRun, onFocus }) {
       const ref = { l: p.l, j: p.j, i: p.i };
       const level = errorLevel(p.rel_error).cls;
       tr.dataset.level = level;
+      rowEls.set(refKey(ref), tr);
       tr.tabIndex = 0;
       if (focus && focus.l === p.l && focus.j === p.j && (focus.i ?? null) === (p.i ?? null)) tr.classList.add("is-focus");
       const name = tr.insertCell();
@@ -160,9 +170,19 @@ export function createGradcheckView(els, { onRun, onFocus }) {
         + "Edges: green ≤ 10⁻⁷, orange ≤ 10⁻⁴, red more. Click an edge or a row for its numbers.";
     },
     focus(ref) {
+      // restyle the edge and the row that lose the focus and those that gain it; the formula is drawn again
+      const before = focus;
       focus = ref;
-      drawMap();
-      drawTable();
+      for (const [r, on] of [[before, false], [ref, true]]) {
+        if (!r) continue;
+        const line = isBias(r) ? null : edgeEls.get(refKey(r));
+        if (line) {
+          line.classList.toggle("is-focus", on);
+          line.setAttribute("stroke-width", on ? 6 : thin);
+        }
+        const row = rowEls.get(refKey(r));
+        if (row) row.classList.toggle("is-focus", on);
+      }
       drawFormula();
     },
     resize: drawMap,
