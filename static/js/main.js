@@ -61,9 +61,10 @@ const walk = createWalkthrough({
   api, position, player, figure, formula, stepper, editor, weightPopup, say, guarded, showDiverged, health: createHealthNote(),
   isTraining: () => training.running,
   onFreshNetwork: (net) => Promise.all([training.refresh(net), insights.network(net)]),
-  onMoved: (p, st) => {
+  onMoved: (p, st, how) => {
     const { network, sample, projector } = walk.state;
-    if (network) writeUrl({ net: network.id, sample, step: p, projector });
+    // while playing, the address catches up between steps rather than inside them
+    if (network) writeUrl({ net: network.id, sample, step: p, projector }, { defer: how === "play" });
     if (st) presenting.publishPosition(st);
     if (st) insights.onPosition(st);
   },

@@ -252,9 +252,11 @@ def test_the_gradient_check_runs_in_one_click_and_colours_the_edges(page: Any, w
     page.locator("#gradcheck-map line.gc-edge").first.dispatch_event("click")  # a level line has no height to aim at
     wait_attr(page, "#gradcheck-formula", "data-focus", "w11^2")
     # the focus moved: one edge and one row carry it, w12's gave it up
-    focused = page.eval_on_selector_all("#gradcheck-map line.is-focus", "ls => ls.map(l => [l.dataset.edge, l.getAttribute('stroke-width')])")
+    focused = page.eval_on_selector_all("#gradcheck-map line.is-focus",
+                                        "ls => ls.map(l => [l.dataset.edge, l.getAttribute('stroke-width')])")
     assert focused == [["2-1-1", "6"]]
-    assert page.eval_on_selector("#gradcheck-map line[data-edge='3-1-2']", "l => l.getAttribute('stroke-width')") == "3.5"
+    width = page.eval_on_selector("#gradcheck-map line[data-edge='3-1-2']", "l => l.getAttribute('stroke-width')")
+    assert width == "3.5"
     rows = page.eval_on_selector_all("#gradcheck-table tbody tr.is-focus", "rs => rs.map(r => r.cells[0].textContent)")
     assert rows == ["w11⁽2⁾"]
     page.locator("#gradcheck-card").scroll_into_view_if_needed()

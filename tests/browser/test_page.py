@@ -19,6 +19,7 @@ def open_app(page: Any, path: str = "/") -> str:
     """Loads the page, waits until the first trace is shown, and returns the network id from the URL."""
     page.goto(path)
     page.wait_for_selector(READY, timeout=20_000)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('net')")  # the address follows the view
     return query(page)["net"]
 
 
@@ -244,7 +245,7 @@ def test_projector_mode_toggles(page: Any, watch: Any, shoot: Any) -> None:
     assert not page.is_visible("#editor")
     assert not page.is_visible("#training")
     assert page.is_visible("#btn-next")
-    assert query(page).get("projector") == "1"
+    page.wait_for_function("() => new URLSearchParams(location.search).get('projector') === '1'", timeout=5_000)
     press(page, "n")
     press(page, "n")
     press(page, "ArrowRight", 3)
@@ -321,7 +322,9 @@ def test_url_reproduces_the_position(page: Any, context: Any) -> None:
     net = open_app(page)
     press(page, "n")
     press(page, "ArrowRight", 4)
-    page.wait_for_timeout(200)
+    # the address follows the view a moment after it moves
+    page.wait_for_function("() => new URLSearchParams(location.search).get('step') === "
+                           "document.getElementById('network-figure').dataset.position", timeout=5_000)
     q = query(page)
     assert q["net"] == net
     position = int(q["step"])

@@ -100,3 +100,26 @@ test("plainTrace drops the lookup tables for the export", () => {
   assert.deepEqual(Object.keys(plain).sort(), ["events", "input", "loss", "target"]);
   assert.doesNotThrow(() => JSON.stringify(plain));
 });
+
+// the state a fresh trace gives at p, replayed from the start (stateAt continues from the last state it read)
+const fromScratch = (p) => stateAt(trace(), p);
+const plain = (st) => structuredClone({ ...st, nodes: [...st.nodes], edges: [...st.edges], biases: [...st.biases] });
+
+test("stateAt read in any order equals the state replayed from the start, and leaves earlier states as they were", () => {
+  const t = trace();
+  const total = t.events.length;
+  const order = [0, 1, 2, 3, 7, 8, 15, 16, total, 4, 5, 5, 20, 9, 0, total, 12, 13, 14, 19];
+  const held = [];
+  for (const p of order) {
+    const st = stateAt(t, p);
+    assert.deepEqual(plain(st), plain(fromScratch(p)), `p = ${p}`);
+    held.push([p, plain(st), st]);
+  }
+  // every state handed out still reads as it did, although later reads continued from it
+  for (const [p, copy, st] of held) assert.deepEqual(plain(st), copy, `p = ${p} changed after later reads`);
+  // and a later state has the values an earlier one had not yet seen
+  const late = stateAt(t, total);
+  const early = stateAt(t, 7);
+  assert.ok(late.edges.size > early.edges.size);
+  assert.equal(early.loss != null, true);
+});

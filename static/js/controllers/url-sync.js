@@ -1,5 +1,5 @@
 // The address bar as a link to what is on screen: ?net=ID&sample=S&step=P[&projector=1], kept current with
-// replaceState and read once at start-up.
+// replaceState (a moment after each change) and read once at start-up.
 
 /** Parses a query string into {net, sample, step, projector}; numbers that are not whole and >= 0 become null. */
 export function parseQuery(search) {
@@ -24,9 +24,33 @@ export function formatQuery({ net, sample, step, projector }) {
 
 export const readUrl = () => parseQuery(location.search);
 
-/** Replaces the address with the view's link (no history entry per step). */
-export function writeUrl(view) {
-  if (!view.net) return;
-  const url = `${location.pathname}?${formatQuery(view)}`;
+// history.replaceState costs several ms in Chromium, which a step of the player cannot spare, and Chromium refuses
+// it when called hundreds of times in a few seconds (a held arrow key): the address is written at most every
+// WRITE_EVERY ms, and a change asked for in between is written at the end of that time, so it always ends on the
+// last view asked for.
+const WRITE_EVERY = 250;
+let queued = null;
+let timer = null;
+let lastWrite = -Infinity;
+
+function flush() {
+  timer = null;
+  const url = queued;
+  queued = null;
+  if (!url) return;
+  lastWrite = performance.now();
   if (url !== `${location.pathname}${location.search}`) history.replaceState(null, "", url);
+}
+
+/**
+ * Replaces the address with the view's link (no history entry per step): at once, unless it was written moments
+ * ago or defer is set (a step of the player), then in a task of its own shortly after.
+ */
+export function writeUrl(view, { defer = false } = {}) {
+  if (!view.net) return;
+  queued = `${location.pathname}?${formatQuery(view)}`;
+  if (timer !== null) return;
+  const wait = defer ? WRITE_EVERY : lastWrite + WRITE_EVERY - performance.now();
+  if (wait <= 0) flush();
+  else timer = setTimeout(flush, wait);
 }

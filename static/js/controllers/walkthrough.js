@@ -10,7 +10,7 @@ import { prepareTrace, stateAt, sweptPhase } from "../models/trace-model.js";
 /**
  * deps: {api, position, player, figure, formula, stepper, editor, weightPopup, say, guarded,
  *        showDiverged(net), isTraining(), onFreshNetwork(net) (the training panel), health (createHealthNote),
- *        onMoved(p, st) (the URL; the room too, unless st is null: only the view changed)}.
+ *        onMoved(p, st, how) (the URL; the room too, unless st is null: only the view changed; how as position's)}.
  */
 export function createWalkthrough(deps) {
   const { api, position, player, figure, formula, stepper, editor, say, guarded } = deps;
@@ -59,7 +59,7 @@ export function createWalkthrough(deps) {
     formula.render({ state: st, trace, network: state.network, sample: state.sample, meta: state.meta });
     const wave = how === "jump" ? sweptPhase(trace, from, p) : null;
     draw(st, how === "step" || how === "play" ? player.stepDuration() : 0, wave);
-    deps.onMoved(p, st);
+    deps.onMoved(p, st, how);
   });
 
   // ---------- network and trace ----------

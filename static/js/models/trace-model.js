@@ -21,22 +21,27 @@ export function eventEdge(ev) {
 /** The block a step belongs to: the same phase and the same layer. */
 export const blockOf = (ev) => `${ev.phase}:${ev.l}`;
 
+// The last state read from each trace: playing forward reads p, p + 1, ..., so each state starts from the one
+// before it instead of replaying the whole trace (a 6 × 16 network's trace has thousands of events).
+const lastState = new WeakMap();
+
 /** Everything computed by the first p events, plus the current event (events[p-1]) and its dependencies. */
 export function stateAt(trace, p) {
-  const nodes = new Map();
-  const edges = new Map();
-  const biases = new Map();
-  let loss = null;
   const events = trace ? trace.events : [];
   const upto = Math.max(0, Math.min(p, events.length));
-  for (let k = 0; k < upto; k += 1) {
+  const before = trace ? lastState.get(trace) : null;
+  const from = before && before.p <= upto ? before : null;
+  // the earlier state's maps and records are left as they were: whoever holds that state still reads it
+  const nodes = new Map(from ? from.nodes : []);
+  const edges = new Map(from ? from.edges : []);
+  const biases = new Map(from ? from.biases : []);
+  let loss = from ? from.loss : null;
+  const put = (map, key, quantity, value) => map.set(key, { ...map.get(key), [quantity]: value });
+  for (let k = from ? from.p : 0; k < upto; k += 1) {
     const ev = events[k];
     const edge = eventEdge(ev);
     if (edge) {
-      const key = edgeKey(edge.l, edge.j, edge.i);
-      const rec = edges.get(key) || {};
-      rec[ev.quantity] = ev.value;
-      edges.set(key, rec);
+      put(edges, edgeKey(edge.l, edge.j, edge.i), ev.quantity, ev.value);
       continue;
     }
     if (ev.quantity === "loss") {
@@ -44,23 +49,17 @@ export function stateAt(trace, p) {
       continue;
     }
     if (ev.quantity === "grad_b" || ev.quantity === "b") {
-      const key = nodeKey(ev.l, ev.j);
-      const rec = biases.get(key) || {};
-      rec[ev.quantity] = ev.value;
-      biases.set(key, rec);
+      put(biases, nodeKey(ev.l, ev.j), ev.quantity, ev.value);
       continue;
     }
     const node = eventNode(ev);
-    if (node) {
-      const key = nodeKey(node.l, node.j);
-      const rec = nodes.get(key) || {};
-      rec[ev.quantity] = ev.value;
-      nodes.set(key, rec);
-    }
+    if (node) put(nodes, nodeKey(node.l, node.j), ev.quantity, ev.value);
   }
   const current = upto > 0 ? events[upto - 1] : null;
   const deps = current ? (current.depends_on || []).map((id) => trace.byId.get(id)).filter(Boolean) : [];
-  return { p: upto, current, deps, nodes, edges, biases, loss, phase: current ? current.phase : null };
+  const state = { p: upto, current, deps, nodes, edges, biases, loss, phase: current ? current.phase : null };
+  if (trace) lastState.set(trace, state);
+  return state;
 }
 
 /** Adds lookup tables to a trace once, so steps are cheap. */

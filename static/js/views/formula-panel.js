@@ -3,7 +3,7 @@
 
 import { fmt, texNum } from "../models/format.js";
 import { createMatrixView } from "./matrix-view.js";
-import { fitMath, mixed, onKatex, tex } from "./tex.js";
+import { fitMathSoon, mixed, onKatex, tex, typesetSoon } from "./tex.js";
 
 const PHASE_LABEL = { forward: "Forward", loss: "Loss", backward: "Backward", update: "Update" };
 
@@ -59,6 +59,40 @@ export function formulaPanelElements(doc = document) {
   };
 }
 
+const chipTex = (d) => `${d.symbol} = ${texNum(d.value)}`;
+
+function label(text) {
+  const span = document.createElement("span");
+  span.className = "deps-label";
+  span.textContent = text;
+  return span;
+}
+
+/**
+ * Makes box's children the items' elements in order, items [{key, build()}]: a child made for the same key before
+ * stays where it is (a step typesets only what is new, and the browser lays out only that); build() makes the rest.
+ */
+function keyed(box, items) {
+  const had = new Map();
+  for (const child of [...box.children]) {
+    if (child.dataset.key === undefined || had.has(child.dataset.key)) child.remove();
+    else had.set(child.dataset.key, child);
+  }
+  let at = box.firstElementChild;
+  for (const { key, build } of items) {
+    let node = had.get(key);
+    if (node) {
+      had.delete(key);
+    } else {
+      node = build();
+      node.dataset.key = key;
+    }
+    if (node === at) at = at.nextElementSibling;
+    else box.insertBefore(node, at);
+  }
+  for (const node of had.values()) node.remove();
+}
+
 /** els: formulaPanelElements(); handlers.onSeek(p) when a step of the history is clicked. */
 export function createFormulaPanel(els, handlers = {}) {
   const matrix = createMatrixView(els);
@@ -73,8 +107,10 @@ export function createFormulaPanel(els, handlers = {}) {
     const ev = st.current;
     els.root.dataset.eventId = ev ? String(ev.id) : "";
     els.root.dataset.phase = ev ? ev.phase : "";
-    els.deps.textContent = "";
-    els.history.textContent = "";
+    if (!trace || !ev) {
+      keyed(els.deps, []);
+      keyed(els.history, []);
+    }
     if (!trace) {
       els.phase.textContent = "";
       els.title.textContent = ctx.title || "No trace yet";
@@ -88,7 +124,7 @@ export function createFormulaPanel(els, handlers = {}) {
       els.phase.className = "phase-chip";
       els.title.textContent = `Sample ${ctx.sample + 1}: x = (${trace.input.map((v) => fmt(v, 2)).join(", ")})`;
       tex(els.math, `\\text{Press } \\rightarrow \\text{ to compute } ${trace.events[0] ? trace.events[0].symbol : ""}`);
-      fitMath(els.math, 75);
+      fitMathSoon(els.math, 75);
       els.words.textContent = `${trace.events.length} elementary computations: the forward pass, the loss, the backward pass and the update.`;
       renderMatrix(ctx);
       return;
@@ -107,42 +143,53 @@ export function createFormulaPanel(els, handlers = {}) {
       els.title.append(" ", tag);
     }
     tex(els.math, ev.latex);
-    // A long formula shrinks a little rather than hide its end behind a scroll bar (KaTeX cannot break inside brackets).
-    fitMath(els.math, 75);
-    if (document.fonts) document.fonts.ready.then(() => fitMath(els.math, 75));
     mixed(els.words, words);
 
+    // The values this step reads, and the steps just before it: consecutive steps share most of them, so the
+    // elements already there stay (keyed), and only what changed is added or taken away.
+    const chips = [];
     if (st.deps.length) {
-      const label = document.createElement("span");
-      label.className = "deps-label";
-      label.textContent = "reads";
-      els.deps.append(label);
+      chips.push({ key: "reads", build: () => label("reads") });
       for (const d of st.deps.slice(0, 24)) {
-        const chip = document.createElement("span");
-        chip.className = "dep-chip";
-        tex(chip, `${d.symbol} = ${texNum(d.value)}`);
-        els.deps.append(chip);
+        const latex = chipTex(d);
+        chips.push({ key: `d${latex}`, build: () => {
+          const chip = document.createElement("span");
+          chip.className = "dep-chip";
+          tex(chip, latex);
+          return chip;
+        } });
       }
       if (st.deps.length > 24) {
-        const more = document.createElement("span");
-        more.className = "deps-label";
-        more.textContent = `and ${st.deps.length - 24} more`;
-        els.deps.append(more);
+        const more = `and ${st.deps.length - 24} more`;
+        chips.push({ key: more, build: () => label(more) });
       }
     }
+    keyed(els.deps, chips);
 
-    const p = st.p;
-    for (let k = p - 2; k >= Math.max(0, p - 5); k -= 1) {
+    const past = [];
+    for (let k = st.p - 2; k >= Math.max(0, st.p - 5); k -= 1) {
       const h = trace.events[k];
-      const item = document.createElement("button");
-      item.type = "button";
-      item.className = h.optional ? "history-item optional" : "history-item";
-      item.setAttribute("aria-label", `Go back to step ${k + 1}`);
-      tex(item, h.latex);
-      item.addEventListener("click", () => handlers.onSeek && handlers.onSeek(k + 1));
-      els.history.append(item);
+      past.push({ key: `${k} ${h.latex}`, build: () => {
+        const item = document.createElement("button");
+        item.type = "button";
+        item.className = h.optional ? "history-item optional" : "history-item";
+        item.setAttribute("aria-label", `Go back to step ${k + 1}`);
+        tex(item, h.latex);
+        item.addEventListener("click", () => handlers.onSeek && handlers.onSeek(k + 1));
+        return item;
+      } });
     }
+    keyed(els.history, past);
     renderMatrix(ctx);
+    // A long formula shrinks a little rather than hide its end behind a scroll bar (KaTeX cannot break inside
+    // brackets). Measured after the frame's layout, and again if KaTeX's fonts arrive and change its width.
+    fitMathSoon(els.math, 75);
+    // the next step's formula, words and chips are typeset while the page waits for it
+    const next = trace.events[st.p];
+    if (next) {
+      const reads = (next.depends_on || []).slice(0, 24).map((id) => trace.byId.get(id)).filter(Boolean);
+      typesetSoon([next.latex, ...reads.map(chipTex)], [describe(next, L, network.activations)[1]]);
+    }
   }
 
   return { render };

@@ -177,24 +177,25 @@ export function createMatrixView(els) {
     batchLine(els.matrixNote, ev, ctx.sample);
   }
 
-  // A new panel width (projector mode, a rotated tablet) fits the math again.
+  // A new panel width (projector mode, a rotated tablet) fits the math again. The width comes from the observer,
+  // which reads it after the browser's own layout: a step never forces one to learn it.
   let last = null;
   let width = 0;
   if (typeof ResizeObserver !== "undefined") {
-    new ResizeObserver(() => {
-      const now = els.matrixMath.clientWidth;
-      if (!last || now <= 0 || Math.abs(now - width) <= 4) return;
+    new ResizeObserver((entries) => {
+      const now = entries[entries.length - 1].contentRect.width;
+      if (now <= 0 || Math.abs(now - width) <= 4) return;
       width = now;
-      renderMatrix(last);
+      if (last) renderMatrix(last);
     }).observe(els.matrixMath.parentElement);
   }
   return {
     render(ctx) {
       last = ctx;
       renderMatrix(ctx);
-      width = els.matrixMath.clientWidth;
-      // KaTeX's fonts change the math's width when they arrive: measure again then.
-      if (document.fonts) document.fonts.ready.then(() => last === ctx && renderMatrix(ctx));
+      // KaTeX's fonts change the math's width when they arrive: measure again then (fitting has laid the math out,
+      // so a font it needs that is not there yet is loading by now)
+      if (document.fonts && document.fonts.status === "loading") document.fonts.ready.then(() => last === ctx && renderMatrix(ctx));
     },
   };
 }

@@ -6,15 +6,28 @@ import { describeNetwork, fmt, targetText } from "../models/format.js";
 const $ = (id) => document.getElementById(id);
 
 /** Marks the phase buttons: the current phase, and the phases already done at position p. */
+let phaseButtons = null; // in the page's markup from the start: looked up once, not by a search of every step's DOM
+
 export function showPhases(trace, p, phase) {
-  document.querySelectorAll(".phase-btn").forEach((b) => {
+  if (!phaseButtons || !phaseButtons.every((b) => b.isConnected)) phaseButtons = [...document.querySelectorAll(".phase-btn")];
+  phaseButtons.forEach((b) => {
     const ph = b.dataset.phase;
     const active = phase === ph;
-    const done = trace && p > 0 && trace.phaseEnd[ph] != null && trace.phaseEnd[ph] < p;
-    b.classList.toggle("active", active);
-    b.classList.toggle("done", !!done && !active);
-    b.setAttribute("aria-current", active ? "step" : "false");
+    const done = !!(trace && p > 0 && trace.phaseEnd[ph] != null && trace.phaseEnd[ph] < p) && !active;
+    if (b.classList.contains("active") !== active) b.classList.toggle("active", active);
+    if (b.classList.contains("done") !== done) b.classList.toggle("done", done);
+    setAttr(b, "aria-current", active ? "step" : "false");
   });
+}
+
+// A step rewrites only what changed: even an unchanged value written to the scrubber or an attribute makes the
+// browser restyle it, and while pulses are moving that restyle runs inside the step.
+function setAttr(el, name, value) {
+  if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+}
+
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
 }
 
 export function createStepper() {
@@ -23,12 +36,12 @@ export function createStepper() {
     /** Shows position p of the trace; st: its stateAt. */
     show(trace, p, st) {
       const total = trace ? trace.events.length : 0;
-      scrub.max = String(total);
-      scrub.value = String(p);
-      scrub.setAttribute("aria-valuetext", `step ${p} of ${total}`);
-      $("step-label").textContent = `${p} / ${total}`;
+      if (scrub.max !== String(total)) scrub.max = String(total);
+      if (scrub.value !== String(p)) scrub.value = String(p);
+      setAttr(scrub, "aria-valuetext", `step ${p} of ${total}`);
+      setText($("step-label"), `${p} / ${total}`);
       showPhases(trace, p, st.phase);
-      $("loss-readout").textContent = st.loss != null ? `ℒ = ${fmt(st.loss, 4)}` : trace ? "ℒ = ?" : "";
+      setText($("loss-readout"), st.loss != null ? `ℒ = ${fmt(st.loss, 4)}` : trace ? "ℒ = ?" : "");
     },
     playing(on) {
       const b = $("btn-play");

@@ -59,8 +59,44 @@ export function tex(el, latex, display = false) {
     return;
   }
   pending.delete(el);
-  window.katex.render(latex, el, { throwOnError: false, displayMode: display, output: "htmlAndMathml", strict: "ignore" });
+  el.replaceChildren(...Array.from(typeset(latex, display).childNodes, (n) => n.cloneNode(true)));
 }
+
+/** KaTeX's output for latex, from the cache or typeset now into a detached element. */
+function typeset(latex, display) {
+  const key = `${display ? "D" : "T"}${latex}`;
+  let out = typesetCache.get(key);
+  if (out) {
+    typesetCache.delete(key); // most recently used last
+  } else {
+    out = document.createElement("span");
+    window.katex.render(latex, out, { throwOnError: false, displayMode: display, output: "htmlAndMathml", strict: "ignore" });
+  }
+  typesetCache.set(key, out);
+  if (typesetCache.size > CACHE_SIZE) typesetCache.delete(typesetCache.keys().next().value);
+  return out;
+}
+
+/**
+ * Typesets formulas that are likely to be shown next (the next step's), when the page is idle, so that showing
+ * them is a copy from the cache; texts may hold $...$ parts, as for mixed().
+ */
+export function typesetSoon(latexes = [], texts = []) {
+  if (!window.katex) return;
+  const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 60));
+  idle(() => {
+    if (!window.katex) return;
+    for (const latex of latexes) typeset(latex, false);
+    for (const text of texts) {
+      for (const part of text.split(/(\$[^$]+\$)/)) if (part.length > 2 && part.startsWith("$") && part.endsWith("$")) typeset(part.slice(1, -1), false);
+    }
+  });
+}
+
+// KaTeX's output for the formulas shown lately: a step shows again most of what the steps before it showed (the
+// history, the values it reads), and copying typeset nodes costs a fraction of typesetting them again.
+const CACHE_SIZE = 400;
+const typesetCache = new Map(); // "D" or "T" + LaTeX -> an element holding KaTeX's output
 
 /** Writes text in which $...$ parts are LaTeX: words stay text nodes, math goes through KaTeX. */
 export function mixed(el, text) {
@@ -94,4 +130,35 @@ export function fitMath(el, least) {
     if (pct === least) break;
   }
   return el.scrollWidth <= el.clientWidth;
+}
+
+// Fitting after the browser's own layout: the observer's callback runs once the frame has laid the page out, so the
+// box is measured without forcing a layout of everything a step changed (the shrink, when needed, lays out the box
+// again before the frame is painted). The typeset content stays observed until it is replaced, so KaTeX's fonts
+// arriving later, which change its size, fit it again.
+const watched = new Map(); // box -> [typeset content element, least]
+let fitObserver = null;
+
+/** fitMath(el, least) once the frame has been laid out, and again when its content changes size. */
+export function fitMathSoon(el, least) {
+  const content = el.firstElementChild;
+  const before = watched.get(el);
+  if (before && fitObserver) fitObserver.unobserve(before[0]);
+  watched.delete(el);
+  if (pending.has(el) || !content || typeof ResizeObserver === "undefined") {
+    fitMath(el, least);
+    return;
+  }
+  el.style.fontSize = "";
+  if (!fitObserver) {
+    fitObserver = new ResizeObserver((entries) => {
+      for (const { target } of entries) {
+        for (const [box, [content, atLeast]] of watched) {
+          if (content === target) fitMath(box, atLeast);
+        }
+      }
+    });
+  }
+  watched.set(el, [content, least]);
+  fitObserver.observe(content);
 }
