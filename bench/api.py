@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import select
 import subprocess
 import sys
 import threading
@@ -30,18 +31,34 @@ class LoadClient:
     """The separate client process; jobs go in on stdin and results come back on stdout."""
 
     def __init__(self) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "bench.loadclient"], cwd=ROOT, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True)
+        self.proc = self._start()
+
+    @staticmethod
+    def _start() -> subprocess.Popen[str]:
+        return subprocess.Popen([sys.executable, "-m", "bench.loadclient"], cwd=ROOT, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, text=True)
 
     def run(self, job: dict[str, Any]) -> dict[str, Any]:
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.proc.stdin.write(json.dumps(job) + "\n")
-        self.proc.stdin.flush()
-        line = self.proc.stdout.readline()
-        if not line:
-            raise RuntimeError("the load client exited")
-        result: dict[str, Any] = json.loads(line)
-        return result
+        """One job's result; a client that has not answered well after the job's time is replaced and the job run
+        again (once, a run of the section hung with both processes waiting on their pipes)."""
+        for attempt in range(3):
+            assert self.proc.stdin is not None and self.proc.stdout is not None
+            self.proc.stdin.write(json.dumps(job) + "\n")
+            self.proc.stdin.flush()
+            ready, _, _ = select.select([self.proc.stdout], [], [], job["warmup"] + job["duration"] + 60)
+            if ready:
+                line = self.proc.stdout.readline()
+                if not line:
+                    raise RuntimeError("the load client exited")
+                result: dict[str, Any] = json.loads(line)
+                result["attempts"] = attempt + 1
+                return result
+            print(f"[bench] the load client did not answer a job; starting a new one (attempt {attempt + 2})",
+                  file=sys.stderr)
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = self._start()
+        raise RuntimeError("the load client answered no job in three attempts")
 
     def close(self) -> None:
         if self.proc.stdin:
