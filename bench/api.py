@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import select
 import subprocess
 import sys
@@ -32,24 +33,37 @@ class LoadClient:
 
     def __init__(self) -> None:
         self.proc = self._start()
+        self.pending = b""  # read from the client's stdout, not yet a whole line
 
     @staticmethod
-    def _start() -> subprocess.Popen[str]:
+    def _start() -> subprocess.Popen[bytes]:
         return subprocess.Popen([sys.executable, "-m", "bench.loadclient"], cwd=ROOT, stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, text=True)
+                                stdout=subprocess.PIPE, bufsize=0)
+
+    def _answer(self, seconds: float) -> bytes | None:
+        """The client's next line, read straight from the pipe, or None if it has not come within `seconds`."""
+        assert self.proc.stdout is not None
+        fd = self.proc.stdout.fileno()
+        deadline = time.monotonic() + seconds
+        while b"\n" not in self.pending:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                return None
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                raise RuntimeError("the load client exited")
+            self.pending += chunk
+        line, _, self.pending = self.pending.partition(b"\n")
+        return line
 
     def run(self, job: dict[str, Any]) -> dict[str, Any]:
-        """One job's result; a client that has not answered well after the job's time is replaced and the job run
-        again (once, a run of the section hung with both processes waiting on their pipes)."""
+        """One job's result. A client that has not answered well after the job's time is replaced and the job run
+        again: runs of this section have hung with the bench and its client each waiting on the other's pipe."""
         for attempt in range(3):
-            assert self.proc.stdin is not None and self.proc.stdout is not None
-            self.proc.stdin.write(json.dumps(job) + "\n")
-            self.proc.stdin.flush()
-            ready, _, _ = select.select([self.proc.stdout], [], [], job["warmup"] + job["duration"] + 60)
-            if ready:
-                line = self.proc.stdout.readline()
-                if not line:
-                    raise RuntimeError("the load client exited")
+            assert self.proc.stdin is not None
+            self.proc.stdin.write((json.dumps(job) + "\n").encode())
+            line = self._answer(job["warmup"] + job["duration"] + 60)
+            if line is not None:
                 result: dict[str, Any] = json.loads(line)
                 result["attempts"] = attempt + 1
                 return result
@@ -58,6 +72,7 @@ class LoadClient:
             self.proc.kill()
             self.proc.wait()
             self.proc = self._start()
+            self.pending = b""
         raise RuntimeError("the load client answered no job in three attempts")
 
     def close(self) -> None:

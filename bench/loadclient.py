@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import resource
 import sys
 import time
@@ -101,12 +102,14 @@ def main() -> None:
         run = uvloop.run  # the same loop uvicorn uses, so the client is not the slower side
     except ImportError:
         pass
-    for line in sys.stdin:
+    # one job per line of stdin, one line of JSON per job on stdout, written straight to the pipe
+    for line in sys.stdin.buffer:
         if not line.strip():
             continue
         result = run(run_job(json.loads(line)))
-        sys.stdout.write(json.dumps(result) + "\n")
-        sys.stdout.flush()
+        out = (json.dumps(result) + "\n").encode()
+        while out:
+            out = out[os.write(sys.stdout.fileno(), out):]
 
 
 if __name__ == "__main__":
