@@ -102,11 +102,6 @@ def trace_frames(raw: bytes) -> tuple[list[tuple[float, float, float]], list[flo
     return sorted(out), sorted(marks.get(key, []))
 
 
-def frame_script_ms(raw: bytes) -> list[float]:
-    """Script milliseconds inside each animation frame of the busiest renderer main thread in a Chromium trace."""
-    return [ms for _, _, ms in trace_frames(raw)[0]]
-
-
 # the same moment as a trace event, so a Chromium trace can be cut at the first drawing
 DRAWN_MARK = """
 new MutationObserver((_, obs) => {
@@ -290,37 +285,94 @@ def section_page(quick: bool) -> list[Row]:
             rows.extend(_throttled_phone(browser, srv.url, loads))
             rows.extend(_follower_phone(browser, srv, loads))
 
-            # the gradient-flow animation on a 6-layer × 16-node network, played from the backward phase
-            layers = [16] * 6
-            data = {"inputs": [[round(0.1 * i - 0.8, 2) for i in range(16)]],
-                    "targets": [[1.0 if i % 2 else 0.0 for i in range(16)]]}
-            _, net = srv.call("POST", "/api/networks", {"layers": layers, "activations": "sigmoid", "dataset": data})
-            ctx = browser.new_context(viewport=VIEWPORT)
-            page = ctx.new_page()
-            page.add_init_script(DRAWN_PROBE)
-            page.goto(f"{srv.url}/?net={net['id']}", wait_until="load")
-            page.wait_for_selector("body[data-ready=true]", timeout=120_000)
-            big_drawn = page.evaluate("window.__drawnAt")
-            page.click(".phase-btn[data-phase=backward]")
-            page.wait_for_timeout(500)
-            start_pos = int(page.eval_on_selector("#network-figure", "e => e.dataset.position || '0'"))
-            browser.start_tracing(page=page, categories=["devtools.timeline", "blink.user_timing",
-                                                         "disabled-by-default-devtools.timeline.frame"])
-            page.click("#btn-play")
-            page.wait_for_timeout(play_ms)
-            raw = browser.stop_tracing()
-            page.click("#btn-play")
-            end_pos = int(page.eval_on_selector("#network-figure", "e => e.dataset.position || '0'"))
-            ctx.close()
+            # the gradient-flow animation on a 6-layer × 16-node network, played from the backward phase, on a
+            # quiet machine and with every core kept busy by another process
+            rows.extend(_animation(browser, srv, play_ms, busy=0))
+            rows.extend(_animation(browser, srv, play_ms, busy=os.cpu_count() or 2))
         finally:
             browser.close()
+    return rows
+
+
+def _spin(seconds: float) -> None:
+    """Burns one core for `seconds` (another job on the machine)."""
+    import time
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
+
+
+def _animation(browser: Any, srv: Server, play_ms: int, busy: int) -> list[Row]:
+    """The 6 × 16 network's gradient flow played for play_ms under a Chromium trace: script per animation frame and
+    in the frames that apply a step; busy > 0 runs that many spinning processes beside it."""
+    import multiprocessing
+
+    rows: list[Row] = []
+    layers = [16] * 6
+    data = {"inputs": [[round(0.1 * i - 0.8, 2) for i in range(16)]],
+            "targets": [[1.0 if i % 2 else 0.0 for i in range(16)]]}
+    _, net = srv.call("POST", "/api/networks", {"layers": layers, "activations": "sigmoid", "dataset": data})
+    ctx = browser.new_context(viewport=VIEWPORT)
+    page = ctx.new_page()
+    page.add_init_script(DRAWN_PROBE)
+    page.goto(f"{srv.url}/?net={net['id']}", wait_until="load")
+    page.wait_for_selector("body[data-ready=true]", timeout=120_000)
+    big_drawn = page.evaluate("window.__drawnAt")
+    page.click(".phase-btn[data-phase=backward]")
+    page.wait_for_timeout(500)
+    start_pos = int(page.eval_on_selector("#network-figure", "e => e.dataset.position || '0'"))
+    spinners = [multiprocessing.get_context("spawn").Process(target=_spin, args=(play_ms / 1000 + 5,))
+                for _ in range(busy)]
+    for proc in spinners:
+        proc.start()
+    try:
+        if spinners:
+            page.wait_for_timeout(500)  # the spinners running before the trace starts
+        browser.start_tracing(page=page, categories=["devtools.timeline", "blink.user_timing",
+                                                     "disabled-by-default-devtools.timeline.frame"])
+        page.click("#btn-play")
+        page.wait_for_timeout(play_ms)
+        raw = browser.stop_tracing()
+    finally:
+        for proc in spinners:
+            proc.terminate()
+            proc.join()
+    page.click("#btn-play")
+    end_pos = int(page.eval_on_selector("#network-figure", "e => e.dataset.position || '0'"))
+    ctx.close()
+    where = f" (machine loaded: {busy} spinning processes on {os.cpu_count()} cores)" if busy else ""
     frames, marks = trace_frames(raw)
     per_frame = [ms for _, _, ms in frames]
     steps = end_pos - start_pos
     if not per_frame:
-        rows.append(Row("6", "6×16 animation: script per frame", None, "ms",
+        rows.append(Row("6", "6×16 animation: script per frame" + where, None, "ms",
                         note="no AnimationFrame events in the trace: this Chromium does not record them"))
         return rows
+    sf = stat(per_frame)
+    p95 = sorted(per_frame)[min(len(per_frame) - 1, int(0.95 * len(per_frame)))]
+    detail = {"frames": len(per_frame), "seconds": play_ms / 1000, "steps_played": steps, "p95_ms": p95,
+              "max_ms": max(per_frame), "figure_drawn_ms": big_drawn, "busy_processes": busy}
+    if not busy:
+        rows.append(Row("6", "6×16 page: navigation → figure drawn", big_drawn, "ms", target="", detail={}))
+    rows.append(Row("6", f"6×16 animation: script per frame p50 ({len(per_frame)} frames in {play_ms / 1000:g} s, "
+                         f"{steps} steps){where}", sf.median, "ms", sf.spread, detail=detail))
+    rows.append(Row("6", f"6×16 animation: script per frame p95 (max {max(per_frame):.0f} ms){where}", p95, "ms",
+                    target="< 12 ms", met=p95 < 12))
+    # p95 moves with how many light transition frames the compositor produced; the frame that applies a step (the
+    # one holding the network view's deltaflow:step mark) is the figure that does not
+    stepping = [ms for lo, hi, ms in frames if any(lo <= m <= hi for m in marks)]
+    if not stepping:
+        rows.append(Row("6", "6×16 animation: script in the frame that applies a step" + where, None, "ms",
+                        target="≤ 16 ms", note="no deltaflow:step marks inside the traced frames"))
+        return rows
+    hs = stat(stepping)
+    hp95 = sorted(stepping)[min(len(stepping) - 1, int(0.95 * len(stepping)))]
+    rows.append(Row("6", f"6×16 animation: script in the frame that applies a step ({len(stepping)} frames with a step "
+                         f"mark, p95 {hp95:.1f} ms){where}", hs.median, "ms", hs.spread, target="≤ 16 ms",
+                    met=hs.median <= 16, detail={"frames": len(stepping), "marks": len(marks), "p95_ms": hp95,
+                                                 "max_ms": max(stepping), "per_frame_ms": stepping}))
+    return rows
     sf = stat(per_frame)
     p95 = sorted(per_frame)[min(len(per_frame) - 1, int(0.95 * len(per_frame)))]
     detail = {"frames": len(per_frame), "seconds": play_ms / 1000, "steps_played": steps, "p95_ms": p95,

@@ -83,14 +83,18 @@ function typeset(latex, display) {
  */
 export function typesetSoon(latexes = [], texts = []) {
   if (!window.katex) return;
-  const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 60));
-  idle(() => {
-    if (!window.katex) return;
-    for (const latex of latexes) typeset(latex, false);
-    for (const text of texts) {
-      for (const part of text.split(/(\$[^$]+\$)/)) if (part.length > 2 && part.startsWith("$") && part.endsWith("$")) typeset(part.slice(1, -1), false);
-    }
-  });
+  // after the frame that shows this step has been presented (an idle moment inside a slow frame is still part of
+  // it), then in an idle moment
+  const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 0));
+  setTimeout(() => idle(() => warm(latexes, texts), { timeout: 500 }), 200);
+}
+
+function warm(latexes, texts) {
+  if (!window.katex) return;
+  for (const latex of latexes) typeset(latex, false);
+  for (const text of texts) {
+    for (const part of text.split(/(\$[^$]+\$)/)) if (part.length > 2 && part.startsWith("$") && part.endsWith("$")) typeset(part.slice(1, -1), false);
+  }
 }
 
 // KaTeX's output for the formulas shown lately: a step shows again most of what the steps before it showed (the
