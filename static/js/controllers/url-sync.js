@@ -1,5 +1,5 @@
 // The address bar as a link to what is on screen: ?net=ID&sample=S&step=P[&projector=1], kept current with
-// replaceState (a moment after each change) and read once at start-up.
+// replaceState (a moment after each change; after the player stops) and read once at start-up.
 
 /** Parses a query string into {net, sample, step, projector}; numbers that are not whole and >= 0 become null. */
 export function parseQuery(search) {
@@ -24,17 +24,21 @@ export function formatQuery({ net, sample, step, projector }) {
 
 export const readUrl = () => parseQuery(location.search);
 
-// history.replaceState costs several ms in Chromium, which a step of the player cannot spare, and Chromium refuses
-// it when called hundreds of times in a few seconds (a held arrow key): the address is written at most every
-// WRITE_EVERY ms, and a change asked for in between is written at the end of that time, so it always ends on the
-// last view asked for.
+// history.replaceState costs several ms in Chromium (over 10 ms on a busy machine), which a step of the player
+// cannot spare, and Chromium refuses it when called hundreds of times in a few seconds (a held arrow key): the
+// address is written at most every WRITE_EVERY ms, and a change asked for in between is written at the end of that
+// time, so it always ends on the last view asked for. While the player runs, the address waits until it has been
+// still for PLAYING_QUIET ms (it stops, or steps slower than that), so playing never writes it between steps.
 const WRITE_EVERY = 250;
+const PLAYING_QUIET = 1500;
 let queued = null;
 let timer = null;
+let deferred = false; // the pending write waits for the player to be still
 let lastWrite = -Infinity;
 
 function flush() {
   timer = null;
+  deferred = false;
   const url = queued;
   queued = null;
   if (!url) return;
@@ -44,13 +48,22 @@ function flush() {
 
 /**
  * Replaces the address with the view's link (no history entry per step): at once, unless it was written moments
- * ago or defer is set (a step of the player), then in a task of its own shortly after.
+ * ago (then shortly after), or, with defer (a step of the player), once the view has been still for a while.
  */
 export function writeUrl(view, { defer = false } = {}) {
   if (!view.net) return;
   queued = `${location.pathname}?${formatQuery(view)}`;
-  if (timer !== null) return;
-  const wait = defer ? WRITE_EVERY : lastWrite + WRITE_EVERY - performance.now();
+  if (defer) {
+    clearTimeout(timer);
+    deferred = true;
+    timer = setTimeout(flush, PLAYING_QUIET);
+    return;
+  }
+  if (timer !== null && !deferred) return;
+  clearTimeout(timer);
+  deferred = false;
+  timer = null;
+  const wait = lastWrite + WRITE_EVERY - performance.now();
   if (wait <= 0) flush();
   else timer = setTimeout(flush, wait);
 }
