@@ -366,17 +366,21 @@ def test_exports(page: Any) -> None:
 
 def test_play_runs_and_pauses(page: Any) -> None:
     open_app(page)
+    before = query(page)["step"]
     page.select_option("#speed-select", "8")
     press(page, " ")
     assert page.get_attribute("#btn-play", "aria-pressed") == "true"
     page.wait_for_function(
         "() => Number(document.getElementById('network-figure').dataset.position) >= 4", timeout=5_000
     )
+    assert query(page)["step"] == before  # while the player runs, the address waits (no replaceState per step)
     press(page, " ")
     assert page.get_attribute("#btn-play", "aria-pressed") == "false"
     stopped = fig(page)["position"]
     page.wait_for_timeout(400)
     assert fig(page)["position"] == stopped
+    # once the player has been still a moment, the address names the position it stopped at
+    page.wait_for_function("p => new URLSearchParams(location.search).get('step') === p", arg=stopped, timeout=5_000)
 
 
 def test_editor_builds_a_deeper_network(page: Any, shoot: Any) -> None:
