@@ -375,26 +375,3 @@ def _animation(browser: Any, srv: Server, play_ms: int, busy: int) -> list[Row]:
                     met=hs.median <= 16, detail={"frames": len(stepping), "marks": len(marks), "p95_ms": hp95,
                                                  "max_ms": max(stepping), "per_frame_ms": stepping}))
     return rows
-    sf = stat(per_frame)
-    p95 = sorted(per_frame)[min(len(per_frame) - 1, int(0.95 * len(per_frame)))]
-    detail = {"frames": len(per_frame), "seconds": play_ms / 1000, "steps_played": steps, "p95_ms": p95,
-              "max_ms": max(per_frame), "figure_drawn_ms": big_drawn}
-    rows.append(Row("6", "6×16 page: navigation → figure drawn", big_drawn, "ms", target="", detail={}))
-    rows.append(Row("6", f"6×16 animation: script per frame p50 ({len(per_frame)} frames in {play_ms / 1000:g} s, "
-                         f"{steps} steps)", sf.median, "ms", sf.spread, detail=detail))
-    rows.append(Row("6", f"6×16 animation: script per frame p95 (max {max(per_frame):.0f} ms)", p95, "ms",
-                    target="< 12 ms", met=p95 < 12))
-    # p95 moves with how many light transition frames the compositor produced; the frame that applies a step (the
-    # one holding the network view's deltaflow:step mark) is the figure that does not
-    stepping = [ms for lo, hi, ms in frames if any(lo <= m <= hi for m in marks)]
-    if not stepping:
-        rows.append(Row("6", "6×16 animation: script in the frame that applies a step", None, "ms", target="≤ 16 ms",
-                        note="no deltaflow:step marks inside the traced frames"))
-        return rows
-    hs = stat(stepping)
-    hp95 = sorted(stepping)[min(len(stepping) - 1, int(0.95 * len(stepping)))]
-    rows.append(Row("6", f"6×16 animation: script in the frame that applies a step ({len(stepping)} frames with a step "
-                         f"mark, p95 {hp95:.1f} ms)", hs.median, "ms", hs.spread, target="≤ 16 ms",
-                    met=hs.median <= 16, detail={"frames": len(stepping), "marks": len(marks), "p95_ms": hp95,
-                                                 "max_ms": max(stepping)}))
-    return rows

@@ -7,19 +7,10 @@ from typing import Any
 
 import pytest
 
+from bench.page import DRAWN_PROBE  # when the figure first carries Plotly's output, as the bench sees it
+
 pytestmark = pytest.mark.browser
 
-# when the figure first carries Plotly's output, on the page's own clock (the bench's probe)
-DRAWN_PROBE = """
-window.__drawnAt = null;
-new MutationObserver((_, obs) => {
-  const fig = document.getElementById('network-figure');
-  if (fig && fig.dataset.nodeCount && window.__drawnAt === null) {
-    window.__drawnAt = performance.now();
-    obs.disconnect();
-  }
-}).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-node-count']});
-"""
 # every script the page fetched, with whether it had arrived before the figure was drawn
 SCRIPTS_JS = """() => performance.getEntriesByType('resource')
   .filter(e => /\\.js$/.test(e.name.split('?')[0]))
