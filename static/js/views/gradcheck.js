@@ -64,7 +64,7 @@ export function createGradcheckView(els, { onRun, onFocus }) {
       const on = focus && !isBias(focus) && focus.l === e.l && focus.j === e.j && focus.i === e.i;
       const line = svg("line", {
         x1, y1, x2, y2, class: `gc-edge${on ? " is-focus" : ""}`, "data-edge": `${e.l}-${e.j}-${e.i}`,
-        "data-level": level || "", stroke: level ? LEVEL_COLOR[level] : "#c8c8c8", "stroke-width": on ? 6 : many ? 1.5 : 3.5,
+        "data-level": level || "", stroke: level ? LEVEL_COLOR[level] : "#c8c8c8", "stroke-width": on ? 6 : thin,
       }, root);
       edgeEls.set(refKey(ref), line);
       const title = svg("title", {}, line);

@@ -5,9 +5,9 @@ import { describeNetwork, fmt, targetText } from "../models/format.js";
 
 const $ = (id) => document.getElementById(id);
 
-/** Marks the phase buttons: the current phase, and the phases already done at position p. */
 let phaseButtons = null; // in the page's markup from the start: looked up once, not by a search of every step's DOM
 
+/** Marks the phase buttons: the current phase, and the phases already done at position p. */
 export function showPhases(trace, p, phase) {
   if (!phaseButtons || !phaseButtons.every((b) => b.isConnected)) phaseButtons = [...document.querySelectorAll(".phase-btn")];
   phaseButtons.forEach((b) => {

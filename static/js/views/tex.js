@@ -92,9 +92,13 @@ export function typesetSoon(latexes = [], texts = []) {
 function warm(latexes, texts) {
   if (!window.katex) return;
   for (const latex of latexes) typeset(latex, false);
-  for (const text of texts) {
-    for (const part of text.split(/(\$[^$]+\$)/)) if (part.length > 2 && part.startsWith("$") && part.endsWith("$")) typeset(part.slice(1, -1), false);
-  }
+  for (const text of texts) for (const { math } of mathParts(text)) if (math != null) typeset(math, false);
+}
+
+/** The parts of a text with $...$ math: [{math: LaTeX}] or [{words}] in order, empty parts left out. */
+function mathParts(text) {
+  return text.split(/(\$[^$]+\$)/).filter(Boolean)
+    .map((part) => (part.startsWith("$") && part.endsWith("$") ? { math: part.slice(1, -1) } : { words: part }));
 }
 
 // KaTeX's output for the formulas shown lately: a step shows again most of what the steps before it showed (the
@@ -105,16 +109,15 @@ const typesetCache = new Map(); // "D" or "T" + LaTeX -> an element holding KaTe
 /** Writes text in which $...$ parts are LaTeX: words stay text nodes, math goes through KaTeX. */
 export function mixed(el, text) {
   el.textContent = "";
-  text.split(/(\$[^$]+\$)/).forEach((part) => {
-    if (!part) return;
-    if (part.startsWith("$") && part.endsWith("$")) {
+  for (const { math, words } of mathParts(text)) {
+    if (math != null) {
       const span = document.createElement("span");
-      tex(span, part.slice(1, -1));
+      tex(span, math);
       el.append(span);
     } else {
-      el.append(document.createTextNode(part));
+      el.append(document.createTextNode(words));
     }
-  });
+  }
 }
 
 /**
@@ -140,29 +143,27 @@ export function fitMath(el, least) {
 // box is measured without forcing a layout of everything a step changed (the shrink, when needed, lays out the box
 // again before the frame is painted). The typeset content stays observed until it is replaced, so KaTeX's fonts
 // arriving later, which change its size, fit it again.
-const watched = new Map(); // box -> [typeset content element, least]
+const watched = new Map(); // box -> the typeset content element observed for it
+const fitting = new WeakMap(); // that content element -> [box, least]
 let fitObserver = null;
 
 /** fitMath(el, least) once the frame has been laid out, and again when its content changes size. */
 export function fitMathSoon(el, least) {
   const content = el.firstElementChild;
-  const before = watched.get(el);
-  if (before && fitObserver) fitObserver.unobserve(before[0]);
+  if (fitObserver && watched.has(el)) fitObserver.unobserve(watched.get(el));
   watched.delete(el);
   if (pending.has(el) || !content || typeof ResizeObserver === "undefined") {
     fitMath(el, least);
     return;
   }
   el.style.fontSize = "";
-  if (!fitObserver) {
-    fitObserver = new ResizeObserver((entries) => {
-      for (const { target } of entries) {
-        for (const [box, [content, atLeast]] of watched) {
-          if (content === target) fitMath(box, atLeast);
-        }
-      }
-    });
-  }
-  watched.set(el, [content, least]);
+  fitObserver ||= new ResizeObserver((entries) => {
+    for (const { target } of entries) {
+      const job = fitting.get(target);
+      if (job && watched.get(job[0]) === target) fitMath(job[0], job[1]);
+    }
+  });
+  watched.set(el, content);
+  fitting.set(content, [el, least]);
   fitObserver.observe(content);
 }
