@@ -199,11 +199,25 @@ def test_a_room_follows_the_presenters_stage_live(browser: Any, base_url: str, s
     try:
         presenter = presenter_ctx.new_page()
         open_lesson(presenter, "/lesson?stage=2")
+        # The room opens on the main view; its link is shown only once the room holds the lesson, or a student who
+        # joins at once would be sent to the main page. The first publish is held to see the link wait for it.
+        held: list[Any] = []
+        presenter.route("**/api/rooms/*/state", lambda route: held.append(route))
         presenter.click("#lesson-present")
+        for _ in range(100):
+            if held:
+                break
+            presenter.wait_for_timeout(50)
+        assert held, "presenting published no state"
+        assert presenter.get_attribute("body", "data-room-code") is None
+        held[0].continue_()
+        presenter.unroute("**/api/rooms/*/state")
         presenter.wait_for_selector("body[data-room-code]")
         code = presenter.get_attribute("body", "data-room-code")
         link = presenter.text_content("#lesson-share-link") or ""
         assert link.endswith(f"/lesson?room={code}&follow=1")
+        opened = presenter.request.get(f"/api/rooms/{code}").json()
+        assert (opened["view"], opened["stage"]) == ("lesson", 2)
         presenter.keyboard.press("Escape")
         student = student_ctx.new_page()
         student.goto(f"/lesson?room={code}&follow=1")

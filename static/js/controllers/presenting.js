@@ -52,8 +52,9 @@ export function createPresenting({ room, dialog, say, current }) {
         return;
       }
       presenting.joinUrl = (await publicLink(presenting.code)) || presenting.joinUrl;
+      publishPosition(null); // the room holds this page's position before its link is shown
+      await presenting.flush();
       dialog.sharing(presenting.code, followers);
-      publishPosition(null);
     }
     dialog.show(presenting);
   }

@@ -134,8 +134,11 @@ export function createLesson(deps) {
       presenting = null;
       return undefined;
     }
-    deps.share.show(presenting);
+    // The room opens on the main view: the lesson's stage is in it before its link and QR code are shown, or a
+    // student quick to join would be sent to the main page first.
     moved();
+    await presenting.flush();
+    deps.share.show(presenting);
     return presenting;
   }
 
