@@ -22,6 +22,8 @@ CONCURRENCY = [1, 16, 64]
 ENDPOINTS = {
     # what each client sends; every client has its own XOR network, as every student in a room would
     "healthz": ("GET", "/healthz", None),
+    # bench/server.py's bare FastAPI route: /step's path and body parsed, a /step response's bytes, no use case
+    "bare": ("POST", "/bench/bare/{id}", {"samples": "all"}),
     "forward": ("POST", "/api/networks/{id}/forward", {"sample": 0}),
     "step": ("POST", "/api/networks/{id}/step", {"samples": "all"}),
     "trace": ("POST", "/api/networks/{id}/trace", {"sample": 0}),
@@ -113,7 +115,7 @@ def section_api(quick: bool) -> list[Row]:
     reps = 1 if quick else 3
     duration, warmup = (1.5, 0.3) if quick else (3.0, 0.5)
     runs: dict[tuple[str, int], list[dict[str, Any]]] = {}
-    with Server() as srv:
+    with Server(with_bare=True) as srv:
         ids = [srv.call("POST", "/api/networks", {"preset": "xor"})[1]["id"] for _ in range(max(CONCURRENCY))]
         client = LoadClient()
         try:
@@ -163,6 +165,7 @@ def section_api(quick: bool) -> list[Row]:
                 target, met = "0 errors", False
             rows.append(Row("4", label, rps.median, "req/s", rps.spread, r.median, "of healthz", target, met,
                             detail=detail))
+    rows.append(_step_against_bare(runs, max(CONCURRENCY)))
     # what one process can serve: the server's CPU per /step, over every concurrency and repetition
     step_cpu = stat([r["server_cpu_ms"] for conc in CONCURRENCY for r in runs[("step", conc)]])
     step_whole = stat([r["server_cpu_ms_whole_job"] for conc in CONCURRENCY for r in runs[("step", conc)]])
@@ -173,6 +176,19 @@ def section_api(quick: bool) -> list[Row]:
                     detail={"step_ms": step_cpu.values, "healthz_ms": health_cpu.values,
                             "step_ms_whole_job": step_whole.values}))
     return rows
+
+
+def _step_against_bare(runs: dict[tuple[str, int], list[dict[str, Any]]], conc: int) -> Row:
+    """/step beside the bare route at `conc` clients, from the same run: p99s and throughputs."""
+    step, bare = runs[("step", conc)], runs[("bare", conc)]
+    p99 = {name: pct([v * 1e3 for r in rs for v in r["latencies"]], 99) for name, rs in (("step", step),
+                                                                                         ("bare", bare))}
+    rps = ratio_stat([r["rps"] for r in step], [r["rps"] for r in bare])
+    over = p99["step"] / p99["bare"]
+    return Row("4", f"step ×{conc} against the bare route: p99 {p99['step']:.3g} vs {p99['bare']:.3g} ms, "
+                    f"throughput {rps.median:.2f} of the bare route's", over, "× bare p99", None,
+               target="p99 ≤ 3× bare", met=over <= 3,
+               detail={"step_p99_ms": p99["step"], "bare_p99_ms": p99["bare"], "rps_ratio": rps.values})
 
 
 def section_train(quick: bool) -> list[Row]:

@@ -14,6 +14,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from app.schemas import SampleRequest  # at module level: FastAPI resolves the bare route's annotations here
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -23,15 +25,66 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _step_response_bytes() -> bytes:
+    """The body a /step on a fresh XOR network with `{"samples": "all"}` answers, from the product's use case."""
+    import orjson
+
+    from app.config import get_settings
+    from app.networks import usecases
+    from app.schemas import NetworkCreate
+    from app.store.sqlite import SQLiteStore
+
+    settings = get_settings()
+    with tempfile.TemporaryDirectory(prefix="deltaflow-bare-") as tmp:
+        store = SQLiteStore(str(Path(tmp) / "canned.db"))
+        made = usecases.create(store, settings, NetworkCreate.model_validate({"preset": "xor"}))
+        answer = usecases.step(store, settings, made["id"], SampleRequest.model_validate({"samples": "all"}), None)
+    return orjson.dumps(answer, option=orjson.OPT_SERIALIZE_NUMPY)
+
+
+def bench_app() -> Any:
+    """The product's app with a bench-only bare route beside it (`uvicorn --factory bench.server:bench_app`).
+
+    `POST /bench/bare/{network_id}` parses the same path and body as /step and answers the bytes of a real /step
+    response behind the product's middleware, but runs no use case: the floor FastAPI sets for /step.
+    """
+    from fastapi import FastAPI, Response
+    from fastapi.middleware.gzip import GZipMiddleware
+
+    from app.main import app as product
+    from app.main import settings
+    from app.middleware import BodyLimit, SecurityHeaders
+
+    canned = _step_response_bytes()
+    bare = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+
+    @bare.post("/bench/bare/{network_id}")
+    async def bare_step(network_id: str, body: SampleRequest) -> Response:
+        return Response(canned, media_type="application/json")
+
+    # the product's middleware, in the product's order
+    bare.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=1)
+    bare.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    bare.add_middleware(SecurityHeaders)
+
+    async def dispatch(scope: Any, receive: Any, send: Any) -> None:
+        bench_only = scope["type"] == "http" and scope["path"].startswith("/bench/")
+        await (bare if bench_only else product)(scope, receive, send)
+
+    return dispatch
+
+
 class Server:
     """`with Server() as srv:` starts `uvicorn app.main:app` as a subprocess and stops it by its PID afterwards.
 
-    `env` adds variables (e.g. DELTAFLOW_REDIS_URL); `workers` > 1 runs `uvicorn --workers N`.
+    `env` adds variables (e.g. DELTAFLOW_REDIS_URL); `workers` > 1 runs `uvicorn --workers N`; `with_bare=True`
+    serves `bench_app` instead (the product's app plus the bare route).
     """
 
-    def __init__(self, env: dict[str, str] | None = None, workers: int = 1) -> None:
+    def __init__(self, env: dict[str, str] | None = None, workers: int = 1, with_bare: bool = False) -> None:
         self.extra_env = dict(env or {})
         self.workers = workers
+        self.app = ["--factory", "bench.server:bench_app"] if with_bare else ["app.main:app"]
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._tmp = tempfile.TemporaryDirectory(prefix="deltaflow-bench-")
@@ -48,7 +101,7 @@ class Server:
             env.pop(var, None)
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(self.port),
+                [sys.executable, "-m", "uvicorn", *self.app, "--host", "127.0.0.1", "--port", str(self.port),
                  "--log-level", "warning", *(["--workers", str(self.workers)] if self.workers > 1 else [])],
                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
             )
