@@ -5,19 +5,14 @@ Each route parses its request, calls one use case of app.networks.usecases and r
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
 from typing import Annotated, Any
 
-import anyio
 import orjson
 from fastapi import APIRouter, Header, Response, status
 from fastapi.responses import JSONResponse
 
 from app.deps import SettingsDep, StoreDep
 from app.networks import usecases
-from app.routes.lean import LeanRoute
 from app.schemas import (
     BatchResult,
     CreatedNetwork,
@@ -38,8 +33,6 @@ from app.schemas import (
     TrainResult,
     error_responses,
 )
-from app.store.base import NetworkStore
-from app.store.sqlite import SQLiteStore
 
 router = APIRouter(prefix="/api/networks", tags=["networks"])
 Auth = Annotated[str | None, Header(description="Bearer <token>, for protected networks")]
@@ -57,45 +50,12 @@ def _json(payload: dict[str, Any]) -> JSONResponse:
     return FastJSON(payload)
 
 
-# A step whose last run took under this much CPU runs on the event loop: handing it to the thread pool and back
-# costs about 0.3 ms of CPU, as much as the whole XOR step. Larger ones (and the first step of each network in
-# this process) go to the thread pool so they never hold up the other requests.
-INLINE_CPU_S = 0.002
-_light: OrderedDict[str, bool] = OrderedDict()
-_light_lock = threading.Lock()
-
-
-async def _step_off_or_on_loop(network_id: str, store: NetworkStore, work: Any) -> Any:
-    """Run `work` (a step of this network) inline when its last run was light and the store is local, else in a
-    worker thread; remember which it was for the next step (for the 10,000 networks used last)."""
-    inline = _light.get(network_id, False) and isinstance(store, SQLiteStore)
-
-    def timed() -> Any:
-        t0 = time.thread_time()
-        try:
-            return work()
-        finally:
-            light = time.thread_time() - t0 < INLINE_CPU_S
-            with _light_lock:
-                _light[network_id] = light
-                _light.move_to_end(network_id)
-                while len(_light) > 10_000:
-                    _light.popitem(last=False)
-
-    return timed() if inline else await anyio.to_thread.run_sync(timed)
-
-
-async def step(network_id: str, body: SampleRequest, store: StoreDep, settings: SettingsDep,
-               authorization: Auth = None) -> Any:
+# the busiest route of a lesson, first so that routing finds it first
+@router.post("/{network_id}/step", response_model=StepResult, responses=error_responses(400, 403, 404, 409, 413, 415))
+def step(network_id: str, body: SampleRequest, store: StoreDep, settings: SettingsDep,
+         authorization: Auth = None) -> Any:
     """One update on a sample or batch with the network's optimizer; the new weights are stored."""
-    return _json(await _step_off_or_on_loop(
-        network_id, store, lambda: usecases.step(store, settings, network_id, body, authorization)))
-
-
-# the busiest route of a lesson, first so that routing finds it first; its common request skips FastAPI's
-# general dependency solver (routes/lean.py)
-router.add_api_route("/{network_id}/step", step, methods=["POST"], response_model=StepResult,
-                     responses=error_responses(400, 403, 404, 409, 413, 415), route_class_override=LeanRoute)
+    return _json(usecases.step(store, settings, network_id, body, authorization))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CreatedNetwork,
