@@ -90,13 +90,30 @@ def check_iterations(iterations: int, settings: Settings) -> None:
                       "call /train several times to go further")
 
 
+def largest_iterations(layers: list[int], rows: int, iterations: int, mode: str, record_every: int | None,
+                       loss_every: int | None, settings: Settings, batch_size: int | None = None,
+                       gradient_norms: bool = False) -> int:
+    """The most iterations, up to `iterations`, that check_train accepts with the other fields unchanged (0: none)."""
+    # the work is not proportional to the iterations (the chunk between checks depends on them): search the model
+    lo, hi = 0, iterations
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if train_work(layers, rows, mid, mode, record_every, loss_every, batch_size,
+                      gradient_norms) <= settings.max_train_work:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
 def check_train(layers: list[int], rows: int, iterations: int, mode: str, record_every: int | None,
                 loss_every: int | None, settings: Settings, batch_size: int | None = None,
                 gradient_norms: bool = False) -> None:
     """Refuse, before any work, a train call that would take too long or answer with too many numbers."""
     work = train_work(layers, rows, iterations, mode, record_every, loss_every, batch_size, gradient_norms)
     if work > settings.max_train_work:
-        fit = iterations * settings.max_train_work // work
+        fit = largest_iterations(layers, rows, iterations, mode, record_every, loss_every, settings, batch_size,
+                                 gradient_norms)
         if fit < 1:
             raise invalid(("iterations",), f"even one {mode} iteration on this data set is too large for one request "
                           f"(about {work / iterations / 1e9:.2g} s each): use fewer samples or a smaller network")

@@ -120,15 +120,8 @@ def _rows(state: dict[str, Any]) -> int:
 
 
 def _largest(state: dict[str, Any], mode: str, record_every: int | None = None) -> int:
-    """The most iterations train accepts for this network and data set (the cost model is monotonic)."""
-    lo, hi = 0, S.max_iterations
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if limits.train_work(state["layers"], _rows(state), mid, mode, record_every, None) <= S.max_train_work:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
+    """The most iterations train accepts for this network and data set."""
+    return limits.largest_iterations(state["layers"], _rows(state), S.max_iterations, mode, record_every, None, S)
 
 
 def _largest_gradcheck(shape: Any) -> list[int]:
