@@ -1,10 +1,12 @@
-"""ASGI middleware: a request body limit enforced while reading, and the browser security headers."""
+"""ASGI middleware: HEAD answered wherever GET is, a request body limit enforced while reading, and the browser
+security headers."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = (
@@ -102,3 +104,25 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class HeadAsGet:
+    """Answers HEAD on every path that answers GET: the GET response's status and headers, without its body."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+        with anyio.CancelScope() as answered:
+
+            async def headers_only(message: Message) -> None:
+                if message["type"] != "http.response.body":
+                    await send(message)
+                    return
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                answered.cancel()  # a stream (room events) would otherwise run on, and count a follower
+
+            await self.app({**scope, "method": "GET"}, receive, headers_only)
