@@ -1,13 +1,16 @@
-"""How refused requests are answered: JSON that names the field and the rule, never a stack trace."""
+"""How refused requests are answered: JSON that names the field and the rule, never a stack trace; a browser that
+navigated to a page gets the same words as a page."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 from starlette.routing import Match, Mount
 
 from app.store.base import Conflict, NotFound
@@ -20,6 +23,22 @@ NOT_A_NUMBER = {
 }
 
 Loc = tuple[str | int, ...]
+PageError = Callable[[Request, int, str, "dict[str, str] | None"], Response]
+# paths whose errors are always JSON: the API, its schema and docs, files, and the probes
+NOT_PAGES = ("/api/", "/openapi", "/docs", "/static/", "/vendor/", "/healthz", "/readyz")
+_page_error: PageError | None = None
+
+
+def _wants_page(request: Request) -> bool:
+    return _page_error is not None and "text/html" in request.headers.get("accept", "") \
+        and not request.url.path.startswith(NOT_PAGES)
+
+
+def _answer(request: Request, status: int, detail: str, headers: dict[str, str] | None = None) -> Response:
+    """`{"detail": …}` as JSON, or as a page when a browser navigated to a page path."""
+    if _wants_page(request) and _page_error is not None:
+        return _page_error(request, status, detail, headers)
+    return JSONResponse({"detail": detail}, status_code=status, headers=headers)
 
 
 class ApiError(Exception):
@@ -38,7 +57,7 @@ def invalid(loc: Loc, msg: str) -> ApiError:
     return ApiError(422, ("body", *loc), msg)
 
 
-def _validation(_: Request, exc: Exception) -> JSONResponse:
+def _validation(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     items = []
     for err in exc.errors():
@@ -49,22 +68,24 @@ def _validation(_: Request, exc: Exception) -> JSONResponse:
             msg += NOT_A_NUMBER[str(err.get("type"))]
         items.append({"loc": [p if isinstance(p, int) else str(p) for p in err.get("loc", ())], "msg": msg,
                       "type": str(err.get("type", "value_error"))})
+    if _wants_page(request):
+        return _answer(request, 422, "; ".join(f"{'.'.join(map(str, i['loc']))}: {i['msg']}" for i in items))
     return JSONResponse({"detail": items}, status_code=422)
 
 
-def _api_error(_: Request, exc: Exception) -> JSONResponse:
+def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
     if exc.status == 422:
         return JSONResponse({"detail": [{"loc": list(exc.loc), "msg": exc.msg, "type": exc.kind}]}, status_code=422)
-    return JSONResponse({"detail": exc.msg}, status_code=exc.status)
+    return _answer(request, exc.status, exc.msg)
 
 
-def _not_found(_: Request, exc: Exception) -> JSONResponse:
-    return JSONResponse({"detail": "network not found"}, status_code=404)
+def _not_found(request: Request, exc: Exception) -> Response:
+    return _answer(request, 404, "network not found")
 
 
-def _conflict(_: Request, exc: Exception) -> JSONResponse:
-    return JSONResponse({"detail": "too many concurrent changes to this network; retry"}, status_code=409)
+def _conflict(request: Request, exc: Exception) -> Response:
+    return _answer(request, 409, "too many concurrent changes to this network; retry")
 
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -74,32 +95,35 @@ def allowed_methods(request: Request) -> list[str]:
     """Every method some route answers on this request's path (Starlette's 405 names only the first route's)."""
     routes = [r for r in request.app.router.routes if not isinstance(r, Mount)]  # static files answer any method
     return [method for method in METHODS
-            if any(route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes)]
+            if any(route.matches({**request.scope, "method": "GET" if method == "HEAD" else method})[0] is Match.FULL
+                   for route in routes)]  # HEAD is answered wherever GET is (app.middleware.HeadAsGet)
 
 
-def _http(request: Request, exc: Exception) -> JSONResponse:
+def _http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     headers = dict(exc.headers or {})
     if exc.status_code == 405:
         allow = allowed_methods(request)
         if allow:
             headers["Allow"] = ", ".join(allow)
-    return JSONResponse({"detail": str(exc.detail)}, status_code=exc.status_code, headers=headers or None)
+    return _answer(request, exc.status_code, str(exc.detail), headers or None)
 
 
-def _store_unavailable(_: Request, exc: Exception) -> JSONResponse:
+def _store_unavailable(request: Request, exc: Exception) -> Response:
     log.warning("store unavailable: %s", type(exc).__name__)
-    return JSONResponse({"detail": "the network store is unavailable; retry in a moment"}, status_code=503,
-                        headers={"Retry-After": "2"})
+    return _answer(request, 503, "the network store is unavailable; retry in a moment", {"Retry-After": "2"})
 
 
-def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+def _unexpected(request: Request, exc: Exception) -> Response:
     # the client learns nothing of the internals; the log keeps the traceback for us
     log.error("unhandled error on %s %s", request.method, request.url.path.split("/api/networks/")[0], exc_info=exc)
-    return JSONResponse({"detail": "internal error"}, status_code=500)
+    return _answer(request, 500, "internal error")
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, page_error: PageError | None = None) -> None:
+    """Registers the handlers; `page_error` renders an error as a page for browsers on page paths."""
+    global _page_error
+    _page_error = page_error
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(NotFound, _not_found)

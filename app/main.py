@@ -47,7 +47,7 @@ app = FastAPI(
     docs_url=None,  # served by routes/docs.py from vendored assets: no CDN, no inline script
     redoc_url=None,
 )
-errors.install(app)
+errors.install(app, page_error=pages.error_page)
 # level 1: JSON of floats compresses almost as well as at 9, at a tenth of the CPU (9 cost seconds on large networks)
 app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=1)
 if settings.cors_origins:

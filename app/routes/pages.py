@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 from functools import lru_cache
+from http import HTTPStatus
 from pathlib import Path
 
 import plotly
@@ -118,6 +119,13 @@ def plotly_bytes() -> tuple[bytes, bytes]:
     recompressed for every student."""
     raw = COMPILE_HINT + PLOTLY_JS.read_bytes()
     return raw, gzip.compress(raw, compresslevel=6, mtime=0)
+
+
+def error_page(request: Request, status: int, detail: str, headers: dict[str, str] | None) -> HTMLResponse:
+    """An error as a page, for a browser that navigated to a page path (app.errors decides when)."""
+    title = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    return templates.TemplateResponse(request, "error.html", {"title": title, "detail": detail},
+                                      status_code=status, headers=headers)
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
