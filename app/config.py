@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 
 def _int(name: str, default: int) -> int:
     raw = os.environ.get(name)
     return int(raw) if raw else default
+
+
+def _hosts(raw: str | None) -> tuple[str, ...]:
+    listed = [h.strip().lower() for h in (raw or "").split(",") if h.strip()]
+    public = urlsplit(os.environ.get("DELTAFLOW_PUBLIC_URL") or "").hostname
+    return tuple(dict.fromkeys(["localhost", "127.0.0.1", "::1", *([public] if public else []), *listed]))
 
 
 @dataclass(frozen=True)
@@ -26,6 +33,9 @@ class Settings:
     sse_keepalive_seconds: float = field(default_factory=lambda: float(os.environ.get("DELTAFLOW_SSE_KEEPALIVE") or 15))
     public_url: str | None = field(
         default_factory=lambda: (os.environ.get("DELTAFLOW_PUBLIC_URL") or "").rstrip("/") or None)
+    # hosts this server answers for (a Host header elsewhere could put a stranger's address in join links);
+    # "*" allows any; the loopback names and DELTAFLOW_PUBLIC_URL's host are always allowed
+    allowed_hosts: tuple[str, ...] = field(default_factory=lambda: _hosts(os.environ.get("DELTAFLOW_ALLOWED_HOSTS")))
     max_body_bytes: int = 1_000_000
     max_layers: int = 10
     max_nodes: int = 256

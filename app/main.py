@@ -12,7 +12,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from app import deps, errors
 from app import logging as deltaflow_logging
 from app.config import get_settings
-from app.middleware import BodyLimit, HeadAsGet, SecurityHeaders
+from app.middleware import AllowedHosts, BodyLimit, HeadAsGet, SecurityHeaders
 from app.routes import docs, health, meta, networks, pages, presets, quiz, rooms
 from app.store.base import NetworkStore, expiry_sweeps
 
@@ -54,6 +54,7 @@ if settings.cors_origins:
     app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["*"],
                        allow_headers=["*"])
 app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+app.add_middleware(AllowedHosts, hosts=settings.allowed_hosts)
 app.add_middleware(SecurityHeaders)  # outside BodyLimit, so its 413 carries the headers too
 app.add_middleware(HeadAsGet)  # outermost: every layer inside sees the GET it answers
 # content-addressed first (/static/<hash>/…, cached for a year), then the plain tree (revalidated every time)

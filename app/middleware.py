@@ -1,5 +1,5 @@
-"""ASGI middleware: HEAD answered wherever GET is, a request body limit enforced while reading, and the browser
-security headers."""
+"""ASGI middleware: only the configured hosts, HEAD answered wherever GET is, a request body limit enforced while
+reading, and the browser security headers."""
 
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ SECURITY_HEADERS = [
 ]
 
 
-async def _reject(send: Send, limit: int) -> None:
-    body = json.dumps({"detail": f"request body too large: at most {limit} bytes"}).encode()
-    await send({"type": "http.response.start", "status": 413,
+async def _refuse(send: Send, status: int, detail: str) -> None:
+    body = json.dumps({"detail": detail}).encode()
+    await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
 
@@ -51,7 +51,7 @@ class BodyLimit:
             except ValueError:
                 too_big = False
             if too_big:
-                await _reject(send, self.limit)
+                await _refuse(send, 413, f"request body too large: at most {self.limit} bytes")
                 return
             await self.app(scope, receive, send)  # the server reads no more than Content-Length
             return
@@ -67,7 +67,7 @@ class BodyLimit:
             chunk = message.get("body", b"")
             seen += len(chunk)
             if seen > self.limit:
-                await _reject(send, self.limit)
+                await _refuse(send, 413, f"request body too large: at most {self.limit} bytes")
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -126,3 +126,31 @@ class HeadAsGet:
                 answered.cancel()  # a stream (room events) would otherwise run on, and count a follower
 
             await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
+def host_name(host: str) -> str:
+    """The name in a Host header, without its port ("[::1]:8000" -> "::1")."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+class AllowedHosts:
+    """Refuses requests whose Host is not one this server answers for, so no link is built from a forged one."""
+
+    def __init__(self, app: ASGIApp, hosts: tuple[str, ...]) -> None:
+        self.app = app
+        self.any = "*" in hosts
+        self.hosts = frozenset(hosts)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or self.any:
+            await self.app(scope, receive, send)
+            return
+        host = dict(scope.get("headers", [])).get(b"host", b"").decode("latin-1")
+        if host_name(host) in self.hosts:
+            await self.app(scope, receive, send)
+            return
+        await _refuse(send, 400, f"host '{host[:100]}' is not served here: add it to DELTAFLOW_ALLOWED_HOSTS "
+                                 "(or set DELTAFLOW_PUBLIC_URL) on the server")

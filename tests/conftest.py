@@ -29,7 +29,7 @@ def store(db_path: str) -> NetworkStore:
 def client(store: NetworkStore) -> Iterator[TestClient]:
     """The real app, its store swapped for the test's through the dependency the routes declare."""
     app.dependency_overrides[deps.get_store] = lambda: store
-    with TestClient(app) as c:
+    with TestClient(app, base_url="http://localhost") as c:
         yield c
     app.dependency_overrides.pop(deps.get_store, None)
 

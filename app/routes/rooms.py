@@ -195,7 +195,8 @@ def room_qr(code: str, request: Request, rooms: RoomsDep, settings: SettingsDep)
     out = io.BytesIO()
     qr.save(out, kind="svg", scale=8, border=2, xmldecl=False, dark="#000000", light="#ffffff",
             title=f"Join room {norm}")
-    return Response(out.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=3600"})
+    # private: the link in it follows the request's host, so no shared cache may hand it to another
+    return Response(out.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"})
 
 
 def _page(request: Request, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:

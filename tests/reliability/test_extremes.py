@@ -53,7 +53,7 @@ def all_finite(value: Any) -> bool:
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     store = SQLiteStore(str(Path(tmp_path_factory.mktemp("extremes")) / "extremes.db"))
     app.dependency_overrides[deps.get_store] = lambda: store
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with TestClient(app, base_url="http://localhost", raise_server_exceptions=False) as client:
         yield client
     app.dependency_overrides.pop(deps.get_store, None)
 

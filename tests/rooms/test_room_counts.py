@@ -180,7 +180,7 @@ def test_each_state_is_encoded_once_and_written_as_is_to_every_stream(tmp_path: 
 
 async def _two_streams_and_a_step(app: Any) -> tuple[list[list[bytes]], list[dict[str, str]]]:
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
         net = (await client.post("/api/networks", json={"preset": "xor"})).json()
         room = (await client.post("/api/rooms", json={"network_id": net["id"]})).json()
     code = room["code"]
@@ -211,7 +211,7 @@ async def _two_streams_and_a_step(app: Any) -> tuple[list[list[bytes]], list[dic
     deadline = time.monotonic() + 10
     while not all(bodies) and time.monotonic() < deadline:
         await asyncio.sleep(0.01)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
         r = await client.post(f"/api/rooms/{code}/state", json={"position": 5},
                               headers={"Authorization": f"bearer {room['presenter_token']}"})  # any case
         assert r.status_code == 200

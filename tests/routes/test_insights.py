@@ -85,13 +85,13 @@ def test_bad_hyperparameters_are_refused_naming_them(client, optimizer, loc, rul
 def test_the_optimizer_state_survives_a_restart(db_path):
     app.dependency_overrides[deps.get_store] = lambda: SQLiteStore(db_path)
     try:
-        with TestClient(app) as first:
+        with TestClient(app, base_url="http://localhost") as first:
             net = create(first, optimizer="adam")
             first.post(url(net, "train"), json={"iterations": 5})
             before = first.get(url(net)).json()["optimizer_state"]
         restarted = SQLiteStore(db_path)
         app.dependency_overrides[deps.get_store] = lambda: restarted
-        with TestClient(app) as second:
+        with TestClient(app, base_url="http://localhost") as second:
             assert second.get(url(net)).json()["optimizer_state"] == before
             assert before["t"] == [5.0]
     finally:

@@ -350,12 +350,12 @@ def test_openapi_declares_errors_and_examples(client):
 def test_a_restart_on_the_same_database_finds_the_network(db_path):
     app.dependency_overrides[deps.get_store] = lambda: SQLiteStore(db_path)
     try:
-        with TestClient(app) as first:
+        with TestClient(app, base_url="http://localhost") as first:
             net = first.post("/api/networks", json={"preset": "xor"}).json()
             first.post(url(net, "train"), json={"iterations": 50})
         restarted = SQLiteStore(db_path)
         app.dependency_overrides[deps.get_store] = lambda: restarted
-        with TestClient(app) as second:
+        with TestClient(app, base_url="http://localhost") as second:
             r = second.get(url(net))
             assert r.status_code == 200
             assert r.json()["iteration"] == 50

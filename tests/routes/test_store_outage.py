@@ -17,7 +17,7 @@ def test_redis_down_is_a_503_with_retry_after():
         port = s.getsockname()[1]  # nothing listens here once the socket closes
     app.dependency_overrides[deps.get_store] = lambda: RedisStore(f"redis://127.0.0.1:{port}/0")
     try:
-        with TestClient(app) as client:
+        with TestClient(app, base_url="http://localhost") as client:
             r = client.post("/api/networks", json={"preset": "xor"})
             assert r.status_code == 503
             assert r.headers["retry-after"] == "2"

@@ -78,7 +78,7 @@ def test_a_record_stored_before_optimizers_existed_loads_as_sgd(client, xor, sto
 def test_405_lists_every_method_of_the_network_path(client, xor, method):
     r = client.request(method, url(xor))
     assert r.status_code == 405
-    assert {m.strip() for m in r.headers["allow"].split(",")} == {"GET", "PATCH", "DELETE"}
+    assert {m.strip() for m in r.headers["allow"].split(",")} == {"GET", "HEAD", "PATCH", "DELETE"}
 
 
 def test_405_lists_the_methods_of_other_paths_too(client, xor):
@@ -87,7 +87,7 @@ def test_405_lists_the_methods_of_other_paths_too(client, xor):
     r = client.delete("/api/networks")
     assert r.status_code == 405 and r.headers["allow"] == "POST"
     r = client.post("/api/meta")
-    assert r.status_code == 405 and r.headers["allow"] == "GET"
+    assert r.status_code == 405 and r.headers["allow"] == "GET, HEAD"
 
 
 def test_integer_fields_follow_json_schema_integers(client, xor):
