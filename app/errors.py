@@ -114,6 +114,12 @@ def _store_unavailable(request: Request, exc: Exception) -> Response:
     return _answer(request, 503, "the network store is unavailable; retry in a moment", {"Retry-After": "2"})
 
 
+def _store_full(request: Request, exc: Exception) -> Response:
+    log.warning("store full: Redis refused a write at maxmemory")
+    return _answer(request, 503, "the network store is full; nothing was changed: retry later, or ask the operator to "
+                   "raise Redis's maxmemory", {"Retry-After": "30"})
+
+
 def _unexpected(request: Request, exc: Exception) -> Response:
     # the client learns nothing of the internals; the log keeps the traceback for us
     log.error("unhandled error on %s %s", request.method, request.url.path.split("/api/networks/")[0], exc_info=exc)
@@ -131,8 +137,11 @@ def install(app: FastAPI, page_error: PageError | None = None) -> None:
     app.add_exception_handler(StarletteHTTPException, _http)
     # a Redis outage is the store's, not the request's: 503 and retry, never a 500
     from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import OutOfMemoryError as RedisOutOfMemoryError
     from redis.exceptions import TimeoutError as RedisTimeoutError
 
     app.add_exception_handler(RedisConnectionError, _store_unavailable)
     app.add_exception_handler(RedisTimeoutError, _store_unavailable)
+    # a full Redis (maxmemory with noeviction) refuses writes: 503, as it keeps what it holds
+    app.add_exception_handler(RedisOutOfMemoryError, _store_full)
     app.add_exception_handler(Exception, _unexpected)
