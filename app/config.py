@@ -36,6 +36,10 @@ class Settings:
     # hosts this server answers for (a Host header elsewhere could put a stranger's address in join links);
     # "*" allows any; the loopback names and DELTAFLOW_PUBLIC_URL's host are always allowed
     allowed_hosts: tuple[str, ...] = field(default_factory=lambda: _hosts(os.environ.get("DELTAFLOW_ALLOWED_HOSTS")))
+    # per client address and minute (app/quotas.py): networks created, rooms opened, unknown room codes tried
+    quota_networks: int = field(default_factory=lambda: _int("DELTAFLOW_QUOTA_NETWORKS", 600))
+    quota_rooms: int = field(default_factory=lambda: _int("DELTAFLOW_QUOTA_ROOMS", 60))
+    quota_room_misses: int = field(default_factory=lambda: _int("DELTAFLOW_QUOTA_ROOM_MISSES", 300))
     max_body_bytes: int = 1_000_000
     max_layers: int = 10
     max_nodes: int = 256

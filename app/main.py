@@ -12,7 +12,8 @@ from fastapi.middleware.gzip import GZipMiddleware
 from app import deps, errors
 from app import logging as deltaflow_logging
 from app.config import get_settings
-from app.middleware import AllowedHosts, BodyLimit, HeadAsGet, SecurityHeaders
+from app.middleware import AllowedHosts, BodyLimit, HeadAsGet, Quotas, SecurityHeaders
+from app.quotas import quotas
 from app.routes import docs, health, meta, networks, pages, presets, quiz, rooms
 from app.store.base import NetworkStore, expiry_sweeps
 
@@ -54,6 +55,7 @@ if settings.cors_origins:
     app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["*"],
                        allow_headers=["*"])
 app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+app.add_middleware(Quotas, quotas=quotas(settings.quota_networks, settings.quota_rooms, settings.quota_room_misses))
 app.add_middleware(AllowedHosts, hosts=settings.allowed_hosts)
 app.add_middleware(SecurityHeaders)  # outside BodyLimit, so its 413 carries the headers too
 app.add_middleware(HeadAsGet)  # outermost: every layer inside sees the GET it answers

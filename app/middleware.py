@@ -1,5 +1,5 @@
-"""ASGI middleware: only the configured hosts, HEAD answered wherever GET is, a request body limit enforced while
-reading, and the browser security headers."""
+"""ASGI middleware: only the configured hosts, per-address budgets, HEAD answered wherever GET is, a request body
+limit enforced while reading, and the browser security headers."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from typing import Any
 
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.quotas import Budgets, Quota
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
@@ -21,10 +23,11 @@ SECURITY_HEADERS = [
 ]
 
 
-async def _refuse(send: Send, status: int, detail: str) -> None:
+async def _refuse(send: Send, status: int, detail: str, headers: tuple[tuple[bytes, bytes], ...] = ()) -> None:
     body = json.dumps({"detail": detail}).encode()
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            *headers]})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -154,3 +157,41 @@ class AllowedHosts:
             return
         await _refuse(send, 400, f"host '{host[:100]}' is not served here: add it to DELTAFLOW_ALLOWED_HOSTS "
                                  "(or set DELTAFLOW_PUBLIC_URL) on the server")
+
+
+class Quotas:
+    """Holds each client address to the server's budgets (app.quotas): 429 with Retry-After while over one."""
+
+    def __init__(self, app: ASGIApp, quotas: tuple[Quota, ...], budgets: Budgets | None = None) -> None:
+        self.app = app
+        self.quotas = quotas
+        self.budgets = budgets or Budgets()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = f"{scope['method']} {scope['path']}"
+        address = (scope.get("client") or ("unknown",))[0]
+        for quota in self.quotas:
+            wait = self.budgets.retry_after(quota, address) if quota.guarded.match(request) else None
+            if wait is not None:
+                await _refuse(send, 429, f"too many {quota.what} from this address: at most {quota.limit} a minute; "
+                                         f"retry in {wait} s", ((b"retry-after", str(wait).encode()),))
+                return
+        counted = [q for q in self.quotas if q.counted.match(request)]
+        if not counted:
+            await self.app(scope, receive, send)
+            return
+        status = 0
+
+        async def noting_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        await self.app(scope, receive, noting_status)
+        for quota in counted:
+            if quota.counts(status):
+                self.budgets.count(quota, address)

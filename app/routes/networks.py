@@ -59,7 +59,7 @@ def step(network_id: str, body: SampleRequest, store: StoreDep, settings: Settin
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CreatedNetwork,
-             responses=error_responses(400, 413, 415))
+             responses=error_responses(400, 413, 415, 429))
 def create_network(body: NetworkCreate, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
     """Create a network from a preset or an explicit spec; returns its state (and edit token if protected)."""
     return usecases.create(store, settings, body)

@@ -102,6 +102,7 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     descriptions = {
         400: "Malformed request", 403: "Missing or wrong edit token", 404: "No network with this id",
         409: "Too many concurrent changes; retry", 413: "Request body too large", 415: "Body is not JSON",
+        429: "Over this address's budget (see Retry-After)",
     }
     out: dict[int | str, dict[str, Any]] = {
         code: {"model": ErrorBody, "description": descriptions[code]} for code in codes

@@ -84,8 +84,9 @@ class RoomFork(BaseModel):
 
 
 def room_error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI error declarations for room routes (404 names rooms too, 403 the presenter token)."""
-    out = error_responses(*codes)
+    """OpenAPI error declarations for room routes (404 names rooms too, 403 the presenter token; 429 for an
+    address that tried too many unknown codes)."""
+    out = error_responses(*codes, 429)
     if 403 in out:
         out[403] = {"model": ErrorBody, "description": "Missing or wrong presenter token"}
     if 404 in out:
