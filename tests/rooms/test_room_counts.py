@@ -203,7 +203,7 @@ async def _two_streams_and_a_step(app: Any) -> tuple[list[list[bytes]], list[dic
                  "scheme": "http", "path": f"/api/rooms/{code}/events", "raw_path": b"", "root_path": "",
                  # watching without counting: no tally can share a write with the step
                  "query_string": b"count=false", "server": ("test", 80), "client": ("127.0.0.1", 5000 + k),
-                 "headers": [(b"host", b"test"), (b"accept", b"text/event-stream"),
+                 "headers": [(b"host", b"localhost"), (b"accept", b"text/event-stream"),
                              (b"accept-encoding", b"gzip, deflate")]}
         await app(scope, receive, send)
 
