@@ -24,7 +24,7 @@ async function call(method, path, body, token) {
 }
 
 /** Opens a room on a network: resolves to {code, presenter_token, join_url, qr_url, state}. */
-export const openRoom = (networkId) => call("POST", "/api/rooms", { network_id: networkId });
+const openRoom = (networkId) => call("POST", "/api/rooms", { network_id: networkId });
 
 /**
  * Moves the room (presenter only). `state` holds any of: network_id, sample, position, phase, iteration,
@@ -137,6 +137,7 @@ export async function startPresenting(networkId, { onFollowers, onError } = {}) 
   return {
     code: opened.code,
     token: opened.presenter_token,
+    // join_url is absolute with DELTAFLOW_PUBLIC_URL set and may be relative otherwise: this form takes both
     joinUrl: new URL(opened.join_url, window.location.origin).href,
     qrUrl: opened.qr_url,
     publish: publisher.publish,

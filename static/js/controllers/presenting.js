@@ -1,20 +1,6 @@
 // Presenting to a classroom room: Share opens a room (room.js startPresenting), every move is published to it,
 // the dialog shows the code, link and QR code, and the badge counts the followers.
 
-/**
- * The link students open, as the server writes it into the follower page (DELTAFLOW_PUBLIC_URL if set, else the
- * host this page was opened by): the same link the QR code carries. null if the page cannot be read.
- */
-async function publicLink(code) {
-  try {
-    const res = await fetch(`/join/${encodeURIComponent(code)}`, { headers: { Accept: "text/html" } });
-    const found = res.ok ? /data-join-link="([^"]+)"/.exec(await res.text()) : null;
-    return found ? found[1].replaceAll("&amp;", "&") : null;
-  } catch {
-    return null;
-  }
-}
-
 /** deps: {room (room.js), dialog (views/dialogs.js createRoomDialog), say, current() -> {network, sample, p}}. */
 export function createPresenting({ room, dialog, say, current }) {
   let presenting = null; // startPresenting's {code, joinUrl, qrUrl, publish, flush, stop} while sharing
@@ -51,7 +37,6 @@ export function createPresenting({ room, dialog, say, current }) {
         say(`Opening a room failed: ${err.message}`);
         return;
       }
-      presenting.joinUrl = (await publicLink(presenting.code)) || presenting.joinUrl;
       publishPosition(null); // the room holds this page's position before its link is shown
       await presenting.flush();
       dialog.sharing(presenting.code, followers);
