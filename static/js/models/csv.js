@@ -6,7 +6,7 @@ const numeric = (c) => c !== "" && Number.isFinite(Number(c));
  * Class labels (one column, for an output layer of nOut > 1 nodes) as one-hot targets: whole numbers 0…nOut−1 or
  * 1…nOut, or names (classes in order of first appearance). Returns {targets, classes, base} or {error}.
  */
-export function oneHot(labels, nOut) {
+function oneHot(labels, nOut) {
   const hot = (k) => Array.from({ length: nOut }, (_, c) => (c === k ? 1 : 0));
   if (labels.every(numeric)) {
     const nums = labels.map(Number);
