@@ -24,8 +24,7 @@ export function formatQuery({ net, sample, step, projector }) {
 
 export const readUrl = () => parseQuery(location.search);
 
-// history.replaceState costs several ms in Chromium (over 10 ms on a busy machine), which a step of the player
-// cannot spare, and Chromium refuses it when called hundreds of times in a few seconds (a held arrow key): the
+// history.replaceState is slow in Chromium, which a step of the player cannot spare, and Chromium refuses it when called hundreds of times in a few seconds (a held arrow key): the
 // address is written at most every WRITE_EVERY ms, and a change asked for in between is written at the end of that
 // time, so it always ends on the last view asked for. While the player runs, the address waits until it has been
 // still for PLAYING_QUIET ms (it stops, or steps slower than that), so playing never writes it between steps.

@@ -1,5 +1,5 @@
-// The server's rules (GET /api/meta): which activations, losses, optimizers and quantities exist and the limits.
-// The page asks these instead of keeping its own lists. Pure lookups over the JSON; no DOM, no fetch.
+// The server's rules (GET /api/meta), which the page asks instead of keeping its own lists: the activations, losses,
+// optimizers, quantities and limits. Pure lookups over the JSON; no DOM, no fetch.
 
 const nameOf = (x) => (typeof x === "string" ? x : x && x.name);
 

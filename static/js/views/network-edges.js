@@ -1,7 +1,5 @@
 // The edge layer: the edge plot's line traces (network-traces.js) drawn as SVG paths the way Plotly draws them, one
-// path per colour class. Plotly redrew its whole edge plot (1,280 paths, 50-160 ms) whenever one edge changed class,
-// which a ∂L/∂w step does; here a step rewrites the two paths whose edges changed. The PNG export still hands the
-// same traces to Plotly.
+// path per colour class, so a step rewrites only the paths whose edges changed class where Plotly redraws them all.
 
 import { toPixel } from "../models/layout.js";
 import { svg } from "./network-overlays.js";

@@ -1,13 +1,5 @@
-// The network figure: puts the geometry (models/layout.js), the colours (network-colors.js), the Plotly traces
-// (network-traces.js), the SVG overlays and the legend together in one container, and reports clicks on edges.
-// It never fetches and never decides what step comes next.
-//
-// Layers, back to front: an SVG "under" layer (rings, the edges feeding the current step, the edge being
-// computed), an SVG layer of the edges (the edge traces drawn as Plotly would, network-edges.js), a Plotly plot of
-// the nodes, labels and hover handles, and an SVG "over" layer for the pulses; all share one box and one pair of
-// axis ranges. The edge layer is rewritten only when an edge changes its colour class. Plotly redraws the node plot only
-// when its shape, size or handles change, or its annotations (value labels on small networks); a step's colours
-// are set in place and its hover texts computed when a pointer asks (network-paint.js).
+// The network figure: puts the geometry (models/layout.js), the colours, the Plotly traces, the SVG overlays and the
+// legend together in one container and reports clicks; it never fetches and never decides what step comes next.
 
 import { buildGeometry, figureSizes, highlightsAt, waveFlows } from "../models/layout.js";
 import { edgeKey, eventEdge, eventNode, nodeKey } from "../models/trace-model.js";
@@ -21,6 +13,11 @@ import { createEdgeLayer } from "./network-edges.js";
 const config = { displaylogo: false, displayModeBar: false, responsive: false, scrollZoom: false };
 
 /**
+ * Layers, back to front, sharing one box and one pair of axis ranges: an SVG "under" layer (rings, the edges of the
+ * current step), the SVG edge layer (network-edges.js), a Plotly plot of the nodes, labels and hover handles, and
+ * an SVG "over" layer for the pulses. Plotly redraws the node plot only for a new shape, size, handles or value
+ * labels; a step's colours are set in place (network-paint.js).
+ *
  * Creates the view in a container element. handlers: onEdgeClick({l, j, i, clientX, clientY}), onNodeClick({l, j})
  * (l is "loss" for the loss square), onBiasClick({l, j, clientX, clientY});
  * scaleOf(quantity): "diverging" | "sequential", the quantity's colour scale from GET /api/meta.

@@ -1,6 +1,5 @@
-// KaTeX on the page: typesets LaTeX into an element, and text with $math$ parts. The one innerHTML path (KaTeX
-// escapes its own markup). A page may load KaTeX after its first drawing (loadKatex): math asked for before that
-// is typeset when KaTeX arrives, and without KaTeX at all the source is shown as text.
+// KaTeX on the page, the one innerHTML path (KaTeX escapes its own markup): typesets LaTeX and text with $math$
+// parts, holding math asked for before KaTeX loads (loadKatex) until it arrives, or showing its source without it.
 
 // The vendored script, beside this module under the same content-hashed static prefix.
 const KATEX_SRC = new URL("../../vendor/katex/katex.min.js", import.meta.url).href;
