@@ -18,7 +18,6 @@ import * as room from "./room.js";
 import { createHealthNote, createKeyLegend, createRoomDialog, createWeightPopup, showDiverged } from "./views/dialogs.js";
 import { createEditor, editorElements } from "./views/editor.js";
 import { createFormulaPanel, formulaPanelElements } from "./views/formula-panel.js";
-import { setBatchSource } from "./views/matrix-view.js";
 import { catchStrays, createMessages, onResize, plotlyReady } from "./views/messages.js";
 import { createNetworkView } from "./views/network-view.js";
 import { createStepper } from "./views/stepper.js";
@@ -43,7 +42,10 @@ const figure = createNetworkView($("network-figure"), {
   },
   scaleOf: (quantity) => meta.scaleOf(quantity),
 });
-const formula = createFormulaPanel(formulaPanelElements(), { onSeek: (p) => player.seek(p) });
+const formula = createFormulaPanel(formulaPanelElements(), {
+  onSeek: (p) => player.seek(p),
+  batchSource: (ref) => insights.breakdown(ref),
+});
 const charts = createTrainingView(trainingElements());
 const editor = createEditor(editorElements(), {
   onPreset: (name) => walk.loadPreset(name),
@@ -224,7 +226,6 @@ function wire() {
 
 // ---------- start-up ----------
 
-setBatchSource((ref) => insights.breakdown(ref));
 expectKatex();
 startPage({
   api, url: readUrl(), plotly: plotlyReady(), wire, walk, training, editor, stepper, say,

@@ -93,9 +93,12 @@ function keyed(box, items) {
   for (const node of had.values()) node.remove();
 }
 
-/** els: formulaPanelElements(); handlers.onSeek(p) when a step of the history is clicked. */
+/**
+ * els: formulaPanelElements(); handlers.onSeek(p) when a step of the history is clicked; batchSource for the
+ * matrix view's batch line (createMatrixView).
+ */
 export function createFormulaPanel(els, handlers = {}) {
-  const matrix = createMatrixView(els);
+  const matrix = createMatrixView(els, { batchSource: handlers.batchSource });
   const renderMatrix = (ctx) => matrix.render(ctx);
   let last = null;
   // Math drawn before KaTeX arrived is typeset on arrival; the panel is drawn once more so it is fitted at its size.

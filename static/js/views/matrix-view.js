@@ -45,15 +45,11 @@ const column = (values) => bmatrix(values.map((v) => [v]));
 /** Marks the entry being computed. */
 const mark = (s, on) => (on ? `\\colorbox{#fde2a7}{$${s}$}` : s);
 
-// Batch versus one sample: where the whole data set's per-sample ∂L/∂w come from (the insights controller gives
-// sampleBreakdown() of models/insights.js for a weight {l, j, i}, or null), set once by the page.
-let batchSource = null;
-export function setBatchSource(fn) {
-  batchSource = fn;
-}
-
-/** Under a ∂L/∂w step: every sample's a_i δ_j for this weight and their sum or mean, the batch's gradient. */
-function batchLine(note, ev, sample) {
+/**
+ * Under a ∂L/∂w step: every sample's a_i δ_j for this weight and their sum or mean, the batch's gradient.
+ * batchSource({l, j, i}) gives models/insights.js sampleBreakdown() for the weight, or null.
+ */
+function batchLine(note, ev, sample, batchSource) {
   if (!batchSource || !ev || ev.phase !== "backward" || ev.quantity !== "grad_w" || ev.i == null) return;
   const b = batchSource({ l: ev.l, j: ev.j, i: ev.i });
   if (!b || b.values.length < 2) return;
@@ -68,8 +64,11 @@ function batchLine(note, ev, sample) {
   note.append(line);
 }
 
-/** els: {matrixTitle, matrixMath, matrixNote}; render(ctx) with ctx {state, network, trace, meta}. */
-export function createMatrixView(els) {
+/**
+ * els: {matrixTitle, matrixMath, matrixNote}; render(ctx) with ctx {state, network, trace, meta}.
+ * batchSource: where the whole data set's per-sample ∂L/∂w come from (see batchLine); null shows none.
+ */
+export function createMatrixView(els, { batchSource = null } = {}) {
   function renderMatrix(ctx) {
     const { state: st, network: net, trace } = ctx;
     const ev = st.current;
@@ -174,7 +173,7 @@ export function createMatrixView(els) {
     } else if (title) {
       els.matrixNote.textContent = "This layer has more than 8 nodes: the matrix form is shown for layers of up to 8 nodes.";
     }
-    batchLine(els.matrixNote, ev, ctx.sample);
+    batchLine(els.matrixNote, ev, ctx.sample, batchSource);
   }
 
   // A new panel width (projector mode, a rotated tablet) fits the math again. The width comes from the observer,
