@@ -1,18 +1,18 @@
 // The main page's composition root: builds the models, views and controllers and wires them together; the one
-// module that knows every other one. Behaviour lives in the modules; here are only the connections and start-up.
+// module that knows every other one, holding only the connections.
 
 import * as api from "./api.js";
 import { bindControls, renderKeyLegend } from "./controllers/keys.js";
 import { createExports } from "./controllers/exports.js";
 import { createWalkthrough } from "./controllers/walkthrough.js";
 import { createPresenting } from "./controllers/presenting.js";
+import { createRenderer } from "./controllers/renderer.js";
 import { createTrainingRun } from "./controllers/training-run.js";
-import { startPage } from "./controllers/start-up.js";
+import { createLaterParts, startPage } from "./controllers/start-up.js";
 import { readUrl, writeUrl } from "./controllers/url-sync.js";
-import { createMeta } from "./models/meta.js";
 import { SPEEDS, createPlayer } from "./models/player.js";
 import { createPosition } from "./models/position.js";
-import { createStandIn } from "./models/stand-in.js";
+import { createSession } from "./models/session.js";
 import { nextPositionOfNode } from "./models/trace-model.js";
 import * as room from "./room.js";
 import { createHealthNote, createKeyLegend, createRoomDialog, createWeightPopup, showDiverged } from "./views/dialogs.js";
@@ -25,11 +25,13 @@ import { expectKatex, loadKatex } from "./views/tex.js";
 import { createTrainingView, trainingElements } from "./views/training-charts.js";
 
 const $ = (id) => document.getElementById(id);
-let meta = createMeta(null); // replaced by the server's rules at start-up
 
 // ---------- models and views ----------
 
 const { say, guarded } = createMessages($("messages"));
+const session = createSession();
+const later = createLaterParts({ room, say });
+const { insights, quiz, solo } = later;
 const position = createPosition();
 const stepper = createStepper();
 const player = createPlayer(position, { onPlayState: (on) => stepper.playing(on) });
@@ -40,7 +42,7 @@ const figure = createNetworkView($("network-figure"), {
     const to = training.running ? null : nextPositionOfNode(position.trace, position.p, l, j);
     if (to != null) player.seek(to);
   },
-  scaleOf: (quantity) => meta.scaleOf(quantity),
+  scaleOf: (quantity) => session.state.meta.scaleOf(quantity),
 });
 const formula = createFormulaPanel(formulaPanelElements(), {
   onSeek: (p) => player.seek(p),
@@ -58,28 +60,32 @@ const keyLegend = createKeyLegend();
 
 // ---------- controllers ----------
 
-const current = () => ({ network: walk.state.network, sample: walk.state.sample, p: position.p, trace: position.trace });
-const walk = createWalkthrough({
-  api, position, player, figure, formula, stepper, editor, weightPopup, say, guarded, showDiverged, health: createHealthNote(),
+const current = () => ({ network: session.state.network, sample: session.state.sample, p: position.p, trace: position.trace });
+const render = createRenderer({
+  session, position, player, figure, formula, stepper, say,
   isTraining: () => training.running,
-  onFreshNetwork: (net) => Promise.all([training.refresh(net), insights.network(net)]),
   onMoved: (p, st, how) => {
-    const { network, sample, projector } = walk.state;
+    const { network, sample, projector } = session.state;
     // while playing, the address catches up between steps rather than inside them
     if (network) writeUrl({ net: network.id, sample, step: p, projector }, { defer: how === "play" });
     if (st) presenting.publishPosition(st);
     if (st) insights.onPosition(st);
   },
 });
+const walk = createWalkthrough({
+  api, session, position, player, stepper, editor, weightPopup, say, guarded, showDiverged, health: createHealthNote(),
+  isTraining: () => training.running,
+  onFreshNetwork: (net) => Promise.all([training.refresh(net), insights.network(net)]),
+});
 const training = createTrainingRun({
   api, charts, stepper, say,
-  maxIterations: () => meta.limit("max_iterations"),
-  network: () => walk.state.network,
+  maxIterations: () => session.state.meta.limit("max_iterations"),
+  network: () => session.state.network,
   beforeStart: () => player.pause(),
   onProgress: (net) => {
-    walk.state.network = net;
+    session.progress(net);
     stepper.network(net);
-    walk.redraw();
+    render.redraw();
   },
   onDiverged: showDiverged,
   extras: (mode) => insights.trainExtras(mode),
@@ -92,75 +98,10 @@ const training = createTrainingRun({
   onDone: async (net) => {
     await guarded("Reloading the network", async () => walk.setNetwork(await api.getNetwork(net.id), { fresh: false, label: "the training run" }));
     await walk.loadTrace(position.p);
-    await insights.network(walk.state.network);
+    await insights.network(session.state.network);
   },
 });
-// The insights and the quiz are built once their modules arrive, after the first drawing (main-later.js); until
-// then their stand-ins answer what must be answered at once and hold the rest.
-const insightsLater = createStandIn(
-  ["start", "network", "breakdown", "optimizerField", "trainExtras", "marks", "onChunk", "onPosition", "edgeClicked"],
-  {
-    network: () => Promise.resolve(), // start() shows the network of that moment
-    onPosition: () => {},
-    breakdown: () => null,
-    optimizerField: () => ({}),
-    trainExtras: () => ({}),
-    marks: () => [],
-    onChunk: () => {},
-    edgeClicked: () => false,
-  },
-);
-const insights = insightsLater.proxy;
-const quizLater = createStandIn(["ask"]);
-const soloLater = createStandIn(["set", "beforeNext"], { beforeNext: (next) => next() });
-const quiz = quizLater.proxy;
-const solo = soloLater.proxy;
-let laterModule = null;
-const later = () => (laterModule ||= import("./main-later.js"));
-// Presenting learns the room through the quiz, which needs to know its code, token and followers.
-let presentRoom = room; // the quiz's tap of room.js, once the quiz is built
-let quizBuilt;
-const quizReady = new Promise((resolve) => {
-  quizBuilt = resolve;
-});
-const quizRoom = {
-  ...room,
-  async startPresenting(...args) {
-    await quizReady;
-    return presentRoom.startPresenting(...args);
-  },
-};
-
-async function buildLater() {
-  let mod;
-  try {
-    mod = await later();
-  } catch (err) {
-    quizBuilt(); // presenting still works, without the quiz
-    say(`Loading the training insights and the quiz failed: ${err.message}`);
-    return;
-  }
-  const { buildInsights, buildQuiz } = mod;
-  const built = buildQuiz({ player, position, current, say });
-  presentRoom = built.presenter.tap(room);
-  quizBuilt();
-  quizLater.adopt(built.presenter);
-  soloLater.adopt(built.solo);
-  insightsLater.adopt(buildInsights({
-    api, say, guarded, charts,
-    network: () => walk.state.network,
-    sample: () => walk.state.sample,
-    isTraining: () => training.running,
-    nextSample: () => walk.applyAndNextSample(),
-    applyNetwork: async (net) => {
-      await walk.setNetwork(net, { fresh: false });
-      await walk.loadTrace(position.p);
-      await insights.network(net);
-    },
-  }));
-  await insights.start();
-}
-const presenting = createPresenting({ room: quizRoom, dialog: roomDialog, say, current });
+const presenting = createPresenting({ room: later.room, dialog: roomDialog, say, current });
 const exporter = createExports({ figure, charts, say, guarded, current });
 
 // ---------- controls ----------
@@ -180,9 +121,9 @@ const handlers = {
   setSpeed: (s) => player.setSpeed(s),
   faster: () => stepper.speed(player.faster()),
   slower: () => stepper.speed(player.slower()),
-  toggleProjector: () => walk.setProjector(!walk.state.projector),
+  toggleProjector: () => render.setProjector(!session.state.projector),
   toggleProjectorView: () => {
-    if (!walk.state.projector) walk.setProjector(true);
+    if (!session.state.projector) render.setProjector(true);
     stepper.projectorView(document.body.classList.contains("show-training") ? "network" : "training");
   },
   toggleKeys: () => keyLegend.toggle(),
@@ -228,13 +169,24 @@ function wire() {
 
 expectKatex();
 startPage({
-  api, url: readUrl(), plotly: plotlyReady(), wire, walk, training, editor, stepper, say,
-  onMeta: (rules) => {
-    meta = rules;
-  },
+  api, url: readUrl(), plotly: plotlyReady(), wire, session, render, walk, training, editor, stepper, say,
   // What the first drawing does not need comes after it: KaTeX (the formula panel waits for it), then the rest.
   afterFirstDraw: () => {
     loadKatex();
-    later();
+    later.load();
   },
-}).then(buildLater);
+}).then(() => later.build({
+  quiz: { player, position, current, say },
+  insights: {
+    api, say, guarded, charts,
+    network: () => session.state.network,
+    sample: () => session.state.sample,
+    isTraining: () => training.running,
+    nextSample: () => walk.applyAndNextSample(),
+    applyNetwork: async (net) => {
+      await walk.setNetwork(net, { fresh: false });
+      await walk.loadTrace(position.p);
+      await insights.network(net);
+    },
+  },
+}));

@@ -1,19 +1,18 @@
-// The main page's start-up: every request goes out at once, in parallel, while plotly.min.js is still downloading
-// and evaluating (the rules, the presets, the linked or a new XOR network, its trace and outputs); the figure is
-// drawn first, and KaTeX, the training panel and the insights after it. body[data-ready] says when the trace is on
-// screen.
+// The main page's start-up: every request at once while plotly.js loads, the figure drawn first, then KaTeX, the
+// training panel and the parts of main-later.js, which wait behind stand-ins; body[data-ready] marks the trace shown.
 
 import { settle } from "../api.js";
 import { ruleLabel } from "../models/format.js";
 import { createMeta } from "../models/meta.js";
 import { chooseSample, describeChoice } from "../models/sample-choice.js";
+import { createStandIn } from "../models/stand-in.js";
 
 /**
  * deps: {api, url (readUrl()), plotly (plotlyReady()), wire() (binds the controls, called once requests are out),
- *        walk, training, editor, stepper, say, onMeta(meta), afterFirstDraw() (starts loading what the first drawing
- *        did not need)}.
+ *        session, render, walk, training, editor, stepper, say, afterFirstDraw() (starts loading what the first
+ *        drawing did not need)}.
  */
-export async function startPage({ api, url, plotly, wire, walk, training, editor, stepper, say, onMeta, afterFirstDraw }) {
+export async function startPage({ api, url, plotly, wire, session, render, walk, training, editor, stepper, say, afterFirstDraw }) {
   const wantSample = url.sample ?? 0;
   const metaReq = settle(api.meta());
   const presetsReq = settle(api.listPresets());
@@ -25,12 +24,11 @@ export async function startPage({ api, url, plotly, wire, walk, training, editor
     say("plotly.js did not load (/vendor/plotly.min.js); the figures cannot be drawn.");
     return;
   }
-  if (url.projector) walk.setProjector(true);
+  if (url.projector) render.setProjector(true);
   const [rules, presets] = await Promise.all([metaReq, presetsReq]); // long back by now; the editor needs both
   if (!rules.ok) say(`Loading the rules (/api/meta): ${rules.error.message || rules.error}`);
   const meta = createMeta(rules.ok ? rules.value : null);
-  onMeta(meta);
-  walk.state.meta = meta;
+  session.state.meta = meta;
   editor.setMeta(meta);
   stepper.trainLimits(meta.limit("max_iterations"), meta.trainModes(), ruleLabel);
   if (presets.ok) editor.setPresets(presets.value);
@@ -50,22 +48,80 @@ export async function startPage({ api, url, plotly, wire, walk, training, editor
   const linked = url.net && net.id === url.net;
   // Unlinked, start where every gradient is non-zero (XOR's (0, 0) would leave the first layer's unchanged).
   const choice = linked && url.sample != null ? null : chooseSample(net.dataset ? net.dataset.inputs : []);
-  walk.state.sample = choice ? choice.sample : url.sample;
+  session.state.sample = choice ? choice.sample : url.sample;
   if (choice && choice.sample) say(describeChoice(choice, net.dataset.inputs), "info");
   const forwardReq = settle(api.forward(net.id, { samples: "all" }));
-  if (!traceReq) traceReq = settle(api.trace(net.id, { sample: walk.state.sample }));
+  if (!traceReq) traceReq = settle(api.trace(net.id, { sample: session.state.sample }));
   await walk.setNetwork(net, { training: false });
   // setNetwork clamps the sample to the data set: a trace asked for another sample is asked again.
-  const sampleAsked = linked ? wantSample : walk.state.sample;
+  const sampleAsked = linked ? wantSample : session.state.sample;
   let traceDone = false;
   traceReq.then(() => {
     traceDone = true;
   });
   await Promise.resolve();
-  if (!traceDone) await walk.redraw(); // the network now, its trace when it comes
-  await walk.loadTrace(linked && url.step != null ? url.step : 0, walk.state.sample === sampleAsked ? traceReq : null);
-  await walk.lastDraw;
+  if (!traceDone) await render.redraw(); // the network now, its trace when it comes
+  await walk.loadTrace(linked && url.step != null ? url.step : 0, session.state.sample === sampleAsked ? traceReq : null);
+  await render.lastDraw;
   if (afterFirstDraw) afterFirstDraw();
   await training.refresh(net, forwardReq);
   document.body.dataset.ready = "true";
+}
+
+/**
+ * The insights and the quiz, built once main-later.js arrives after the first drawing; until then their stand-ins
+ * answer what must be answered at once and hold the rest. deps: {room (room.js), say}.
+ * Returns {insights, quiz, solo, room, load(), build(parts)}: room is room.js whose startPresenting waits for the
+ * quiz (presenting learns the room through it); build(parts) takes buildInsights' and buildQuiz's deps.
+ */
+export function createLaterParts({ room, say }) {
+  const insights = createStandIn(
+    ["start", "network", "breakdown", "optimizerField", "trainExtras", "marks", "onChunk", "onPosition", "edgeClicked"],
+    {
+      network: () => Promise.resolve(), // start() shows the network of that moment
+      onPosition: () => {},
+      breakdown: () => null,
+      optimizerField: () => ({}),
+      trainExtras: () => ({}),
+      marks: () => [],
+      onChunk: () => {},
+      edgeClicked: () => false,
+    },
+  );
+  const quiz = createStandIn(["ask"]);
+  const solo = createStandIn(["set", "beforeNext"], { beforeNext: (next) => next() });
+  let loading = null;
+  const load = () => (loading ||= import("../main-later.js"));
+  let presentRoom = room; // the quiz's tap of room.js, once the quiz is built
+  let quizBuilt;
+  const quizReady = new Promise((resolve) => {
+    quizBuilt = resolve;
+  });
+  const roomForPresenting = {
+    ...room,
+    async startPresenting(...args) {
+      await quizReady;
+      return presentRoom.startPresenting(...args);
+    },
+  };
+
+  async function build(parts) {
+    let mod;
+    try {
+      mod = await load();
+    } catch (err) {
+      quizBuilt(); // presenting still works, without the quiz
+      say(`Loading the training insights and the quiz failed: ${err.message}`);
+      return;
+    }
+    const built = mod.buildQuiz(parts.quiz);
+    presentRoom = built.presenter.tap(room);
+    quizBuilt();
+    quiz.adopt(built.presenter);
+    solo.adopt(built.solo);
+    insights.adopt(mod.buildInsights(parts.insights));
+    await insights.proxy.start();
+  }
+
+  return { insights: insights.proxy, quiz: quiz.proxy, solo: solo.proxy, room: roomForPresenting, load, build };
 }

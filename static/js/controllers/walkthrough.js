@@ -1,66 +1,20 @@
-// The walk-through: which network and sample the page shows, loading their trace into the position model, and showing
-// every move of the position on the figure, the formula panel and the player bar. Also the editor's and the
-// weight popup's requests. Reads and writes through api.js; draws only through the views it is given.
+// The walk-through's requests: loading a network and its trace into the session and the position model, the
+// editor's and the weight popup's changes, undo and redo, and the lecturer's health notes. Draws through the views given.
 
 import { fmt } from "../models/format.js";
-import { createLossWatch, saturationAdvice } from "../models/health.js";
-import { createHistory, restoreBody } from "../models/history.js";
-import { prepareTrace, stateAt, sweptPhase } from "../models/trace-model.js";
+import { saturationAdvice } from "../models/health.js";
+import { restoreBody } from "../models/history.js";
+import { parameterName, parameterPatch, parameterValue } from "../models/session.js";
+import { prepareTrace } from "../models/trace-model.js";
 
 /**
- * deps: {api, position, player, figure, formula, stepper, editor, weightPopup, say, guarded,
- *        showDiverged(net), isTraining(), onFreshNetwork(net) (the training panel), health (createHealthNote),
- *        onMoved(p, st, how) (the URL; the room too, unless st is null: only the view changed; how as position's)}.
+ * deps: {api, session (models/session.js), position, player, stepper, editor, weightPopup, say, guarded,
+ *        showDiverged(net), isTraining(), onFreshNetwork(net) (the training panel), health (createHealthNote)}.
  */
 export function createWalkthrough(deps) {
-  const { api, position, player, figure, formula, stepper, editor, say, guarded } = deps;
-  const state = { network: null, sample: 0, projector: false, meta: null };
-  const history = createHistory();
-  const showHistory = () => stepper.history && stepper.history(history);
-
-  // ---------- drawing the current position ----------
-
-  let queued = null;
-  let lastDraw = Promise.resolve(); // settles when the last queued network drawing is on screen
-
-  function draw(st, animate = 0, wave = null) {
-    if (!state.network) return lastDraw;
-    const training = deps.isTraining();
-    const model = {
-      wave,
-      network: state.network,
-      trace: training ? null : position.trace,
-      state: training ? stateAt(null, 0) : st,
-      projector: state.projector,
-      animate,
-    };
-    // Coalesce bursts (holding →, dragging the scrubber) into one Plotly call per frame; a merged burst has no pulses.
-    if (queued) {
-      queued.model = { ...model, animate: 0 };
-      return lastDraw;
-    }
-    queued = { model };
-    lastDraw = new Promise((resolve) => {
-      requestAnimationFrame(() => {
-        const { model: m } = queued;
-        queued = null;
-        figure.render(m).catch((err) => say(`Drawing the network failed: ${err.message}`)).then(resolve);
-      });
-    });
-    return lastDraw;
-  }
-
-  const redraw = () => draw(stateAt(deps.isTraining() ? null : position.trace, position.p));
-
-  position.onChange((p, how, from) => {
-    const trace = position.trace;
-    const st = stateAt(trace, p);
-    stepper.show(trace, p, st);
-    formula.render({ state: st, trace, network: state.network, sample: state.sample, meta: state.meta });
-    const wave = how === "jump" ? sweptPhase(trace, from, p) : null;
-    draw(st, how === "step" || how === "play" ? player.stepDuration() : 0, wave);
-    deps.onMoved(p, st, how);
-  });
+  const { api, session, position, player, stepper, editor, say, guarded } = deps;
+  const state = session.state;
+  const showHistory = () => stepper.history && stepper.history(session.history);
 
   // ---------- network and trace ----------
 
@@ -69,15 +23,13 @@ export function createWalkthrough(deps) {
    * label names the change that led to net, for undo ("the edit of w₁₂²"); record=false for an undo's own restore.
    */
   async function setNetwork(net, { fresh = true, training = true, label = "the last change", record = true } = {}) {
-    if (record) history.seen(net, label);
-    else history.adopt(net);
+    session.commit(net, { label, record, fresh });
     showHistory();
-    state.network = net;
     stepper.network(net);
     deps.showDiverged(net);
     if (fresh) {
       editor.fill(net);
-      state.sample = stepper.samples(net, state.sample);
+      stepper.samples(net, state.sample);
       if (training) await deps.onFreshNetwork(net);
     }
   }
@@ -97,16 +49,12 @@ export function createWalkthrough(deps) {
     if (deps.health) deps.health.show("saturation", saturationAdvice(trace, net));
   }
 
-  const lossWatch = createLossWatch();
   /** A training run's published progress: a loss that jumps gets the lecturer's attention, once per run. */
   function trainingProgress(t) {
     if (!t || !deps.health) return;
-    if (t.done <= 0 || !t.running) lossWatch.start();
-    if (t.done <= 0) deps.health.show("jump", null);
-    if (t.running && t.loss != null) {
-      const advice = lossWatch.add(t.loss, state.network);
-      if (advice) deps.health.show("jump", advice);
-    }
+    const { clear, advice } = session.trainingProgress(t);
+    if (clear) deps.health.show("jump", null);
+    if (advice) deps.health.show("jump", advice);
   }
 
   async function loadPreset(name) {
@@ -141,23 +89,19 @@ export function createWalkthrough(deps) {
   function editWeight({ l, j, i, bias = false, clientX, clientY }) {
     if (!state.network || deps.isTraining()) return;
     player.pause();
-    const value = bias ? state.network.biases[l - 2][j - 1] : state.network.weights[l - 2][j - 1][i - 1];
+    const value = parameterValue(state.network, { l, j, i, bias });
     deps.weightPopup.open({ l, j, i, bias, value, clientX, clientY });
   }
 
-  async function submitWeight({ l, j, i, bias = false }, raw) {
-    const value = raw === "" ? NaN : Number(raw);
-    // A non-number goes as null on purpose: the server's message names the rule.
-    const v = Number.isFinite(value) ? value : null;
-    const name = bias ? `b${j} in layer ${l}` : `w${j}${i} in layer ${l}`;
+  async function submitWeight(param, raw) {
+    const name = parameterName(param);
     try {
-      const net = await api.patchNetwork(state.network.id, bias ? { biases: [{ l, j, value: v }] } : { weights: [{ l, j, i, value: v }] });
+      const net = await api.patchNetwork(state.network.id, parameterPatch(param, raw));
       deps.weightPopup.close();
       await setNetwork(net, { fresh: false, label: `the edit of ${name}` });
       await deps.onFreshNetwork(net);
       await loadTrace(position.p);
-      const now = bias ? net.biases[l - 2][j - 1] : net.weights[l - 2][j - 1][i - 1];
-      say(`${name} is now ${fmt(now, 4)}; the trace was recomputed.`, "info");
+      say(`${name} is now ${fmt(parameterValue(net, param), 4)}; the trace was recomputed.`, "info");
     } catch (err) {
       deps.weightPopup.showError(err);
     }
@@ -169,10 +113,10 @@ export function createWalkthrough(deps) {
     if (!net || deps.isTraining()) return null;
     return guarded("Applying the update", async () => {
       const res = await api.step(net.id, { sample: state.sample });
-      const count = net.dataset && net.dataset.inputs ? net.dataset.inputs.length : 1;
       const updated = await api.getNetwork(net.id);
       await setNetwork(updated, { fresh: false, label: "the update step" });
-      state.sample = stepper.samples(updated, (state.sample + 1) % count);
+      session.nextSample();
+      stepper.samples(updated, state.sample);
       await deps.onFreshNetwork(updated);
       await loadTrace(0);
       return res;
@@ -182,7 +126,7 @@ export function createWalkthrough(deps) {
   /** Undo ("undo") or redo ("redo") of edits, steps and training runs: the server puts the parameters back. */
   async function undoRedo(kind) {
     if (!state.network || deps.isTraining()) return;
-    const target = kind === "undo" ? history.undo() : history.redo();
+    const target = session.travel(kind);
     if (!target) {
       say(kind === "undo" ? "Nothing to undo." : "Nothing to redo.", "info");
       return;
@@ -195,7 +139,7 @@ export function createWalkthrough(deps) {
       await loadTrace(position.p);
       say(`${kind === "undo" ? "Undid" : "Redid"} ${target.label}: back at iteration ${net.iteration}.`, "info");
     } catch (err) {
-      history.revert(kind);
+      session.revert(kind);
       showHistory();
       say(`${kind === "undo" ? "Undoing" : "Redoing"} failed: ${err.message}`);
     }
@@ -220,20 +164,7 @@ export function createWalkthrough(deps) {
     return guarded("Loading the sample", () => loadTrace(position.p));
   }
 
-  function setProjector(on) {
-    state.projector = on;
-    stepper.projector(on);
-    deps.onMoved(position.p, null);
-    // The layout changes size; the ResizeObserver redraws with projector-sized nodes and lines.
-    redraw();
-  }
-
   return {
-    state,
-    get lastDraw() {
-      return lastDraw;
-    },
-    redraw,
     setNetwork,
     loadTrace,
     loadPreset,
@@ -242,7 +173,6 @@ export function createWalkthrough(deps) {
     submitWeight,
     setSample,
     applyAndNextSample,
-    setProjector,
     trainingProgress,
     undo: () => undoRedo("undo"),
     redo: () => undoRedo("redo"),

@@ -58,7 +58,7 @@ export function createStepper() {
     network(net) {
       $("net-info").textContent = describeNetwork(net);
     },
-    /** Fills the sample picker from the data set (at most 200 entries) and returns the sample, clamped. */
+    /** Fills the sample picker from the data set (at most 200 entries) with `sample` chosen. */
     samples(net, sample) {
       const sel = $("sample-select");
       sel.textContent = "";
@@ -68,9 +68,7 @@ export function createStepper() {
         const x = ds.inputs[k].map((v) => fmt(v, 2)).join(", ");
         sel.append(new Option(`#${k + 1}: x = (${x}) → t = ${targetText(ds.targets[k])}`, String(k)));
       }
-      const s = Math.min(sample, Math.max(0, n - 1));
-      sel.value = String(s);
-      return s;
+      sel.value = String(sample);
     },
     projector(on) {
       document.body.classList.toggle("projector", on);
