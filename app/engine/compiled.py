@@ -1,10 +1,7 @@
-"""The fast paths of full-batch training: `compile_batch` picks one for a network and its data.
+"""Full-batch training compiled into a flat list of numpy calls on preallocated arrays, replayed per step.
 
-Tiny networks (the lecture's XOR) run as straight-line Python on floats (scalar.py), where numpy's call
-overhead would dominate; the rest run one step compiled into a flat list of numpy calls, replayed. The numpy
-list's operations come from the registries (each activation's and optimizer's own ops), one for one and in
-the order of forward, backward and the update in network.py, so its weights come out bit for bit as repeated
-`step()` calls give them; the scalar path agrees with them to rounding (tests/engine/test_scalar.py).
+The calls are the registries' own f, f' and update written into `out` arrays, in the order of network.py's
+forward, backward and update, so the weights equal those of repeated `step()` calls to the bit.
 """
 
 from __future__ import annotations
@@ -16,8 +13,7 @@ import numpy as np
 
 from app.engine.functions import ACTIVATIONS, LOSSES, OPTIMIZERS, fused_output_delta
 from app.engine.network import Network, parameter_vector
-from app.engine.ops import SMALL, Array, Lazy, Op, const
-from app.engine.scalar import ScalarRunner, covers
+from app.engine.ops import SMALL, Array, Op, const
 
 
 class BatchRunner:
@@ -40,22 +36,9 @@ def train_batch_fast(net: Network, x: Array, t: Array, iterations: int) -> None:
         compile_batch(net, x, t)(iterations)
 
 
-def compile_batch(net: Network, x: Array, t: Array) -> BatchRunner | ScalarRunner:
-    """Full-batch training compiled for one network and data set, on the faster of the two paths for its size."""
-    # the scalar code reads one row of inputs and one of targets per sample
-    rows = x.ndim == 2 and x.shape[1] == net.layers[0] and t.shape == (x.shape[0], net.layers[-1])
-    if rows and covers(net, x.shape[0]):
-        return ScalarRunner(net, x, t, compile_numpy)
-    return compile_numpy(net, x, t)
-
-
-def compile_numpy(net: Network, x: Array, t: Array) -> BatchRunner:
-    """Full-batch training as numpy calls, compiled for one network and data set; call it with a step count.
-
-    One step becomes a flat list of numpy calls on arrays allocated once (out= everywhere, constants as full
-    arrays), replayed as often as asked. Parameters and gradients live in two flat vectors, so the update is
-    one optimizer call; after each run the weights are written back into the network's own arrays.
-    """
+def compile_batch(net: Network, x: Array, t: Array) -> BatchRunner:
+    """Full-batch training compiled for one network and data set; call the runner with a step count."""
+    # parameters and gradients live in two flat vectors, so the update is one optimizer call
     ws, bs = net.weights, net.biases
     acts = [ACTIVATIONS[name] for name in net.activations]
     out_act = acts[-1]
@@ -75,13 +58,11 @@ def compile_numpy(net: Network, x: Array, t: Array) -> BatchRunner:
     B = ([params[offsets[depth + k] : offsets[depth + k + 1]] for k in range(depth)] if train_b
          else [b.copy() for b in bs])
     GB = [grads[offsets[depth + k] : offsets[depth + k + 1]] for k in range(depth)] if train_b else []
-    # per layer: z^l, a^l, δ^l, ∂L/∂a^l, a scratch array and a mask, each (N, n_l)
+    # per layer: z^l, a^l, δ^l and ∂L/∂a^l, each (N, n_l)
     Z = [np.empty((n, s[0])) for s in shapes]
     A = [x] + [np.empty((n, s[0])) for s in shapes]
     D = [np.empty((n, s[0])) for s in shapes]
     G = [np.empty((n, s[0])) for s in shapes]
-    T = [np.empty((n, s[0])) for s in shapes]
-    M = [np.empty((n, s[0]), dtype=bool) for s in shapes]
 
     # ndarray.dot with out= makes the same BLAS calls as @, without @'s gufunc or np.dot's dispatch overhead
     ops: list[Op] = []
@@ -89,17 +70,21 @@ def compile_numpy(net: Network, x: Array, t: Array) -> BatchRunner:
         # a broadcast view of b is cheaper per call for small layers; plain broadcasting streams better for large
         bias = np.broadcast_to(B[k], Z[k].shape) if Z[k].size <= SMALL else B[k]
         ops += [partial(A[k].dot, W[k].T, Z[k]), partial(np.add, Z[k], bias, Z[k])]
-        ops += acts[k].ops(Z[k], A[k + 1])
+        ops.append(partial(acts[k].f, Z[k], A[k + 1]))
     # δ^L, then each layer's gradients, then δ^{l-1} through W^l, all before any weight changes
     if fused:
         ops.append(partial(np.subtract, A[depth], t, D[top]))
     elif net.loss == "mse":
         # ∂L/∂a^L = o - t, written as one call instead of the registry's lambda
         ops.append(partial(np.subtract, A[depth], t, G[top]))
-        ops += out_act.vjp_ops(Z[top], A[depth], G[top], T[top], M[top], D[top])
+        ops.append(partial(out_act.vjp, Z[top], A[depth], G[top], D[top]))
     else:
-        grad_a = Lazy(LOSSES[net.loss].grad_a, A[depth], t, out_act.name)
-        ops.append(partial(np.copyto, D[top], Lazy(out_act.vjp, Z[top], A[depth], grad_a)))
+        loss = LOSSES[net.loss]
+
+        def output_delta() -> None:
+            out_act.vjp(Z[top], A[depth], loss.grad_a(A[depth], t, out_act.name), D[top])
+
+        ops.append(output_delta)
     if scale != 1.0:
         ops.append(partial(np.multiply, D[top], const(D[top].shape, scale), D[top]))
     for k in range(top, -1, -1):
@@ -108,7 +93,7 @@ def compile_numpy(net: Network, x: Array, t: Array) -> BatchRunner:
             ops.append(partial(np.add.reduce, D[k], 0, None, GB[k]))
         if k:
             ops.append(partial(D[k].dot, W[k], G[k - 1]))
-            ops += acts[k - 1].vjp_ops(Z[k - 1], A[k], G[k - 1], T[k - 1], M[k - 1], D[k - 1])
+            ops.append(partial(acts[k - 1].vjp, Z[k - 1], A[k], G[k - 1], D[k - 1]))
     # the optimizer's update of every weight and bias at once; the gradients are not needed after it
     opt = OPTIMIZERS[net.optimizer]
     state = {k: v.copy() for k, v in net.optimizer_state.items()} or opt.init_state(params.size)

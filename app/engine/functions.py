@@ -1,39 +1,36 @@
-"""The registries: every activation, loss and optimizer is one record here, holding everything about its rule.
-
-Each record has the value, its derivative, the LaTeX the page and the trace show, the numpy operations of
-the compiled fast path and the scalar form of tiny networks' path (scalar.py). Every other layer (network,
-trace, request schemas, /api/meta, the page's editor) reads these dictionaries; adding a rule means adding a
-record. Arrays have shape (samples, nodes).
-"""
+"""The registries: every activation and loss is one record of its math (value, derivative, LaTeX), and every
+other layer (network, compiled path, trace, request schemas, /api/meta, the page's editor) reads them."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import numpy as np
 
 from app.engine.latex import elide, num, par, shown
-from app.engine.ops import Array, Lazy, Op, const
+from app.engine.ops import Array
+from app.engine.optimizers import OPTIMIZERS, Optimizer
 from app.engine.quantities import QUANTITIES
-from app.engine.scalar_forms import Lines, ScalarActivation, elementwise
+
+__all__ = ["ACTIVATIONS", "LOSSES", "OPTIMIZERS", "Activation", "Loss", "Optimizer", "catalogue", "fused_output_delta"]
+
+INIT_SCHEMES = ("uniform", "xavier", "he")
+TRAIN_MODES = ("batch", "online", "minibatch")
+REDUCTIONS = ("sum", "mean")
 
 # ---- activations -----------------------------------------------------------------------------------------
-
-ForwardOps = Callable[[Array, Array], list[Op]]  # (z, a) -> calls writing f(z) into a
-VjpOps = Callable[[Array, Array, Array, Array, Array, Array], list[Op]]  # (z, a, g, tmp, mask, out) -> δ into out
 
 
 @dataclass(frozen=True)
 class Activation:
-    """An activation a = f(z) with its derivative; `vjp` turns ∂L/∂a into δ = ∂L/∂z."""
+    """An activation a = f(z) with its derivative; f and df write into `out` when given one (the compiled path)."""
 
     name: str
-    f: Callable[[Array], Array]
-    # d a / d z elementwise, from z and a (None for softmax, whose Jacobian is not diagonal)
-    df: Callable[[Array, Array], Array] | None
+    f: Callable[..., Array]  # f(z, out=None)
+    # d a / d z elementwise, df(z, a, out=None) (None for softmax, whose Jacobian is not diagonal)
+    df: Callable[..., Array] | None
     symbol: str  # the function's name in formulas, e.g. \sigma
     f_latex: str  # the definition, e.g. σ(z) = 1 / (1 + e^{-z})
     df_latex: str  # the derivative, with its closed form in a where one exists
@@ -41,82 +38,79 @@ class Activation:
     # with the symbols, then with the numbers (None: the trace shows f'(z) as one number)
     df_form: str | None = None
     output_only: bool = False
-    # compiled fast path: the same operations as f and df in the same order (None: call f or vjp as one op)
-    forward_ops: ForwardOps | None = None
-    backward_ops: VjpOps | None = None
-    # scalar path: (forward, vjp) emitters of Python lines doing what f and vjp do (None: the numpy path)
-    scalar: ScalarActivation | None = None
 
-    def vjp(self, z: Array, a: Array, grad_a: Array) -> Array:
-        """δ = ∂L/∂z from ∂L/∂a (elementwise, or the softmax Jacobian product)."""
+    def vjp(self, z: Array, a: Array, grad_a: Array, out: Array | None = None) -> Array:
+        """δ = ∂L/∂z from ∂L/∂a (elementwise, or the softmax Jacobian product), into `out` when given."""
         if self.df is not None:
-            return self.df(z, a) * grad_a
+            # δ = f'(z) ⊙ ∂L/∂a
+            return np.multiply(self.df(z, a, out), grad_a, out=out)
         # softmax: ∂a_k/∂z_j = a_k (1[k=j] - a_j), so δ_j = a_j (g_j - Σ_k a_k g_k)
-        return a * (grad_a - (a * grad_a).sum(axis=1, keepdims=True))
-
-    def ops(self, z: Array, a: Array) -> list[Op]:
-        """a = f(z) as numpy calls writing into `a`."""
-        if self.forward_ops is not None:
-            return self.forward_ops(z, a)
-        return [partial(np.copyto, a, Lazy(self.f, z))]
-
-    def vjp_ops(self, z: Array, a: Array, g: Array, tmp: Array, mask: Array, out: Array) -> list[Op]:
-        """δ = f'(z) ⊙ ∂L/∂a as numpy calls writing into `out`."""
-        if self.backward_ops is not None:
-            return self.backward_ops(z, a, g, tmp, mask, out)
-        return [partial(np.copyto, out, Lazy(self.vjp, z, a, g))]
+        return np.multiply(a, grad_a - (a * grad_a).sum(axis=1, keepdims=True), out=out)
 
 
-def _sigmoid(z: Array) -> Array:
-    # tanh form: no overflow warning for large |z| and accurate to the last bit near 0
-    return 0.5 * np.tanh(0.5 * z) + 0.5
+def _into(z: Array, out: Array | None) -> Array:
+    return np.empty_like(z) if out is None else out
 
 
-def _sigmoid_ops(z: Array, a: Array) -> list[Op]:
-    half = const(z.shape, 0.5)  # 0.5 * tanh(0.5 * z) + 0.5, as in _sigmoid
-    return [partial(np.multiply, z, half, a), partial(np.tanh, a, a),
-            partial(np.multiply, a, half, a), partial(np.add, a, half, a)]
+def _sigmoid(z: Array, out: Array | None = None) -> Array:
+    # ½ tanh(½ z) + ½: no overflow warning for large |z| and accurate to the last bit near 0
+    a = np.multiply(z, 0.5, out=out)
+    np.tanh(a, out=a)
+    np.multiply(a, 0.5, out=a)
+    return np.add(a, 0.5, out=a)
 
 
-def _sigmoid_vjp_ops(z: Array, a: Array, g: Array, tmp: Array, mask: Array, out: Array) -> list[Op]:
-    # (a (1 - a)) g
-    return [partial(np.subtract, const(z.shape, 1.0), a, tmp), partial(np.multiply, a, tmp, tmp),
-            partial(np.multiply, tmp, g, out)]
+def _sigmoid_df(z: Array, a: Array, out: Array | None = None) -> Array:
+    # dσ/dz = a (1 - a)
+    return np.multiply(a, np.subtract(1.0, a, out=out), out=out)
 
 
-def _tanh_vjp_ops(z: Array, a: Array, g: Array, tmp: Array, mask: Array, out: Array) -> list[Op]:
-    # (1 - a a) g
-    return [partial(np.multiply, a, a, tmp), partial(np.subtract, const(z.shape, 1.0), tmp, tmp),
-            partial(np.multiply, tmp, g, out)]
+def _tanh_df(z: Array, a: Array, out: Array | None = None) -> Array:
+    # dtanh/dz = 1 - a²
+    return np.subtract(1.0, np.multiply(a, a, out=out), out=out)
 
 
-def _relu_vjp_ops(z: Array, a: Array, g: Array, tmp: Array, mask: Array, out: Array) -> list[Op]:
-    # (z > 0) as 0/1 times g: multiplying by the boolean mask casts it to exactly 0.0 and 1.0
-    return [partial(np.greater, z, const(z.shape, 0.0), mask), partial(np.multiply, mask, g, out)]
+def _relu_df(z: Array, a: Array, out: Array | None = None) -> Array:
+    # dReLU/dz = [z > 0], written as exactly 0.0 and 1.0
+    return np.greater(z, 0.0, out=_into(z, out))
 
 
-def _softmax(z: Array) -> Array:
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+def _leaky_relu(z: Array, out: Array | None = None) -> Array:
+    a = np.multiply(z, 0.01, out=out)
+    np.copyto(a, z, where=z > 0)
+    return a
 
 
-def _softmax_forward_lines(zs: list[str], avs: list[str]) -> Lines:
-    # e_j = exp(z_j - max_k z_k) never overflows; a_j = e_j / Σ_k e_k as in _softmax
-    es = [f"e_{a}" for a in avs]
-    lines = [f"top = max({', '.join(zs)})" if len(zs) > 1 else f"top = {zs[0]}"]
-    lines += [f"{e} = exp({z} - top)" for e, z in zip(es, zs, strict=True)]
-    lines.append(f"total = {' + '.join(es)}")
-    return lines + [f"{a} = {e} / total" for a, e in zip(avs, es, strict=True)]
+def _leaky_relu_df(z: Array, a: Array, out: Array | None = None) -> Array:
+    # dLReLU/dz = 1 for z > 0, else 0.01
+    d = _into(z, out)
+    d.fill(0.01)
+    np.copyto(d, 1.0, where=z > 0)
+    return d
 
 
-def _softmax_vjp_lines(zs: list[str], avs: list[str], gs: list[str], ds: list[str]) -> Lines:
-    # dL/dz_j = a_j (∂L/∂a_j - Σ_k a_k ∂L/∂a_k): the softmax Jacobian a_k (1[k=j] - a_j) times ∂L/∂a, as in vjp
-    lines = [f"inner = {' + '.join(f'{a} * {g}' for a, g in zip(avs, gs, strict=True))}"]
-    return lines + [f"{d} = {a} * ({g} - inner)" for a, g, d in zip(avs, gs, ds, strict=True)]
+def _linear(z: Array, out: Array | None = None) -> Array:
+    a = _into(z, out)
+    np.copyto(a, z)
+    return a
 
 
-def _softplus(x: Array) -> Array:
-    return np.logaddexp(0.0, x)
+def _linear_df(z: Array, a: Array, out: Array | None = None) -> Array:
+    # did/dz = 1
+    d = _into(z, out)
+    d.fill(1.0)
+    return d
+
+
+def _softplus(z: Array, out: Array | None = None) -> Array:
+    # ln(1 + e^z) without overflow
+    return np.logaddexp(0.0, z, out=out)
+
+
+def _softmax(z: Array, out: Array | None = None) -> Array:
+    # e^{z_j - max_k z_k} never overflows
+    e = np.exp(z - z.max(axis=1, keepdims=True), out=out)
+    return np.divide(e, e.sum(axis=1, keepdims=True), out=e)
 
 
 _CASES = r"\begin{{cases}} {0} & z > 0 \\ {1} & z \le 0 \end{{cases}}"
@@ -125,55 +119,36 @@ ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
         Activation(
-            "sigmoid", _sigmoid, lambda z, a: a * (1.0 - a), r"\sigma",
+            "sigmoid", _sigmoid, _sigmoid_df, r"\sigma",
             r"\sigma(z) = \frac{1}{1 + e^{-z}}", r"\sigma'(z) = \sigma(z)\,(1 - \sigma(z)) = a\,(1 - a)",
-            df_form=r"{a} \cdot (1 - {a})", forward_ops=_sigmoid_ops, backward_ops=_sigmoid_vjp_ops,
-            # σ(z) = ½ tanh(½ z) + ½ ; dσ/dz = a (1 - a)
-            scalar=elementwise("{a} = 0.5 * tanh(0.5 * {z}) + 0.5", "{d} = {a} * (1.0 - {a}) * {g}"),
+            df_form=r"{a} \cdot (1 - {a})",
         ),
         Activation(
-            "tanh", np.tanh, lambda z, a: 1.0 - a * a, r"\tanh",
+            "tanh", lambda z, out=None: np.tanh(z, out=out), _tanh_df, r"\tanh",
             r"\tanh(z) = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}", r"\tanh'(z) = 1 - \tanh^2(z) = 1 - a^2",
-            df_form="(1 - ({a})^2)", forward_ops=lambda z, a: [partial(np.tanh, z, a)], backward_ops=_tanh_vjp_ops,
-            # dtanh/dz = 1 - a²
-            scalar=elementwise("{a} = tanh({z})", "{d} = (1.0 - {a} * {a}) * {g}"),
+            df_form="(1 - ({a})^2)",
         ),
         Activation(
             # ReLU's derivative at 0 is taken as 0
-            "relu", lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(z.dtype), r"\mathrm{ReLU}",
+            "relu", lambda z, out=None: np.maximum(z, 0.0, out=out), _relu_df, r"\mathrm{ReLU}",
             r"\mathrm{ReLU}(z) = \max(0, z)", r"\mathrm{ReLU}'(z) = " + _CASES.format(1, 0), df_form="[{z} > 0]",
-            forward_ops=lambda z, a: [partial(np.maximum, z, const(z.shape, 0.0), out=a)],
-            backward_ops=_relu_vjp_ops,
-            # max(z, 0) keeps a NaN as np.maximum does; dReLU/dz = [z > 0], a bool times g as the numpy mask is
-            scalar=elementwise("{a} = 0.0 if {z} < 0.0 else {z}", "{d} = ({z} > 0.0) * {g}"),
         ),
         Activation(
-            "leaky_relu", lambda z: np.where(z > 0, z, 0.01 * z), lambda z, a: np.where(z > 0, 1.0, 0.01),
-            r"\mathrm{LReLU}", r"\mathrm{LReLU}(z) = " + _CASES.format("z", "0.01\\,z"),
+            "leaky_relu", _leaky_relu, _leaky_relu_df, r"\mathrm{LReLU}",
+            r"\mathrm{LReLU}(z) = " + _CASES.format("z", "0.01\\,z"),
             r"\mathrm{LReLU}'(z) = " + _CASES.format(1, "0.01"), df_form=r"([{z} > 0] + 0.01\,[{z} \le 0])",
-            # dLReLU/dz = 1 for z > 0, else 0.01
-            scalar=elementwise("{a} = {z} if {z} > 0.0 else 0.01 * {z}", "{d} = (1.0 if {z} > 0.0 else 0.01) * {g}"),
         ),
+        Activation("linear", _linear, _linear_df, r"\mathrm{id}", r"\mathrm{id}(z) = z", r"\mathrm{id}'(z) = 1"),
         Activation(
-            "linear", lambda z: z.copy(), lambda z, a: np.ones_like(z), r"\mathrm{id}",
-            r"\mathrm{id}(z) = z", r"\mathrm{id}'(z) = 1",
-            # did/dz = 1
-            scalar=elementwise("{a} = {z}", "{d} = {g}"),
-        ),
-        Activation(
-            # σ(z) = 1 - e^{-a} because e^{a} = 1 + e^{z}; computed from z, which stays exact for large z
-            "softplus", _softplus, lambda z, a: _sigmoid(z), r"\mathrm{softplus}",
+            # dsoftplus/dz = σ(z) = 1 - e^{-a} because e^{a} = 1 + e^{z}; computed from z, exact for large z
+            "softplus", _softplus, lambda z, a, out=None: _sigmoid(z, out), r"\mathrm{softplus}",
             r"\mathrm{softplus}(z) = \ln(1 + e^{z})", r"\mathrm{softplus}'(z) = \sigma(z) = 1 - e^{-a}",
             df_form="(1 - e^{{-{a}}})",
-            # ln(1 + e^z) as np.logaddexp(0, z) computes it, never exp of a positive number; dsoftplus/dz = σ(z)
-            scalar=elementwise("{a} = {z} + log1p(exp(-{z})) if {z} > 0.0 else log1p(exp({z}))",
-                               "{d} = (0.5 * tanh(0.5 * {z}) + 0.5) * {g}"),
         ),
         Activation(
             "softmax", _softmax, None, r"\mathrm{softmax}",
             r"\mathrm{softmax}(z)_j = \frac{e^{z_j}}{\sum_k e^{z_k}}",
             r"\frac{\partial a_k}{\partial z_j} = a_k\,(\mathbb{1}[k = j] - a_j)", output_only=True,
-            scalar=(_softmax_forward_lines, _softmax_vjp_lines),
         ),
     )
 }
@@ -273,16 +248,8 @@ def fused_output_delta(loss: str, activation: str) -> bool:
     return activation in LOSSES[loss].fused
 
 
-# ---- optimizers: their own registry, app/engine/optimizers.py; named here too so one import has every rule ----
-from app.engine.optimizers import OPTIMIZERS, Optimizer  # noqa: E402
-
-__all__ = ["ACTIVATIONS", "LOSSES", "OPTIMIZERS", "Activation", "Loss", "Optimizer", "catalogue", "fused_output_delta"]
-
-
 def catalogue() -> dict[str, Any]:
     """Every registry as plain data for GET /api/meta: names, LaTeX and the rules the page's editor enforces."""
-    from app.engine.network import INIT_SCHEMES, REDUCTIONS, TRAIN_MODES
-
     return {
         "activations": [
             {"name": a.name, "symbol": a.symbol, "f_latex": a.f_latex, "df_latex": a.df_latex,

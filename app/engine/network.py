@@ -1,7 +1,6 @@
 """A multilayer perceptron in the lecture's notation: forward keeps z and a, backward returns δ and the gradients.
 
 Layer l = 1 is the input; weights[l-2][j-1, i-1] is w_ji^l and biases[l-2][j-1] is b_j^l.
-Nothing here knows about JSON, HTTP or storage.
 """
 
 from __future__ import annotations
@@ -10,18 +9,12 @@ import copy
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
-from app.engine.functions import ACTIVATIONS, LOSSES, OPTIMIZERS, fused_output_delta
+from app.engine.functions import ACTIVATIONS, INIT_SCHEMES, LOSSES, OPTIMIZERS, REDUCTIONS, fused_output_delta
+from app.engine.ops import Array
 from app.engine.optimizers import check_settings
-
-Array = np.ndarray
-
-INIT_SCHEMES = ("uniform", "xavier", "he")
-TRAIN_MODES = ("batch", "online", "minibatch")
-REDUCTIONS = ("sum", "mean")
 
 
 class SpecError(ValueError):
@@ -306,15 +299,3 @@ def guarded_step(net: Network, x: Array, t: Array, iteration: int = 1) -> StepOu
     net.weights, net.biases, net.optimizer_state = trial.weights, trial.biases, trial.optimizer_state
     return StepOutcome(cache, grads, True, loss_after, None)
 
-
-def __getattr__(name: str) -> Any:
-    """Training lives in training.py and compiled.py (which import this module); callers may still name it here."""
-    if name in ("train", "TrainResult"):
-        from app.engine import training
-
-        return getattr(training, name)
-    if name == "_train_batch_fast":
-        from app.engine.compiled import train_batch_fast
-
-        return train_batch_fast
-    raise AttributeError(name)

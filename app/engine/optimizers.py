@@ -1,9 +1,5 @@
-"""The optimizer registry: each update rule with its hyper-parameters, its per-parameter state and its formulas.
-
-An optimizer updates the flat vector of every trained parameter (network.parameter_vector) in place, the same
-call in a single step, online training and the compiled batch path; its state lives in the same layout. Its
-scalar form (scalar_forms.ScalarUpdate) is the same elementwise sequence one float at a time, for scalar.py.
-"""
+"""The optimizer registry: each update rule of the flat parameter vector (network.parameter_vector), with its
+hyper-parameters, its per-parameter state and its formulas; one call serves a step and the compiled path."""
 
 from __future__ import annotations
 
@@ -13,9 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from app.engine.latex import DL, num, par
+from app.engine.latex import grad_sym, num, par
 from app.engine.ops import Array
-from app.engine.scalar_forms import Lines, ScalarUpdate
 
 State = dict[str, Array]
 
@@ -56,8 +51,6 @@ class Optimizer:
     hyper: dict[str, Hyper] = field(default_factory=dict)  # beside the learning rate, which every rule has
     # per-parameter state for a flat parameter vector of this size (a one-element array is shared, e.g. Adam's t)
     init_state: Callable[[int], State] = field(default=lambda size: {})
-    # scalar path: `update` as Python lines per parameter (None: networks with this rule take the numpy path)
-    scalar: ScalarUpdate | None = None
 
     @property
     def hyperparameters(self) -> tuple[str, ...]:
@@ -68,10 +61,6 @@ class Optimizer:
         return {name: float(given.get(name, h.default)) for name, h in self.hyper.items()}
 
 
-def _grad(sym: str) -> str:
-    return f"{DL}{sym}}}"
-
-
 # ---- SGD ---------------------------------------------------------------------------------------------------
 
 def _sgd_update(params: Array, grads: Array, state: State, lr: Any, scratch: Array, hp: dict[str, float]) -> None:
@@ -80,14 +69,9 @@ def _sgd_update(params: Array, grads: Array, state: State, lr: Any, scratch: Arr
     np.subtract(params, scratch, params)
 
 
-def _sgd_lines(q: str) -> Lines:
-    # w ← w − η ∂L/∂w
-    return [f"{q} = {q} - g{q} * lr"]
-
-
 def _sgd_latex(sym: str, old: float, lr: str, grad: str, new: float, before: dict[str, float],
                after: dict[str, float], hp: dict[str, float]) -> str:
-    return rf"{sym} \leftarrow {sym} - \eta\,{_grad(sym)} = {num(old)} - {lr} \times {grad} = {num(new)}"
+    return rf"{sym} \leftarrow {sym} - \eta\,{grad_sym(sym)} = {num(old)} - {lr} \times {grad} = {num(new)}"
 
 
 # ---- momentum (PyTorch's SGD with momentum, no dampening) ------------------------------------------------
@@ -102,14 +86,9 @@ def _momentum_update(params: Array, grads: Array, state: State, lr: Any, scratch
     np.subtract(params, scratch, params)
 
 
-def _momentum_lines(q: str) -> Lines:
-    # v ← μ v + ∂L/∂w ; w ← w − η v
-    return [f"v_{q} = v_{q} * mu + g{q}", f"{q} = {q} - v_{q} * lr"]
-
-
 def _momentum_latex(sym: str, old: float, lr: str, grad: str, new: float, before: dict[str, float],
                     after: dict[str, float], hp: dict[str, float]) -> str:
-    return (rf"v \leftarrow \mu\,v + {_grad(sym)} = {num(hp['momentum'])} \times {par(before['v'])} + {grad}"
+    return (rf"v \leftarrow \mu\,v + {grad_sym(sym)} = {num(hp['momentum'])} \times {par(before['v'])} + {grad}"
             rf" = {num(after['v'])},\quad {sym} \leftarrow {sym} - \eta\,v = {num(old)} - {lr} \times"
             rf" {par(after['v'])} = {num(new)}")
 
@@ -135,21 +114,15 @@ def _adam_update(params: Array, grads: Array, state: State, lr: Any, scratch: Ar
     np.subtract(params, scratch, params)
 
 
-def _adam_lines(q: str) -> Lines:
-    # m ← β1 m + (1 − β1) g ; v ← β2 v + (1 − β2) g² ; w ← w − (η / (1 − β1^t)) m / (√v / √(1 − β2^t) + ε)
-    return [f"m_{q} = m_{q} * beta1 + c1 * g{q}", f"v_{q} = v_{q} * beta2 + c2 * g{q} * g{q}",
-            f"{q} = {q} - m_{q} / (sqrt(v_{q}) / bias2_sqrt + eps) * lr_t"]
-
-
 def _adam_latex(sym: str, old: float, lr: str, grad: str, new: float, before: dict[str, float],
                 after: dict[str, float], hp: dict[str, float]) -> str:
     b1, b2, t = hp["beta1"], hp["beta2"], after["t"]
     m_hat = after["m"] / (1 - b1**t)
     v_hat = after["v"] / (1 - b2**t)
     g = grad
-    return (rf"m \leftarrow \beta_1 m + (1 - \beta_1) {_grad(sym)} = {num(b1)} \times {par(before['m'])} + "
+    return (rf"m \leftarrow \beta_1 m + (1 - \beta_1) {grad_sym(sym)} = {num(b1)} \times {par(before['m'])} + "
             rf"{num(1 - b1)} \times {g} = {num(after['m'])},\quad "
-            rf"v \leftarrow \beta_2 v + (1 - \beta_2) ({_grad(sym)})^2 = {num(b2)} \times {par(before['v'])} + "
+            rf"v \leftarrow \beta_2 v + (1 - \beta_2) ({grad_sym(sym)})^2 = {num(b2)} \times {par(before['v'])} + "
             rf"{num(1 - b2)} \times {g}^2 = {num(after['v'])},\quad "
             rf"{sym} \leftarrow {sym} - \eta\,\frac{{\hat m}}{{\sqrt{{\hat v}} + \varepsilon}} = {num(old)} - "
             rf"{lr} \times \frac{{{num(m_hat)}}}{{\sqrt{{{num(v_hat)}}} + {num(hp['eps'])}}} = {num(new)}"
@@ -159,15 +132,13 @@ def _adam_latex(sym: str, old: float, lr: str, grad: str, new: float, before: di
 OPTIMIZERS: dict[str, Optimizer] = {
     o.name: o
     for o in (
-        Optimizer("sgd", r"w \leftarrow w - \eta\,\frac{\partial \mathcal{L}}{\partial w}", _sgd_update, _sgd_latex,
-                  scalar=ScalarUpdate(_sgd_lines)),
+        Optimizer("sgd", r"w \leftarrow w - \eta\,\frac{\partial \mathcal{L}}{\partial w}", _sgd_update, _sgd_latex),
         Optimizer(
             "momentum",
             r"v \leftarrow \mu\,v + \frac{\partial \mathcal{L}}{\partial w},\quad w \leftarrow w - \eta\,v",
             _momentum_update, _momentum_latex,
             hyper={"momentum": Hyper(0.9, 0.0, 1.0, words="μ: how much of the last step's velocity is kept")},
             init_state=lambda size: {"v": np.zeros(size)},
-            scalar=ScalarUpdate(_momentum_lines, ("v",), setup=('mu = hp["momentum"]',)),
         ),
         Optimizer(
             "adam",
@@ -180,14 +151,6 @@ OPTIMIZERS: dict[str, Optimizer] = {
                 "eps": Hyper(1e-8, 0.0, 1.0, low_open=True, high_open=False, words="ε: keeps the division finite"),
             },
             init_state=lambda size: {"m": np.zeros(size), "v": np.zeros(size), "t": np.zeros(1)},
-            # t is the step count scalar.py carries beside m and v; the bias corrections as in _adam_update
-            scalar=ScalarUpdate(
-                _adam_lines, ("m", "v"),
-                setup=('beta1 = hp["beta1"]', 'beta2 = hp["beta2"]', 'eps = hp["eps"]', "c1 = 1.0 - beta1",
-                       "c2 = 1.0 - beta2"),
-                per_step=("t += 1.0", "bias1 = 1.0 - beta1 ** t", "bias2_sqrt = (1.0 - beta2 ** t) ** 0.5",
-                          "lr_t = lr / bias1"),
-            ),
         ),
     )
 }

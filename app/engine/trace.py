@@ -1,8 +1,7 @@
-"""The ordered elementary computations of one sample's forward pass, loss, backward pass and update.
-
-Each event carries its value, the formula in the lecture's notation with the numbers substituted, and the ids
-of the earlier events it reads. The order is the lecture's: z_j^l then a_j^l node by node and layer by layer,
-the loss, then from the output layer down ∂L/∂a, δ, ∂L/∂w, ∂L/∂b, ∂L/∂a^{l-1}, and finally the updates.
+"""One sample's forward pass, loss, backward pass and update as ordered events, each with its value, its formula
+with the numbers and the ids of the events it reads. The order is the lecture's: z_j^l then a_j^l node by node
+and layer by layer, the loss, then from the output layer down ∂L/∂a, δ, ∂L/∂w, ∂L/∂b, ∂L/∂a^{l-1}, and finally
+the updates.
 """
 
 from __future__ import annotations

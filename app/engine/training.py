@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 
 from app.engine.compiled import compile_batch, train_batch_fast
+from app.engine.functions import TRAIN_MODES
 from app.engine.network import (
-    TRAIN_MODES,
     Array,
     Network,
     SpecError,

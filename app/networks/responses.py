@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from app.engine import network as nn
+from app.engine.training import TrainResult
 from app.networks.compute import Overflow
 from app.networks.model import NetworkModel
 from app.networks.selection import Selection
@@ -60,7 +61,7 @@ def step_result(model: NetworkModel, before: dict[str, Any], loss_after: float |
             "loss_after": loss_after, "diverged": model.diverged, "message": model.message}
 
 
-def train_result(model: NetworkModel, result: nn.TrainResult, with_norms: bool = False) -> dict[str, Any]:
+def train_result(model: NetworkModel, result: TrainResult, with_norms: bool = False) -> dict[str, Any]:
     """The loss curve and output snapshots of a run, and the parameters and status it ended with."""
     out = {
         "iteration": model.iteration,

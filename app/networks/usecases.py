@@ -17,6 +17,7 @@ import numpy as np
 
 from app.config import Settings
 from app.engine import network as nn
+from app.engine import training
 from app.engine.gradcheck import gradcheck as finite_difference_check
 from app.engine.landscape import Param
 from app.engine.landscape import landscape as loss_landscape
@@ -226,7 +227,7 @@ def train(store: NetworkStore, settings: Settings, network_id: str, req: TrainRe
                            settings, req.batch_size, req.gradient_norms)
         net = model.to_network()
         x, t = model.data_arrays()
-        result = nn.train(net, x, t, req.iterations, req.mode, req.record_every, req.loss_every,
+        result = training.train(net, x, t, req.iterations, req.mode, req.record_every, req.loss_every,
                           start=model.iteration, batch_size=req.batch_size, seed=req.seed,
                           with_gradient_norms=req.gradient_norms)
         model.take_parameters(net)

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 from pydantic_core import PydanticCustomError
 
-from app.engine.functions import ACTIVATIONS, LOSSES, OPTIMIZERS
-from app.engine.network import INIT_SCHEMES, REDUCTIONS, TRAIN_MODES
+from app.engine.functions import ACTIVATIONS, INIT_SCHEMES, LOSSES, OPTIMIZERS, REDUCTIONS, TRAIN_MODES
 from app.engine.quantities import TRACE_ORDER
 
 

@@ -11,6 +11,7 @@ from app.engine import network as nn
 from app.engine.compiled import compile_batch
 from app.engine.latex import num
 from app.engine.trace import trace
+from app.engine.training import train
 
 X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 T = np.array([[0.0], [1.0], [1.0], [0.0]])
@@ -87,9 +88,9 @@ def test_optimizers_match_independent_scalar_implementations_over_100_steps(name
 
 def test_training_continues_the_optimizer_state_across_calls():
     one, split = net_with("adam", {}), net_with("adam", {})
-    nn.train(one, X, T, 60)
+    train(one, X, T, 60)
     for _ in range(3):
-        nn.train(split, X, T, 20)
+        train(split, X, T, 20)
     assert split.optimizer_state["t"][0] == 60.0
     for a, e in zip(one.weights + one.biases, split.weights + split.biases, strict=True):
         np.testing.assert_allclose(a, e, rtol=0, atol=1e-12)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import fields
 
 from app.config import Settings
-from app.engine.functions import ACTIVATIONS, LOSSES, OPTIMIZERS
-from app.engine.network import INIT_SCHEMES, REDUCTIONS, TRAIN_MODES
+from app.engine.functions import ACTIVATIONS, INIT_SCHEMES, LOSSES, OPTIMIZERS, REDUCTIONS, TRAIN_MODES
 
 KEYS = ["activations", "losses", "optimizers", "quantities", "init_schemes", "train_modes", "reductions", "limits"]
 
