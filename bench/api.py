@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from app.engine import network as nn
+from app.engine.training import train
 from bench.core import ROOT, Row, interleaved, ratio_stat, stat
 from bench.engine import xor_network
 from bench.server import Server
@@ -212,7 +212,7 @@ def section_train(quick: bool) -> list[Row]:
             assert status == 200 and body["iteration"] == iterations, body
 
         def engine() -> None:
-            nn.train(net.copy(), x, t, iterations, "batch", record_every)
+            train(net.copy(), x, t, iterations, "batch", record_every)
 
         res = interleaved({"http": http, "engine": engine}, reps=reps)
     http_times = elapsed[-reps:]

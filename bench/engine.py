@@ -7,7 +7,9 @@ from typing import Any
 import numpy as np
 
 from app.engine import network as nn
+from app.engine.compiled import train_batch_fast
 from app.engine.presets import PRESETS
+from app.engine.training import train
 from bench.core import Row, interleaved, ratio_stat, stat
 
 XOR_ITERATIONS = 10_000
@@ -58,7 +60,7 @@ def section_xor(quick: bool) -> list[Row]:
 
     def ours_loop() -> float:
         n = net.copy()
-        return nn.train(n, x, t, iters).loss_history[-1][1]
+        return train(n, x, t, iters).loss_history[-1][1]
 
     def ours_step_block() -> None:
         n = net.copy()
@@ -66,7 +68,7 @@ def section_xor(quick: bool) -> list[Row]:
             nn.step(n, x, t)
 
     def ours_hot_block() -> None:
-        nn._train_batch_fast(net.copy(), x, t, block * 5)
+        train_batch_fast(net.copy(), x, t, block * 5)
 
     torch = torch_or_none()
     fns = {"loop": ours_loop, "step": ours_step_block, "hot": ours_hot_block}
@@ -103,7 +105,7 @@ def section_xor(quick: bool) -> list[Row]:
     loop = res["loop"]
     rows.append(Row("1", "XOR 2-2-1 nn.step() per call", step_us.median, "µs", step_us.spread))
     rows.append(Row("1", "XOR 2-2-1 train loop, per step", hot_us.median, "µs", hot_us.spread,
-                    note="_train_batch_fast"))
+                    note="train_batch_fast"))
     detail = {"engine_final_loss": ours_loop()}
     if torch is None:
         rows.append(Row("1", f"XOR {iters:,} iterations nn.train()", loop.median, "s", loop.spread,
@@ -140,7 +142,7 @@ def section_mlp(quick: bool) -> list[Row]:
     steps = 5 if quick else 10
 
     def ours() -> None:
-        nn._train_batch_fast(net.copy(), x, t, steps)
+        train_batch_fast(net.copy(), x, t, steps)
 
     def ours_step() -> None:
         n = net.copy()
