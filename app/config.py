@@ -55,6 +55,9 @@ class Settings:
     # 5 s of budget keeps the slowest accepted call under 10 s on 2 busy cores (docs/limits.md); a faster host
     # may allow more with DELTAFLOW_MAX_TRAIN_WORK
     max_train_work: int = field(default_factory=lambda: _int("DELTAFLOW_MAX_TRAIN_WORK", 5_000_000_000))
+    # finished training runs kept per process for identical requests (0: none), and the bytes they may hold
+    train_cache_entries: int = field(default_factory=lambda: _int("DELTAFLOW_TRAIN_CACHE", 256))
+    train_cache_bytes: int = 64_000_000
 
 
 def get_settings() -> Settings:

@@ -8,10 +8,10 @@ from typing import Any
 import numpy as np
 
 from app.engine import network as nn
-from app.engine.training import TrainResult
 from app.networks.compute import Overflow
 from app.networks.model import NetworkModel
 from app.networks.selection import Selection
+from app.networks.train_cache import TrainRun
 
 
 def sample_result(net: nn.Network, cache: nn.Cache, grads: nn.Gradients | None, losses: np.ndarray | None,
@@ -61,16 +61,14 @@ def step_result(model: NetworkModel, before: dict[str, Any], loss_after: float |
             "loss_after": loss_after, "diverged": model.diverged, "message": model.message}
 
 
-def train_result(model: NetworkModel, result: TrainResult, with_norms: bool = False) -> dict[str, Any]:
+def train_result(model: NetworkModel, run: TrainRun, with_norms: bool = False) -> dict[str, Any]:
     """The loss curve and output snapshots of a run, and the parameters and status it ended with."""
     out = {
-        "iteration": model.iteration,
-        "loss_history": [[it, loss] for it, loss in result.loss_history],
-        "snapshots": [{"iteration": it, "outputs": out.tolist()} for it, out in result.snapshots],
+        "iteration": model.iteration, "loss_history": run.loss_history, "snapshots": run.snapshots,
         "weights": model.weights, "biases": model.biases, "diverged": model.diverged, "message": model.message,
     }
     if with_norms:
-        out["gradient_norms"] = result.gradient_norms
+        out["gradient_norms"] = run.gradient_norms
     return out
 
 

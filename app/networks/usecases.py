@@ -31,6 +31,7 @@ from app.networks.model import NetworkModel
 from app.networks.responses import describe, step_result, trace_result, train_result
 from app.networks.selection import select
 from app.networks.shapes import check_vector
+from app.networks.train_cache import TRAIN_CACHE, TrainRun, run_key
 from app.schemas import (
     LandscapeRequest,
     NetworkCreate,
@@ -211,28 +212,44 @@ def step(store: NetworkStore, settings: Settings, network_id: str, req: SampleRe
 
 
 def train(store: NetworkStore, settings: Settings, network_id: str, req: TrainRequest,
-          authorization: str | None) -> dict[str, Any]:
-    """N iterations of batch, online or mini-batch training; divergence stops at the last finite iteration."""
+          authorization: str | None) -> tuple[dict[str, Any], bool]:
+    """N iterations of batch, online or mini-batch training, and whether the run came from the cache; divergence
+    stops at the last finite iteration. With `store` false the network is read, never written (no token needed)."""
     limits.check_iterations(req.iterations, settings)
     if req.mode == "minibatch" and req.batch_size is None:
         raise invalid(("batch_size",), "mode minibatch needs a batch_size: how many samples each update uses")
     if req.mode != "minibatch" and req.batch_size is not None:
         raise invalid(("batch_size",), f"batch_size applies to mode minibatch only, not {req.mode}")
 
-    def change(model: NetworkModel) -> dict[str, Any]:
+    def change(model: NetworkModel) -> tuple[dict[str, Any], bool]:
         check_bearer(model.token_hash, authorization, PROTECTED)
-        if model.dataset is None:
-            raise invalid((), "this network has no data set to train on: PATCH a dataset first")
-        limits.check_train(model.layers, model.rows, req.iterations, req.mode, req.record_every, req.loss_every,
-                           settings, req.batch_size, req.gradient_norms)
+        return _train_model(settings, model, req)
+
+    if not req.store:
+        return _train_model(settings, _read(store, network_id), req)
+    return _change(store, network_id, change)
+
+
+def _train_model(settings: Settings, model: NetworkModel, req: TrainRequest) -> tuple[dict[str, Any], bool]:
+    """Move `model` through the run (computed, or taken from the cache) and describe it."""
+    if model.dataset is None:
+        raise invalid((), "this network has no data set to train on: PATCH a dataset first")
+    limits.check_train(model.layers, model.rows, req.iterations, req.mode, req.record_every, req.loss_every,
+                       settings, req.batch_size, req.gradient_norms)
+
+    def compute() -> TrainRun:
         net = model.to_network()
         x, t = model.data_arrays()
         result = training.train(net, x, t, req.iterations, req.mode, req.record_every, req.loss_every,
-                          start=model.iteration, batch_size=req.batch_size, seed=req.seed,
-                          with_gradient_norms=req.gradient_norms)
-        model.take_parameters(net)
-        model.iteration += result.iterations_done
-        model.settle(result.message if result.diverged else None)
-        return train_result(model, result, req.gradient_norms)
+                                start=model.iteration, batch_size=req.batch_size, seed=req.seed,
+                                with_gradient_norms=req.gradient_norms)
+        state = {k: v.tolist() for k, v in net.optimizer_state.items()}
+        return TrainRun([w.tolist() for w in net.weights], [b.tolist() for b in net.biases], state,
+                        result.iterations_done, result.message if result.diverged else None,
+                        [[it, loss] for it, loss in result.loss_history],
+                        [{"iteration": it, "outputs": out.tolist()} for it, out in result.snapshots],
+                        result.gradient_norms)
 
-    return _change(store, network_id, change)
+    run, hit = TRAIN_CACHE.run(run_key(model, req), compute, settings.train_cache_entries, settings.train_cache_bytes)
+    run.apply(model)
+    return train_result(model, run, req.gradient_norms), hit

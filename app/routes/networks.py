@@ -109,8 +109,13 @@ def predict(network_id: str, body: PredictRequest, store: StoreDep, settings: Se
 def train(network_id: str, body: TrainRequest, store: StoreDep, settings: SettingsDep,
           authorization: Auth = None) -> Any:
     """Train for N iterations (batch: one step on the whole data set; online: one step per sample; minibatch: one
-    step per shuffled batch of batch_size, an iteration being an epoch)."""
-    return _json(usecases.train(store, settings, network_id, body, authorization))
+    step per shuffled batch of batch_size, an iteration being an epoch). Anyone with the id may train with
+    `store` false, which changes nothing; storing the result needs a protected network's token. X-Cache says
+    whether an identical earlier run answered."""
+    result, hit = usecases.train(store, settings, network_id, body, authorization)
+    response = _json(result)
+    response.headers["X-Cache"] = "hit" if hit else "miss"
+    return response
 
 
 @router.post("/{network_id}/trace", response_model=TraceResult, responses=error_responses(400, 404, 413, 415))

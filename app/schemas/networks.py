@@ -203,6 +203,8 @@ class TrainRequest(Strict):
     batch_size: Int | None = Field(None, ge=1, description="samples per update in mode minibatch (required there)")
     seed: Int = Field(0, ge=0, le=2**63 - 1, description="the mini-batch shuffle: epoch e's order comes from (seed, e)")
     gradient_norms: bool = Field(False, strict=True, description="add ‖∂L/∂W^l‖_F and ‖δ^l‖_F per layer at each record")
+    store: bool = Field(True, strict=True, description="false: compute from the network's current state and leave "
+                        "it unchanged (no token needed)")
 
 
 class PredictRequest(Strict):
