@@ -11,16 +11,17 @@ from functools import partial
 
 import numpy as np
 
-from app.engine.functions import ACTIVATIONS, LOSSES, OPTIMIZERS, fused_output_delta
-from app.engine.network import Network, parameter_vector
+from app.engine.functions import ACTIVATIONS, LOSSES, OPTIMIZERS, Activation, fused_output_delta
+from app.engine.network import Network, parameter_vector, reduce_losses
 from app.engine.ops import SMALL, Array, Op, const
 
 
 class BatchRunner:
-    """A compiled training step: call it with a step count; `finite` checks every trained parameter in one pass."""
+    """A compiled training step: call it with a step count; `finite` checks every trained parameter in one pass and
+    `loss` gives dataset_loss at the current parameters from the compiled forward calls, to the bit."""
 
-    def __init__(self, run: Callable[[int], None], params: Array) -> None:
-        self.run, self.params = run, params
+    def __init__(self, run: Callable[[int], None], params: Array, loss: Callable[[], float]) -> None:
+        self.run, self.params, self.loss = run, params, loss
 
     def __call__(self, iterations: int) -> None:
         self.run(iterations)
@@ -34,6 +35,13 @@ def train_batch_fast(net: Network, x: Array, t: Array, iterations: int) -> None:
     """Full-batch training for `iterations` steps, the hot loop of `train`."""
     if iterations > 0:
         compile_batch(net, x, t)(iterations)
+
+
+def _vjp(act: Activation, z: Array, a: Array, g: Array, out: Array) -> list[Op]:
+    """δ = f'(z) ⊙ ∂L/∂a into `out` as the record's own f' and one multiply (the softmax product as one call)."""
+    if act.df is None:
+        return [partial(act.vjp, z, a, g, out)]
+    return [partial(act.df, z, a, out), partial(np.multiply, out, g, out)]
 
 
 def compile_batch(net: Network, x: Array, t: Array) -> BatchRunner:
@@ -71,18 +79,19 @@ def compile_batch(net: Network, x: Array, t: Array) -> BatchRunner:
         bias = np.broadcast_to(B[k], Z[k].shape) if Z[k].size <= SMALL else B[k]
         ops += [partial(A[k].dot, W[k].T, Z[k]), partial(np.add, Z[k], bias, Z[k])]
         ops.append(partial(acts[k].f, Z[k], A[k + 1]))
+    forward_ops = list(ops)
     # δ^L, then each layer's gradients, then δ^{l-1} through W^l, all before any weight changes
     if fused:
         ops.append(partial(np.subtract, A[depth], t, D[top]))
     elif net.loss == "mse":
         # ∂L/∂a^L = o - t, written as one call instead of the registry's lambda
         ops.append(partial(np.subtract, A[depth], t, G[top]))
-        ops.append(partial(out_act.vjp, Z[top], A[depth], G[top], D[top]))
+        ops += _vjp(out_act, Z[top], A[depth], G[top], D[top])
     else:
-        loss = LOSSES[net.loss]
+        rule = LOSSES[net.loss]
 
         def output_delta() -> None:
-            out_act.vjp(Z[top], A[depth], loss.grad_a(A[depth], t, out_act.name), D[top])
+            out_act.vjp(Z[top], A[depth], rule.grad_a(A[depth], t, out_act.name), D[top])
 
         ops.append(output_delta)
     if scale != 1.0:
@@ -93,7 +102,7 @@ def compile_batch(net: Network, x: Array, t: Array) -> BatchRunner:
             ops.append(partial(np.add.reduce, D[k], 0, None, GB[k]))
         if k:
             ops.append(partial(D[k].dot, W[k], G[k - 1]))
-            ops.append(partial(acts[k - 1].vjp, Z[k - 1], A[k], G[k - 1], D[k - 1]))
+            ops += _vjp(acts[k - 1], Z[k - 1], A[k], G[k - 1], D[k - 1])
     # the optimizer's update of every weight and bias at once; the gradients are not needed after it
     opt = OPTIMIZERS[net.optimizer]
     state = {k: v.copy() for k, v in net.optimizer_state.items()} or opt.init_state(params.size)
@@ -110,4 +119,10 @@ def compile_batch(net: Network, x: Array, t: Array) -> BatchRunner:
                 bs[k][...] = B[k]
         net.optimizer_state = {k: v.copy() for k, v in state.items()}
 
-    return BatchRunner(run, params)
+    def loss() -> float:
+        with np.errstate(all="ignore"):
+            for op in forward_ops:
+                op()
+            return reduce_losses(net, LOSSES[net.loss].value(Z[top], A[depth], t, out_act.name))
+
+    return BatchRunner(run, params, loss)

@@ -48,44 +48,54 @@ class Activation:
         return np.multiply(a, grad_a - (a * grad_a).sum(axis=1, keepdims=True), out=out)
 
 
+def _constant(value: float) -> Array:
+    # a read-only 0-d array: as a ufunc operand it skips the conversion a Python float costs on every call
+    c = np.array(value)
+    c.flags.writeable = False
+    return c
+
+
+ZERO, HALF, ONE, LEAK = _constant(0.0), _constant(0.5), _constant(1.0), _constant(0.01)
+
+
 def _into(z: Array, out: Array | None) -> Array:
     return np.empty_like(z) if out is None else out
 
 
 def _sigmoid(z: Array, out: Array | None = None) -> Array:
     # ½ tanh(½ z) + ½: no overflow warning for large |z| and accurate to the last bit near 0
-    a = np.multiply(z, 0.5, out=out)
+    a = np.multiply(z, HALF, out=out)
     np.tanh(a, out=a)
-    np.multiply(a, 0.5, out=a)
-    return np.add(a, 0.5, out=a)
+    np.multiply(a, HALF, out=a)
+    return np.add(a, HALF, out=a)
 
 
 def _sigmoid_df(z: Array, a: Array, out: Array | None = None) -> Array:
     # dσ/dz = a (1 - a)
-    return np.multiply(a, np.subtract(1.0, a, out=out), out=out)
+    return np.multiply(a, np.subtract(ONE, a, out=out), out=out)
 
 
 def _tanh_df(z: Array, a: Array, out: Array | None = None) -> Array:
     # dtanh/dz = 1 - a²
-    return np.subtract(1.0, np.multiply(a, a, out=out), out=out)
+    return np.subtract(ONE, np.multiply(a, a, out=out), out=out)
 
 
 def _relu_df(z: Array, a: Array, out: Array | None = None) -> Array:
     # dReLU/dz = [z > 0], written as exactly 0.0 and 1.0
-    return np.greater(z, 0.0, out=_into(z, out))
+    return np.greater(z, ZERO, out=_into(z, out))
 
 
 def _leaky_relu(z: Array, out: Array | None = None) -> Array:
-    a = np.multiply(z, 0.01, out=out)
-    np.copyto(a, z, where=z > 0)
+    a = np.multiply(z, LEAK, out=out)
+    np.copyto(a, z, where=np.greater(z, ZERO))
     return a
 
 
 def _leaky_relu_df(z: Array, a: Array, out: Array | None = None) -> Array:
     # dLReLU/dz = 1 for z > 0, else 0.01
     d = _into(z, out)
-    d.fill(0.01)
-    np.copyto(d, 1.0, where=z > 0)
+    np.copyto(d, LEAK)
+    np.copyto(d, ONE, where=np.greater(z, ZERO))
     return d
 
 
@@ -98,13 +108,13 @@ def _linear(z: Array, out: Array | None = None) -> Array:
 def _linear_df(z: Array, a: Array, out: Array | None = None) -> Array:
     # did/dz = 1
     d = _into(z, out)
-    d.fill(1.0)
+    np.copyto(d, ONE)
     return d
 
 
 def _softplus(z: Array, out: Array | None = None) -> Array:
     # ln(1 + e^z) without overflow
-    return np.logaddexp(0.0, z, out=out)
+    return np.logaddexp(ZERO, z, out=out)
 
 
 def _softmax(z: Array, out: Array | None = None) -> Array:
@@ -130,7 +140,7 @@ ACTIVATIONS: dict[str, Activation] = {
         ),
         Activation(
             # ReLU's derivative at 0 is taken as 0
-            "relu", lambda z, out=None: np.maximum(z, 0.0, out=out), _relu_df, r"\mathrm{ReLU}",
+            "relu", lambda z, out=None: np.maximum(z, ZERO, out=out), _relu_df, r"\mathrm{ReLU}",
             r"\mathrm{ReLU}(z) = \max(0, z)", r"\mathrm{ReLU}'(z) = " + _CASES.format(1, 0), df_form="[{z} > 0]",
         ),
         Activation(

@@ -255,15 +255,14 @@ def dataset_loss(net: Network, x: Array, t: Array) -> float:
         return reduce_losses(net, sample_losses(net, forward(net, x), t))
 
 
-def healthy(net: Network, x: Array, t: Array, finite: Callable[[], bool] | None = None) -> tuple[bool, float]:
+def healthy(net: Network, x: Array, t: Array, finite: Callable[[], bool] | None = None,
+            loss: Callable[[], float] | None = None) -> tuple[bool, float]:
     """The one divergence rule: parameters are kept only while every weight and the loss on (x, t) are finite.
-
-    `finite` may stand in for the network's own check (the compiled path checks its flat vector in one pass).
-    """
+    `finite` and `loss` may stand in for net.is_finite and dataset_loss (the compiled path reads its own arrays)."""
     if not (net.is_finite() if finite is None else finite()):
         return False, math.nan
-    loss = dataset_loss(net, x, t)
-    return math.isfinite(loss), loss
+    value = dataset_loss(net, x, t) if loss is None else loss()
+    return math.isfinite(value), value
 
 
 def diverged_message(net: Network, iteration: int) -> str:

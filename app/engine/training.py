@@ -144,7 +144,7 @@ def train(
                 runner(count)
         else:
             _advance(net, x, t, count, schedule, start + done)
-        ok, loss = healthy(net, x, t, runner.finite if runner is not None else None)
+        ok, loss = healthy(net, x, t, runner.finite, runner.loss) if runner is not None else healthy(net, x, t)
         if not ok:
             # replay from the last healthy point one iteration at a time to stop exactly before the overflow
             net.weights, net.biases, net.optimizer_state = backup

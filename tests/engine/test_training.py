@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.engine.network import Network, initial_parameters, step
+from app.engine.compiled import compile_batch
+from app.engine.network import Network, dataset_loss, initial_parameters, step
 from app.engine.presets import LECTURE_XOR_TABLE, PRESETS
 from app.engine.training import train
 
@@ -80,3 +81,17 @@ def test_presets_learn(name):
     result = train(net, x, t, 2000, "batch")
     first, last = result.loss_history[0][1], result.loss_history[-1][1]
     assert last < 0.5 * first, (name, first, last)
+
+
+@pytest.mark.parametrize("acts,loss,reduction", [(["sigmoid", "sigmoid"], "mse", "sum"),
+                                                 (["tanh", "softmax"], "cross_entropy", "mean"),
+                                                 (["relu", "linear"], "mse", "mean")])
+def test_the_compiled_runs_loss_is_dataset_loss_to_the_bit(acts, loss, reduction):
+    w, b = initial_parameters([3, 4, 2], "uniform", 1.0, 3)
+    net = Network([3, 4, 2], acts, w, b, loss, reduction, 0.2)
+    x = np.random.default_rng(0).normal(size=(5, 3))
+    t = np.eye(2)[[0, 1, 1, 0, 1]]
+    runner = compile_batch(net, x, t)
+    for steps in (0, 1, 7):
+        runner(steps)
+        assert np.float64(runner.loss()).tobytes() == np.float64(dataset_loss(net, x, t)).tobytes()
