@@ -1,4 +1,10 @@
-"""The default store: one SQLite file in WAL mode, one transaction per write, versioned rows."""
+"""The default store: one SQLite file in WAL mode, versioned rows, each write a single statement.
+
+Every write is one autocommit statement, so SQLite's write lock is taken and let go inside one C call that runs
+without the GIL; the threads of one process take turns through a lock of their own rather than SQLite's busy
+handler, which sleeps and polls. Other connections to the file (other processes, the rooms' backend) still wait
+through `busy_timeout`.
+"""
 
 from __future__ import annotations
 
@@ -38,16 +44,19 @@ class SQLiteStore:
         self.path = path
         self.clock = clock
         self._local = threading.local()
-        with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute(SCHEMA)
-            db.execute(INDEX)
+        # one writer at a time in this process: a waiting thread wakes as soon as the lock is free, where SQLite's
+        # busy handler would sleep (up to 100 ms a nap) while the other threads keep taking the file's lock
+        self._writer = threading.Lock()
+        db = self._connect()
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute(SCHEMA)
+        db.execute(INDEX)
 
     def _connect(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is None:
-            # one connection per thread; autocommit off so each `with db:` block is one transaction
-            db = sqlite3.connect(self.path, timeout=30, isolation_level="IMMEDIATE", check_same_thread=True)
+            # one connection per thread, in autocommit: no transaction stays open while its thread waits for the GIL
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=True)
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("PRAGMA busy_timeout=30000")
             self._local.db = db
@@ -56,12 +65,11 @@ class SQLiteStore:
     def create(self, state: dict[str, Any]) -> str:
         network_id = new_id()
         state["id"] = network_id
+        text = _dumps(state)
         db = self._connect()
-        with db:
-            db.execute(
-                "INSERT INTO networks (id, state, version, touched) VALUES (?, ?, 1, ?)",
-                (network_id, _dumps(state), self.clock()),
-            )
+        with self._writer:
+            db.execute("INSERT INTO networks (id, state, version, touched) VALUES (?, ?, 1, ?)",
+                       (network_id, text, self.clock()))
         return network_id
 
     def get(self, network_id: str) -> Stored:
@@ -71,16 +79,17 @@ class SQLiteStore:
             raise NotFound(network_id)
         now = self.clock()
         if now - row[2] > TOUCH_EVERY:
-            with db:
+            with self._writer:
                 db.execute("UPDATE networks SET touched = ? WHERE id = ? AND touched < ?", (now, network_id, now))
         return Stored(orjson.loads(row[0]), row[1])
 
     def replace(self, network_id: str, state: dict[str, Any], version: int) -> bool:
+        text = _dumps(state)  # outside the lock: only the statement itself is serialised
         db = self._connect()
-        with db:
+        with self._writer:
             cur = db.execute(
                 "UPDATE networks SET state = ?, version = version + 1, touched = ? WHERE id = ? AND version = ?",
-                (_dumps(state), self.clock(), network_id, version),
+                (text, self.clock(), network_id, version),
             )
         if cur.rowcount == 0:
             # distinguish a lost race from a network that vanished meanwhile
@@ -90,13 +99,13 @@ class SQLiteStore:
 
     def delete(self, network_id: str) -> bool:
         db = self._connect()
-        with db:
+        with self._writer:
             cur = db.execute("DELETE FROM networks WHERE id = ?", (network_id,))
         return cur.rowcount > 0
 
     def expire(self, older_than_seconds: float) -> int:
         """Delete networks nobody touched for `older_than_seconds`; returns how many went."""
         db = self._connect()
-        with db:
+        with self._writer:
             cur = db.execute("DELETE FROM networks WHERE touched < ?", (self.clock() - older_than_seconds,))
         return cur.rowcount
