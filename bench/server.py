@@ -49,23 +49,16 @@ def bench_app() -> Any:
     response behind the product's middleware, but runs no use case: the floor FastAPI sets for /step.
     """
     from fastapi import FastAPI, Response
-    from fastapi.middleware.gzip import GZipMiddleware
 
     from app.main import app as product
-    from app.main import settings
-    from app.middleware import BodyLimit, SecurityHeaders
 
     canned = _step_response_bytes()
-    bare = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    # the product's middleware list as main.py assembled it, so the bare route pays for the same layers
+    bare = FastAPI(openapi_url=None, docs_url=None, redoc_url=None, middleware=product.user_middleware)
 
     @bare.post("/bench/bare/{network_id}")
     async def bare_step(network_id: str, body: SampleRequest) -> Response:
         return Response(canned, media_type="application/json")
-
-    # the product's middleware, in the product's order
-    bare.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=1)
-    bare.add_middleware(BodyLimit, limit=settings.max_body_bytes)
-    bare.add_middleware(SecurityHeaders)
 
     async def dispatch(scope: Any, receive: Any, send: Any) -> None:
         bench_only = scope["type"] == "http" and scope["path"].startswith("/bench/")
