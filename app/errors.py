@@ -4,6 +4,7 @@ navigated to a page gets the same words as a page."""
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable
 
 from fastapi import FastAPI, Request
@@ -109,8 +110,9 @@ def _http(request: Request, exc: Exception) -> Response:
     return _answer(request, exc.status_code, str(exc.detail), headers or None)
 
 
-def _store_unavailable(request: Request, exc: Exception) -> Response:
-    log.warning("store unavailable: %s", type(exc).__name__)
+def store_unavailable(request: Request, exc: Exception) -> Response:
+    """503 with Retry-After for a store that cannot be reached, read or written; the log keeps the reason."""
+    log.warning("store unavailable: %s: %s", type(exc).__name__, exc)
     return _answer(request, 503, "the network store is unavailable; retry in a moment", {"Retry-After": "2"})
 
 
@@ -140,8 +142,10 @@ def install(app: FastAPI, page_error: PageError | None = None) -> None:
     from redis.exceptions import OutOfMemoryError as RedisOutOfMemoryError
     from redis.exceptions import TimeoutError as RedisTimeoutError
 
-    app.add_exception_handler(RedisConnectionError, _store_unavailable)
-    app.add_exception_handler(RedisTimeoutError, _store_unavailable)
+    app.add_exception_handler(RedisConnectionError, store_unavailable)
+    app.add_exception_handler(RedisTimeoutError, store_unavailable)
     # a full Redis (maxmemory with noeviction) refuses writes: 503, as it keeps what it holds
     app.add_exception_handler(RedisOutOfMemoryError, _store_full)
+    # a SQLite file that cannot be opened or written (e.g. a read-only volume) is the store's too
+    app.add_exception_handler(sqlite3.DatabaseError, store_unavailable)
     app.add_exception_handler(Exception, _unexpected)

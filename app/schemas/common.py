@@ -76,6 +76,13 @@ class Health(BaseModel):
     status: Literal["ok"]
 
 
+class Ready(BaseModel):
+    """Readiness: the network store answered a write and a read just now."""
+
+    status: Literal["ready"]
+    store: Literal["sqlite", "redis"] = Field(description="the backend that answered")
+
+
 class ErrorItem(BaseModel):
     """One broken rule: where (`loc`, the path to the field) and what (`msg`)."""
 

@@ -44,6 +44,10 @@ class NetworkStore(Protocol):
 
     def expire(self, older_than_seconds: float) -> int: ...
 
+    def probe(self) -> str:
+        """Write and read back a small health record (never a network); returns the backend's name."""
+        ...
+
 
 def mutate(store: NetworkStore, network_id: str, change: Callable[[dict[str, Any]], Any], attempts: int = 50) -> Any:
     """Read, change, write back only if nobody wrote in between; retry otherwise (optimistic concurrency).

@@ -87,6 +87,14 @@ class RedisStore:
             gone += int(self._delete_if_old(keys=[key], args=[cutoff]))
         return gone
 
+    def probe(self) -> str:
+        """Write a short-lived health key and read it back; raises a redis error if Redis cannot do both."""
+        key, value = f"{self.prefix}health", repr(self.clock())
+        self.client.set(key, value, ex=60)
+        if self.client.get(key) != value:
+            raise redis.RedisError("the health key did not read back")
+        return "redis"
+
     def ttl(self, network_id: str) -> int:
         """Seconds until this network expires (-1 no TTL, -2 missing); for tests and operators."""
         return int(self.client.ttl(self._key(network_id)))

@@ -33,6 +33,8 @@ CREATE TABLE IF NOT EXISTS networks (
 )
 """
 INDEX = "CREATE INDEX IF NOT EXISTS networks_touched ON networks (touched)"
+# one row that readiness probes rewrite, apart from the networks
+HEALTH = "CREATE TABLE IF NOT EXISTS health (name TEXT PRIMARY KEY, at REAL NOT NULL)"
 # a read counts as a touch (a shared read-only link keeps its network alive) but costs a write at most hourly
 TOUCH_EVERY = 3600.0
 
@@ -51,6 +53,7 @@ class SQLiteStore:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute(SCHEMA)
         db.execute(INDEX)
+        db.execute(HEALTH)
 
     def _connect(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
@@ -109,3 +112,14 @@ class SQLiteStore:
         with self._writer:
             cur = db.execute("DELETE FROM networks WHERE touched < ?", (self.clock() - older_than_seconds,))
         return cur.rowcount
+
+    def probe(self) -> str:
+        """Write the health row and read it back; raises sqlite3.Error if the file cannot be read or written."""
+        now = self.clock()
+        db = self._connect()
+        with self._writer:
+            db.execute("INSERT OR REPLACE INTO health (name, at) VALUES ('probe', ?)", (now,))
+        row = db.execute("SELECT at FROM health WHERE name = 'probe'").fetchone()
+        if row is None or row[0] != now:
+            raise sqlite3.DatabaseError("the health row did not read back")
+        return "sqlite"
