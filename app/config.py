@@ -18,6 +18,17 @@ def _hosts(raw: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(["localhost", "127.0.0.1", "::1", *([public] if public else []), *listed]))
 
 
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    return float(raw) if raw else default
+
+
+def _rate(name: str, default: str) -> tuple[int, int]:
+    """(count, seconds) from "count/seconds", e.g. "10/10"; each at least 1."""
+    count, _, seconds = (os.environ.get(name) or default).partition("/")
+    return max(1, int(count)), max(1, int(seconds or 10))
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where networks are kept and how much work one request may ask for."""
@@ -30,7 +41,14 @@ class Settings:
     expiry_days: int = field(default_factory=lambda: _int("DELTAFLOW_EXPIRY_DAYS", 30))
     # classroom rooms: idle lifetime, SSE keep-alive period, and the public base URL for join links and QR codes
     room_ttl_seconds: int = field(default_factory=lambda: _int("DELTAFLOW_ROOM_TTL_HOURS", 12) * 3600)
-    sse_keepalive_seconds: float = field(default_factory=lambda: float(os.environ.get("DELTAFLOW_SSE_KEEPALIVE") or 15))
+    sse_keepalive_seconds: float = field(default_factory=lambda: _float("DELTAFLOW_SSE_KEEPALIVE", 15))
+    # at most one followers-count event per room this often to the presenter's view (followers: 8 times slower)
+    tally_interval_seconds: float = field(default_factory=lambda: _float("DELTAFLOW_TALLY_INTERVAL", 0.25))
+    # with Redis, each process beats this often; a process that misses 4 beats has its followers counted out
+    room_heartbeat_seconds: float = field(default_factory=lambda: _float("DELTAFLOW_ROOM_HEARTBEAT", 10))
+    # the class quiz: answers one question takes, and (answers, seconds) one follower may send per window
+    quiz_answer_limit: int = field(default_factory=lambda: _int("DELTAFLOW_QUIZ_MAX_ANSWERS", 5000))
+    quiz_answer_rate: tuple[int, int] = field(default_factory=lambda: _rate("DELTAFLOW_QUIZ_RATE", "10/10"))
     public_url: str | None = field(
         default_factory=lambda: (os.environ.get("DELTAFLOW_PUBLIC_URL") or "").rstrip("/") or None)
     # hosts this server answers for (a Host header elsewhere could put a stranger's address in join links);

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import inspect
 from functools import lru_cache
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, FastAPI, Header, Request
 
 from app.config import Settings, get_settings
-from app.rooms.service import Rooms, rooms_for
+from app.rooms.questions import QuizStore
+from app.rooms.service import Rooms
 from app.store.base import NetworkStore
 
 
@@ -29,9 +31,13 @@ def _store() -> NetworkStore:
     return SQLiteStore(settings.db_path)
 
 
-def current_store() -> NetworkStore:
-    """The configured store, for code outside a request (the expiry sweep)."""
-    return _store()
+async def routes_store(app: FastAPI) -> NetworkStore:
+    """The store the routes use (a test's override, if any), for what is built at start-up beside it."""
+    override = app.dependency_overrides.get(get_store)
+    if override is None:
+        return _store()
+    store: NetworkStore = await override() if inspect.iscoroutinefunction(override) else override()
+    return store
 
 
 # async so that FastAPI calls them on the event loop: a sync dependency costs a thread-pool hop per request
@@ -43,13 +49,20 @@ async def settings_dep() -> Settings:
     return _settings()
 
 
+async def get_rooms(request: Request) -> Rooms:
+    """The rooms built at start-up (app/main.py's lifespan), beside the network store."""
+    rooms: Rooms = request.app.state.classroom.rooms
+    return rooms
+
+
+async def get_quiz(request: Request) -> QuizStore:
+    """The question store built at start-up beside the rooms."""
+    quiz: QuizStore = request.app.state.classroom.quiz
+    return quiz
+
+
 StoreDep = Annotated[NetworkStore, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(settings_dep)]
-
-
-def get_rooms(store: StoreDep, settings: SettingsDep) -> Rooms:
-    """Rooms follow the network store: SQLite rooms beside SQLite, Redis rooms and pub/sub beside Redis."""
-    return rooms_for(store, settings)
-
-
 RoomsDep = Annotated[Rooms, Depends(get_rooms)]
+QuizDep = Annotated[QuizStore, Depends(get_quiz)]
+PresenterAuth = Annotated[str | None, Header(description="Bearer <presenter_token>")]

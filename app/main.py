@@ -14,8 +14,9 @@ from app import logging as deltaflow_logging
 from app.config import get_settings
 from app.middleware import AllowedHosts, BodyLimit, HeadAsGet, Quotas, SecurityHeaders
 from app.quotas import quotas
+from app.rooms.wiring import open_classroom
 from app.routes import docs, health, meta, networks, pages, presets, quiz, rooms
-from app.store.base import NetworkStore, expiry_sweeps
+from app.store.base import expiry_sweeps
 
 ROOT = Path(__file__).resolve().parent.parent
 settings = get_settings()
@@ -24,20 +25,19 @@ deltaflow_logging.install()
 
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Expires untouched networks at start-up and then hourly, on the store the routes use (tests may swap it)."""
-
-    def store() -> NetworkStore:
-        override = app.dependency_overrides.get(deps.get_store)
-        return override() if override is not None else deps.current_store()
-
+    """Builds the rooms beside the store the routes use (tests may swap it) and expires untouched networks at
+    start-up and then hourly."""
+    store = await deps.routes_store(app)
+    app.state.classroom = open_classroom(store, settings)
     task = None
     if settings.expiry_days > 0:
-        task = asyncio.create_task(expiry_sweeps(store, settings.expiry_days * 86400))
+        task = asyncio.create_task(expiry_sweeps(lambda: store, settings.expiry_days * 86400))
     yield
     if task is not None:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+    app.state.classroom.close()
 
 
 app = FastAPI(

@@ -1,16 +1,5 @@
-"""Fan-out of room messages to the event streams open in this process, each message encoded once.
-
-A state message is the SSE text of one room state (`id: <seq>` and `data: <state>`), made once by the write that
-caused it (or by Redis, which hands every process the bytes the writer published) and written as the same bytes
-object to every stream; nothing decodes it on the way. LocalHub is fed by this process's writes (the SQLite
-set-up); RedisHub (redis_hub.py) by one listener thread pattern-subscribed to every room's channels, so a change
-made on any worker or host reaches every follower.
-
-Tallies (the followers count, later a quiz's answer tallies) travel apart: the newest per room waits in a slot
-and a ticker on each event loop sends it at most every `tally_interval` seconds, encoded once per tick. A stream
-always writes its pending states first, so the presenter's steps never queue behind counts. The same ticker
-marks keep-alive comments due.
-"""
+"""Fan-out of room messages to this process's event streams, each message encoded once; tallies go coalesced,
+at most every `tally_interval` seconds, and never ahead of a pending state (feeding: local/hub.py, redis/hub.py)."""
 
 from __future__ import annotations
 
@@ -136,8 +125,9 @@ class _Cached:
         return self.state
 
 
-class LocalHub:
-    """Subscriptions of this process, fed by publish() and offer_tally() from any thread."""
+class Hub:
+    """Subscriptions of this process, fed by publish() and offer_tally() from any thread; a subclass says where
+    this process's own writes and tallies go."""
 
     def __init__(self, tally_interval: float = 0.25, keepalive: float = 15.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -317,19 +307,19 @@ class LocalHub:
                 sub.wake()
             sub.quiet = True
 
-    # ---- Redis ----
+    # ---- what a backend's feed supplies ----
 
     def ready(self, timeout: float) -> bool:
-        """Whether messages published from now on will arrive (always, in-process)."""
-        return True
+        """Whether messages published from now on will arrive."""
+        raise NotImplementedError
 
     def local_publish(self, code: str, message: bytes) -> None:
-        """Called after a write in this process; a no-op where the backend publishes (Redis)."""
-        self.publish(code, message)
+        """Called after a write in this process."""
+        raise NotImplementedError
 
     def publish_tally(self, code: str, tally: Tally) -> None:
-        """A tally this process made: its streams get it (and, with Redis, every other process)."""
-        self.offer_tally(code, tally)
+        """A tally this process made: its streams get it, and every other process too."""
+        raise NotImplementedError
 
     def close(self) -> None:
-        pass
+        raise NotImplementedError

@@ -1,45 +1,52 @@
 """What the room routes call: open a room, read it, move it (presenter only), count followers, fork its network.
 
-Every change of the room (the presenter's moves) goes through one compare-and-set loop that bumps `seq` and
-publishes the new public state, encoded once, so a follower can order states by `seq` alone. Followers are not
-room state: joining and leaving change an atomic count (counts.py) whose coalesced tallies travel apart from the
-states (hub.py). The backend follows the network store: SQLite rooms, in-process counts and the in-process hub
-beside a SQLiteStore; Redis rooms, Redis counts and Redis pub/sub beside a RedisStore.
+Every move goes through one compare-and-set loop that bumps `seq` and publishes the new state encoded once;
+followers joining and leaving change only a count (counts.py), whose tallies travel apart from the states.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from app import tokens
-from app.config import Settings
-from app.rooms.backends import RedisRooms, RoomBackend, RoomNotFound, SQLiteRooms
+from app.errors import ApiError
 from app.rooms.codes import new_code, normalize
-from app.rooms.counts import FOLLOWERS, Counts, LocalCounts, RedisCounts, Tally, heartbeat_seconds
-from app.rooms.hub import LocalHub, sse_state
-from app.rooms.redis_hub import RedisHub
+from app.rooms.counts import FOLLOWERS, Counts, Tally
+from app.rooms.hub import Hub, sse_state
+from app.rooms.records import RoomNotFound, RoomRecords
 from app.store.base import Conflict, NetworkStore
 
 UPDATABLE = ("network_id", "sample", "position", "phase", "training", "iteration", "network_version", "view", "stage")
 
 
-def tally_interval() -> float:
-    """Seconds between two tallies of one room (`DELTAFLOW_TALLY_INTERVAL`): a few per second at most."""
-    return float(os.environ.get("DELTAFLOW_TALLY_INTERVAL") or 0.25)
+def missing(code: str) -> ApiError:
+    """The 404 of a code no room has."""
+    return ApiError(404, ("path", "code"), f"room not found: no room has the code {code!r} (or it expired)")
+
+
+@contextmanager
+def found(code: str) -> Iterator[str]:
+    """The normalized code; an unknown or malformed one, or a room gone meanwhile, becomes 404 'room not found'."""
+    norm = normalize(code)
+    if norm is None:
+        raise missing(code)
+    try:
+        yield norm
+    except RoomNotFound:
+        raise missing(code) from None
 
 
 class Rooms:
     """Rooms on one backend, their counts, and the hub that brings changes to this process's event streams."""
 
-    def __init__(self, backend: RoomBackend, hub: LocalHub, counts: Counts | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, backend: RoomRecords, hub: Hub, counts: Counts, clock: Callable[[], float] = time.time) -> None:
         self.backend = backend
         self.hub = hub
-        self.counts: Counts = counts if counts is not None else LocalCounts()
+        self.counts = counts
         self.clock = clock
         # in-process ordering of write-then-publish for the local hub; Redis orders by itself
         self._locks = [threading.Lock() for _ in range(64)]
@@ -47,7 +54,7 @@ class Rooms:
     @property
     def counts_in_process(self) -> bool:
         """Whether counting needs no I/O (then the event loop does it without a thread hop)."""
-        return isinstance(self.counts, LocalCounts)
+        return self.counts.in_process
 
     def open(self, network_id: str, iteration: int, network_version: int) -> tuple[str, str, dict[str, Any]]:
         """A new room on a network: (code, presenter token, public state)."""
@@ -121,10 +128,7 @@ class Rooms:
     async def join(self, code: str) -> Tally:
         """One more follower: the count changes, the room state does not. Runs on the event loop: in-process
         counts at once, Redis counts on the loop's own client."""
-        if isinstance(self.counts, RedisCounts):
-            tally = await self.counts.add_held_async(code, FOLLOWERS, 1)
-        else:
-            tally = self.counts.add(code, FOLLOWERS, 1)
+        tally = await self.counts.add_held_async(code, FOLLOWERS, 1)
         self.hub.publish_tally(code, tally)
         return tally
 
@@ -145,33 +149,3 @@ def fork_network(store: NetworkStore, network_id: str) -> dict[str, Any]:
     copy["protected"] = False
     store.create(copy)
     return copy
-
-
-_CACHE: dict[int, tuple[NetworkStore, Rooms]] = {}
-_CACHE_LOCK = threading.Lock()
-
-
-def rooms_for(store: NetworkStore, settings: Settings) -> Rooms:
-    """The Rooms living beside this network store (one per store object, made on first use)."""
-    with _CACHE_LOCK:
-        hit = _CACHE.get(id(store))
-        if hit is not None and hit[0] is store:
-            return hit[1]
-        rooms = _make(store, settings)
-        _CACHE[id(store)] = (store, rooms)
-        return rooms
-
-
-def _make(store: NetworkStore, settings: Settings) -> Rooms:
-    from app.store.redis import RedisStore
-
-    interval, keepalive = tally_interval(), settings.sse_keepalive_seconds
-    if isinstance(store, RedisStore):
-        backend: RoomBackend = RedisRooms(store.client, store.prefix, settings.room_ttl_seconds)
-        hub = RedisHub(store.url, store.prefix, interval, keepalive)
-        counts = RedisCounts(store.client, store.prefix, settings.room_ttl_seconds, heartbeat_seconds(),
-                             on_change=hub.publish_tally, url=store.url)
-        counts.start()
-        return Rooms(backend, hub, counts)
-    path = getattr(store, "path", None) or settings.db_path
-    return Rooms(SQLiteRooms(str(path), settings.room_ttl_seconds), LocalHub(interval, keepalive), LocalCounts())

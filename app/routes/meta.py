@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter
 
 from app.deps import SettingsDep
-from app.engine.functions import catalogue
+from app.networks import catalogue
 from app.schemas import Meta
 
 router = APIRouter(prefix="/api/meta", tags=["meta"])
@@ -17,5 +16,4 @@ router = APIRouter(prefix="/api/meta", tags=["meta"])
 @router.get("", response_model=Meta)
 def meta(settings: SettingsDep) -> dict[str, Any]:
     """The engine's registries (names, LaTeX, colour scales) and every max_* limit of this server."""
-    limits = {name: value for name, value in asdict(settings).items() if name.startswith("max_")}
-    return {**catalogue(), "limits": limits}
+    return catalogue.meta(settings)

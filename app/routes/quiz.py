@@ -8,9 +8,9 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from app.deps import SettingsDep, StoreDep
+from app.deps import PresenterAuth, QuizDep, RoomsDep, SettingsDep, StoreDep
 from app.rooms import quiz
-from app.routes.rooms import Auth, RoomsDep, _room
+from app.rooms.service import found
 from app.schemas import ErrorBody, QuizAnswer, QuizAsk, QuizQuestion, QuizReveal, QuizStatus, room_error_responses
 
 router = APIRouter(tags=["rooms"])
@@ -26,34 +26,36 @@ def _answer_errors() -> dict[int | str, dict[str, Any]]:
 
 @router.post("/api/rooms/{code}/questions", status_code=status.HTTP_201_CREATED, response_model=QuizQuestion,
              responses=room_error_responses(400, 403, 404, 409, 413, 415))
-def ask(code: str, body: QuizAsk, rooms: RoomsDep, store: StoreDep, settings: SettingsDep,
-        authorization: Auth = None) -> dict[str, Any]:
+def ask(code: str, body: QuizAsk, rooms: RoomsDep, questions: QuizDep, store: StoreDep, settings: SettingsDep,
+        authorization: PresenterAuth = None) -> dict[str, Any]:
     """Ask the class about one event of a sample's trace: followers see its formula with "?" for the result."""
-    with _room(code) as norm:
-        return quiz.ask(rooms, store, settings, norm, body.sample, body.event, authorization)
+    with found(code) as norm:
+        return quiz.ask(rooms, questions, store, settings, norm, body.sample, body.event, authorization)
 
 
 @router.post("/api/rooms/{code}/questions/{qid}/answers", status_code=status.HTTP_204_NO_CONTENT,
              response_class=Response, responses=_answer_errors())
-def answer(code: str, qid: str, body: QuizAnswer, rooms: RoomsDep) -> Response:
+def answer(code: str, qid: str, body: QuizAnswer, rooms: RoomsDep, questions: QuizDep) -> Response:
     """A follower's prediction (anonymous; the same follower id again replaces it); 409 once revealed."""
-    with _room(code) as norm:
-        quiz.answer(rooms, norm, qid, body.follower, body.value)
+    with found(code) as norm:
+        quiz.answer(rooms, questions, norm, qid, body.follower, body.value)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/api/rooms/{code}/questions/{qid}", response_model=QuizStatus, response_model_exclude_none=True,
             responses=room_error_responses(404))
-def question(code: str, qid: str, rooms: RoomsDep, authorization: Auth = None) -> dict[str, Any]:
+def question(code: str, qid: str, rooms: RoomsDep, questions: QuizDep,
+             authorization: PresenterAuth = None) -> dict[str, Any]:
     """How many answered and their histogram (around the true value for the presenter's token); the value and the
     count within 10% only after the reveal."""
-    with _room(code) as norm:
-        return quiz.status(rooms, norm, qid, authorization)
+    with found(code) as norm:
+        return quiz.status(rooms, questions, norm, qid, authorization)
 
 
 @router.post("/api/rooms/{code}/questions/{qid}/reveal", response_model=QuizReveal,
              responses=room_error_responses(403, 404))
-def reveal(code: str, qid: str, rooms: RoomsDep, authorization: Auth = None) -> dict[str, Any]:
+def reveal(code: str, qid: str, rooms: RoomsDep, questions: QuizDep,
+           authorization: PresenterAuth = None) -> dict[str, Any]:
     """Close the answers and show the true value on every screen, with how the class answered."""
-    with _room(code) as norm:
-        return quiz.reveal(rooms, norm, qid, authorization)
+    with found(code) as norm:
+        return quiz.reveal(rooms, questions, norm, qid, authorization)

@@ -1,67 +1,35 @@
-"""Classroom rooms: a presenter opens a room on a network; followers watch its position live over SSE.
-
-The presenter moves the room with POST /state (presenter token required); every change reaches each open
-/events stream in order, each with an increasing `id:`, encoded once per process and written as is to every
-stream. Joining and leaving change only the followers count, which streams get as coalesced `tally` events.
-/fork gives a student a private copy to try alone.
-/join/CODE is the follower page; /api/rooms/CODE/qr.svg is its link as a QR code for the projector.
-"""
+"""Classroom rooms over HTTP: open, read, move (presenter only), follow live over SSE, fork; the /join pages and
+the QR code of a room's link (docs/rooms.md)."""
 
 from __future__ import annotations
 
 import io
 import logging
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import anyio
 import segno
-from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 
 from app import tokens
-from app.deps import SettingsDep, StoreDep
-from app.errors import ApiError
+from app.deps import PresenterAuth, RoomsDep, SettingsDep, StoreDep
 from app.middleware import CSP
 from app.networks.model import public_state
-from app.rooms.backends import RoomNotFound
 from app.rooms.codes import normalize
 from app.rooms.counts import FOLLOWERS
 from app.rooms.hub import sse_state
-from app.rooms.service import Rooms, fork_network, rooms_for
+from app.rooms.records import RoomNotFound
+from app.rooms.service import Rooms, fork_network, found
 from app.routes.pages import plotly_version, templates
 from app.schemas import RoomCreate, RoomCreated, RoomFork, RoomState, RoomStateUpdate, room_error_responses
 
 log = logging.getLogger("deltaflow.rooms")
 
 router = APIRouter(tags=["rooms"])
-Auth = Annotated[str | None, Header(description="Bearer <presenter_token>")]
 
-
-async def _rooms(store: StoreDep, settings: SettingsDep) -> Rooms:
-    """The Rooms beside the network store; async, so a follower's join costs no thread-pool hop."""
-    return rooms_for(store, settings)
-
-
-RoomsDep = Annotated[Rooms, Depends(_rooms)]
 PRESENTER_ONLY = "only the presenter can move this room: send Authorization: Bearer <presenter_token>"
-
-
-def _missing(code: str) -> ApiError:
-    return ApiError(404, ("path", "code"), f"room not found: no room has the code {code!r} (or it expired)")
-
-
-@contextmanager
-def _room(code: str) -> Iterator[str]:
-    """The normalized code; unknown or malformed codes become 404 'room not found'."""
-    norm = normalize(code)
-    if norm is None:
-        raise _missing(code)
-    try:
-        yield norm
-    except RoomNotFound:
-        raise _missing(code) from None
 
 
 def _links(code: str) -> dict[str, str]:
@@ -80,16 +48,16 @@ def open_room(body: RoomCreate, store: StoreDep, rooms: RoomsDep) -> dict[str, A
 @router.get("/api/rooms/{code}", response_model=RoomState, responses=room_error_responses(404))
 def get_room(code: str, rooms: RoomsDep) -> dict[str, Any]:
     """The room's current state: network, sample, position, phase, training progress, followers."""
-    with _room(code) as norm:
+    with found(code) as norm:
         return rooms.get(norm)
 
 
 @router.post("/api/rooms/{code}/state", response_model=RoomState,
              responses=room_error_responses(400, 403, 404, 409, 413, 415))
 def publish_state(code: str, body: RoomStateUpdate, rooms: RoomsDep, store: StoreDep,
-                  authorization: Auth = None) -> dict[str, Any]:
+                  authorization: PresenterAuth = None) -> dict[str, Any]:
     """The presenter moves the room (only the fields given change); followers get it within milliseconds."""
-    with _room(code) as norm:
+    with found(code) as norm:
         tokens.check_bearer(rooms.token_digest(norm), authorization, PRESENTER_ONLY)
         fields = body.model_dump(include=body.model_fields_set)
         # the network as it is now (it may have been stepped or edited since): followers reload on a new version
@@ -103,7 +71,7 @@ def publish_state(code: str, body: RoomStateUpdate, rooms: RoomsDep, store: Stor
              responses=room_error_responses(404))
 def fork(code: str, rooms: RoomsDep, store: StoreDep) -> dict[str, Any]:
     """'Try it myself': a private copy of the room's current network, to continue alone."""
-    with _room(code) as norm:
+    with found(code) as norm:
         room = rooms.get(norm)
     copy = fork_network(store, room["network_id"])
     url = f"/?net={copy['id']}&sample={room['sample']}&step={room['position']}&room={norm}"
@@ -172,7 +140,7 @@ async def room_events(code: str, rooms: RoomsDep,
                                                                "own view of the room passes false)")] = True,
                       ) -> StreamingResponse:
     """A live stream of the room's states: the current one first, then every change; following counts."""
-    with _room(code) as norm:
+    with found(code) as norm:
         await _current(rooms, norm)
     # never compressed (GZipMiddleware leaves text/event-stream alone): each message goes out as it was encoded
     return StreamingResponse(_stream(rooms, norm, count), media_type="text/event-stream",
@@ -189,7 +157,7 @@ def _join_link(request: Request, public_url: str | None, code: str) -> str:
     **room_error_responses(404)})
 def room_qr(code: str, request: Request, rooms: RoomsDep, settings: SettingsDep) -> Response:
     """The room's join link as an SVG QR code, drawn here (no external service)."""
-    with _room(code) as norm:
+    with found(code) as norm:
         rooms.get(norm)
     qr = segno.make(_join_link(request, settings.public_url, norm), error="m")
     out = io.BytesIO()

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from app.engine.latex import num
-from app.rooms.quiz import histogram_around, prompt_latex, within_10_percent
+from app.rooms.scoring import histogram_around, prompt_latex, within_10_percent
 from tests.rooms.conftest import LiveApp, SSEReader, bearer, new_room
 
 EVENT = 2  # XOR's z_1^2: a value of the forward pass with a formula worth predicting

@@ -179,6 +179,11 @@ def test_each_state_is_encoded_once_and_written_as_is_to_every_stream(tmp_path: 
 
 
 async def _two_streams_and_a_step(app: Any) -> tuple[list[list[bytes]], list[dict[str, str]]]:
+    async with app.router.lifespan_context(app):  # the rooms are built at start-up, beside the swapped store
+        return await _streams_and_a_step(app)
+
+
+async def _streams_and_a_step(app: Any) -> tuple[list[list[bytes]], list[dict[str, str]]]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
         net = (await client.post("/api/networks", json={"preset": "xor"})).json()
@@ -227,7 +232,8 @@ def test_a_process_taken_for_dead_while_frozen_counts_its_followers_again(redis_
     after 4 missed beats and says so; the frozen one, beating again, puts its share back."""
     import redis
 
-    from app.rooms.counts import FOLLOWERS, RedisCounts, Tally
+    from app.rooms.counts import FOLLOWERS, Tally
+    from app.rooms.redis.counts import RedisCounts
 
     told: list[tuple[str, Tally]] = []
     client = redis.Redis.from_url(redis_server.url)

@@ -1,8 +1,5 @@
-"""LocalHub fed by Redis pub/sub, for several workers or hosts: every change made anywhere reaches every stream.
-
-One listener thread per process, pattern-subscribed to every room's event and tally channels, hands the bytes the
-writer published to this process's streams as they came (see hub.py for the fan-out itself).
-"""
+"""The hub fed by Redis pub/sub: one listener thread per process brings every change made on any worker or host to
+this process's streams, as the bytes the writer published."""
 
 from __future__ import annotations
 
@@ -15,19 +12,17 @@ from typing import Any
 import orjson
 import redis
 
-from app.rooms.backends import channel_pattern
-from app.rooms.counts import Tally, tally_channel_pattern
-from app.rooms.hub import LocalHub
+from app.rooms.counts import Tally
+from app.rooms.hub import Hub
+from app.rooms.redis.counts import tally_channel, tally_channel_pattern
+from app.rooms.redis.records import channel_pattern
 
 log = logging.getLogger("deltaflow.rooms")
 
 
-class RedisHub(LocalHub):
-    """LocalHub fed by Redis pub/sub: one listener thread and one connection per process, started on first use.
-
-    Tallies made here are offered to this process's streams at once and published for the others by the same
-    thread, at most once per room per `tally_interval`.
-    """
+class RedisHub(Hub):
+    """One listener thread and connection per process, started on first use; tallies made here reach this
+    process's streams at once and the others through the same thread, at most once per room per tally_interval."""
 
     def __init__(self, url: str, prefix: str, tally_interval: float = 0.25, keepalive: float = 15.0) -> None:
         super().__init__(tally_interval, keepalive)
@@ -65,8 +60,6 @@ class RedisHub(LocalHub):
         self._ensure_started()
 
     def _flush_outbox(self, client: redis.Redis) -> None:
-        from app.rooms.counts import tally_channel
-
         with self._outbox_lock:
             out, self._outbox = self._outbox, {}
         if not out:

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 import redis
 
-from app.rooms.backends import RedisRooms, RoomBackend, RoomNotFound, SQLiteRooms, channel
+from app.rooms.local.records import SQLiteRooms
+from app.rooms.records import RoomNotFound, RoomRecords
+from app.rooms.redis.records import RedisRooms, channel
 from tests.redis_server import RedisServer
 
 
@@ -23,7 +25,7 @@ class Clock:
 
 
 @pytest.fixture(params=["sqlite", "redis"])
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RoomBackend]:
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RoomRecords]:
     if request.param == "sqlite":
         yield SQLiteRooms(str(tmp_path / "rooms.db"), ttl_seconds=3600)
         return
@@ -37,7 +39,7 @@ def _record(position: int = 0) -> dict:
     return {"token_hash": "h", "state": {"position": position, "seq": 1}}
 
 
-def test_insert_refuses_a_taken_code(backend: RoomBackend) -> None:
+def test_insert_refuses_a_taken_code(backend: RoomRecords) -> None:
     code = f"A{time.monotonic_ns() % 10**8:08d}"
     assert backend.insert(code, _record(1)) is True
     assert backend.insert(code, _record(2)) is False
@@ -45,7 +47,7 @@ def test_insert_refuses_a_taken_code(backend: RoomBackend) -> None:
     assert got.state["state"]["position"] == 1 and got.version == 1
 
 
-def test_replace_is_compare_and_set(backend: RoomBackend) -> None:
+def test_replace_is_compare_and_set(backend: RoomRecords) -> None:
     code = f"B{time.monotonic_ns() % 10**8:08d}"
     backend.insert(code, _record())
     assert backend.replace(code, _record(5), 1, "{}") is True

@@ -1,0 +1,27 @@
+"""Where a room's questions live: a private record with the true value, and one answer per follower id."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class Outcome:
+    OK, MISSING, REVEALED, FULL, TOO_FAST = "ok", "missing", "revealed", "full", "too fast"
+
+
+class QuizStore(Protocol):
+    """Private question records and their answers; answering and revealing are each one atomic step, so no
+    answer slips in after the reveal."""
+
+    answer_limit: int  # answers one question takes (a changed answer does not count again)
+    rate: tuple[int, int]  # (answers, seconds): what one follower may send per window
+
+    def create(self, code: str, qid: str, record: dict[str, Any]) -> None: ...
+
+    def get(self, code: str, qid: str) -> dict[str, Any] | None: ...
+
+    def answer(self, code: str, qid: str, follower: str, value: float) -> str: ...
+
+    def answers(self, code: str, qid: str) -> list[float]: ...
+
+    def reveal(self, code: str, qid: str) -> tuple[dict[str, Any], list[float]] | None: ...

@@ -1,0 +1,2 @@
+-- KEYS[1] tally hash.
+return tally(KEYS[1])

@@ -1,0 +1,62 @@
+"""Questions and answers in Redis, shared by every worker and host: a hash per question and one of its answers
+(follower -> value), both expiring with the room."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import redis
+
+from app.rooms.redis import scripts
+
+
+class RedisQuiz:
+    """Questions as Redis hashes `<prefix>quiz:<code>:<qid>` and answers as `...:answers`."""
+
+    def __init__(self, client: redis.Redis, prefix: str, ttl_seconds: int, answer_limit: int,
+                 rate: tuple[int, int]) -> None:
+        self.client = client
+        self.prefix = prefix
+        self.ttl = max(1, int(ttl_seconds))
+        self.answer_limit = answer_limit
+        self.rate = rate
+        self._answer = client.register_script(scripts.QUESTIONS_ANSWER)
+        self._reveal = client.register_script(scripts.QUESTIONS_REVEAL)
+
+    def _key(self, code: str, qid: str) -> str:
+        return f"{self.prefix}quiz:{code}:{qid}"
+
+    def create(self, code: str, qid: str, record: dict[str, Any]) -> None:
+        key = self._key(code, qid)
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.hset(key, mapping={"record": json.dumps(record), "revealed": "0"})
+            pipe.expire(key, self.ttl)
+            pipe.execute()
+
+    def get(self, code: str, qid: str) -> dict[str, Any] | None:
+        raw, revealed = self.client.hmget(self._key(code, qid), ["record", "revealed"])
+        if raw is None:
+            return None
+        record: dict[str, Any] = json.loads(raw)
+        record["revealed"] = revealed == "1"
+        return record
+
+    def answer(self, code: str, qid: str, follower: str, value: float) -> str:
+        limit, window = self.rate
+        key = self._key(code, qid)
+        out = self._answer(keys=[key, f"{key}:answers", f"{self.prefix}quiz-rate:{code}:{follower}"],
+                           args=[follower, repr(value), self.answer_limit, limit, window, self.ttl])
+        return out.decode() if isinstance(out, bytes) else str(out)
+
+    def answers(self, code: str, qid: str) -> list[float]:
+        return [float(v) for v in self.client.hvals(f"{self._key(code, qid)}:answers")]
+
+    def reveal(self, code: str, qid: str) -> tuple[dict[str, Any], list[float]] | None:
+        key = self._key(code, qid)
+        out = self._reveal(keys=[key, f"{key}:answers"])
+        if not out:
+            return None
+        record: dict[str, Any] = json.loads(out[0])
+        record["revealed"] = True
+        return record, [float(v) for v in out[1]]

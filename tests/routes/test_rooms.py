@@ -1,0 +1,70 @@
+"""The room routes in-process on both stores: rooms built once at start-up beside the store, and the rooms and
+questions handed out through app.deps (so a test can swap them)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app import deps
+from app.main import app
+from app.rooms.local.counts import LocalCounts
+from app.rooms.local.hub import LocalHub
+from app.rooms.local.questions import LocalQuiz
+from app.rooms.local.records import SQLiteRooms
+from app.rooms.service import Rooms
+from app.store.base import NetworkStore
+
+
+def _open(client: TestClient) -> dict:
+    net = client.post("/api/networks", json={"preset": "xor"})
+    assert net.status_code == 201, net.text
+    room = client.post("/api/rooms", json={"network_id": net.json()["id"]})
+    assert room.status_code == 201, room.text
+    return room.json()
+
+
+def test_every_request_is_served_by_the_rooms_built_at_start_up(client: TestClient, store: NetworkStore) -> None:
+    built = client.app.state.classroom  # type: ignore[attr-defined]
+    room = _open(client)
+    assert built.rooms.get(room["code"])["code"] == room["code"]  # the same Rooms the request used
+    r = client.post(f"/api/rooms/{room['code']}/questions", json={"sample": 0, "event": 2},
+                    headers={"Authorization": f"Bearer {room['presenter_token']}"})
+    assert r.status_code == 201, r.text
+    assert built.quiz.get(room["code"], r.json()["id"])["value"] is not None  # and the same question store
+    assert client.app.state.classroom is built
+
+
+@pytest.fixture
+def swapped(tmp_path: Path) -> Iterator[Rooms]:
+    """Rooms on a SQLite file of their own and a question store, swapped in through app.dependency_overrides."""
+    rooms = Rooms(SQLiteRooms(str(tmp_path / "swapped.db"), 3600), LocalHub(), LocalCounts())
+    quiz = LocalQuiz(answer_limit=1, rate=(10, 10))
+
+    async def get_rooms() -> Rooms:
+        return rooms
+
+    async def get_quiz() -> LocalQuiz:
+        return quiz
+
+    app.dependency_overrides[deps.get_rooms] = get_rooms
+    app.dependency_overrides[deps.get_quiz] = get_quiz
+    yield rooms
+    app.dependency_overrides.pop(deps.get_rooms, None)
+    app.dependency_overrides.pop(deps.get_quiz, None)
+
+
+def test_a_test_may_swap_the_rooms_and_the_question_store(client: TestClient, swapped: Rooms) -> None:
+    room = _open(client)
+    assert swapped.get(room["code"])["code"] == room["code"]
+    presenter = {"Authorization": f"Bearer {room['presenter_token']}"}
+    qid = client.post(f"/api/rooms/{room['code']}/questions", json={"sample": 0, "event": 2},
+                      headers=presenter).json()["id"]
+    answers = f"/api/rooms/{room['code']}/questions/{qid}/answers"
+    assert client.post(answers, json={"follower": "student-one", "value": 0.5}).status_code == 204
+    full = client.post(answers, json={"follower": "student-two", "value": 0.5})
+    assert full.status_code == 409  # the swapped store's limit of one answer
+    assert "limit of 1 answers" in full.json()["detail"]
