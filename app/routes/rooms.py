@@ -32,17 +32,28 @@ router = APIRouter(tags=["rooms"])
 PRESENTER_ONLY = "only the presenter can move this room: send Authorization: Bearer <presenter_token>"
 
 
-def _links(code: str) -> dict[str, str]:
-    return {"join_url": f"/join/{code}", "qr_url": f"/api/rooms/{code}/qr.svg"}
+def _base(request: Request, public_url: str | None) -> str:
+    """Where students reach this server: DELTAFLOW_PUBLIC_URL when set, else the request's own base URL."""
+    return public_url or str(request.base_url).rstrip("/")
+
+
+def _join_link(request: Request, public_url: str | None, code: str) -> str:
+    return f"{_base(request, public_url)}/join/{code}"
+
+
+def _links(request: Request, public_url: str | None, code: str) -> dict[str, str]:
+    return {"join_url": _join_link(request, public_url, code),
+            "qr_url": f"{_base(request, public_url)}/api/rooms/{code}/qr.svg"}
 
 
 @router.post("/api/rooms", status_code=status.HTTP_201_CREATED, response_model=RoomCreated,
              responses=room_error_responses(400, 404, 413, 415))
-def open_room(body: RoomCreate, store: StoreDep, rooms: RoomsDep) -> dict[str, Any]:
-    """Open a room on a network; the presenter token is shown only here."""
+def open_room(body: RoomCreate, request: Request, store: StoreDep, rooms: RoomsDep,
+              settings: SettingsDep) -> dict[str, Any]:
+    """Open a room on a network; the presenter token is shown only here, the links are absolute."""
     network = store.get(body.network_id)
     code, token, state = rooms.open(body.network_id, int(network.state.get("iteration", 0)), network.version)
-    return {"code": code, "presenter_token": token, **_links(code), "state": state}
+    return {"code": code, "presenter_token": token, **_links(request, settings.public_url, code), "state": state}
 
 
 @router.get("/api/rooms/{code}", response_model=RoomState, responses=room_error_responses(404))
@@ -145,11 +156,6 @@ async def room_events(code: str, rooms: RoomsDep,
     # never compressed (GZipMiddleware leaves text/event-stream alone): each message goes out as it was encoded
     return StreamingResponse(_stream(rooms, norm, count), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-
-
-def _join_link(request: Request, public_url: str | None, code: str) -> str:
-    base = public_url or str(request.base_url).rstrip("/")
-    return f"{base}/join/{code}"
 
 
 @router.get("/api/rooms/{code}/qr.svg", response_class=Response, responses={

@@ -69,8 +69,9 @@ class RoomCreated(BaseModel):
 
     code: str = Field(description="6 characters, no look-alikes (no 0/O, 1/I/L)")
     presenter_token: str
-    join_url: str
-    qr_url: str
+    join_url: str = Field(description="the follower page, absolute: on DELTAFLOW_PUBLIC_URL when the server sets "
+                          "it, else on this request's base URL")
+    qr_url: str = Field(description="the join link as an SVG QR code, absolute like join_url")
     state: RoomState
 
 

@@ -154,7 +154,7 @@ def test_a_presenting_page_moves_a_follower_page_through_room_js(page: Any, redi
     }""", net["id"])
     code = presenter.evaluate("window.__room.code")
     assert presenter.evaluate("window.__room.joinUrl") == f"{a}/join/{code}"
-    assert presenter.evaluate("window.__room.qrUrl") == f"/api/rooms/{code}/qr.svg"
+    assert presenter.evaluate("window.__room.qrUrl") == f"{a}/api/rooms/{code}/qr.svg"
 
     follower = page.context.new_page()
     follower.goto(f"{b}/join/{code}")

@@ -26,7 +26,8 @@ def test_open_room_answers_code_token_and_links(sqlite_app: str) -> None:
     net, room = new_room(sqlite_app)
     assert re.fullmatch(f"[{ALPHABET}]{{6}}", room["code"])
     assert len(room["presenter_token"]) >= 32
-    assert room["join_url"] == f"/join/{room['code']}"
+    assert room["join_url"] == f"{sqlite_app}/join/{room['code']}"  # absolute: the request's own base URL
+    assert room["qr_url"] == f"{sqlite_app}/api/rooms/{room['code']}/qr.svg"
     assert room["state"]["network_id"] == net["id"]
     r = httpx.get(f"{sqlite_app}/api/rooms/{room['code'].lower()}")
     assert r.status_code == 200

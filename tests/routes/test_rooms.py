@@ -1,5 +1,5 @@
-"""The room routes in-process on both stores: rooms built once at start-up beside the store, and the rooms and
-questions handed out through app.deps (so a test can swap them)."""
+"""The room routes in-process on both stores: rooms built once at start-up beside the store, absolute links, and
+the rooms and questions handed out through app.deps (so a test can swap them)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app import deps
+from app.config import Settings
 from app.main import app
 from app.rooms.local.counts import LocalCounts
 from app.rooms.local.hub import LocalHub
@@ -25,6 +26,30 @@ def _open(client: TestClient) -> dict:
     room = client.post("/api/rooms", json={"network_id": net.json()["id"]})
     assert room.status_code == 201, room.text
     return room.json()
+
+
+def test_join_and_qr_links_are_absolute_on_the_requests_base_url(client: TestClient) -> None:
+    room = _open(client)
+    code = room["code"]
+    assert room["join_url"] == f"http://testserver/join/{code}"
+    assert room["qr_url"] == f"http://testserver/api/rooms/{code}/qr.svg"
+    assert client.get(room["qr_url"]).status_code == 200
+    assert client.get(room["join_url"]).status_code == 200
+
+
+def test_links_use_the_public_url_when_the_server_sets_one(client: TestClient) -> None:
+    public = Settings(public_url="https://deltaflow.example.edu")
+
+    async def settings() -> Settings:
+        return public
+
+    app.dependency_overrides[deps.settings_dep] = settings
+    try:
+        room = _open(client)
+    finally:
+        app.dependency_overrides.pop(deps.settings_dep, None)
+    assert room["join_url"] == f"https://deltaflow.example.edu/join/{room['code']}"
+    assert room["qr_url"] == f"https://deltaflow.example.edu/api/rooms/{room['code']}/qr.svg"
 
 
 def test_every_request_is_served_by_the_rooms_built_at_start_up(client: TestClient, store: NetworkStore) -> None:
