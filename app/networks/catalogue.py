@@ -1,4 +1,4 @@
-"""What the page may choose from: the engine's registries, the server's limits and the presets."""
+"""What the page may choose from: the engine's registries, the server's limits, the quiz's tolerance and the presets."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from typing import Any
 from app.config import Settings
 from app.engine.functions import catalogue
 from app.engine.presets import PRESETS
+from app.rooms.scoring import tolerances
 
 
 def meta(settings: Settings) -> dict[str, Any]:
-    """GET /api/meta: the registries (names, LaTeX, colour scales) and every max_* limit."""
+    """GET /api/meta: the registries (names, LaTeX, colour scales), every max_* limit, and the quiz's tolerance."""
     limits = {name: value for name, value in asdict(settings).items() if name.startswith("max_")}
-    return {**catalogue(), "limits": limits}
+    return {**catalogue(), "limits": limits, "quiz": tolerances()}
 
 
 def presets() -> list[dict[str, Any]]:

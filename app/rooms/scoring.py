@@ -11,6 +11,11 @@ RELATIVE_TOLERANCE = 0.1  # "within 10%"
 ABSOLUTE_TOLERANCE = 5e-4  # a true value of 0 (or nearly): within 10% means within half a unit of the 3rd decimal
 
 
+def tolerances() -> dict[str, float]:
+    """The rule of tolerance() as /api/meta serves it, so the page scores a prediction the same way."""
+    return {"relative_tolerance": RELATIVE_TOLERANCE, "absolute_tolerance": ABSOLUTE_TOLERANCE}
+
+
 def tolerance(value: float) -> float:
     """How far an answer may be from the true value and still count as within 10%."""
     return max(RELATIVE_TOLERANCE * abs(value), ABSOLUTE_TOLERANCE)

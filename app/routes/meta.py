@@ -1,4 +1,4 @@
-"""What the engine allows and how to show it: activations, losses, optimizers, quantities, and the limits."""
+"""What the engine allows and how to show it: activations, losses, optimizers, quantities, the limits, the quiz."""
 
 from __future__ import annotations
 
@@ -15,5 +15,6 @@ router = APIRouter(prefix="/api/meta", tags=["meta"])
 
 @router.get("", response_model=Meta)
 def meta(settings: SettingsDep) -> dict[str, Any]:
-    """The engine's registries (names, LaTeX, colour scales) and every max_* limit of this server."""
+    """The engine's registries (names, LaTeX, colour scales), every max_* limit of this server, and how near a
+    prediction must be to count in the class quiz."""
     return catalogue.meta(settings)

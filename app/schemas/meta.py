@@ -63,6 +63,15 @@ Limits = create_model(  # type: ignore[call-overload]
 )
 
 
+class QuizTolerance(BaseModel):
+    """How near a prediction must be to count as right: |answer − value| ≤ max(relative × |value|, absolute)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    relative_tolerance: float
+    absolute_tolerance: float
+
+
 class Meta(BaseModel):
     """Everything the page needs to offer choices and explain them, read from the engine's registries."""
 
@@ -74,3 +83,4 @@ class Meta(BaseModel):
     train_modes: list[str]
     reductions: list[str]
     limits: Limits  # type: ignore[valid-type]
+    quiz: QuizTolerance

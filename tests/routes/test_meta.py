@@ -6,8 +6,10 @@ from dataclasses import fields
 
 from app.config import Settings
 from app.engine.functions import ACTIVATIONS, INIT_SCHEMES, LOSSES, OPTIMIZERS, REDUCTIONS, TRAIN_MODES
+from app.rooms.scoring import within_10_percent
 
-KEYS = ["activations", "losses", "optimizers", "quantities", "init_schemes", "train_modes", "reductions", "limits"]
+KEYS = ["activations", "losses", "optimizers", "quantities", "init_schemes", "train_modes", "reductions", "limits",
+        "quiz"]
 
 
 def test_meta_has_exactly_the_documented_shape(client):
@@ -47,6 +49,18 @@ def test_meta_limits_are_every_max_setting(client):
     expected = {f.name: getattr(settings, f.name) for f in fields(Settings) if f.name.startswith("max_")}
     assert limits == expected
     assert all(isinstance(v, int) for v in limits.values())
+
+
+def test_meta_serves_the_quiz_tolerance_the_server_scores_with(client):
+    r = client.get("/api/meta")
+    assert r.status_code == 200
+    quiz = r.json()["quiz"]
+    assert quiz == {"relative_tolerance": 0.1, "absolute_tolerance": 0.0005}
+    # the rule as served decides the same answers as the server's own scoring, at and just past the edges
+    for value in (2.0, -3.5, 0.0, 1e-4):
+        tol = max(quiz["relative_tolerance"] * abs(value), quiz["absolute_tolerance"])
+        assert within_10_percent(value, [value + tol, value - tol]) == 2
+        assert within_10_percent(value, [value + tol * 1.001, value - tol * 1.001]) == 0
 
 
 def test_request_schemas_offer_exactly_the_registries(client):
