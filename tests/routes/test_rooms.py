@@ -30,9 +30,9 @@ def _open(client: TestClient) -> dict:
 
 def test_join_and_qr_links_are_absolute_on_the_requests_base_url(client: TestClient) -> None:
     room = _open(client)
-    code = room["code"]
-    assert room["join_url"] == f"http://testserver/join/{code}"
-    assert room["qr_url"] == f"http://testserver/api/rooms/{code}/qr.svg"
+    code, base = room["code"], str(client.base_url).rstrip("/")
+    assert room["join_url"] == f"{base}/join/{code}"
+    assert room["qr_url"] == f"{base}/api/rooms/{code}/qr.svg"
     assert client.get(room["qr_url"]).status_code == 200
     assert client.get(room["join_url"]).status_code == 200
 
