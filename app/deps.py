@@ -9,8 +9,10 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Header, Request
 
 from app.config import Settings, get_settings
+from app.errors import ApiError
 from app.rooms.questions import QuizStore
 from app.rooms.service import Rooms
+from app.rooms.wiring import Classroom
 from app.store.base import NetworkStore
 
 
@@ -49,16 +51,21 @@ async def settings_dep() -> Settings:
     return _settings()
 
 
+def _classroom(request: Request) -> Classroom:
+    classroom: Classroom | None = request.app.state.classroom
+    if classroom is None:  # the store could not be opened at start-up
+        raise ApiError(503, (), "the network store is unavailable; retry in a moment")
+    return classroom
+
+
 async def get_rooms(request: Request) -> Rooms:
     """The rooms built at start-up (app/main.py's lifespan), beside the network store."""
-    rooms: Rooms = request.app.state.classroom.rooms
-    return rooms
+    return _classroom(request).rooms
 
 
 async def get_quiz(request: Request) -> QuizStore:
     """The question store built at start-up beside the rooms."""
-    quiz: QuizStore = request.app.state.classroom.quiz
-    return quiz
+    return _classroom(request).quiz
 
 
 StoreDep = Annotated[NetworkStore, Depends(get_store)]

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -21,23 +22,29 @@ from app.store.base import expiry_sweeps
 ROOT = Path(__file__).resolve().parent.parent
 settings = get_settings()
 deltaflow_logging.install()
+log = logging.getLogger("deltaflow")
 
 
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Builds the rooms beside the store the routes use (tests may swap it) and expires untouched networks at
     start-up and then hourly."""
-    store = await deps.routes_store(app)
-    app.state.classroom = open_classroom(store, settings)
+    app.state.classroom = None
+    try:
+        store = await deps.routes_store(app)
+        app.state.classroom = open_classroom(store, settings)
+    except Exception:  # a store that cannot open: /readyz says so, and room routes answer 503 (app/deps.py)
+        log.exception("the network store could not be opened at start-up")
     task = None
-    if settings.expiry_days > 0:
+    if settings.expiry_days > 0 and app.state.classroom is not None:
         task = asyncio.create_task(expiry_sweeps(lambda: store, settings.expiry_days * 86400))
     yield
     if task is not None:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-    app.state.classroom.close()
+    if app.state.classroom is not None:
+        app.state.classroom.close()
 
 
 app = FastAPI(
