@@ -1,6 +1,7 @@
 // Quantity to colour for the network figure: what each node and edge shows at a step, on which scale (from the
 // quantity's scale in GET /api/meta), and the two colour keys under the figure. Pure: no DOM, no Plotly.
 
+import { parameterShown } from "../models/figure-labels.js";
 import { fmt } from "../models/format.js";
 import { PENDING, colorKey, colorOn, css, rgbAt, textOn } from "./colors.js";
 
@@ -59,22 +60,17 @@ export function nodeColors(g, st, trace, scaleOf) {
 /** The quantity each edge shows at step st (null: not computed yet), its colour key and its signed class. */
 export function edgeColors(g, st, network, trace, scaleOf) {
   const values = new Map();
+  let m = 0;
+  for (const e of g.edges) {
+    const v = parameterShown(st, network, e).value;
+    values.set(e.key, v);
+    if (v != null) m = Math.max(m, Math.abs(v));
+  }
   let key;
   if (st.phase === "backward") {
-    for (const e of g.edges) {
-      const rec = st.edges.get(e.key);
-      values.set(e.key, rec && rec.grad_w != null ? rec.grad_w : null);
-    }
-    const m = (trace && trace.maxAbs.grad_w) || 1;
-    key = colorKey(scaleOf("grad_w"), "edge", -m, m, "edge ∂L/∂w");
+    const top = (trace && trace.maxAbs.grad_w) || 1;
+    key = colorKey(scaleOf("grad_w"), "edge", -top, top, "edge ∂L/∂w");
   } else {
-    let m = 0;
-    for (const e of g.edges) {
-      const rec = st.edges.get(e.key);
-      const v = rec && rec.w != null ? rec.w : network.weights[e.l - 2][e.j - 1][e.i - 1];
-      values.set(e.key, v);
-      m = Math.max(m, Math.abs(v));
-    }
     key = colorKey(scaleOf("w"), "edge", -(m || 1), m || 1, st.phase === "update" ? "edge w (updated)" : "edge w");
   }
   const bucketOf = g.edges.map((e) => {

@@ -2,6 +2,7 @@
 // loss node, column titles and value labels, and both layouts; the node plot's hover texts apart, because a page
 // computes them only when a pointer asks (network-paint.js). Pure: returns objects, draws nothing.
 
+import { labelText, parameterShown } from "../models/figure-labels.js";
 import { fmt, labelNum, targetText } from "../models/format.js";
 import { handleEdges, labelBox, lineXY, placeEdgeLabels, toPixel } from "../models/layout.js";
 import { updatedWeight } from "../models/trace-model.js";
@@ -200,9 +201,10 @@ function annotationsFor(g, model, sizes, nodes, edges) {
     const biasFont = { size: Math.round(Math.max(minFont, 11 * k)), family: FONT, color: "#111827" };
     for (const nd of g.nodes) {
       if (nd.l < 2) continue;
-      const v = network.biases[nd.l - 2] ? network.biases[nd.l - 2][nd.j - 1] : null;
-      if (v == null) continue;
-      const text = `b ${labelNum(v)}`;
+      const shown = parameterShown(st, network, { l: nd.l, j: nd.j });
+      const text = labelText(shown);
+      if (text == null) continue;
+      const v = shown.value;
       const { w, h } = labelBox(text, biasFont.size, 2 + lineK);
       const [cx, cy] = toPixel(g, nd, sizes.px);
       const r = nodeSize / 2 + 2;
@@ -216,7 +218,7 @@ function annotationsFor(g, model, sizes, nodes, edges) {
       biasLabels.push({
         x: nd.x, y: nd.y, ...spot.place, showarrow: false, text, font: biasFont,
         bgcolor: "rgba(255,255,255,0.94)", bordercolor: colorOn(edges.key, v), borderwidth: lineK, borderpad: 1,
-        captureevents: true, hovertext: `bias b<sub>${nd.j}</sub><sup>${nd.l}</sup> = ${fmt(v, 4)}<br>click to edit`,
+        captureevents: true, hovertext: `${shown.quantity === "grad_b" ? "∂L/∂" : shown.updated ? "updated " : ""}b<sub>${nd.j}</sub><sup>${nd.l}</sup> = ${fmt(v, 4)}<br>click to edit`,
         hoverlabel: { bgcolor: "#ffffff", font: { size: Math.round(13 * k), family: FONT } },
         bias: { l: nd.l, j: nd.j },
       });
