@@ -17,7 +17,8 @@ def num(x: float) -> str:
     if x == 0 or not math.isfinite(x):
         return "0" if x == 0 else r"\infty"
     mantissa, exp = f"{x:.3e}".split("e")
-    return rf"{mantissa}\times 10^{{{int(exp)}}}"
+    # braced, so a power or index written after it applies to the whole number and KaTeX parses it
+    return rf"{{{mantissa}\times 10^{{{int(exp)}}}}}"
 
 
 def par(x: float) -> str:

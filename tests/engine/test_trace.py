@@ -113,5 +113,5 @@ def test_number_format():
     assert num(0.13852) == "0.1385"
     assert num(0.5) == "0.5"
     assert num(-2.0) == "-2"
-    assert num(1.5e-7) == r"1.500\times 10^{-7}"
+    assert num(1.5e-7) == r"{1.500\times 10^{-7}}"
     assert num(0) == "0"

@@ -15,7 +15,7 @@ test("fmt writes true minus signs and switches to exponents for tiny and huge va
 });
 
 test("texNum writes powers of ten for LaTeX", () => {
-  assert.equal(texNum(0.00012), "1.20\\times 10^{-4}");
+  assert.equal(texNum(0.00012), "{1.20\\times 10^{-4}}");
   assert.equal(texNum(-0.25, 2), "-0.25");
   assert.equal(texNum(undefined), "\\cdot");
   assert.equal(texNum(Infinity), "\\infty");

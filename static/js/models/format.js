@@ -10,14 +10,15 @@ export function fmt(v, digits = 3) {
   return v.toFixed(digits).replaceAll("-", "−");
 }
 
-/** A number for LaTeX: fixed decimals, or a power of ten for tiny and huge values. */
+/** A number for LaTeX: fixed decimals, or a braced power of ten for tiny and huge values. */
 export function texNum(v, digits = 3) {
   if (v == null || Number.isNaN(v)) return "\\cdot";
   if (!Number.isFinite(v)) return v > 0 ? "\\infty" : "-\\infty";
   const a = Math.abs(v);
   if (a !== 0 && (a < 10 ** -digits || a >= 1e5)) {
     const [m, e] = v.toExponential(2).split("e");
-    return `${m}\\times 10^{${Number(e)}}`;
+    // braced, so a power written after it applies to the whole number and KaTeX parses it
+    return `{${m}\\times 10^{${Number(e)}}}`;
   }
   return v.toFixed(digits);
 }

@@ -2,13 +2,15 @@
 // before. It only draws; the step comes from the position model, the matrix form from matrix-view.js.
 
 import { fmt, texNum } from "../models/format.js";
+import { updateWords } from "../models/update-words.js";
 import { createMatrixView } from "./matrix-view.js";
 import { fitMathSoon, mixed, onKatex, tex, typesetSoon } from "./tex.js";
 
 const PHASE_LABEL = { forward: "Forward", loss: "Loss", backward: "Backward", update: "Update" };
 
 /** The title and the explanation (text with $math$) of an event, in the lecture's words. */
-function describe(ev, L, activations) {
+function describe(ev, L, network) {
+  const activations = network.activations;
   const l = ev.l;
   const act = (k) => (activations && activations[k - 2]) || "sigmoid";
   const j = ev.j;
@@ -34,9 +36,9 @@ function describe(ev, L, activations) {
     case "grad_b":
       return ["Bias gradient", `A bias adds $1 \\cdot b_{${j}}^{${l}}$ to $z_{${j}}^{${l}}$, so its gradient is the node's $\\delta_{${j}}^{${l}}$.`];
     case "w":
-      return ["Weight update", "Gradient descent: the weight moves against its gradient, scaled by the learning rate $\\eta$."];
+      return ["Weight update", updateWords(network)];
     case "b":
-      return ["Bias update", "Gradient descent on the bias, with the same learning rate $\\eta$."];
+      return ["Bias update", updateWords(network, true)];
     default:
       return [ev.quantity, ""];
   }
@@ -133,7 +135,7 @@ export function createFormulaPanel(els, handlers = {}) {
       return;
     }
     const L = network.layers.length;
-    const [title, words] = describe(ev, L, network.activations);
+    const [title, words] = describe(ev, L, network);
     els.phase.textContent = PHASE_LABEL[ev.phase] || ev.phase;
     els.phase.className = `phase-chip phase-${ev.phase}`;
     els.title.textContent = title;
@@ -191,7 +193,7 @@ export function createFormulaPanel(els, handlers = {}) {
     const next = trace.events[st.p];
     if (next) {
       const reads = (next.depends_on || []).slice(0, 24).map((id) => trace.byId.get(id)).filter(Boolean);
-      typesetSoon([next.latex, ...reads.map(chipTex)], [describe(next, L, network.activations)[1]]);
+      typesetSoon([next.latex, ...reads.map(chipTex)], [describe(next, L, network)[1]]);
     }
   }
 

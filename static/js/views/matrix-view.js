@@ -3,6 +3,7 @@
 
 import { fmt, texNum } from "../models/format.js";
 import { edgeKey, eventNode, nodeKey } from "../models/trace-model.js";
+import { optimizerName, plainDescent } from "../models/update-words.js";
 import { fitMath, mixed, tex } from "./tex.js";
 
 const MAX_MATRIX = 8; // larger layers make matrices unreadable on a projector
@@ -157,14 +158,24 @@ export function createMatrixView(els, { batchSource = null } = {}) {
       }
     } else if (ev.phase === "update") {
       const l = ev.l;
-      title = `Layer ${l}: $W^{${l}} \\leftarrow W^{${l}} - \\eta\\, \\partial\\mathcal{L}/\\partial W^{${l}}$ with $\\eta = ${net.learning_rate}$`;
+      const plain = plainDescent(net);
+      // Momentum and Adam move a weight by more than η ∂L/∂w: their step is shown as old minus new, which holds.
+      title = plain
+        ? `Layer ${l}: $W^{${l}} \\leftarrow W^{${l}} - \\eta\\, \\partial\\mathcal{L}/\\partial W^{${l}}$ with $\\eta = ${net.learning_rate}$`
+        : `Layer ${l}: $W^{${l}} \\leftarrow W^{${l}} - \\Delta W^{${l}}$, the step of ${optimizerName(net)} (formula above)`;
       if (!tooBig(l)) {
         const rows = range(layers[l - 1]);
         const cols = range(layers[l - 2]);
         const wNew = bmatrix(rows.map((j) => cols.map((i) => mark(n2(E(l, j, i).w), ev.quantity === "w" && ev.j === j && ev.i === i))));
         const wOld = bmatrix(rows.map((j) => cols.map((i) => n2(W(l, j, i)))));
-        const gw = bmatrix(rows.map((j) => cols.map((i) => n2(E(l, j, i).grad_w))));
-        latex = [wNew, `= ${wOld}`, `- ${net.learning_rate}\\,${gw}`];
+        if (plain) {
+          const gw = bmatrix(rows.map((j) => cols.map((i) => n2(E(l, j, i).grad_w))));
+          latex = [wNew, `= ${wOld}`, `- ${net.learning_rate}\\,${gw}`];
+        } else {
+          const moved = (j, i) => (E(l, j, i).w == null ? null : W(l, j, i) - E(l, j, i).w);
+          const step = bmatrix(rows.map((j) => cols.map((i) => n2(moved(j, i)))));
+          latex = [wNew, `= ${wOld}`, `- \\underbrace{${step}}_{\\Delta W^{${l}}}`];
+        }
       }
     }
     mixed(els.matrixTitle, title);
