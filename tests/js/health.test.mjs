@@ -33,13 +33,19 @@ test("healthy gradients, a learnt sample or no trace give no advice", () => {
   assert.equal(saturationAdvice(trace(0, 4.9), net) !== null, true); // δ exactly 0: a dead layer is saturated too
 });
 
-test("a loss that climbs to three times the run's lowest is reported once per run", () => {
+test("a loss that climbs to three times the run's lowest and past its start is reported while it stays up", () => {
   const watch = createLossWatch();
   assert.equal(watch.add(1.0, net), null);
   assert.equal(watch.add(0.5, net), null);
-  assert.equal(watch.add(1.4, net), null);
+  assert.equal(watch.add(1.4, net), /* above the start, under three times the lowest */ null);
   assert.match(watch.add(6, net), /jumped from 0.500 to 6.00/);
-  assert.equal(watch.add(60, net), null);
+  assert.match(watch.add(60, net), /to 60\.0/);
+  assert.equal(watch.add(0.4, net), null); // back down: the note ends with its cause
   watch.start();
   assert.equal(watch.add(60, net), null);
+});
+
+test("a noisy loss that falls below where the run began is no jump", () => {
+  const watch = createLossWatch();
+  for (const loss of [2.6, 0.0008, 1.716, 1.0]) assert.equal(watch.add(loss, net), null, String(loss));
 });

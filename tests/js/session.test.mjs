@@ -69,16 +69,21 @@ test("a parameter's value, name and PATCH body; what is not a number goes as nul
   assert.deepEqual(parameterPatch({ l: 2, j: 1, i: 1 }, ""), { weights: [{ l: 2, j: 1, i: 1, value: null }] });
 });
 
-test("a run that starts clears old advice, and a loss that jumps is told once", () => {
+test("the jump note lasts while the loss stays up, and each run and network starts afresh", () => {
   const session = createSession();
   session.commit(network("a", 0.1));
-  assert.deepEqual(session.trainingProgress({ done: 0, running: true, loss: 0.5 }), { clear: true, advice: null });
-  assert.equal(session.trainingProgress({ done: 10, running: true, loss: 0.2 }).advice, null);
+  assert.deepEqual(session.trainingProgress({ done: 0, running: true, loss: 0.5 }), { advice: null });
+  assert.equal(session.trainingProgress({ done: 10, running: true, loss: 0.1 }).advice, null);
   const jump = session.trainingProgress({ done: 20, running: true, loss: 3 });
-  assert.equal(jump.clear, false);
-  assert.match(jump.advice, /jumped from 0\.2.* to 3/);
-  assert.equal(session.trainingProgress({ done: 30, running: true, loss: 9 }).advice, null);
-  // a new run may warn again
+  assert.match(jump.advice, /jumped from 0\.1.* to 3.*now 0\.5\)/);
+  assert.match(session.trainingProgress({ done: 30, running: true, loss: 9 }).advice, /jumped/);
+  // a new run starts afresh
   session.trainingProgress({ done: 0, running: true, loss: 0.2 });
   assert.match(session.trainingProgress({ done: 5, running: true, loss: 4 }).advice, /jumped/);
+  // a different network's run is measured against its own losses only, with its own η
+  session.trainingProgress({ done: 6, running: true, loss: 0.001 });
+  session.commit({ ...network("b", 0.7), learning_rate: 0.7 }, { fresh: true });
+  assert.equal(session.trainingProgress({ done: 5, running: true, loss: 2.6 }).advice, null);
+  assert.equal(session.trainingProgress({ done: 9, running: true, loss: 1.7 }).advice, null);
+  assert.match(session.trainingProgress({ done: 12, running: true, loss: 9 }).advice, /now 0\.7\)/);
 });

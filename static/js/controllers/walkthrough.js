@@ -27,6 +27,7 @@ export function createWalkthrough(deps) {
     showHistory();
     stepper.network(net);
     deps.showDiverged(net);
+    if (fresh && deps.health) deps.health.show("jump", null);
     if (fresh) {
       editor.fill(net);
       stepper.samples(net, state.sample);
@@ -49,12 +50,10 @@ export function createWalkthrough(deps) {
     if (deps.health) deps.health.show("saturation", saturationAdvice(trace, net));
   }
 
-  /** A training run's published progress: a loss that jumps gets the lecturer's attention, once per run. */
+  /** A training run's published progress: a loss that jumps gets the lecturer's attention while it stays up. */
   function trainingProgress(t) {
     if (!t || !deps.health) return;
-    const { clear, advice } = session.trainingProgress(t);
-    if (clear) deps.health.show("jump", null);
-    if (advice) deps.health.show("jump", advice);
+    deps.health.show("jump", session.trainingProgress(t).advice);
   }
 
   async function loadPreset(name) {

@@ -47,23 +47,25 @@ export function saturationAdvice(trace, net, tiny = 1e-7) {
 }
 
 /**
- * Watches a training run's published losses: add(loss) returns advice once the loss climbs to `factor` times the
- * lowest loss of the run so far (a step too large), else null; start() begins a new run.
+ * Watches a training run's published losses: add(loss, net) returns advice while the loss stands at `factor` times
+ * the run's lowest and above where the run began (a step too large), else null, so the note ends with its cause;
+ * start() begins a new run or a new network.
  */
 export function createLossWatch(factor = 3) {
+  let first = null;
   let low = Infinity;
-  let told = false;
   return {
     start() {
+      first = null;
       low = Infinity;
-      told = false;
     },
     add(loss, net) {
       if (!Number.isFinite(loss)) return null;
-      const jumped = low < Infinity && loss > factor * Math.max(low, 1e-12) && loss - low > 1e-3;
+      if (first == null) first = loss;
+      // A loss still under the run's first one is training going on, however noisy: no note.
+      const jumped = loss > first && loss > factor * Math.max(low, 1e-12) && loss - low > 1e-3;
       low = Math.min(low, loss);
-      if (!jumped || told) return null;
-      told = true;
+      if (!jumped) return null;
       return `The loss jumped from ${fmt(low, 3)} to ${fmt(loss, 3)} during training: the steps overshoot. Try ${remedies(net)}.`;
     },
   };

@@ -46,6 +46,8 @@ export function createSession() {
       else history.adopt(net);
       state.network = net;
       if (fresh) state.sample = clampSample(net, state.sample);
+      // a different network's losses are no measure for this one's
+      if (fresh) lossWatch.start();
     },
     /** net as a training run reports it: shown, but not a change the history records. */
     progress(net) {
@@ -60,13 +62,13 @@ export function createSession() {
     travel: (kind) => (kind === "undo" ? history.undo() : history.redo()),
     revert: (kind) => history.revert(kind),
     /**
-     * A training run's published progress {done, running, loss}: clear says a run began (old advice goes), advice
-     * is the lecturer's note when the loss jumps, once per run.
+     * A training run's published progress {done, running, loss}: advice is the lecturer's note while the loss
+     * stands jumped in this run, else null (the note goes with its cause, a new run or a new network).
      */
     trainingProgress(t) {
-      if (t.done <= 0 || !t.running) lossWatch.start();
+      if (t.done <= 0) lossWatch.start();
       const advice = t.running && t.loss != null ? lossWatch.add(t.loss, state.network) : null;
-      return { clear: t.done <= 0, advice };
+      return { advice };
     },
   };
 }

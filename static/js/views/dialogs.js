@@ -146,16 +146,34 @@ export function showDiverged(net) {
   }
 }
 
-/** The saturation and loss-jump advice (models/health.js) over the page; show(source, text or null). */
+/** The saturation and loss-jump advice (models/health.js) over the page; show(source, text or null); it closes. */
 export function createHealthNote() {
   const box = $("health-note");
   const notes = new Map();
+  let closed = "";
+  const text = document.createElement("span");
+  const close = document.createElement("button");
+  close.type = "button";
+  close.className = "icon-btn";
+  close.textContent = "×";
+  close.setAttribute("aria-label", "Dismiss the note");
+  box.textContent = "";
+  box.append(text, close);
+  const draw = () => {
+    const now = [...notes.values()].join(" ");
+    text.textContent = now;
+    // a closed note stays closed until what it says changes
+    box.hidden = !now || now === closed;
+  };
+  close.addEventListener("click", () => {
+    closed = text.textContent;
+    draw();
+  });
   return {
-    show(source, text) {
-      if (text) notes.set(source, text);
+    show(source, value) {
+      if (value) notes.set(source, value);
       else notes.delete(source);
-      box.textContent = [...notes.values()].join(" ");
-      box.hidden = notes.size === 0;
+      draw();
     },
   };
 }

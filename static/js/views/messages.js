@@ -1,4 +1,5 @@
-// Messages in the page, for both the main and the follower page: errors stay until dismissed, notes fade.
+// Messages in the page, for both the main and the follower page: errors stay until dismissed, notes fade; they
+// sit in a strip in the page's flow, so they never cover what the class reads.
 
 /** Creates the message area in `box`; returns {say, guarded}. */
 export function createMessages(box) {
@@ -16,6 +17,8 @@ export function createMessages(box) {
     close.setAttribute("aria-label", "Dismiss message");
     close.addEventListener("click", () => item.remove());
     item.append(span, close);
+    // one note at a time: a newer one replaces it, so the strip stays one line deep for passing news
+    if (kind !== "error") for (const old of box.querySelectorAll(".message-info")) old.remove();
     box.append(item);
     while (box.children.length > 3) box.firstElementChild.remove();
     const ms = timeout ?? (kind === "error" ? 0 : 4000);
