@@ -214,13 +214,19 @@ def test_a_room_follows_the_presenters_stage_live(browser: Any, base_url: str, s
         presenter.unroute("**/api/rooms/*/state")
         presenter.wait_for_selector("body[data-room-code]")
         code = presenter.get_attribute("body", "data-room-code")
+        # the short join link, the code in large type, and a word that this computer's address reaches no phone
         link = presenter.text_content("#lesson-share-link") or ""
-        assert link.endswith(f"/lesson?room={code}&follow=1")
+        assert link.endswith(f"/join/{code}")
+        assert presenter.text_content("#lesson-share-code") == code
+        assert presenter.eval_on_selector("#lesson-share-code", "e => parseFloat(getComputedStyle(e).fontSize)") >= 30
+        assert presenter.is_visible("#lesson-share-warning")
+        assert "Students cannot reach 127.0.0.1" in (presenter.text_content("#lesson-share-warning") or "")
         opened = presenter.request.get(f"/api/rooms/{code}").json()
         assert (opened["view"], opened["stage"]) == ("lesson", 2)
         presenter.keyboard.press("Escape")
         student = student_ctx.new_page()
-        student.goto(f"/lesson?room={code}&follow=1")
+        student.goto(link)
+        student.wait_for_url(f"**/lesson?room={code}&follow=1", timeout=20_000)
         student.wait_for_selector(READY, timeout=20_000)
         wait_step(student, 2)
         for n in (3, 4, 5):

@@ -32,8 +32,9 @@ export function createLesson(deps) {
     const p = position.p;
     const st = stateAt(state.trace, p);
     view.render({ stage: stage(), n: state.stage, total, ctx: ctx(), span: span(), p, ev: st.current, following: !!state.following });
-    // The figure keeps its classroom sizes in projector mode: beside the lesson's text it has half the screen.
-    const model = { network: state.network, trace: state.trace, state: st, projector: false, animate, wave: null };
+    // The figure keeps its classroom sizes in projector mode (beside the lesson's text it has half the screen),
+    // but its labels grow to 16 px, readable beside the text's 24.
+    const model = { network: state.network, trace: state.trace, state: st, projector: false, minFont: state.projector ? 16 : null, animate, wave: null };
     const callouts = stage().callouts ? stage().callouts(ctx()) : [];
     drawn = figure.render(model).then(() => deps.callouts.draw(state.network, callouts, false)).catch((err) => say(`Drawing the network failed: ${err.message}`));
     return drawn;

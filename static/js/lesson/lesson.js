@@ -6,6 +6,7 @@ import * as api from "../api.js";
 import { createMeta } from "../models/meta.js";
 import { createPosition } from "../models/position.js";
 import * as room from "../room.js";
+import { showHostWarning } from "../views/dialogs.js";
 import { catchStrays, createMessages, onResize, plotlyReady } from "../views/messages.js";
 import { createNetworkView } from "../views/network-view.js";
 import { createLesson } from "./lesson-controller.js";
@@ -23,7 +24,9 @@ const view = createLessonView(els, { onDot: (n) => lesson.state.following || les
 
 const share = {
   show(p) {
-    const link = new URL(`/lesson?room=${encodeURIComponent(p.code)}&follow=1`, window.location.origin).href;
+    // The room's short join link, as the main page's Share gives it: /join sends a student to this lesson.
+    const link = new URL(p.joinUrl, window.location.origin).href;
+    showHostWarning($("lesson-share-warning"), link);
     $("lesson-share-link").href = link;
     $("lesson-share-link").textContent = link;
     $("lesson-share-code").textContent = p.code;

@@ -86,8 +86,11 @@ export function toPixel(g, p, px) {
   return [px.margin.l + (p.x - g.xRange[0]) * px.pxPerX, px.margin.t + (g.yRange[1] - p.y) * px.pxPerY];
 }
 
-/** Sizes that follow the box: node diameter, value font, line scale; projector mode grows with the screen. */
-export function figureSizes(g, width, height, projector) {
+/**
+ * Sizes that follow the box: node diameter, value font, line scale; projector mode grows with the screen. least:
+ * the smallest type when the figure shares a projected screen at its classroom sizes (the lesson: 16 px).
+ */
+export function figureSizes(g, width, height, projector, least = null) {
   // Projector type and lines grow with the screen, so a 4K projector gets the same proportions as 1024x768.
   const k = projector ? Math.max(1.3, Math.min(3, width / 700)) : 1;
   // The column titles' room follows their type, which is at least 24 px on a projector.
@@ -96,7 +99,7 @@ export function figureSizes(g, width, height, projector) {
   const nodeSize = Math.max(3, Math.min(px.pxPerY * 0.6, px.pxPerX * 0.4, 86 * k));
   // Values are what a class reads aloud: in projector mode they may grow a little past the node's width.
   // The smallest type on the figure: a class at the back of the room reads 24 px on a 720p projector.
-  const minFont = projector ? 24 : 11;
+  const minFont = projector ? 24 : least ?? 11;
   const valueFont = Math.round(Math.max(minFont, Math.min(20 * k, nodeSize * (projector ? 0.3 : 0.26))));
   return {
     k,

@@ -63,6 +63,23 @@ export function isLoopback(host) {
   return h === "localhost" || h.endsWith(".localhost") || /^127(\.\d{1,3}){3}$/.test(h) || h === "::1" || h === "0.0.0.0" || h === "::";
 }
 
+/** Fills warn with why students cannot open joinUrl when its host is this computer only; hides it otherwise. */
+export function showHostWarning(warn, joinUrl) {
+  const url = new URL(joinUrl, window.location.href);
+  warn.hidden = !isLoopback(url.hostname);
+  warn.textContent = "";
+  if (warn.hidden) return;
+  const head = document.createElement("strong");
+  head.textContent = `Students cannot reach ${url.host}: `;
+  const port = url.port ? `:${url.port}` : "";
+  warn.append(
+    head,
+    `that address means “this computer”. Open DeltaFlow by this machine's address on the classroom network ` +
+      `(for example http://192.168.1.20${port}; \`hostname -I\` or your network settings show it), or start ` +
+      `the server with DELTAFLOW_PUBLIC_URL set to that address; the link and the QR code then carry it.`,
+  );
+}
+
 /** The sharing dialog and the room badge in the top bar. */
 export function createRoomDialog() {
   const dialog = $("room-dialog");
@@ -78,21 +95,7 @@ export function createRoomDialog() {
       $("room-link").textContent = room.joinUrl;
       $("room-link").href = room.joinUrl;
       $("room-qr").src = room.qrUrl;
-      const url = new URL(room.joinUrl, window.location.href);
-      const warn = $("room-host-warning");
-      warn.hidden = !isLoopback(url.hostname);
-      if (!warn.hidden) {
-        warn.textContent = "";
-        const head = document.createElement("strong");
-        head.textContent = `Students cannot reach ${url.host}: `;
-        const port = url.port ? `:${url.port}` : "";
-        warn.append(
-          head,
-          `that address means “this computer”. Open DeltaFlow by this machine's address on the classroom network ` +
-            `(for example http://192.168.1.20${port}; \`hostname -I\` or your network settings show it), or start ` +
-            `the server with DELTAFLOW_PUBLIC_URL set to that address; the link and the QR code then carry it.`,
-        );
-      }
+      showHostWarning($("room-host-warning"), room.joinUrl);
       dialog.hidden = false;
     },
     hide() {

@@ -1,7 +1,7 @@
 // The two colour keys of the network figure (node quantity, edge quantity): as HTML under the figure on every step
 // (cheaper than Plotly colour bars), and as Plotly colour bars for the PNG export.
 
-import { fmt } from "../models/format.js";
+import { labelNum } from "../models/format.js";
 import { plotlyScale } from "./colors.js";
 
 /** Draws keys [{stops, min, max, title}] into the legend element. */
@@ -20,7 +20,8 @@ export function drawLegend(legend, keys) {
     ticks.className = "legend-ticks";
     for (const v of [b.min, (b.min + b.max) / 2, b.max]) {
       const t = document.createElement("span");
-      t.textContent = fmt(v, Math.abs(b.max - b.min) < 0.2 ? 3 : 2);
+      // the edge labels' short numbers: three of them fit a phone's bar side by side
+      t.textContent = labelNum(v);
       ticks.append(t);
     }
     item.append(title, bar, ticks);

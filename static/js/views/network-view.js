@@ -60,7 +60,7 @@ export function createNetworkView(container, { onEdgeClick, onNodeClick, onBiasC
   function figureFor(model) {
     const st = model.state;
     box ||= readBox();
-    const sizes = figureSizes(geometry, box.width, box.height, !!model.projector);
+    const sizes = figureSizes(geometry, box.width, box.height, !!model.projector, model.minFont);
     const nodes = nodeColors(geometry, st, model.trace, scaleOf);
     const edges = edgeColors(geometry, st, model.network, model.trace, scaleOf);
     const traces = buildTraces(geometry, model, sizes, nodes, edges, cache);
