@@ -178,6 +178,53 @@ def test_projector_mode_makes_the_lesson_text_at_least_24px(browser: Any, base_u
         ctx.close()
 
 
+PANEL_FIT = """() => {
+  const p = document.querySelector('.lesson-panel');
+  const shown = (s) => [...document.querySelectorAll(s)].filter((e) => e.checkVisibility());
+  const text = shown('.lesson-panel *').filter((e) => !e.childElementCount && e.textContent.trim()
+    && !e.closest('.katex'));
+  const labels = shown('#network-figure-plot .annotation-text');
+  return {
+    scroll: p.scrollHeight, client: p.clientHeight, part: p.dataset.part,
+    smallest: Math.min(...text.map((e) => parseFloat(getComputedStyle(e).fontSize))),
+    label: Math.min(...labels.map((e) => parseFloat(getComputedStyle(e).fontSize))),
+  };
+}"""
+
+
+def test_every_stage_fits_the_projector_in_parts_without_scrolling(browser: Any, base_url: str, shoot: Any) -> None:
+    ctx = browser.new_context(base_url=base_url, **PROJECTOR)
+    page = ctx.new_page()
+    try:
+        open_lesson(page, "/lesson?projector=1")
+        page.wait_for_selector("body.projector")
+        total = int(lesson(page)["lessonTotal"])
+        seen = 0
+        for n in range(1, total + 1):
+            wait_step(page, n)
+            if lesson(page)["stageKey"] == "table":
+                page.wait_for_selector("#lesson-worst", state="attached", timeout=60_000)
+            while True:
+                got = page.evaluate(PANEL_FIT)
+                what = f"stage {n}, part {got['part']}"
+                shoot(page, f"lesson-fit-stage{n}-part{got['part'].replace('/', 'of')}")
+                assert got["scroll"] <= got["client"], f"{what}: the panel scrolls {got}"
+                assert got["smallest"] >= 18, f"{what}: text of {got['smallest']} px"
+                assert got["label"] >= 16, f"{what}: figure labels of {got['label']} px"
+                seen += 1
+                here, parts = (int(x) for x in got["part"].split("/"))
+                if here == parts:
+                    break
+                page.keyboard.press("ArrowRight")
+                page.wait_for_function("p => document.querySelector('.lesson-panel').dataset.part.startsWith(p)",
+                                       arg=f"{here + 1}/", timeout=10_000)
+            if n < total:
+                page.keyboard.press("ArrowRight")
+        assert seen > total  # at least one stage needed more than one part
+    finally:
+        ctx.close()
+
+
 def test_the_xor_table_is_within_a_tenth_of_the_lectures(page: Any) -> None:
     open_lesson(page, "/lesson?stage=14")
     page.wait_for_selector("#lesson-worst", timeout=30_000)

@@ -643,3 +643,76 @@ def test_a_step_on_a_big_network_recolours_nodes_in_place_and_hover_follows(page
     assert "∂L/∂a" in (page.locator("#network-figure-plot .hovertext").first.text_content() or "")
     shoot(page, "19-big-network-hover")
     assert watch.console_errors == [] and watch.page_errors == []
+
+
+def bias_labels(page: Any) -> dict[str, str]:
+    """The figure's bias labels by node, "l:j" -> text, from the annotations' hover texts."""
+    return page.evaluate(
+        """() => Object.fromEntries(document.getElementById('network-figure-plot').layout.annotations
+            .filter(a => a.captureevents && /b<sub>/.test(a.hovertext || ''))
+            .map(a => {
+              const m = a.hovertext.match(/b<sub>(\\d+)<\\/sub><sup>(\\d+)<\\/sup>/);
+              return [`${m[2]}:${m[1]}`, a.text];
+            }))"""
+    )
+
+
+def short(v: float) -> str:
+    """A number as the figure's labels write it (models/format.js labelNum)."""
+    a = abs(v)
+    if a == 0:
+        text = "0"
+    elif a >= 1000:
+        text = f"{v:.1e}".replace("e+0", "e").replace("e+", "e")
+    elif a >= 0.095:
+        text = f"{v:.2f}"
+    elif a >= 1e-4:
+        text = f"{v:.2g}"
+    else:
+        text = f"{v:.0e}"
+    return text.replace("-", "−")
+
+
+def test_every_bias_label_is_the_engines_value_at_its_position(page: Any) -> None:
+    net = open_app(page, "/?sample=3")
+    trace = get_trace(page, net, 3)
+    events = trace["events"]
+    start = page.request.get(f"/api/networks/{net}").json()["biases"]
+    backward = next(k for k, ev in enumerate(events) if ev["phase"] == "backward")
+    checked = 0
+    for p in (backward + 1, len(events) - 3, len(events)):
+        page.goto(f"/?net={net}&sample=3&step={p}")
+        page.wait_for_selector(READY, timeout=20_000)
+        wait_position(page, p)
+        labels = bias_labels(page)
+        phase = events[p - 1]["phase"]
+        for node, text in labels.items():
+            l, j = (int(x) for x in node.split(":"))
+            mine = [ev for ev in events[:p] if (ev["l"], ev["j"]) == (l, j)]
+            if phase == "backward":
+                grads = [ev["value"] for ev in mine if ev["quantity"] == "grad_b"]
+                assert grads, f"step {p}: b_{j}^{l} is labelled before its gradient is computed"
+                assert text == f"∂L/∂b {short(grads[-1])}", (p, node, text)
+            else:
+                new = [ev["value"] for ev in mine if ev["quantity"] == "b"]
+                assert text == f"b {short(new[-1] if new else start[l - 2][j - 1])}", (p, node, text)
+            checked += 1
+    assert checked >= 4
+
+
+def test_adam_training_leaves_every_formula_typeset(page: Any, watch: Any, shoot: Any) -> None:
+    res = page.request.post("/api/networks", data={"preset": "xor", "optimizer": "adam", "learning_rate": 0.1})
+    assert res.status == 201, res.text()
+    net = res.json()["id"]
+    res = page.request.post(f"/api/networks/{net}/train", data={"iterations": 2000})
+    assert res.status == 200, res.text()
+    events = get_trace(page, net, 0)["events"]
+    for p in (len(events) - 1, len(events)):
+        page.goto(f"/?net={net}&sample=0&step={p}")
+        page.wait_for_selector(READY, timeout=20_000)
+        wait_position(page, p)
+        page.wait_for_selector("#formula-math .katex")
+        assert page.locator(".katex-error").count() == 0, formula_tex(page)
+        assert "Adam" in (page.text_content("#formula-words") or "")
+        assert "Gradient descent" not in (page.text_content("#formula") or "")
+    shoot(page, "19-adam-update")

@@ -271,6 +271,44 @@ def projector_rules(page: Any, size: str, what: str) -> None:
         assert px is not None and px >= 24, f"{what}: {part} text is {px} px in projector mode"
 
 
+def legend_ticks_apart(page: Any, what: str) -> None:
+    """Each colour bar shows its numbers, side by side with room between them."""
+    bars = page.evaluate(
+        """() => [...document.querySelectorAll('.legend-ticks')].map(t => [...t.children]
+            .map(c => ({text: c.textContent, shown: c.checkVisibility(), ...c.getBoundingClientRect().toJSON()})))"""
+    )
+    assert bars, f"{what}: no colour bars"
+    for every in bars:
+        ticks = [t for t in every if t["shown"]]
+        # the ends at least (a projector's one-line key leaves out the middle)
+        assert every[0] in ticks and every[-1] in ticks and all(t["text"] for t in ticks), f"{what}: {every}"
+        for a, b in zip(ticks, ticks[1:], strict=False):
+            assert b["left"] - a["right"] >= 4, f"{what}: colour-bar numbers run together: {a['text']}{b['text']}"
+
+
+NOTICE_RECTS = """() => {
+  const r = (e) => e.getBoundingClientRect().toJSON();
+  const shown = (s) => [...document.querySelectorAll(s)].filter((e) => e.checkVisibility()).map(r);
+  return { notices: shown('.message, .health-note'), parts: shown('#formula, .phases, .player, .touch-bar') };
+}"""
+
+
+@pytest.mark.parametrize("size", ["phone", "projector", "laptop"])
+def test_notices_never_cover_the_formula_the_phases_or_the_player(contexts: dict[str, Any], size: str) -> None:
+    projector = "&projector=1" if size == "projector" else ""
+    page = open_main(contexts[size], f"/?net=doesnotexist000000000&step=3{projector}")
+    page.wait_for_selector(".message-error")
+    got = page.evaluate(NOTICE_RECTS)
+    page.screenshot(path=str(SCREENSHOTS / f"screen-notice-{size}.png"))
+    assert got["notices"] and got["parts"]
+    for n in got["notices"]:
+        for part in got["parts"]:
+            beside = min(n["right"], part["right"]) <= max(n["left"], part["left"])
+            apart = beside or min(n["bottom"], part["bottom"]) <= max(n["top"], part["top"])
+            assert apart, f"{size}: a notice {n} covers {part}"
+    page.close()
+
+
 @pytest.mark.parametrize("size", list(SIZES))
 def test_main_page_fits_every_screen(contexts: dict[str, Any], xor: dict[str, Any], size: str) -> None:
     for step in STEPS:
@@ -297,6 +335,7 @@ def test_main_page_fits_every_screen(contexts: dict[str, Any], xor: dict[str, An
         }"""
         )
         assert fit["matrix"][0] <= fit["matrix"][1] + 1, f"{what}: the matrix view scrolls {fit['matrix']}"
+        legend_ticks_apart(page, what)
         assert fit["lastColumn"], f"{what}: the snapshot table cuts its last column"
         assert page.errors == []
         page.close()

@@ -31,7 +31,7 @@ export function createLesson(deps) {
     if (!state.network || !state.trace) return drawn;
     const p = position.p;
     const st = stateAt(state.trace, p);
-    view.render({ stage: stage(), n: state.stage, total, ctx: ctx(), span: span(), p, ev: st.current, following: !!state.following });
+    view.render({ stage: stage(), n: state.stage, total, ctx: ctx(), span: span(), p, ev: st.current, following: !!state.following, projector: state.projector });
     // The figure keeps its classroom sizes in projector mode (beside the lesson's text it has half the screen),
     // but its labels grow to 16 px, readable beside the text's 24.
     const model = { network: state.network, trace: state.trace, state: st, projector: false, minFont: state.projector ? 16 : null, animate, wave: null };
@@ -67,8 +67,13 @@ export function createLesson(deps) {
   }
 
   const local = (fn) => (...args) => !state.following && fn(...args);
-  const nextStage = local(() => goStage(state.stage + 1));
-  const prevStage = local(() => goStage(state.stage - 1));
+  // → reads a long stage's next part first (projector mode), ← its part before; then the stage changes.
+  const nextStage = local(() => view.turn(1) || goStage(state.stage + 1));
+  const prevStage = local(() => {
+    if (view.turn(-1) || state.stage <= 1) return;
+    goStage(state.stage - 1);
+    view.toEnd();
+  });
 
   function setProjector(on) {
     state.projector = on;

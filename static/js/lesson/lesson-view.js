@@ -6,12 +6,15 @@ import { count, fmt, two } from "../models/format.js";
 import { buildGeometry, figureSizes, toPixel } from "../models/layout.js";
 import { nodeKey } from "../models/trace-model.js";
 import { mixed, tex } from "../views/tex.js";
+import { createPager } from "./lesson-pages.js";
 
 const $ = (id) => document.getElementById(id);
 
 export function lessonElements() {
   return {
     root: $("lesson"),
+    panel: document.querySelector(".lesson-panel"),
+    kicker: document.querySelector(".lesson-kicker"),
     count: $("lesson-count"),
     part: $("lesson-part"),
     title: $("lesson-title"),
@@ -77,7 +80,8 @@ function xorTable(box, table, inputs) {
     for (const c of row.cells) {
       const td = el("td");
       td.append(el("span", "xor-ours", two(c.ours)));
-      const ref = el("span", "xor-ref", `lecture ${two(c.lecture)}`);
+      const ref = el("span", "xor-ref");
+      ref.append(el("span", "xor-word", "lecture "), two(c.lecture));
       const diff = el("span", "xor-diff", `${c.diff >= 0 ? "+" : "−"}${Math.abs(c.diff).toFixed(2)}`);
       td.append(ref, diff);
       tr.append(td);
@@ -93,6 +97,13 @@ function xorTable(box, table, inputs) {
 /** els: lessonElements(); onDot(n) when a stage dot is clicked (1-based). */
 export function createLessonView(els, { onDot } = {}) {
   let dotsFor = 0;
+  // In projector mode a stage longer than the panel is shown in parts, never with a scroll bar inside.
+  const pager = createPager(els.panel, els.kicker);
+  let laid = { n: 0, projector: false };
+  const relay = () => pager.lay(laid.projector, true);
+  if (typeof ResizeObserver !== "undefined") new ResizeObserver(relay).observe(els.panel);
+  // KaTeX's fonts change the formulas' heights when they arrive
+  if (document.fonts) document.fonts.ready.then(relay);
 
   function dots(total, current) {
     if (dotsFor !== total) {
@@ -118,7 +129,7 @@ export function createLessonView(els, { onDot } = {}) {
    * Shows stage number n of total: stage (from STAGES), ctx {network, trace, forwardAll, backwardAll, table},
    * span {lo, hi} and the current position p; ev is the trace event at p (or null).
    */
-  function render({ stage, n, total, ctx, span, p, ev, following }) {
+  function render({ stage, n, total, ctx, span, p, ev, following, projector = false }) {
     els.root.dataset.lessonStep = String(n);
     els.root.dataset.lessonTotal = String(total);
     els.root.dataset.stageKey = stage.key;
@@ -130,8 +141,6 @@ export function createLessonView(els, { onDot } = {}) {
     els.title.textContent = stage.title;
     mixed(els.text, stage.text(ctx));
     dots(total, n);
-    els.prev.disabled = following || n <= 1;
-    els.next.disabled = following || n >= total;
 
     const stepping = span.hi > span.lo;
     els.event.hidden = !ev || stage.event === false;
@@ -176,9 +185,32 @@ export function createLessonView(els, { onDot } = {}) {
       p2.append(span2);
       els.notes.append(p2);
     }
+    const same = laid.n === n;
+    laid = { n, projector };
+    pager.lay(projector, same);
+    setNav(n, total, following);
   }
 
-  return { render };
+  // Back and Next also walk a stage's parts: Next stays on at the last stage while a part follows.
+  function setNav(n, total, following) {
+    els.prev.disabled = following || (n <= 1 && !pager.has(-1));
+    els.next.disabled = following || (n >= total && !pager.has(1));
+  }
+
+  function turn(by) {
+    if (!pager.turn(by)) return false;
+    setNav(Number(els.root.dataset.lessonStep), Number(els.root.dataset.lessonTotal), false);
+    return true;
+  }
+
+  return {
+    render,
+    turn,
+    toEnd() {
+      pager.toEnd();
+      setNav(Number(els.root.dataset.lessonStep), Number(els.root.dataset.lessonTotal), false);
+    },
+  };
 }
 
 /**
