@@ -170,7 +170,7 @@ def test_projector_mode_makes_the_lesson_text_at_least_24px(browser: Any, base_u
             open_lesson(page, f"/lesson?stage={n}&projector=1")
             assert size(".lesson-text") >= 24
             if n == 14:
-                page.wait_for_selector("#lesson-worst", timeout=30_000)
+                page.wait_for_selector("#lesson-worst", state="attached", timeout=30_000)
             page.wait_for_timeout(300)
             no_sideways_scroll(page)
             shoot(page, f"lesson-projector-stage{n}")
