@@ -7,11 +7,15 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from playwright.sync_api import expect
 
 from app import deps
 from app.main import app
 from app.store.base import NetworkStore
 from app.store.sqlite import SQLiteStore
+
+# Playwright's expect polls until its timeout, which is only there to turn a hang into a failure: generous
+expect.set_options(timeout=30_000)
 
 
 @pytest.fixture

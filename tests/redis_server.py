@@ -1,4 +1,4 @@
-"""A real, throw-away redis-server for tests: started on a free loopback port, stopped by its PID.
+"""A real, throw-away redis-server for tests, started and stopped by tests/support's process helper.
 
 Any test folder may use it: `with RedisServer.start(tmp_dir) as server: server.url`. A missing redis-server
 skips the test, except under CI=true where it fails (CI installs it).
@@ -9,20 +9,14 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-import subprocess
-import time
 from pathlib import Path
 from types import TracebackType
 
 import pytest
 
+from tests.support import Process, free_port
+
 REDIS_SERVER = os.environ.get("DELTAFLOW_REDIS_SERVER", "/usr/bin/redis-server")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def require_redis_server() -> str:
@@ -36,58 +30,46 @@ def require_redis_server() -> str:
     return path
 
 
+def _command(port: int, *words: str) -> bytes:
+    """One inline command's reply (enough for PING and FLUSHALL)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(" ".join(words).encode() + b"\r\n")
+        return s.recv(64)
+
+
+def ping(port: int) -> bool:
+    try:
+        return _command(port, "PING").startswith(b"+PONG")
+    except OSError:
+        return False
+
+
 class RedisServer:
     """One redis-server process with no persistence, listening on 127.0.0.1 only."""
 
-    def __init__(self, proc: subprocess.Popen[bytes], port: int, log: Path) -> None:
-        self.proc = proc
-        self.port = port
-        self.log = log
-        self.url = f"redis://127.0.0.1:{port}/0"
+    def __init__(self, process: Process) -> None:
+        self.process = process
+        self.port = process.port
+        self.url = process.url
 
     @classmethod
-    def start(cls, directory: Path) -> RedisServer:
+    def start(cls, directory: Path, *extra: str) -> RedisServer:
         exe = require_redis_server()
-        directory.mkdir(parents=True, exist_ok=True)
         port = free_port()
-        log = directory / "redis.log"
-        with log.open("wb") as out:
-            proc = subprocess.Popen(
-                [exe, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
-                 "--dir", str(directory), "--protected-mode", "yes"],
-                stdout=out, stderr=subprocess.STDOUT,
-            )
-        server = cls(proc, port, log)
-        deadline = time.monotonic() + 10
-        while not server.ping():
-            if proc.poll() is not None or time.monotonic() > deadline:
-                server.stop()
-                raise RuntimeError(f"redis-server did not start:\n{log.read_text(errors='replace')[-2000:]}")
-            time.sleep(0.05)
-        return server
+        args = [exe, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
+                "--dir", str(directory), "--protected-mode", "yes", *extra]
+        return cls(Process.start(args, directory / "redis.log", lambda: ping(port), port=port,
+                                 url=f"redis://127.0.0.1:{port}/0"))
 
     def ping(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
-                s.sendall(b"PING\r\n")
-                return s.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
+        return ping(self.port)
 
     def flush(self) -> None:
         """Empties every database, so tests sharing one server start clean."""
-        with socket.create_connection(("127.0.0.1", self.port), timeout=2) as s:
-            s.sendall(b"FLUSHALL\r\n")
-            s.recv(16)
+        assert _command(self.port, "FLUSHALL").startswith(b"+OK")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        self.process.stop()
 
     def __enter__(self) -> RedisServer:
         return self

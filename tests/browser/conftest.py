@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,65 +10,18 @@ from typing import Any
 import pytest
 
 from tests.chromium import launch_args
+from tests.support import ROOT, start_uvicorn
 
-ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real app on a free port with its own database; yields its base URL."""
-    port = _free_port()
-    env = dict(os.environ)
-    env["DELTAFLOW_DB"] = str(tmp_path_factory.mktemp("browser-db") / "deltaflow.db")
+    directory = tmp_path_factory.mktemp("browser-server")
     app = os.environ.get("DELTAFLOW_BROWSER_APP", "app.main:app")
-    log = tmp_path_factory.mktemp("browser-server") / "uvicorn.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                app,
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"the server did not start:\n{log.read_text(errors='replace')[-2000:]}")
-        time.sleep(0.1)
-    try:
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with start_uvicorn(directory / "uvicorn.log", {"DELTAFLOW_DB": str(directory / "deltaflow.db")}, app=app) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")

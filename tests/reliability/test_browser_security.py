@@ -9,9 +9,10 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.chromium import launch_args
-from tests.reliability.server import Server
+from tests.support import Process, eventually
 
 EVIL = "https://evil.example"
 
@@ -60,7 +61,7 @@ def test_cors_is_closed_by_default(http: httpx.Client) -> None:
 
 def test_cors_opens_only_to_the_configured_origins(spawn: Any) -> None:
     allowed = "https://school.example"
-    server: Server = spawn(env={"DELTAFLOW_CORS_ORIGINS": f"{allowed},https://other.example"}, name="cors")
+    server: Process = spawn(env={"DELTAFLOW_CORS_ORIGINS": f"{allowed},https://other.example"}, name="cors")
     with httpx.Client(base_url=server.url) as http:
         net = http.post("/api/networks", json={"preset": "xor"}).json()["id"]
         ok = http.get(f"/api/networks/{net}", headers={"Origin": allowed})
@@ -90,7 +91,7 @@ def _watched_page(browser: Any) -> tuple[Any, list[str]]:
 
 
 @pytest.mark.browser
-def test_page_runs_under_its_csp_without_violations(playwright: Any, live: Server) -> None:
+def test_page_runs_under_its_csp_without_violations(playwright: Any, live: Process) -> None:
     """Opens / in Debian's Chromium; a securitypolicyviolation event or a console error fails the test."""
     browser = playwright.chromium.launch(**launch_args())
     try:
@@ -99,22 +100,22 @@ def test_page_runs_under_its_csp_without_violations(playwright: Any, live: Serve
         assert response is not None and response.status == 200
         assert "script-src 'self'" in response.headers["content-security-policy"]
         page.wait_for_load_state("networkidle")
-        page.wait_for_timeout(500)
+        expect(page.locator("body")).to_have_attribute("data-ready", "true")  # drawn, the later modules loaded
         violations = page.evaluate("window.__csp")
         assert violations == [], violations
         assert errors == [], errors
         # the CSP is really in force: an inline script injected now is blocked and reported
         page.evaluate("() => { const s = document.createElement('script'); s.textContent = 'window.__ran = 1';"
                       " document.body.appendChild(s); }")
-        page.wait_for_timeout(200)
+        eventually(lambda: any("script-src" in v for v in page.evaluate("window.__csp")),
+                   message="the blocked inline script was not reported")
         assert page.evaluate("window.__ran === undefined")
-        assert any("script-src" in v for v in page.evaluate("window.__csp"))
     finally:
         browser.close()
 
 
 @pytest.mark.browser
-def test_hostile_strings_in_the_url_are_shown_as_text(playwright: Any, live: Server) -> None:
+def test_hostile_strings_in_the_url_are_shown_as_text(playwright: Any, live: Process) -> None:
     """A link with markup where the network id goes: nothing is injected, nothing runs, nothing is even attempted."""
     browser = playwright.chromium.launch(**launch_args())
     try:
@@ -122,7 +123,7 @@ def test_hostile_strings_in_the_url_are_shown_as_text(playwright: Any, live: Ser
         hostile = '"><img src=x id=pwn onerror="window.__xss=1"><script>window.__xss=2</script>'
         page.goto(live.url + "/?net=" + quote(hostile) + "&sample=" + quote("<b>1</b>"))
         page.wait_for_load_state("networkidle")
-        page.wait_for_timeout(500)
+        expect(page.locator("body")).to_have_attribute("data-ready", "true")  # the page has used the URL
         assert page.evaluate("window.__xss === undefined")
         assert page.locator("#pwn").count() == 0
         assert page.evaluate("window.__csp") == []

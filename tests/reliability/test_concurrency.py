@@ -5,16 +5,14 @@ processes sharing the SQLite file; a long request on one network does not hold u
 from __future__ import annotations
 
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 import pytest
 
-from app.config import Settings
-from app.networks.limits import train_work
-from tests.reliability.server import Server
+from tests.reliability.conftest import LONG_TRAIN_ENV, VICTIM, LongTrain
+from tests.support import Process
 
 N = 64
 
@@ -60,7 +58,7 @@ def _assert_same_as_sequential(url: str, concurrent: str, sequential: str, seen:
     assert got["biases"] == want["biases"]
 
 
-def test_64_concurrent_steps_on_one_server(live: Server) -> None:
+def test_64_concurrent_steps_on_one_server(live: Process) -> None:
     concurrent, sequential = _create_twins(live.url)
     seen = _concurrent_steps([live.url], concurrent)
     _sequential_steps(live.url, sequential)
@@ -70,8 +68,8 @@ def test_64_concurrent_steps_on_one_server(live: Server) -> None:
 @pytest.mark.slow
 def test_64_concurrent_steps_across_two_processes_on_one_file(spawn: Any) -> None:
     """The in-process lock cannot help here: only the versioned write in store/base.py `mutate` does."""
-    a: Server = spawn(name="a")
-    b: Server = spawn(name="b")  # same DB file
+    a: Process = spawn(name="a")
+    b: Process = spawn(name="b")  # same DB file
     concurrent, sequential = _create_twins(a.url)
     seen = _concurrent_steps([a.url, b.url], concurrent)
     _sequential_steps(b.url, sequential)
@@ -80,36 +78,14 @@ def test_64_concurrent_steps_across_two_processes_on_one_file(spawn: Any) -> Non
         assert "Traceback" not in server.log()
 
 
-def test_a_long_request_does_not_block_other_networks(live: Server) -> None:
-    """No global lock: a step on network B completes while a multi-second train holds network A."""
-    with httpx.Client(base_url=live.url, timeout=60) as http:
-        slow = http.post("/api/networks",
-                         json={"layers": [1] * 10, "dataset": {"inputs": [[0]], "targets": [[1]]}}).json()["id"]
+def test_a_long_request_does_not_block_other_networks(spawn: Any) -> None:
+    """No global lock: a step on network B is answered while a train call on network A still runs."""
+    server: Process = spawn(name="long", env=LONG_TRAIN_ENV)
+    with httpx.Client(base_url=server.url, timeout=60) as http:
+        slow = http.post("/api/networks", json=VICTIM).json()["id"]
         other = http.post("/api/networks", json={"preset": "xor"}).json()["id"]
-        t0 = time.perf_counter()
-        assert http.post(f"/api/networks/{slow}/train", json={"iterations": 2000}).status_code == 200
-        short = time.perf_counter() - t0
-        state = http.get(f"/api/networks/{slow}").json()
-        budget = max(i for i in range(1000, 100_001, 1000)
-                     if train_work(state["layers"], len(state["dataset"]["inputs"]), i, "batch")
-                     <= Settings().max_train_work)
-        iterations = max(2000, min(budget, int(2000 * 2.0 / max(short, 1e-3))))  # about 2 s of training
-
-        done: dict[str, float] = {}
-
-        def train() -> None:
-            with httpx.Client(base_url=live.url, timeout=60) as c:
-                s = time.perf_counter()
-                r = c.post(f"/api/networks/{slow}/train", json={"iterations": iterations})
-                done["train"] = time.perf_counter() - s
-                done["status"] = r.status_code
-
-        thread = threading.Thread(target=train)
-        thread.start()
-        time.sleep(0.3)
-        s = time.perf_counter()
+        train = LongTrain(server, slow)  # returns once the server is computing it
         assert http.post(f"/api/networks/{other}/step", json={"sample": 0}).status_code == 200
-        step_seconds = time.perf_counter() - s
-        thread.join()
-    assert done["status"] == 200
-    assert step_seconds < max(0.5 * done["train"], 0.5), (step_seconds, done)
+        assert train.running(), train.outcome  # A's call had no answer yet when B's came
+    server.kill9()  # ends the long call; nothing here needs its result
+    train.thread.join(timeout=60)

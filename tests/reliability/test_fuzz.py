@@ -30,7 +30,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from tests.reliability.server import Server
+from tests.support import Process, start_uvicorn
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 ALL_EXAMPLES = int(os.environ.get("FUZZ_ALL_EXAMPLES", "40"))
@@ -40,21 +40,18 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Process]:
     """The fuzzer's own server: it makes up thousands of ids and room codes from one address by design, so the
     per-address budgets are lifted here, and the shared server keeps its budgets for the tests that come after."""
     tmp = tmp_path_factory.mktemp("fuzz")
     lifted = {name: "100000000" for name in
               ("DELTAFLOW_QUOTA_NETWORKS", "DELTAFLOW_QUOTA_ROOMS", "DELTAFLOW_QUOTA_ROOM_MISSES")}
-    server = Server(tmp / "deltaflow.db", tmp / "uvicorn.log", env=lifted).start()
-    try:
+    with start_uvicorn(tmp / "uvicorn.log", {"DELTAFLOW_DB": str(tmp / "deltaflow.db"), **lifted}) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")
-def fuzz_networks(live: Server) -> Iterator[list[str]]:
+def fuzz_networks(live: Process) -> Iterator[list[str]]:
     """Real networks for the generated requests to hit, besides the random ids schemathesis makes up."""
     with httpx.Client(base_url=live.url) as http:
         ids = [
@@ -69,7 +66,7 @@ def fuzz_networks(live: Server) -> Iterator[list[str]]:
 
 
 @pytest.fixture(scope="module")
-def api_schema(live: Server) -> Any:
+def api_schema(live: Process) -> Any:
     return schemathesis.openapi.from_url(f"{live.url}/openapi.json")
 
 
@@ -83,7 +80,7 @@ def _operations() -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["valid", "invalid"])
 @pytest.mark.parametrize(("method", "path"), _operations())
-def test_api_answers_within_its_schema(method: str, path: str, mode: GenerationMode, api_schema: Any, live: Server,
+def test_api_answers_within_its_schema(method: str, path: str, mode: GenerationMode, api_schema: Any, live: Process,
                                        fuzz_networks: list[str]) -> None:
     operation = api_schema[path][method]
 
@@ -110,7 +107,7 @@ def test_api_answers_within_its_schema(method: str, path: str, mode: GenerationM
         pytest.skip("no invalid request can be generated for this operation")
 
 
-def test_every_check_and_every_phase_pass(live: Server, tmp_path: Path) -> None:
+def test_every_check_and_every_phase_pass(live: Process, tmp_path: Path) -> None:
     """The CLI's full run: all checks (including positive/negative data acceptance, Allow on 405, use after
     free, ignored auth) over the examples, coverage, fuzzing and stateful phases, seeded and bounded."""
     cli = Path(sys.executable).with_name("schemathesis")

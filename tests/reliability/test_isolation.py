@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.reliability.server import Server
+from tests.support import Process
 
 MUTATIONS = [
     ("PATCH", "", {"learning_rate": 0.3}),
@@ -64,7 +64,7 @@ def test_unknown_and_deleted_ids_are_indistinguishable(http: httpx.Client) -> No
 
 def test_ids_never_appear_in_the_info_log(spawn: Any) -> None:
     """uvicorn's access log at INFO prints every path; the filter in app/logging.py redacts the ids."""
-    server: Server = spawn(log_level="info", name="info-log")
+    server: Process = spawn(log_level="info", name="info-log")
     with httpx.Client(base_url=server.url) as http:
         created = http.post("/api/networks", json={"preset": "xor", "protected": True}).json()
         network_id, token = created["id"], created["token"]

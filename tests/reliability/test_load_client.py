@@ -11,7 +11,7 @@ from types import ModuleType
 
 import pytest
 
-from tests.reliability.server import ROOT, Server
+from tests.support import ROOT, Process
 
 
 def _load_module() -> ModuleType:
@@ -22,7 +22,7 @@ def _load_module() -> ModuleType:
     return module
 
 
-def test_a_short_load_run_has_no_errors(live: Server, tmp_path: Path) -> None:
+def test_a_short_load_run_has_no_errors(live: Process, tmp_path: Path) -> None:
     # a subprocess, as `make load` runs it (and no clash with an event loop another test's fixture may hold)
     out = tmp_path / "load.json"
     done = subprocess.run([sys.executable, str(ROOT / "bench" / "load.py"), "--url", live.url, "--students", "8",

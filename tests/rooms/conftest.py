@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 import queue
 import socket
-import subprocess
-import sys
 import threading
-import time
-import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,54 +15,21 @@ import httpx
 import pytest
 
 from tests.chromium import launch_args
-from tests.redis_server import RedisServer, free_port
+from tests.redis_server import RedisServer
+from tests.support import Process, eventually, free_port, start_uvicorn
 
-ROOT = Path(__file__).resolve().parents[2]
 
-
-class LiveApp:
-    """`uvicorn app.main:app` in its own process (or `workers` processes), stopped by its PID."""
-
-    def __init__(self, directory: Path, env: dict[str, str], workers: int = 1) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = directory / f"uvicorn-{self.port}.log"
-        full_env = {**os.environ, "DELTAFLOW_SSE_KEEPALIVE": "1", **env}
-        args = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(self.port),
-                "--log-level", "warning", "--timeout-graceful-shutdown", "2"]
-        if workers > 1:
-            args += ["--workers", str(workers)]
-        with self.log.open("wb") as out:
-            self.proc = subprocess.Popen(args, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while not self._healthy():
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"uvicorn did not start:\n{self.log.read_text(errors='replace')[-3000:]}")
-            time.sleep(0.1)
-
-    def _healthy(self) -> bool:
-        try:
-            with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as r:
-                return bool(r.status == 200)
-        except OSError:
-            return False
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+def start_app(directory: Path, env: dict[str, str], workers: int = 1) -> Process:
+    """`uvicorn app.main:app` in its own process (or `workers` processes) with a one-second SSE keep-alive."""
+    port = free_port()
+    return start_uvicorn(directory / f"uvicorn-{port}.log", {"DELTAFLOW_SSE_KEEPALIVE": "1", **env}, port=port,
+                         workers=workers, args=["--timeout-graceful-shutdown", "2"])
 
 
 @dataclass
 class Event:
     id: int | None
     data: dict[str, Any]
-    at: float  # time.monotonic() when it arrived
 
 
 class SSEReader:
@@ -127,25 +89,45 @@ class SSEReader:
             fields[name] = value.removeprefix(" ")
         if "data" in fields and fields.get("event", "message") == "message":
             event_id = int(fields["id"]) if "id" in fields else None
-            self.events.put(Event(event_id, json.loads(fields["data"]), time.monotonic()))
+            self.events.put(Event(event_id, json.loads(fields["data"])))
         elif "data" in fields and fields.get("event") == "tally":
-            self.tallies.put(Event(None, json.loads(fields["data"]), time.monotonic()))
+            self.tallies.put(Event(None, json.loads(fields["data"])))
 
-    def next(self, timeout: float = 5.0) -> Event:
-        """The next room state."""
-        return self.events.get(timeout=timeout)
+    def next(self, timeout: float = 30.0) -> Event:
+        """The next room state; the timeout only turns a hang into a failure."""
+        try:
+            return self.events.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(f"no room state came within {timeout:g} s") from None
 
-    def next_tally(self, timeout: float = 5.0) -> Event:
+    def next_tally(self, timeout: float = 30.0) -> Event:
         """The next `tally` event: {"code", "v", "followers"}."""
-        return self.tallies.get(timeout=timeout)
+        try:
+            return self.tallies.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(f"no tally came within {timeout:g} s") from None
 
-    def followers(self, expected: int, timeout: float = 5.0) -> dict[str, Any]:
+    def next_where(self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 30.0) -> Event:
+        """The first room state, skipping earlier ones, whose data satisfies `predicate`."""
+        return eventually(lambda: self._first(self.events, predicate), timeout,
+                          "no room state satisfied the condition")
+
+    def followers(self, expected: int, timeout: float = 30.0) -> dict[str, Any]:
         """Waits for a tally saying `expected` followers (tallies are coalesced: a count may be skipped)."""
-        deadline = time.monotonic() + timeout
+        event = eventually(lambda: self._first(self.tallies, lambda tally: tally["followers"] == expected),
+                           timeout, f"no tally said {expected} followers")
+        return event.data
+
+    @staticmethod
+    def _first(events: queue.Queue[Event], predicate: Callable[[dict[str, Any]], bool]) -> Event | None:
+        """Takes queued events until one satisfies `predicate`; None once the queue is empty."""
         while True:
-            tally = self.next_tally(timeout=max(0.01, deadline - time.monotonic())).data
-            if tally["followers"] == expected:
-                return tally
+            try:
+                event = events.get_nowait()
+            except queue.Empty:
+                return None
+            if predicate(event.data):
+                return event
 
     def stop(self) -> None:
         try:
@@ -167,9 +149,9 @@ def redis_apps(redis_server: RedisServer, tmp_path_factory: pytest.TempPathFacto
     """Two app processes on different ports sharing one redis-server: (url A, url B)."""
     directory = tmp_path_factory.mktemp("apps")
     env = {"DELTAFLOW_REDIS_URL": redis_server.url, "DELTAFLOW_DB": str(directory / "unused.db")}
-    a = LiveApp(directory, env)
+    a = start_app(directory, env)
     try:
-        b = LiveApp(directory, env)
+        b = start_app(directory, env)
     except BaseException:
         a.stop()
         raise
@@ -184,7 +166,7 @@ def redis_apps(redis_server: RedisServer, tmp_path_factory: pytest.TempPathFacto
 def sqlite_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One app process on SQLite, where room events go through the in-process hub."""
     directory = tmp_path_factory.mktemp("sqlite-app")
-    app = LiveApp(directory, {"DELTAFLOW_DB": str(directory / "deltaflow.db"), "DELTAFLOW_REDIS_URL": ""})
+    app = start_app(directory, {"DELTAFLOW_DB": str(directory / "deltaflow.db"), "DELTAFLOW_REDIS_URL": ""})
     try:
         yield app.url
     finally:

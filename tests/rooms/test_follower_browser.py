@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import time
+import re
 from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
-from tests.rooms.conftest import ROOT, bearer, new_room
+from tests.rooms.conftest import SSEReader, bearer, new_room
+from tests.support import ROOT, eventually
 
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 
 pytestmark = pytest.mark.browser
-
-
-def _until(page: Any, expression: str, timeout: float = 5.0) -> None:
-    """Polls a JavaScript expression from here (wait_for_function would need eval, which the page's CSP forbids)."""
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(expression):
-        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
-        time.sleep(0.05)
 
 
 def _watch(page: Any, base: str) -> dict[str, list[str]]:
@@ -75,7 +69,9 @@ def test_follower_page_on_B_follows_the_presenter_publishing_on_A(page: Any, red
     publish(training={"done": 500, "total": 1000, "running": True, "loss": 0.1})
     page.wait_for_selector("#follow-loss:not([hidden]) .main-svg", timeout=3000)
     publish(training={"done": 750, "total": 1000, "running": True, "loss": 0.05})
-    _until(page, "(document.getElementById('follow-loss').data || [{x: []}])[0].x.length === 3")
+    # polled from here: wait_for_function would need eval, which the page's CSP forbids
+    eventually(lambda: page.evaluate("(document.getElementById('follow-loss').data || [{x: []}])[0].x.length") == 3,
+               message="the loss curve never had 3 points")
     assert page.evaluate("document.getElementById('follow-loss').data[0].y") == [0.2, 0.1, 0.05]
     assert "training the network" in page.locator("#formula-words").inner_text()
     page.screenshot(path=str(SHOTS / "follower-training.png"))
@@ -109,12 +105,18 @@ def test_try_it_myself_then_follow_again(page: Any, redis_apps: tuple[str, str])
     assert httpx.get(f"{a}/api/networks/{own_id}").status_code == 200
     assert page.locator("#step-label").inner_text().startswith("4 / ")
     page.click("#own-next")
-    _until(page, "document.getElementById('step-label').textContent.startsWith('5 / ')")
+    expect(page.locator("#step-label")).to_have_text(re.compile(r"^5 / "))
     assert page.locator("#own-open").get_attribute("href").startswith(f"/?net={own_id}&")
 
     # while on the copy, the presenter moves on; following again jumps to where the presenter is
     httpx.post(f"{a}/api/rooms/{code}/state", headers=bearer(room), json={"position": 9})
-    page.wait_for_timeout(300)
+    # a stream sends states before tallies: once the page shows a newcomer's count, it has had position 9
+    followers = int(page.locator("#followers").inner_text().split()[0])
+    newcomer = SSEReader(a, f"/api/rooms/{code}/events")
+    try:
+        expect(page.locator("#followers")).to_have_text(f"{followers + 1} following")
+    finally:
+        newcomer.stop()
     assert page.locator("#step-label").inner_text().startswith("5 / ")
     page.click("#btn-follow")
     page.wait_for_selector("body:not(.own)[data-position='9']")
@@ -188,13 +190,13 @@ def test_the_main_page_presenting_on_A_moves_a_follower_page_on_B(page: Any, red
     student_seen = _watch(student, b)
     student.goto(f"{b}/join/{code}")
     student.wait_for_selector("body[data-ready='true'][data-seq]")
-    _until(presenter, "document.getElementById('room-badge').textContent.includes('1 following')")
+    expect(presenter.locator("#room-badge")).to_contain_text("1 following")
 
     for expected in range(1, 5):
         presenter.keyboard.press("ArrowRight")
         student.wait_for_selector(f"body[data-position='{expected}']", timeout=3000)
     presenter_label = presenter.inner_text("#step-label")
-    _until(student, f"document.getElementById('step-label').textContent === {presenter_label!r}")
+    expect(student.locator("#step-label")).to_have_text(presenter_label)
     room = httpx.get(f"{a}/api/rooms/{code}").json()
     assert student.get_attribute("body", "data-network-id") == room["network_id"]
     SHOTS.mkdir(parents=True, exist_ok=True)

@@ -4,8 +4,6 @@ crowd of joins, the count reaches N, a killed worker's followers drop out, and e
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
 import threading
 import time
 from pathlib import Path
@@ -14,21 +12,13 @@ from typing import Any
 import httpx
 
 from tests.redis_server import RedisServer
-from tests.rooms.conftest import LiveApp, SSEReader, bearer, new_room
+from tests.rooms.conftest import SSEReader, bearer, new_room, start_app
+from tests.support import eventually
 
 
 def _count(base: str, code: str) -> int:
     followers: int = httpx.get(f"{base}/api/rooms/{code}").json()["followers"]
     return followers
-
-
-def _until(predicate: Any, timeout: float) -> float:
-    """Seconds until predicate() held; fails after timeout."""
-    start = time.monotonic()
-    while not predicate():
-        assert time.monotonic() - start < timeout, f"not true after {timeout} s"
-        time.sleep(0.05)
-    return time.monotonic() - start
 
 
 def test_joining_does_not_change_the_room_and_the_count_reaches_n(sqlite_app: str, readers: list[SSEReader]) -> None:
@@ -39,13 +29,13 @@ def test_joining_does_not_change_the_room_and_the_count_reaches_n(sqlite_app: st
         readers.append(SSEReader(sqlite_app, f"/api/rooms/{code}/events"))
     firsts = [r.next() for r in readers]
     assert {e.id for e in firsts} == {seq}  # everyone starts from the same state: nobody's join changed it
-    _until(lambda: _count(sqlite_app, code) == 12, timeout=5)
+    eventually(lambda: _count(sqlite_app, code) == 12, message="the count never reached 12")
     assert httpx.get(f"{sqlite_app}/api/rooms/{code}").json()["seq"] == seq
     readers[0].followers(12)  # the count reaches a stream as a tally, never as a new state
     assert all(r.events.empty() for r in readers)
     for r in readers[:5]:
         r.stop()
-    _until(lambda: _count(sqlite_app, code) == 7, timeout=5)
+    eventually(lambda: _count(sqlite_app, code) == 7, message="the count never fell to 7")
     assert httpx.get(f"{sqlite_app}/api/rooms/{code}").json()["seq"] == seq
 
 
@@ -69,7 +59,7 @@ def _step_during_joins(base: str, followers: int, every: float = 0.05,
                 r = presenter.post(f"/api/rooms/{code}/state", headers=bearer(room), json={"position": position})
                 assert r.status_code == 200
                 seqs.append(r.json()["seq"])
-                time.sleep(every)
+                time.sleep(every)  # the presenter's pace: steps interleave with the joins under test
 
     thread = threading.Thread(target=present)
     thread.start()
@@ -77,8 +67,9 @@ def _step_during_joins(base: str, followers: int, every: float = 0.05,
     try:
         for _ in range(followers):
             opened.append(SSEReader(base, f"/api/rooms/{code}/events"))
-        _until(lambda: _count(base, code) == followers, timeout=10)
-        time.sleep(0.2)
+        eventually(lambda: _count(base, code) == followers, message=f"the count never reached {followers}")
+        after_joins = len(seqs)
+        eventually(lambda: len(seqs) >= after_joins + 3, message="the presenter stopped stepping")
     finally:
         done.set()
         thread.join()
@@ -89,7 +80,7 @@ def _assert_every_step_after_joining(reader: SSEReader, seqs: list[int]) -> None
     first = reader.next()
     assert first.id is not None
     expected = [s for s in seqs if s > first.id]
-    got = [reader.next(timeout=5).id for _ in expected]
+    got = [reader.next().id for _ in expected]
     assert got == expected
 
 
@@ -126,8 +117,8 @@ def test_a_killed_workers_followers_drop_out_within_the_heartbeat_window(
     # beats every 0.2 s: a process silent for 4 beats (0.8 s) is dropped at a survivor's next beat
     env = {"DELTAFLOW_REDIS_URL": redis_server.url, "DELTAFLOW_ROOM_HEARTBEAT": "0.2",
            "DELTAFLOW_DB": str(tmp_path / "unused.db")}
-    survivor = LiveApp(tmp_path, env)
-    doomed = LiveApp(tmp_path, env)
+    survivor = start_app(tmp_path, env)
+    doomed = start_app(tmp_path, env)
     try:
         _, room = new_room(survivor.url)
         code = room["code"]
@@ -136,12 +127,13 @@ def test_a_killed_workers_followers_drop_out_within_the_heartbeat_window(
         readers.append(SSEReader(survivor.url, f"/api/rooms/{code}/events"))
         for _ in range(3):
             readers.append(SSEReader(doomed.url, f"/api/rooms/{code}/events"))
-        _until(lambda: _count(survivor.url, code) == 4, timeout=5)
+        eventually(lambda: _count(survivor.url, code) == 4, message="the count never reached 4")
         presenter_view.followers(4)
-        os.kill(doomed.proc.pid, signal.SIGKILL)  # no shutdown: its streams are never counted out by it
-        doomed.proc.wait()
-        gone = _until(lambda: _count(survivor.url, code) == 1, timeout=5)
-        assert presenter_view.followers(1, timeout=2)["followers"] == 1
+        doomed.kill9()  # no shutdown: its streams are never counted out by it
+        killed = time.monotonic()
+        eventually(lambda: _count(survivor.url, code) == 1, message="the killed worker's followers stayed counted")
+        gone = time.monotonic() - killed
+        assert presenter_view.followers(1)["followers"] == 1
         assert gone < 3.0
     finally:
         doomed.stop()
@@ -192,6 +184,7 @@ async def _streams_and_a_step(app: Any) -> tuple[list[list[bytes]], list[dict[st
     bodies: list[list[bytes]] = [[], []]
     heads: list[dict[str, str]] = [{}, {}]
     gone = asyncio.Event()
+    opened, stepped = [asyncio.Event(), asyncio.Event()], [asyncio.Event(), asyncio.Event()]
 
     async def stream(k: int) -> None:
         async def receive() -> dict[str, Any]:
@@ -203,6 +196,9 @@ async def _streams_and_a_step(app: Any) -> tuple[list[list[bytes]], list[dict[st
                 heads[k] = {n.decode(): v.decode() for n, v in message["headers"]}
             elif message["type"] == "http.response.body":
                 bodies[k].append(message["body"])
+                opened[k].set()
+                if b'"position":5' in message["body"]:
+                    stepped[k].set()
 
         scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
                  "scheme": "http", "path": f"/api/rooms/{code}/events", "raw_path": b"", "root_path": "",
@@ -213,15 +209,12 @@ async def _streams_and_a_step(app: Any) -> tuple[list[list[bytes]], list[dict[st
         await app(scope, receive, send)
 
     tasks = [asyncio.create_task(stream(k)) for k in range(2)]
-    deadline = time.monotonic() + 10
-    while not all(bodies) and time.monotonic() < deadline:
-        await asyncio.sleep(0.01)
+    await asyncio.wait_for(asyncio.gather(*(e.wait() for e in opened)), timeout=30)
     async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
         r = await client.post(f"/api/rooms/{code}/state", json={"position": 5},
                               headers={"Authorization": f"bearer {room['presenter_token']}"})  # any case
         assert r.status_code == 200
-    while not all(any(b'"position":5' in b for b in got) for got in bodies) and time.monotonic() < deadline:
-        await asyncio.sleep(0.01)
+    await asyncio.wait_for(asyncio.gather(*(e.wait() for e in stepped)), timeout=30)
     gone.set()
     await asyncio.wait_for(asyncio.gather(*tasks), timeout=10)
     return bodies, heads
@@ -244,7 +237,7 @@ def test_a_process_taken_for_dead_while_frozen_counts_its_followers_again(redis_
             frozen.add("FROZEN", FOLLOWERS, 1)
         assert survivor.add("FROZEN", FOLLOWERS, 1).get(FOLLOWERS) == 4
         frozen.close()  # no more beats from it, as if its host stalled
-        _until(lambda: survivor.read("FROZEN").get(FOLLOWERS) == 1, timeout=5)
+        eventually(lambda: survivor.read("FROZEN").get(FOLLOWERS) == 1, message="the frozen share was not dropped")
         assert ("FROZEN", survivor.read("FROZEN")) in told  # the survivor published the drop
         frozen.beat()  # it wakes up: its three followers are still connected to it
         assert survivor.read("FROZEN").get(FOLLOWERS) == 4

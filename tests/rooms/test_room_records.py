@@ -14,6 +14,7 @@ from app.rooms.local.records import SQLiteRooms
 from app.rooms.records import RoomNotFound, RoomRecords
 from app.rooms.redis.records import RedisRooms, channel
 from tests.redis_server import RedisServer
+from tests.support import eventually
 
 
 class Clock:
@@ -79,18 +80,21 @@ def test_redis_publishes_each_write_in_the_same_step(redis_server: RedisServer) 
     rooms.insert("PUBSUB", _record())
     pubsub = client.pubsub(ignore_subscribe_messages=True)
     pubsub.subscribe(channel("pub:", "PUBSUB"))
-    time.sleep(0.05)
+    eventually(lambda: client.pubsub_numsub(channel("pub:", "PUBSUB"))[0][1] == 1, message="never subscribed")
     for version in range(1, 6):
         assert rooms.replace("PUBSUB", _record(version), version, json.dumps({"v": version}))
     assert rooms.replace("PUBSUB", _record(99), 1, json.dumps({"v": 99})) is False  # refused: not published
-    got = []
-    deadline = time.monotonic() + 3
-    while len(got) < 5 and time.monotonic() < deadline:
-        msg = pubsub.get_message(timeout=0.5)
+    client.publish(channel("pub:", "PUBSUB"), json.dumps({"v": "end"}))  # anything the refusal sent comes before
+    got: list[object] = []
+
+    def received_end() -> bool:
+        msg = pubsub.get_message(timeout=0.1)
         if msg:
             got.append(json.loads(msg["data"])["v"])
-    assert got == [1, 2, 3, 4, 5]
-    assert pubsub.get_message(timeout=0.2) is None
+        return "end" in got
+
+    eventually(received_end, message=lambda: f"the marker never came; got {got}")
+    assert got == [1, 2, 3, 4, 5, "end"]
     assert 0 < client.ttl("pub:room:PUBSUB") <= 60
     pubsub.close()
     client.close()

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 
 import httpx
 
 from app.rooms.codes import ALPHABET, new_code, normalize
 from tests.rooms.conftest import SSEReader, bearer, new_room
+from tests.support import eventually
 
 
 def test_codes_avoid_look_alikes_and_normalize_what_students_type() -> None:
@@ -154,7 +154,5 @@ def test_a_stream_with_count_false_watches_without_being_counted(sqlite_app: str
     presenter_view.followers(1)
     presenter_view.stop()
     student.stop()
-    deadline = time.monotonic() + 5
-    while httpx.get(f"{sqlite_app}/api/rooms/{code}").json()["followers"] != 0:
-        assert time.monotonic() < deadline, "the student was not counted out"
-        time.sleep(0.05)
+    eventually(lambda: httpx.get(f"{sqlite_app}/api/rooms/{code}").json()["followers"] == 0,
+               message="the student was not counted out")

@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import httpx
 
 from tests.redis_server import RedisServer
-from tests.rooms.conftest import LiveApp, SSEReader, bearer, new_room
+from tests.rooms.conftest import SSEReader, bearer, new_room, start_app
+from tests.support import eventually
 
 
-def _wait_for(predicate, timeout: float = 5.0) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return bool(predicate())
-
-
-def test_a_follower_on_B_gets_every_state_published_on_A_in_order_within_200ms(
+def test_a_follower_on_B_gets_every_state_published_on_A_in_order(
         redis_apps: tuple[str, str], readers: list[SSEReader]) -> None:
     a, b = redis_apps
     net, room = new_room(a)
@@ -36,25 +27,18 @@ def test_a_follower_on_B_gets_every_state_published_on_A_in_order_within_200ms(
     assert first.data["followers"] == 1
     assert first.id == first.data["seq"]
     ids = [first.id]
-    delays = []
     with httpx.Client(base_url=a) as presenter:
         for position in range(1, 31):
-            sent = time.monotonic()
             r = presenter.post(f"/api/rooms/{code}/state", headers=bearer(room),
                                json={"position": position, "phase": "forward" if position < 15 else "backward"})
             assert r.status_code == 200, r.text
-            event = follower.next(timeout=2)
+            # each state reaches B before the next is published on A (how fast is measured by make bench)
+            event = follower.next()
             assert event.data["position"] == position
             assert event.data["seq"] == r.json()["seq"]
-            delays.append(event.at - sent)
             ids.append(event.id)
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
     assert follower.events.empty()
-    # from the presenter's request to the follower's event, through two processes and Redis; the 90th
-    # percentile holds the 200 ms promise with room for a loaded test machine's odd hiccup
-    delays.sort()
-    assert delays[int(0.9 * len(delays))] < 0.2, f"delays: {[round(d, 3) for d in delays]}"
-    assert delays[-1] < 1.0, f"delays: {[round(d, 3) for d in delays]}"
 
 
 def test_concurrent_steps_through_both_processes_lose_no_update(redis_apps: tuple[str, str]) -> None:
@@ -130,10 +114,10 @@ def test_followers_count_across_processes_rises_and_falls(redis_apps: tuple[str,
     assert count() == 2
     assert on_a.followers(2)["code"] == code  # the first follower is told when the second comes
     on_b.stop()
-    assert _wait_for(lambda: count() == 1)
+    eventually(lambda: count() == 1, message="B's follower was not counted out")
     on_a.followers(1)
     on_a.stop()
-    assert _wait_for(lambda: count() == 0)
+    eventually(lambda: count() == 0, message="A's follower was not counted out")
 
 
 def test_unknown_rooms_are_404_everywhere(redis_apps: tuple[str, str]) -> None:
@@ -151,7 +135,7 @@ def test_keep_alive_comments_flow_while_nothing_changes(redis_apps: tuple[str, s
     follower = SSEReader(a, f"/api/rooms/{room['code']}/events")
     readers.append(follower)
     follower.next()
-    assert _wait_for(lambda: follower.comments >= 1, timeout=4)  # the test apps send one every second
+    eventually(lambda: follower.comments >= 1, message="no keep-alive comment came")  # the apps send one a second
 
 
 def test_a_stopping_app_counts_its_followers_out(redis_apps: tuple[str, str], redis_server: RedisServer,
@@ -159,7 +143,7 @@ def test_a_stopping_app_counts_its_followers_out(redis_apps: tuple[str, str], re
     a, _ = redis_apps
     _, room = new_room(a)
     code = room["code"]
-    extra = LiveApp(tmp_path, {"DELTAFLOW_REDIS_URL": redis_server.url})
+    extra = start_app(tmp_path, {"DELTAFLOW_REDIS_URL": redis_server.url})
     try:
         follower = SSEReader(extra.url, f"/api/rooms/{code}/events")
         readers.append(follower)
@@ -185,13 +169,9 @@ def test_a_lost_redis_subscription_is_restored_and_followers_catch_up(
     # published while B may be reconnecting: B re-reads the room once subscribed again
     r = httpx.post(f"{a}/api/rooms/{code}/state", headers=bearer(room), json={"position": 7})
     assert r.status_code == 200
-    deadline = time.monotonic() + 10
-    while True:
-        event = follower.next(timeout=max(0.1, deadline - time.monotonic()))
-        if event.data["position"] == 7:
-            break
+    follower.next_where(lambda state: state["position"] == 7)
     r = httpx.post(f"{a}/api/rooms/{code}/state", headers=bearer(room), json={"position": 8})
-    assert follower.next(timeout=3).data["position"] == 8
+    assert follower.next().data["position"] == 8
 
 
 def test_a_class_of_forty_split_over_two_processes_gets_every_step(redis_apps: tuple[str, str],
@@ -203,12 +183,9 @@ def test_a_class_of_forty_split_over_two_processes_gets_every_step(redis_apps: t
         readers.append(SSEReader(a if k % 2 else b, f"/api/rooms/{code}/events"))
     for r in readers:
         r.next()
-    deadline = time.monotonic() + 10
-    while httpx.get(f"{a}/api/rooms/{code}").json()["followers"] != 40:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    eventually(lambda: httpx.get(f"{a}/api/rooms/{code}").json()["followers"] == 40,
+               message="the count never reached 40")
     start = httpx.get(f"{a}/api/rooms/{code}").json()["seq"]
-    sent = time.monotonic()
     with httpx.Client(base_url=a) as presenter:
         for position in range(1, 11):
             assert presenter.post(f"/api/rooms/{code}/state", headers=bearer(room),
@@ -219,6 +196,4 @@ def test_a_class_of_forty_split_over_two_processes_gets_every_step(redis_apps: t
             event = r.next()
             if event.data["seq"] > start:
                 got.append(event.data["position"])
-                last = event.at
         assert got == list(range(1, 11))
-        assert last - sent < 2.0

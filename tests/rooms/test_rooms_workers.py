@@ -11,13 +11,13 @@ import httpx
 import pytest
 
 from tests.redis_server import RedisServer
-from tests.rooms.conftest import LiveApp, SSEReader, bearer, new_room
+from tests.rooms.conftest import SSEReader, bearer, new_room, start_app
 
 
 @pytest.fixture(scope="module")
 def four_workers(redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     directory = tmp_path_factory.mktemp("workers")
-    app = LiveApp(directory, {"DELTAFLOW_REDIS_URL": redis_server.url, "DELTAFLOW_DB": str(directory / "unused.db")},
+    app = start_app(directory, {"DELTAFLOW_REDIS_URL": redis_server.url, "DELTAFLOW_DB": str(directory / "unused.db")},
                   workers=4)
     try:
         yield app.url
