@@ -21,7 +21,6 @@ import os
 import re
 import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,7 +31,8 @@ from typing import Any
 import numpy as np
 
 from bench.core import Row
-from bench.server import Server, free_port
+from bench.server import Server
+from tests.support import Process, answers_redis, free_port
 
 HOST = "127.0.0.1"  # the generator talks to loopback only
 STEP_EVERY = 0.25
@@ -302,36 +302,15 @@ def _ms(seconds: float | None) -> str:
     return "-" if seconds is None else f"{1000 * seconds:.0f} ms"
 
 
-class RedisProcess:
+def start_redis(directory: Path) -> Process:
     """A throw-away redis-server on a free loopback port, stopped by its PID."""
-
-    def __init__(self, directory: Path) -> None:
-        exe = shutil.which("redis-server") or "/usr/bin/redis-server"
-        if not Path(exe).exists():
-            raise FileNotFoundError("redis-server is not installed (apt-get install redis-server)")
-        self.port = free_port()
-        self.url = f"redis://{HOST}:{self.port}/0"
-        self.proc = subprocess.Popen([exe, "--bind", HOST, "--port", str(self.port), "--save", "", "--appendonly",
-                                      "no", "--dir", str(directory), "--maxclients", "10000"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                with __import__("socket").create_connection((HOST, self.port), timeout=0.5) as s:
-                    s.sendall(b"PING\r\n")
-                    if s.recv(16).startswith(b"+PONG"):
-                        return
-            except OSError:
-                pass
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("redis-server did not start")
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
+    exe = shutil.which("redis-server") or "/usr/bin/redis-server"
+    if not Path(exe).exists():
+        raise FileNotFoundError("redis-server is not installed (apt-get install redis-server)")
+    port = free_port()
+    return Process.start([exe, "--bind", HOST, "--port", str(port), "--save", "", "--appendonly", "no",
+                          "--dir", str(directory), "--maxclients", "10000"], directory / "redis.log",
+                         lambda: answers_redis(port), port=port, url=f"redis://{HOST}:{port}/0")
 
 
 def _measure(srv: Server, followers: int, join: float) -> Run:
@@ -364,7 +343,7 @@ def section_rooms(quick: bool) -> list[Row]:
             run = _measure(srv, followers, join)
             rows += _rows(f"1 process (SQLite), {followers:,} followers", run, p99, 5.0)
     with tempfile.TemporaryDirectory(prefix="deltaflow-bench-redis-") as tmp:
-        redis_server = RedisProcess(Path(tmp))
+        redis_server = start_redis(Path(tmp))
         try:
             env = {"DELTAFLOW_REDIS_URL": redis_server.url}
             followers = 1000 if quick else 4000
@@ -387,7 +366,7 @@ if __name__ == "__main__":  # python -m bench.rooms FOLLOWERS [JOIN_SECONDS] [WO
         extra: dict[str, str] = {}
         if workers > 1:
             tmpdir = stack.enter_context(tempfile.TemporaryDirectory())
-            rs = RedisProcess(Path(tmpdir))
+            rs = start_redis(Path(tmpdir))
             stack.callback(rs.stop)
             extra = {"DELTAFLOW_REDIS_URL": rs.url}
         server = stack.enter_context(Server(env=extra, workers=workers))

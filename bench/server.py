@@ -1,28 +1,23 @@
-"""A real uvicorn server for the API and page figures: its own process, free port and throw-away database."""
+"""A real uvicorn server for the API and page figures: its own process, free port and throw-away database.
+
+It starts through tests/support's process helper, the one the test suite uses (standard library only, so the
+bench needs nothing from pytest); this module adds the bench's environment, a bench-only route and a client.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from app.schemas import SampleRequest  # at module level: FastAPI resolves the bare route's annotations here
+from tests.support import Process, free_port, start_uvicorn
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+__all__ = ["Server", "bench_app", "free_port"]
 
 
 def _step_response_bytes() -> bytes:
@@ -77,88 +72,43 @@ class Server:
     def __init__(self, env: dict[str, str] | None = None, workers: int = 1, with_bare: bool = False) -> None:
         self.extra_env = dict(env or {})
         self.workers = workers
-        self.app = ["--factory", "bench.server:bench_app"] if with_bare else ["app.main:app"]
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.with_bare = with_bare
         self._tmp = tempfile.TemporaryDirectory(prefix="deltaflow-bench-")
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.log = Path(self._tmp.name) / "uvicorn.log"
+        self.process: Process | None = None
+        self.port = 0
+        self.url = ""
 
     def __enter__(self) -> Server:
-        env = dict(os.environ)
-        env["DELTAFLOW_DB"] = str(Path(self._tmp.name) / "bench.db")
-        env.pop("DELTAFLOW_REDIS_URL", None)
-        env.update(self.extra_env)
+        env: dict[str, str | None] = {"DELTAFLOW_DB": str(Path(self._tmp.name) / "bench.db"),
+                                      "DELTAFLOW_REDIS_URL": None}
         # the server keeps the BLAS threading it would have in production, not the bench's one-thread setting
-        for var in os.environ.get("DELTAFLOW_BENCH_SET_THREADS", "").split(","):
-            env.pop(var, None)
-        with self.log.open("wb") as out:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", *self.app, "--host", "127.0.0.1", "--port", str(self.port),
-                 "--log-level", "warning", *(["--workers", str(self.workers)] if self.workers > 1 else [])],
-                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as r:
-                    if r.status == 200:
-                        return self
-            except OSError:
-                pass
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"uvicorn did not start: {self.log.read_text(errors='replace')[-1500:]}")
-            time.sleep(0.1)
+        env.update({var: None for var in os.environ.get("DELTAFLOW_BENCH_SET_THREADS", "").split(",") if var})
+        env.update(self.extra_env)
+        app, args = ("bench.server:bench_app", ["--factory"]) if self.with_bare else ("app.main:app", [])
+        try:
+            self.process = start_uvicorn(Path(self._tmp.name) / "uvicorn.log", env, app=app, args=args,
+                                         workers=self.workers)
+        except BaseException:
+            self._tmp.cleanup()
+            raise
+        self.port, self.url = self.process.port, self.process.url
+        return self
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.process is not None:
+            self.process.stop()
         self._tmp.cleanup()
 
     def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
         self.stop()
 
-    def _pids(self) -> list[int]:
-        if self.proc is None:
-            return []
-        pids = [self.proc.pid]
-        try:
-            with open(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children", encoding="ascii") as fh:
-                pids += [int(p) for p in fh.read().split()]
-        except OSError:
-            pass
-        return pids
-
     def rss_bytes(self) -> int:
         """Resident memory of the server process and its live worker processes (Linux /proc; 0 elsewhere)."""
-        total = 0
-        for pid in self._pids():
-            try:
-                with open(f"/proc/{pid}/status", encoding="ascii") as fh:
-                    for line in fh:
-                        if line.startswith("VmRSS:"):
-                            total += int(line.split()[1]) * 1024
-            except OSError:
-                continue
-        return total
+        return self.process.rss_bytes() if self.process else 0
 
     def cpu_seconds(self) -> float:
         """User + system CPU the server process and its live worker processes have used so far (Linux /proc)."""
-        total = 0.0
-        for pid in self._pids():
-            try:
-                with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
-                    fields = fh.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        return total
+        return self.process.cpu_seconds() if self.process else 0.0
 
     def call(self, method: str, path: str, body: Any = None, timeout: float = 120) -> tuple[int, Any]:
         """One request with the standard library; returns (status, decoded JSON)."""

@@ -14,7 +14,7 @@ from types import TracebackType
 
 import pytest
 
-from tests.support import Process, free_port
+from tests.support import Process, answers_redis, free_port
 
 REDIS_SERVER = os.environ.get("DELTAFLOW_REDIS_SERVER", "/usr/bin/redis-server")
 
@@ -28,20 +28,6 @@ def require_redis_server() -> str:
             pytest.fail(message)
         pytest.skip(message)
     return path
-
-
-def _command(port: int, *words: str) -> bytes:
-    """One inline command's reply (enough for PING and FLUSHALL)."""
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-        s.sendall(" ".join(words).encode() + b"\r\n")
-        return s.recv(64)
-
-
-def ping(port: int) -> bool:
-    try:
-        return _command(port, "PING").startswith(b"+PONG")
-    except OSError:
-        return False
 
 
 class RedisServer:
@@ -58,15 +44,14 @@ class RedisServer:
         port = free_port()
         args = [exe, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
                 "--dir", str(directory), "--protected-mode", "yes", *extra]
-        return cls(Process.start(args, directory / "redis.log", lambda: ping(port), port=port,
+        return cls(Process.start(args, directory / "redis.log", lambda: answers_redis(port), port=port,
                                  url=f"redis://127.0.0.1:{port}/0"))
-
-    def ping(self) -> bool:
-        return ping(self.port)
 
     def flush(self) -> None:
         """Empties every database, so tests sharing one server start clean."""
-        assert _command(self.port, "FLUSHALL").startswith(b"+OK")
+        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as s:
+            s.sendall(b"FLUSHALL\r\n")
+            assert s.recv(16).startswith(b"+OK")
 
     def stop(self) -> None:
         self.process.stop()

@@ -1,7 +1,7 @@
 """One helper for each recurring test chore: start a real process and stop it (process.py), wait for a condition
 (waiting.py). Standard library only, so bench/ imports them too."""
 
-from tests.support.process import ROOT, Process, answers_http, free_port, start_uvicorn
+from tests.support.process import ROOT, Process, answers_http, answers_redis, free_port, start_uvicorn
 from tests.support.waiting import eventually
 
-__all__ = ["ROOT", "Process", "answers_http", "eventually", "free_port", "start_uvicorn"]
+__all__ = ["ROOT", "Process", "answers_http", "answers_redis", "eventually", "free_port", "start_uvicorn"]

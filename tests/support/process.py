@@ -33,6 +33,16 @@ def answers_http(url: str) -> bool:
         return False
 
 
+def answers_redis(port: int) -> bool:
+    """True when a redis-server on `port` answers PING."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
 class Process:
     """One started command; `with Process.start(...) as p:` stops it on leaving, whatever happened."""
 
