@@ -139,12 +139,6 @@ class SSEReader:
 
 
 @pytest.fixture(scope="session")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    with RedisServer.start(tmp_path_factory.mktemp("redis-rooms")) as server:
-        yield server
-
-
-@pytest.fixture(scope="session")
 def redis_apps(redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """Two app processes on different ports sharing one redis-server: (url A, url B)."""
     directory = tmp_path_factory.mktemp("apps")

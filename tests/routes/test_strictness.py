@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.routes.test_networks import assert_names, url
+from tests.networks.test_api import assert_names, url
 
 
 @pytest.mark.parametrize(("body", "loc"), [

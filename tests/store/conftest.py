@@ -21,12 +21,6 @@ class Clock:
         return self.now
 
 
-@pytest.fixture(scope="session")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    with RedisServer.start(tmp_path_factory.mktemp("redis-store")) as server:
-        yield server
-
-
 @pytest.fixture
 def clock() -> Clock:
     return Clock()

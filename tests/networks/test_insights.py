@@ -12,7 +12,7 @@ from app.engine import network as nn
 from app.main import app
 from app.store.sqlite import SQLiteStore
 from tests.engine.test_optimizers import ScalarAdam, ScalarMomentum, independent_run
-from tests.routes.test_networks import assert_names, url
+from tests.networks.test_api import assert_names, url
 
 XOR = {"inputs": [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], "targets": [[0.0], [1.0], [1.0], [0.0]]}
 
