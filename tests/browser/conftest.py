@@ -10,9 +10,18 @@ from typing import Any
 import pytest
 
 from tests.chromium import launch_args
-from tests.support import ROOT, start_uvicorn
+from tests.support import ROOT, eventually, start_uvicorn
 
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+# after two animation frames: no pulse left on the figure, no CSS transition running, every font in
+STILL = """() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(
+    !document.querySelector('.pulse-hop') && document.fonts.status === 'loaded'
+    && document.getAnimations().every(a => a.playState !== 'running')))))"""
+
+
+def settle(page: Any) -> None:
+    """Waits until the page is still, for a steady screenshot or layout measurement (not an assertion)."""
+    eventually(lambda: page.evaluate(STILL), message="the page never came to rest")
 
 
 @pytest.fixture(scope="session")

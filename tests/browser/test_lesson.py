@@ -9,6 +9,9 @@ from typing import Any
 
 import pytest
 
+from tests.browser.conftest import settle
+from tests.support import eventually
+
 pytestmark = pytest.mark.browser
 
 READY = "body[data-ready=true]"
@@ -47,11 +50,15 @@ def trace_of(page: Any) -> dict[str, Any]:
 
 
 def shown_event(page: Any, trace: dict[str, Any]) -> dict[str, Any]:
-    p = int(lesson(page)["position"])
-    ev = trace["events"][p - 1]
-    assert page.get_attribute("#lesson-event", "data-event-id") == str(ev["id"])
-    assert event_tex(page) == f"\\displaystyle {ev['latex']}"
-    return ev
+    """The trace event at the lesson's position, once the computation box shows its id and formula."""
+    shown: list[tuple[str | None, str]] = []
+
+    def showing() -> dict[str, Any] | None:
+        ev: dict[str, Any] = trace["events"][int(lesson(page)["position"]) - 1]
+        shown[:] = [(page.get_attribute("#lesson-event", "data-event-id"), event_tex(page))]
+        return ev if shown[0] == (str(ev["id"]), f"\\displaystyle {ev['latex']}") else None
+
+    return eventually(showing, message=lambda: f"the box shows {shown} instead of the position's event")
 
 
 def no_sideways_scroll(page: Any) -> None:
@@ -112,12 +119,10 @@ def test_the_stages_show_the_traces_own_formulas_and_the_steps_inside_a_stage(pa
     seen = [shown_event(page, trace)]
     for _ in range(3):
         page.keyboard.press("ArrowDown")
-        page.wait_for_timeout(50)
         seen.append(shown_event(page, trace))
     assert [(e["quantity"], e["l"], e["j"], e["i"]) for e in seen] == [
         ("grad_w", 3, 1, 1), ("grad_w", 3, 1, 2), ("grad_b", 3, 1, None), ("grad_b", 3, 1, None)]
-    page.keyboard.press("ArrowUp")
-    page.wait_for_timeout(50)
+    page.keyboard.press("ArrowUp")  # from one past the stage's end, ↑ would show grad_b again
     assert shown_event(page, trace)["quantity"] == "grad_w"
     notes = page.text_content("#lesson-notes") or ""
     assert "On the slide" in notes
@@ -163,7 +168,7 @@ def test_projector_mode_makes_the_lesson_text_at_least_24px(browser: Any, base_u
         for sel in (".lesson-text", ".lesson-title", ".lesson-event-head", ".lesson-formula figcaption"):
             assert size(sel) >= 24, sel
         assert "projector=1" in page.url
-        page.wait_for_timeout(300)
+        settle(page)
         no_sideways_scroll(page)
         shoot(page, "lesson-projector-stage6")
         for n in (3, 9, 11, 14):
@@ -171,7 +176,7 @@ def test_projector_mode_makes_the_lesson_text_at_least_24px(browser: Any, base_u
             assert size(".lesson-text") >= 24
             if n == 14:
                 page.wait_for_selector("#lesson-worst", state="attached", timeout=30_000)
-            page.wait_for_timeout(300)
+            settle(page)
             no_sideways_scroll(page)
             shoot(page, f"lesson-projector-stage{n}")
     finally:
@@ -251,11 +256,12 @@ def test_a_room_follows_the_presenters_stage_live(browser: Any, base_url: str, s
         held: list[Any] = []
         presenter.route("**/api/rooms/*/state", lambda route: held.append(route))
         presenter.click("#lesson-present")
-        for _ in range(100):
-            if held:
-                break
-            presenter.wait_for_timeout(50)
-        assert held, "presenting published no state"
+
+        def published() -> bool:
+            presenter.evaluate("0")  # a round trip: the sync API runs route handlers only inside its own calls
+            return bool(held)
+
+        eventually(published, message="presenting published no state")
         assert presenter.get_attribute("body", "data-room-code") is None
         held[0].continue_()
         presenter.unroute("**/api/rooms/*/state")
@@ -292,8 +298,7 @@ def test_a_room_follows_the_presenters_stage_live(browser: Any, base_url: str, s
         assert lesson(student)["networkId"] == lesson(presenter)["networkId"]
         assert event_tex(student) == event_tex(presenter)
         # The student's keys do not move a followed lesson.
-        student.keyboard.press("ArrowRight")
-        student.wait_for_timeout(200)
+        student.keyboard.press("ArrowRight")  # its keydown handler has run when press() returns
         assert lesson(student)["lessonStep"] == "8"
         presenter.keyboard.press("Home")
         wait_step(student, 1)
@@ -335,7 +340,7 @@ def test_the_lesson_reads_well_at_the_classs_sizes(browser: Any, base_url: str, 
             open_lesson(page, f"/lesson?stage={n}")
             if n == 14:
                 page.wait_for_selector("#lesson-worst", timeout=30_000)
-            page.wait_for_timeout(300)
+            settle(page)
             no_sideways_scroll(page)
             for sel in ("#lesson-prev", "#lesson-next"):
                 box = page.locator(sel).bounding_box()

@@ -10,6 +10,9 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from tests.browser.conftest import settle
+from tests.support import eventually
+
 pytestmark = pytest.mark.browser
 
 READY = "body[data-ready=true]"
@@ -76,7 +79,7 @@ def node_of(ev: dict[str, Any]) -> str:
 
 def test_page_loads_without_errors_or_foreign_requests(page: Any, watch: Any, shoot: Any) -> None:
     open_app(page)
-    page.wait_for_timeout(300)
+    settle(page)
     shoot(page, "01-loaded")
     assert page.title() == "DeltaFlow"
     assert watch.console_errors == []
@@ -189,7 +192,7 @@ def test_layer_and_phase_jumps_and_gradient_flow(page: Any, watch: Any, shoot: A
     assert data["highlightNode"] == f"2:{ev['j']}"
     deps = page.eval_on_selector_all("#formula-deps .dep-chip", "els => els.length")
     assert deps == len(ev["depends_on"])
-    page.wait_for_timeout(250)
+    settle(page)
     shoot(page, "06-gradient-flow")
     page.click("#btn-next-phase")
     page.click("#btn-next-phase")
@@ -249,7 +252,7 @@ def test_projector_mode_toggles(page: Any, watch: Any, shoot: Any) -> None:
     press(page, "n")
     press(page, "n")
     press(page, "ArrowRight", 3)
-    page.wait_for_timeout(400)
+    settle(page)
     # Everything a teacher needs fits in 1024x768: the figure, the player and the formula are on screen.
     for sel in ("#network-figure", "#btn-next", "#formula-math"):
         box = page.locator(sel).bounding_box()
@@ -267,7 +270,7 @@ def test_projector_mode_at_4k(page: Any, shoot: Any) -> None:
     press(page, "n")
     press(page, "n")
     press(page, "ArrowRight", 3)
-    page.wait_for_timeout(400)
+    settle(page)
     size = page.evaluate("() => parseFloat(getComputedStyle(document.body).fontSize)")
     assert size >= 30
     shoot(page, "09-projector-4k")
@@ -377,10 +380,9 @@ def test_play_runs_and_pauses(page: Any) -> None:
     press(page, " ")
     assert page.get_attribute("#btn-play", "aria-pressed") == "false"
     stopped = fig(page)["position"]
-    page.wait_for_timeout(400)
-    assert fig(page)["position"] == stopped
     # once the player has been still a moment, the address names the position it stopped at
     page.wait_for_function("p => new URLSearchParams(location.search).get('step') === p", arg=stopped, timeout=5_000)
+    assert fig(page)["position"] == stopped  # and all that while it stayed there
 
 
 def test_editor_builds_a_deeper_network(page: Any, shoot: Any) -> None:
@@ -471,12 +473,15 @@ def test_share_opens_a_room_that_follows_the_steps(page: Any, watch: Any, shoot:
 
 def api_until(page: Any, net: str, check: Any, what: str) -> dict[str, Any]:
     """Polls the network until check(state) holds; the page's PATCH is on its way meanwhile."""
-    for _ in range(100):
-        state = page.request.get(f"/api/networks/{net}").json()
-        if check(state):
-            return dict(state)
-        page.wait_for_timeout(100)
-    raise AssertionError(f"never: {what}; last state iteration {state['iteration']}, w {state['weights'][0][0]}")
+    seen: list[dict[str, Any]] = [{}]
+
+    def holds() -> bool:
+        seen[0] = page.request.get(f"/api/networks/{net}").json()
+        return bool(check(seen[0]))
+
+    eventually(holds, message=lambda: f"never: {what}; last state iteration {seen[0].get('iteration')}, "
+                                      f"w {seen[0].get('weights', [[None]])[0][0]}")
+    return dict(seen[0])
 
 
 def test_undo_redo_and_reset_put_edits_and_training_back(page: Any, watch: Any, shoot: Any) -> None:

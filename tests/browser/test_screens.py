@@ -4,14 +4,13 @@ with 44 px targets, touch hints, the room code in the header), and 24 px type on
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import SCREENSHOTS, settle
 
 pytestmark = pytest.mark.browser
 
@@ -191,12 +190,6 @@ def assert_clean(page: Any, what: str) -> None:
         assert not got[key], f"{what}: text {key}: {sorted(got[key])[:8]}"
 
 
-def settle_figure(page: Any) -> None:
-    """Waits until no Plotly redraw or transition is under way (two animation frames with nothing pending)."""
-    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
-    page.wait_for_timeout(250)  # the pulses along the edges fade; not an assertion, only a calmer screenshot
-
-
 @pytest.fixture(scope="module")
 def contexts(browser: Any, base_url: str) -> Iterator[dict[str, Any]]:
     made: dict[str, Any] = {}
@@ -230,7 +223,7 @@ def open_main(ctx: Any, url: str) -> Any:
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(url)
     page.wait_for_selector("body[data-ready=true]", timeout=60_000)
-    settle_figure(page)
+    settle(page)
     page.errors = errors
     return page
 
@@ -356,7 +349,7 @@ def test_follower_page_fits_every_screen(contexts: dict[str, Any], base_url: str
     page.goto(f"/join/{code}" + ("?projector=1" if size == "projector" else ""))
     page.wait_for_selector("body[data-ready='true'][data-position='11']", timeout=60_000)
     page.wait_for_selector("#network-figure .main-svg")
-    settle_figure(page)
+    settle(page)
     what = f"follower page, {size}"
     page.screenshot(path=str(SCREENSHOTS / f"screen-follower-{size}.png"))
     assert_clean(page, what)
@@ -374,10 +367,8 @@ def test_lesson_page_fits_every_screen_if_there_is_one(contexts: dict[str, Any],
         page = contexts[size].new_page()
         page.goto("/lesson" + ("?projector=1" if size == "projector" else ""))
         page.wait_for_load_state("networkidle")
-        deadline = time.monotonic() + 20
-        while page.evaluate("document.body.dataset.ready") != "true" and time.monotonic() < deadline:
-            time.sleep(0.1)
-        settle_figure(page)
+        page.wait_for_selector("body[data-ready='true']")
+        settle(page)
         page.screenshot(path=str(SCREENSHOTS / f"screen-lesson-{size}.png"))
         got = audit(page)
         assert got["scrollWidth"] <= got["innerWidth"], f"lesson, {size}: scrolls sideways"
@@ -392,7 +383,7 @@ def test_share_dialog_leaves_the_formula_in_view_and_warns_of_a_loopback_link(
     page.click("#btn-share")
     page.wait_for_selector("#room-dialog:not([hidden]) #room-code:not(:empty)")
     page.wait_for_selector("#room-badge:not([hidden])")
-    settle_figure(page)
+    settle(page)
     page.screenshot(path=str(SCREENSHOTS / f"screen-share-{size}.png"))
     # the test server is on 127.0.0.1: the page says students cannot reach it, and how to fix that
     warning = page.locator("#room-host-warning")
@@ -412,7 +403,7 @@ def test_share_dialog_leaves_the_formula_in_view_and_warns_of_a_loopback_link(
     assert page.locator("#room-badge").inner_text().startswith("Room ")
     assert 0 <= b["left"] and b["right"] <= boxes["w"], f"{size}: the room badge is off screen: {b}"
     page.click("#room-close")
-    settle_figure(page)
+    settle(page)
     assert_clean(page, f"main page sharing, {size}")
     page.close()
 
@@ -456,7 +447,7 @@ def test_projector_shows_the_training_panel_on_t(contexts: dict[str, Any], xor: 
     page.click("#train-start")
     page.wait_for_function("() => !document.getElementById('train-start').disabled && "
                            "document.getElementById('net-info').textContent.includes('iteration 500')", timeout=60_000)
-    settle_figure(page)
+    settle(page)
     page.screenshot(path=str(SCREENSHOTS / "screen-projector-training.png"))
     sizes = page.evaluate(
         "() => [...document.querySelectorAll('#training .chart-card figcaption, #training-controls h2, #train-start')]"
