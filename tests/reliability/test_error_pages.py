@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from tests.reliability.server import free_port
+from tests.support import free_port
 
 PAGE = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 
