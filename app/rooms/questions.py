@@ -6,12 +6,12 @@ from typing import Any, Protocol
 
 
 class Outcome:
-    OK, MISSING, REVEALED, FULL, TOO_FAST = "ok", "missing", "revealed", "full", "too fast"
+    OK, MISSING, REVEALED, CLOSED, FULL, TOO_FAST = "ok", "missing", "revealed", "closed", "full", "too fast"
 
 
 class QuizStore(Protocol):
-    """Private question records and their answers; answering and revealing are each one atomic step, so no
-    answer slips in after the reveal."""
+    """Private question records and their answers; answering, revealing and closing are each one atomic step,
+    so no answer slips in after the reveal or the close."""
 
     answer_limit: int  # answers one question takes (a changed answer does not count again)
     rate: tuple[int, int]  # (answers, seconds): what one follower may send per window
@@ -25,3 +25,5 @@ class QuizStore(Protocol):
     def answers(self, code: str, qid: str) -> list[float]: ...
 
     def reveal(self, code: str, qid: str) -> tuple[dict[str, Any], list[float]] | None: ...
+
+    def close(self, code: str, qid: str) -> bool: ...

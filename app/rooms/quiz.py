@@ -16,7 +16,7 @@ from app.rooms.service import Rooms
 from app.schemas.networks import TraceRequest
 from app.store.base import NetworkStore
 
-PRESENTER_ONLY = "only the presenter can ask or reveal: send Authorization: Bearer <presenter_token>"
+PRESENTER_ONLY = "only the presenter can ask, reveal or close: send Authorization: Bearer <presenter_token>"
 
 
 def _not_found(qid: str) -> ApiError:
@@ -62,6 +62,8 @@ def answer(rooms: Rooms, quiz: QuizStore, code: str, qid: str, follower: str, va
         raise _not_found(qid)
     if outcome == Outcome.REVEALED:
         raise ApiError(409, ("path", "qid"), "this question has been revealed: answers are closed")
+    if outcome == Outcome.CLOSED:
+        raise ApiError(409, ("path", "qid"), "the presenter closed this question: answers are closed")
     if outcome == Outcome.FULL:
         raise ApiError(409, ("path", "qid"), f"this question has reached its limit of {quiz.answer_limit} answers")
     if outcome == Outcome.TOO_FAST:
@@ -109,3 +111,17 @@ def reveal(rooms: Rooms, quiz: QuizStore, code: str, qid: str, authorization: st
 
     rooms.update(code, show)
     return result
+
+
+def close(rooms: Rooms, quiz: QuizStore, code: str, qid: str, authorization: str | None) -> None:
+    """Take no more answers and clear the question from every screen, revealed or not (who may: the presenter)."""
+    _presenter(rooms, code, authorization)
+    if not quiz.close(code, qid):
+        raise _not_found(qid)
+
+    def hide(state: dict[str, Any]) -> None:
+        current = state.get("question")
+        if current is not None and current.get("id") == qid:  # closing an older question leaves a newer one shown
+            state["question"] = None
+
+    rooms.update(code, hide)

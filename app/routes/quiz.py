@@ -11,7 +11,7 @@ from fastapi import APIRouter, Response, status
 from app.deps import PresenterAuth, QuizDep, RoomsDep, SettingsDep, StoreDep
 from app.rooms import quiz
 from app.rooms.service import found
-from app.schemas import ErrorBody, QuizAnswer, QuizAsk, QuizQuestion, QuizReveal, QuizStatus, room_error_responses
+from app.schemas import ErrorBody, QuizAnswer, QuizAsk, QuizClosed, QuizQuestion, QuizReveal, QuizStatus, room_error_responses
 
 router = APIRouter(tags=["rooms"])
 
@@ -19,7 +19,7 @@ router = APIRouter(tags=["rooms"])
 def _answer_errors() -> dict[int | str, dict[str, Any]]:
     out = room_error_responses(400, 404, 409, 413, 415)
     out[404] = {"model": ErrorBody, "description": "No room with this code, or no such question in it"}
-    out[409] = {"model": ErrorBody, "description": "The question was revealed, or has its maximum of answers"}
+    out[409] = {"model": ErrorBody, "description": "The question was revealed or closed, or has its maximum of answers"}
     out[429] = {"model": ErrorBody, "description": "This follower sent too many answers in a short time"}
     return out
 
@@ -36,7 +36,7 @@ def ask(code: str, body: QuizAsk, rooms: RoomsDep, questions: QuizDep, store: St
 @router.post("/api/rooms/{code}/questions/{qid}/answers", status_code=status.HTTP_204_NO_CONTENT,
              response_class=Response, responses=_answer_errors())
 def answer(code: str, qid: str, body: QuizAnswer, rooms: RoomsDep, questions: QuizDep) -> Response:
-    """A follower's prediction (anonymous; the same follower id again replaces it); 409 once revealed."""
+    """A follower's prediction (anonymous; the same follower id again replaces it); 409 once revealed or closed."""
     with found(code) as norm:
         quiz.answer(rooms, questions, norm, qid, body.follower, body.value)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -59,3 +59,13 @@ def reveal(code: str, qid: str, rooms: RoomsDep, questions: QuizDep,
     """Close the answers and show the true value on every screen, with how the class answered."""
     with found(code) as norm:
         return quiz.reveal(rooms, questions, norm, qid, authorization)
+
+
+@router.post("/api/rooms/{code}/questions/{qid}/close", status_code=status.HTTP_200_OK, response_model=QuizClosed,
+             responses=room_error_responses(403, 404))
+def close(code: str, qid: str, rooms: RoomsDep, questions: QuizDep,
+          authorization: PresenterAuth = None) -> dict[str, Any]:
+    """The presenter only: take no more answers (later ones get 409) and clear the question from every screen."""
+    with found(code) as norm:
+        quiz.close(rooms, questions, norm, qid, authorization)
+    return {"id": qid, "closed": True}

@@ -44,7 +44,7 @@ from app.schemas.networks import (
     WeightEdit,
 )
 from app.schemas.presets import Preset
-from app.schemas.quiz import Histogram, QuizAnswer, QuizAsk, QuizQuestion, QuizReveal, QuizStatus, RoomQuestion
+from app.schemas.quiz import Histogram, QuizAnswer, QuizAsk, QuizClosed, QuizQuestion, QuizReveal, QuizStatus, RoomQuestion
 from app.schemas.rooms import (
     RoomCreate,
     RoomCreated,
@@ -63,5 +63,5 @@ __all__ = [
     "RoomStateUpdate", "SampleRequest", "SampleResult", "Snapshot", "StepResult", "Strict", "TraceEvent",
     "TraceRequest", "TraceResult", "TrainRequest", "TrainResult", "TrainingProgress", "ValidationErrorBody",
     "Vector", "WeightEdit", "error_responses", "room_error_responses",
-    "Histogram", "QuizAnswer", "QuizAsk", "QuizQuestion", "QuizReveal", "QuizStatus", "RoomQuestion",
+    "Histogram", "QuizAnswer", "QuizAsk", "QuizClosed", "QuizQuestion", "QuizReveal", "QuizStatus", "RoomQuestion",
 ]

@@ -1,4 +1,4 @@
-"""Bodies of the class quiz routes (app/routes/quiz.py): ask about one value of the trace, answer, reveal."""
+"""Bodies of the class quiz routes (app/routes/quiz.py): ask about one value of the trace, answer, reveal, close."""
 
 from __future__ import annotations
 
@@ -66,6 +66,13 @@ class QuizReveal(BaseModel):
     answers: int
     within_10_percent: int
     histogram: Histogram
+
+
+class QuizClosed(BaseModel):
+    """A closed question: no more answers, and no longer on any screen."""
+
+    id: str
+    closed: Literal[True] = True
 
 
 class RoomQuestion(BaseModel):

@@ -35,7 +35,7 @@ export const publishState = (code, token, state) => call("POST", `${room(code)}/
 /** "Try it myself": resolves to {network, sample, position, open_url} for a private copy. */
 export const forkRoom = (code) => call("POST", `${room(code)}/fork`);
 
-// The class quiz: the presenter asks about one trace event and reveals it; followers answer (docs/rooms.md).
+// The class quiz: the presenter asks about one trace event and reveals or closes it; followers answer (docs/rooms.md).
 const questions = (code) => `${room(code)}/questions`;
 export const askQuestion = (code, token, sample, event) => call("POST", questions(code), { sample, event }, token);
 export const answerQuestion = (code, qid, follower, value) =>
@@ -44,6 +44,8 @@ export const readQuestion = (code, qid, token) =>
   call("GET", `${questions(code)}/${encodeURIComponent(qid)}`, undefined, token);
 export const revealQuestion = (code, qid, token) =>
   call("POST", `${questions(code)}/${encodeURIComponent(qid)}/reveal`, undefined, token);
+export const closeQuestion = (code, qid, token) =>
+  call("POST", `${questions(code)}/${encodeURIComponent(qid)}/close`, undefined, token);
 
 /**
  * A presenter's publisher: call publish(fields) as often as you like (every key press); at most one request

@@ -129,6 +129,52 @@ def test_answers_replace_count_once_then_reveal_closes_them(sqlite_app: str, rea
     assert after["answers"] == 3
 
 
+def _close_clears_the_question_and_refuses_later_answers(base: str, readers: list[SSEReader]) -> None:
+    net, room = new_room(base)
+    code = room["code"]
+    follower = SSEReader(base, f"/api/rooms/{code}/events")
+    readers.append(follower)
+    follower.next()
+    qid = _ask(base, room).json()["id"]
+    assert follower.next().data["question"]["id"] == qid
+    assert _answer(base, code, qid, "student-aaaa", 0.5).status_code == 204
+    close = f"{base}/api/rooms/{code}/questions/{qid}/close"
+    r = httpx.post(close)
+    assert r.status_code == 403 and "presenter" in r.json()["detail"]
+    assert httpx.post(close, headers={"Authorization": "Bearer not-the-presenter"}).status_code == 403
+    assert httpx.post(f"{base}/api/rooms/{code}/questions/nope/close", headers=bearer(room)).status_code == 404
+    assert httpx.get(f"{base}/api/rooms/{code}").json()["question"]["id"] == qid  # refusals changed nothing
+    r = httpx.post(close, headers=bearer(room))
+    assert r.status_code == 200 and r.json() == {"id": qid, "closed": True}
+    assert follower.next().data["question"] is None
+    assert httpx.get(f"{base}/api/rooms/{code}").json()["question"] is None  # a late joiner sees no question
+    for who in ("student-aaaa", "student-bbbb"):
+        r = _answer(base, code, qid, who, 0.5)
+        assert r.status_code == 409 and "closed" in r.json()["detail"]
+    # a new question after the close is taken as usual, and closing the old one again leaves it shown
+    newer = _ask(base, room).json()["id"]
+    assert httpx.post(close, headers=bearer(room)).status_code == 200
+    assert httpx.get(f"{base}/api/rooms/{code}").json()["question"]["id"] == newer
+    assert _answer(base, code, newer, "student-aaaa", 0.5).status_code == 204
+    for secret in _secrets(_truth(base, net, 1, EVENT)["value"]):
+        assert secret not in b"".join(follower.raw)
+
+
+def test_close_clears_the_question_and_refuses_later_answers(sqlite_app: str, readers: list[SSEReader]) -> None:
+    _close_clears_the_question_and_refuses_later_answers(sqlite_app, readers)
+
+
+def test_close_on_redis_refuses_answers_through_the_other_process(redis_apps: tuple[str, str],
+                                                                 readers: list[SSEReader]) -> None:
+    a, b = redis_apps
+    _close_clears_the_question_and_refuses_later_answers(a, readers)
+    _, room = new_room(a)
+    qid = _ask(a, room).json()["id"]
+    assert httpx.post(f"{a}/api/rooms/{room['code']}/questions/{qid}/close", headers=bearer(room)).status_code == 200
+    r = _answer(b, room["code"], qid, "student-aaaa", 0.5)
+    assert r.status_code == 409 and "closed" in r.json()["detail"]
+
+
 def test_answer_refuses_non_numbers_unknown_rooms_and_questions(sqlite_app: str) -> None:
     _, room = new_room(sqlite_app)
     code = room["code"]

@@ -58,6 +58,8 @@ class LocalQuiz:
                 return Outcome.MISSING
             if q.record.get("revealed"):
                 return Outcome.REVEALED
+            if q.record.get("closed"):
+                return Outcome.CLOSED
             if self._too_fast(code, follower):
                 return Outcome.TOO_FAST
             if follower not in q.answers and len(q.answers) >= self.answer_limit:
@@ -77,3 +79,11 @@ class LocalQuiz:
                 return None
             q.record["revealed"] = True
             return dict(q.record), list(q.answers.values())
+
+    def close(self, code: str, qid: str) -> bool:
+        with self._lock:
+            q = self._rooms.get(code, {}).get(qid)
+            if q is None:
+                return False
+            q.record["closed"] = True
+            return True

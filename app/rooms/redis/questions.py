@@ -23,6 +23,7 @@ class RedisQuiz:
         self.rate = rate
         self._answer = client.register_script(scripts.QUESTIONS_ANSWER)
         self._reveal = client.register_script(scripts.QUESTIONS_REVEAL)
+        self._close = client.register_script(scripts.QUESTIONS_CLOSE)
 
     def _key(self, code: str, qid: str) -> str:
         return f"{self.prefix}quiz:{code}:{qid}"
@@ -60,3 +61,6 @@ class RedisQuiz:
         record: dict[str, Any] = json.loads(out[0])
         record["revealed"] = True
         return record, [float(v) for v in out[1]]
+
+    def close(self, code: str, qid: str) -> bool:
+        return bool(self._close(keys=[self._key(code, qid)]))
