@@ -118,3 +118,29 @@ test("faster and slower walk the speed list and stop at its ends", () => {
   assert.equal(player.speed, SPEEDS[0]);
   assert.equal(player.stepDuration(), 700);
 });
+
+test("a hold refuses every move past it, tells why, and lets the steps go once lifted", () => {
+  const { position } = setup();
+  position.load(prepareTrace(tinyTrace()), 4);
+  const timers = fakeTimers();
+  const player = createPlayer(position, { timers });
+  let told = 0;
+  player.hold(4, () => {
+    told += 1;
+  });
+  for (const move of [player.next, player.last, player.nextLayer, player.nextPhase, () => player.seek(9)]) {
+    assert.equal(move(), false);
+  }
+  player.toPhase("backward");
+  assert.equal(position.p, 4);
+  assert.equal(told, 6);
+  player.play();
+  timers.run();
+  assert.equal(position.p, 4);
+  assert.equal(player.playing, false);
+  assert.equal(player.prev(), true);
+  assert.equal(player.next(), true);
+  player.hold(null);
+  assert.equal(player.next(), true);
+  assert.equal(position.p, 5);
+});

@@ -1,8 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  answeredText, createScore, flipSign, histogramBars, isWithin, judge, parseAnswer, promptLatex, tolerance,
+  answeredText, createScore, flipSign, heldEvent, histogramBars, isWithin, judge, parseAnswer, promptLatex, tolerance,
+  withhold,
 } from "../../static/js/models/quiz.js";
+import { tinyTrace } from "./fixtures.mjs";
 
 test("within 10% follows the server's rule, with a floor for a true 0", () => {
   assert.equal(tolerance(2), 0.2);
@@ -56,4 +58,19 @@ test("the solo score counts guesses within 10% and streaks", () => {
   assert.deepEqual(score.value, { asked: 3, within: 2, streak: 0, best: 2 });
   assert.equal(score.text(), "2 of 3 within 10%");
   assert.equal(judge(0, 0.1).relative, null);
+});
+
+test("an open question withholds its event and all after it from the trace; a revealed one nothing", () => {
+  const trace = tinyTrace();
+  const open = { event: 4, sample: 1, revealed: false };
+  assert.equal(heldEvent(open, 1), 4);
+  assert.equal(heldEvent(open, 0), null);
+  assert.equal(heldEvent({ ...open, revealed: true }, 1), null);
+  assert.equal(heldEvent(null, 1), null);
+  const cut = withhold(trace, 4);
+  assert.equal(cut.events.length, 4);
+  assert.equal(cut.loss, null);
+  assert.ok(!JSON.stringify(cut).includes("0.1,") && !JSON.stringify(cut).includes("0.52"));
+  assert.equal(withhold(trace, 7).loss, 0.12); // the loss event is before the asked one: already shown
+  assert.equal(withhold(trace, null), trace);
 });

@@ -2,6 +2,7 @@
 // network, sample and step ("live"); "Try it myself" forks the network and steps the copy here ("own");
 // "Follow again" returns to live. The position shown is held in the position model.
 
+import { heldEvent, withhold } from "../models/quiz.js";
 import { prepareTrace } from "../models/trace-model.js";
 
 /**
@@ -16,7 +17,7 @@ export function createFollowing(deps) {
   let networkKey = null; // network_id:network_version of `network`
   let trace = null;
   let traceKey = null; // networkKey:sample of `trace`
-  let own = null; // {network, sample} of the private copy
+  let own = null; // {network, sample, held} of the private copy
   let fresh = true; // the next live drawing is a jump, never a pulse along one step
   let syncing = false;
   let again = false;
@@ -31,9 +32,11 @@ export function createFollowing(deps) {
       network = await api.getNetwork(room.network_id);
       networkKey = netKey;
     }
-    const tKey = `${netKey}:${room.sample}`;
+    // while a question is open, the trace stops before the asked value: no label, hover or formula can show it
+    const held = heldEvent(room.question, room.sample);
+    const tKey = `${netKey}:${room.sample}:${held}`;
     if (!training && tKey !== traceKey) {
-      trace = prepareTrace(await api.trace(room.network_id, { sample: room.sample }));
+      trace = prepareTrace(withhold(await api.trace(room.network_id, { sample: room.sample }), held));
       traceKey = tKey;
     }
     const from = fresh ? -1 : position.p;
@@ -67,8 +70,9 @@ export function createFollowing(deps) {
 
   async function tryItMyself() {
     const fork = await deps.room.forkRoom(deps.code);
-    const ownTrace = prepareTrace(await api.trace(fork.network.id, { sample: fork.sample }));
-    own = { network: fork.network, sample: fork.sample };
+    const held = heldEvent(latest && latest.question, fork.sample);
+    const ownTrace = prepareTrace(withhold(await api.trace(fork.network.id, { sample: fork.sample }), held));
+    own = { network: fork.network, sample: fork.sample, held };
     mode = "own";
     position.load(ownTrace, fork.position);
     deps.onMode("own", fork);
@@ -77,8 +81,22 @@ export function createFollowing(deps) {
 
   function stepOwn(delta) {
     if (mode !== "own") return;
+    if (delta > 0 && own.held != null && position.p >= own.held) {
+      say("The class question is open: the next value comes with the reveal.", "info");
+      return;
+    }
     if (!position.moveTo(position.p + delta, delta === 1 ? "step" : "back")) return;
     deps.show(own.network, position.trace, position.p, own.sample, delta === 1 ? 300 : 0).catch((err) => say(err.message));
+  }
+
+  /** After the reveal (or close), the private copy's trace comes whole, at the same position. */
+  async function releaseOwn() {
+    const { network: net, sample } = own;
+    own.held = null;
+    const full = prepareTrace(await api.trace(net.id, { sample }));
+    if (mode !== "own" || own.network !== net) return;
+    position.load(full, position.p);
+    await deps.show(net, full, position.p, sample, 0);
   }
 
   function followAgain() {
@@ -98,6 +116,7 @@ export function createFollowing(deps) {
       }
       if (!tallied && room.followers != null) deps.onFollowers(room.followers);
       if (mode === "live") sync();
+      else if (own.held != null && heldEvent(room.question, own.sample) == null) releaseOwn().catch((err) => say(err.message));
     }, {
       onStatus: deps.onStatus,
       onTally: (tally) => {

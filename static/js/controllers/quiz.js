@@ -1,8 +1,8 @@
 // "Predict, then reveal": the presenter asks the class about the next value of the trace and reveals it; a
 // follower answers on a phone; alone, the "predict" switch hides each next value until the student guesses.
-// The quiz's few requests are room.js's (askQuestion … revealQuestion); views draw, models judge.
+// The quiz's few requests are room.js's (askQuestion … closeQuestion); views draw, models judge.
 
-import { answerQuestion, askQuestion, readQuestion, revealQuestion } from "../room.js";
+import { answerQuestion, askQuestion, closeQuestion, readQuestion, revealQuestion } from "../room.js";
 import { createScore, flipSign, judge, parseAnswer, promptLatex } from "../models/quiz.js";
 
 const POLL_MS = 600; // the presenter's panel re-reads the answers about twice a second while a question is open
@@ -48,6 +48,8 @@ export function createQuizPresenter(deps) {
     try {
       stopPolling();
       question = { ...(await askQuestion(room.code, room.token, sample, p)), revealed: false };
+      // no screen steps past the asked value until Reveal or Close
+      deps.player.hold(question.event, () => deps.say("Reveal or close the question first.", "info"));
       deps.panel.asked(question);
       poll();
     } catch (err) {
@@ -64,6 +66,7 @@ export function createQuizPresenter(deps) {
     try {
       const res = await revealQuestion(room.code, question.id, room.token);
       question.revealed = true;
+      deps.player.hold(null);
       deps.panel.revealed(res, followers);
       // the step continues: the asked value appears in the formula on every screen
       if (deps.current().p === question.event) deps.player.next();
@@ -73,10 +76,22 @@ export function createQuizPresenter(deps) {
     }
   }
 
-  function close() {
+  function forget() {
     stopPolling();
+    deps.player.hold(null);
     question = null;
     deps.panel.hide();
+  }
+
+  // the server clears the question from every phone and refuses later answers; the panel goes only then
+  async function close() {
+    if (!room || !question) return forget();
+    try {
+      await closeQuestion(room.code, question.id, room.token);
+      forget();
+    } catch (err) {
+      deps.say(`Closing the question failed: ${err.message}`);
+    }
   }
 
   function started(presenting) {
@@ -85,7 +100,7 @@ export function createQuizPresenter(deps) {
   }
 
   function stopped() {
-    close();
+    forget();
     room = null;
     deps.askButton.hidden = true;
   }

@@ -10,17 +10,25 @@ const BASE_INTERVAL_MS = 1100; // one step per 1.1 s at 1x: time to read a formu
 export function createPlayer(position, { onPlayState = () => {}, timers = globalThis } = {}) {
   let speed = 1;
   let timer = null;
+  let limit = null; // while a class question is open: the furthest position, which does not yet show its value
+  let onHeld = () => {};
 
   const interval = () => BASE_INTERVAL_MS / speed;
-  const go = (q, how) => position.moveTo(q, how);
+  function go(q, how) {
+    if (limit != null && q > limit && q > position.p) {
+      pause();
+      onHeld();
+      return false;
+    }
+    return position.moveTo(q, how);
+  }
   const withTrace = (fn, how) => () => position.trace && go(fn(position.trace, position.p), how);
 
   function tick() {
-    if (position.p >= position.total) {
+    if (position.p >= position.total || !go(position.p + 1, "play")) {
       pause();
       return;
     }
-    go(position.p + 1, "play");
     timer = timers.setTimeout(tick, interval());
   }
 
@@ -75,6 +83,15 @@ export function createPlayer(position, { onPlayState = () => {}, timers = global
       const t = position.trace;
       if (!t || !(phase in t.phaseStart)) return;
       go(t.phaseStart[phase] + 1, "jump");
+    },
+    /** Refuses every move past `to` (null lifts it), calling `held()` instead; the quiz holds the asked value. */
+    hold(to, held = () => {}) {
+      limit = to;
+      onHeld = held;
+      if (to != null && position.p > to) go(to, "back");
+    },
+    get held() {
+      return limit;
     },
     play,
     pause,

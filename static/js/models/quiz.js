@@ -13,6 +13,18 @@ export function promptLatex(event) {
   return at < 0 ? `${event.symbol} = ?` : `${latex.slice(0, at)} = ?`;
 }
 
+/** The event a room's open question holds back on `sample`'s trace; null when none is open on it. */
+export function heldEvent(question, sample) {
+  return question && !question.revealed && question.sample === sample ? question.event : null;
+}
+
+/** The trace cut before the held event, so the asked value (and all after it, the loss too) never reaches a view. */
+export function withhold(trace, event) {
+  if (event == null) return trace;
+  const events = trace.events.slice(0, event);
+  return { ...trace, events, loss: events.some((ev) => ev.quantity === "loss") ? trace.loss : null };
+}
+
 /**
  * A number as a student types it on a phone or a laptop: "0,25", "−0.3" (the typographic minus), ".5", "1e-3";
  * null for anything else (empty, text, not finite).
