@@ -1,0 +1,158 @@
+"""A whole class in real Chromium: the presenter at 1280 x 720 in projector mode and three phones (390 x 844,
+touch). Two questions, one revealed and one closed; at every moment no screen shows an asked value before its
+reveal, no formula fails to typeset, no page logs an error, and answers after the close get 409."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.browser.test_page import get_trace, open_app, press, wait_position
+from tests.browser.test_quiz import PHONE
+
+pytestmark = pytest.mark.browser
+
+PHONES = 3
+
+# Everything a page holds that a student could read: visible text, the DOM, and the figure's data (hover texts).
+PAGE_TEXT = """() => [document.body.innerText, document.documentElement.outerHTML,
+  ...[...document.querySelectorAll('.js-plotly-plot')].map((el) => JSON.stringify(el.data || []))].join('\\n')"""
+
+
+def _written(value: float) -> list[str]:
+    """The value as a screen writes it: the formulas' 4 decimals and the labels' 3, with either minus sign."""
+    out = []
+    for digits in (4, 3):
+        text = f"{value:.{digits}f}"
+        out += [text, text.replace("-", "\u2212")]
+    return out
+
+
+class Phone:
+    """One student's phone following the room, with its own console and page errors."""
+
+    def __init__(self, browser: Any, base_url: str, code: str) -> None:
+        self.context = browser.new_context(base_url=base_url, **PHONE)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", lambda msg: msg.type == "error" and self.errors.append(msg.text))
+        self.page.on("pageerror", lambda err: self.errors.append(str(err)))
+        self.page.goto(f"/join/{code}")
+        self.page.wait_for_selector("body[data-ready='true'][data-seq]", timeout=20_000)
+
+    def answer(self, value: float) -> None:
+        self.page.locator("#quiz-answer").tap()
+        self.page.locator("#quiz-answer").fill(str(value))
+        self.page.locator("#quiz-send").tap()
+        self.page.wait_for_selector("#quiz-card[data-state='sent']", timeout=10_000)
+
+
+@pytest.fixture
+def phones(browser: Any) -> Iterator[list[Phone]]:
+    opened: list[Phone] = []
+    yield opened
+    for phone in opened:
+        phone.context.close()
+
+
+def _check(presenter: Any, phones: list[Phone], hidden: list[float]) -> None:
+    """No asked value on any screen (nor in a phone's DOM), no KaTeX error, no error in any console."""
+    for value in hidden:
+        shown = presenter.evaluate("() => document.body.innerText")
+        for text in _written(value):
+            assert text not in shown, f"the projector shows the asked value {text}"
+        for n, phone in enumerate(phones):
+            held = phone.page.evaluate(PAGE_TEXT)
+            for text in _written(value):
+                assert text not in held, f"phone {n} holds the asked value {text}"
+    for page in [presenter] + [p.page for p in phones]:
+        assert page.locator(".katex-error").count() == 0
+    for phone in phones:
+        assert phone.errors == []
+
+
+def _phones_at(phones: list[Phone], selector: str, state: str = "visible") -> None:
+    for phone in phones:
+        phone.page.wait_for_selector(selector, state=state, timeout=10_000)
+
+
+def test_a_whole_class_two_questions_one_revealed_one_closed(
+        page: Any, browser: Any, base_url: str, watch: Any, shoot: Any, phones: list[Phone]) -> None:
+    page.set_viewport_size({"width": 1280, "height": 720})
+    net = open_app(page)
+    page.click("#btn-share")
+    page.wait_for_selector("#room-dialog:not([hidden])")
+    code = page.inner_text("#room-code").strip()
+    page.click("#room-close")
+    press(page, "p")
+    page.wait_for_selector("body.projector")
+    press(page, "ArrowRight", 2)
+    wait_position(page, 2)
+    phones.extend(Phone(browser, base_url, code) for _ in range(PHONES))
+    _phones_at(phones, "body[data-position='2']")
+    trace = get_trace(page, net)
+
+    # Question 1 on event 2: asked, answered by every phone, stepping held everywhere, then revealed.
+    page.click("#btn-ask-class")
+    page.wait_for_selector("#quiz-panel[data-state='open']")
+    first = page.request.get(f"/api/rooms/{code}").json()["question"]
+    value1 = trace["events"][first["event"]]["value"]
+    _phones_at(phones, "#quiz-card[data-state='open']")
+    _check(page, phones, [value1])
+    press(page, "ArrowRight")
+    page.wait_for_selector("#messages :text('Reveal or close the question first')", timeout=5_000)
+    press(page, "End")
+    wait_position(page, 2)  # held: the asked value is not shown on the projector
+    for n, phone in enumerate(phones):
+        phone.answer(round(value1 * (1.08 + 0.1 * n), 4))  # near, never the value itself
+    page.wait_for_selector("#quiz-panel[data-answers='3']", timeout=10_000)
+    _phones_at(phones, "body[data-position='2']")
+    _check(page, phones, [value1])
+    shoot(page, "class-projector-question-open")
+    shoot(phones[0].page, "class-phone-question-open")
+
+    page.click("#quiz-reveal")
+    page.wait_for_selector("#quiz-panel[data-state='revealed']")
+    wait_position(page, 3)
+    _phones_at(phones, "#quiz-card[data-state='revealed']")
+    _check(page, phones, [])
+    shoot(page, "class-projector-revealed")
+    shoot(phones[0].page, "class-phone-revealed")
+
+    # Question 2 two steps on: asked, two phones answer, closed without a reveal.
+    press(page, "ArrowRight", 2)
+    wait_position(page, 5)
+    page.click("#btn-ask-class")
+    page.wait_for_selector(f"#quiz-panel[data-state='open']:not([data-question='{first['id']}'])")
+    second = page.request.get(f"/api/rooms/{code}").json()["question"]
+    value2 = trace["events"][second["event"]]["value"]
+    _phones_at(phones, f"#quiz-card[data-question='{second['id']}'][data-state='open']")
+    _check(page, phones, [value2])
+    press(page, "ArrowRight")
+    wait_position(page, 5)
+    for phone in phones[:2]:
+        phone.answer(round(2 * value2 + 1, 4))  # a wrong guess: the phone echoes it, which must not be the value
+    _check(page, phones, [value2])
+    shoot(phones[2].page, "class-phone-second-question")
+
+    page.click("#quiz-close")
+    page.wait_for_selector("#quiz-panel", state="hidden")
+    _phones_at(phones, "#quiz-card", state="hidden")
+    assert page.request.get(f"/api/rooms/{code}").json()["question"] is None
+    late = page.request.post(f"/api/rooms/{code}/questions/{second['id']}/answers",
+                             data={"follower": "student-late", "value": value2})
+    assert late.status == 409
+    _check(page, phones, [value2])
+    shoot(page, "class-projector-closed")
+    shoot(phones[2].page, "class-phone-closed")
+
+    # A late joiner after the close sees no question; stepping goes on.
+    phones.append(Phone(browser, base_url, code))
+    assert phones[-1].page.locator("#quiz-card").is_hidden()
+    press(page, "ArrowRight")
+    wait_position(page, 6)
+    _phones_at(phones, "body[data-position='6']")
+    _check(page, phones, [])
+    assert watch.console_errors == [] and watch.page_errors == []
