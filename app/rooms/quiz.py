@@ -11,7 +11,7 @@ from app.config import Settings
 from app.errors import ApiError
 from app.networks import usecases
 from app.rooms.questions import Outcome, QuizStore
-from app.rooms.scoring import hidden_histogram, histogram_around, prompt_latex, within_10_percent
+from app.rooms.scoring import hidden_histogram, histogram_around, histogram_of_answers, prompt_latex, within_10_percent
 from app.rooms.service import Rooms
 from app.schemas.networks import TraceRequest
 from app.store.base import NetworkStore
@@ -79,8 +79,9 @@ def _result(record: dict[str, Any], answers: list[float]) -> dict[str, Any]:
 
 
 def status(rooms: Rooms, quiz: QuizStore, code: str, qid: str, authorization: str | None) -> dict[str, Any]:
-    """How many answered and their distribution; the value only after the reveal. Before it, the histogram is
-    centred on the true value for the presenter and empty for anyone else (nothing to copy)."""
+    """How many answered and their distribution; the value only after the reveal. Before it, the histogram spans
+    the answers for the presenter (never the true value: the projector must not hint it) and is empty for anyone
+    else (nothing to copy)."""
     rooms.record_state(code)
     record = quiz.get(code, qid)
     if record is None:
@@ -89,7 +90,7 @@ def status(rooms: Rooms, quiz: QuizStore, code: str, qid: str, authorization: st
     if record.get("revealed"):
         return {"id": qid, "revealed": True, **_result(record, answers)}
     presenter = _is_presenter(rooms, code, authorization)
-    histogram = histogram_around(float(record["value"]), answers) if presenter else hidden_histogram()
+    histogram = histogram_of_answers(answers) if presenter else hidden_histogram()
     return {"id": qid, "answers": len(answers), "histogram": histogram, "revealed": False}
 
 

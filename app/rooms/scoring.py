@@ -50,6 +50,23 @@ def histogram_around(value: float, answers: list[float]) -> dict[str, Any]:
     return {"around": "value", "edges": edges, "counts": counts, "below": below, "above": above}
 
 
+def histogram_of_answers(answers: list[float]) -> dict[str, Any]:
+    """What the presenter sees before the reveal: BINS equal bins from the lowest answer to the highest, so the
+    axis says where the class is and nothing of the true value (no bins without answers)."""
+    if not answers:
+        return {"around": "answers", "edges": [], "counts": [], "below": 0, "above": 0}
+    lo, hi = min(answers), max(answers)
+    if hi - lo < 1e-12:  # one value answered: a bin of ±10% around it, like a true value's
+        pad = tolerance(lo)
+        lo, hi = lo - pad, hi + pad
+    width = (hi - lo) / BINS
+    edges = [lo + k * width for k in range(BINS)] + [hi]
+    counts = [0] * BINS
+    for a in answers:
+        counts[_bin(edges, width, a)] += 1
+    return {"around": "answers", "edges": edges, "counts": counts, "below": 0, "above": 0}
+
+
 def hidden_histogram() -> dict[str, Any]:
     """What anyone but the presenter gets before the reveal: no bins, so no answer can be copied from it."""
     return {"around": "hidden", "edges": [], "counts": [], "below": 0, "above": 0}

@@ -27,10 +27,10 @@ class QuizAnswer(Strict):
 
 
 class Histogram(BaseModel):
-    """Answers in bins around the true value (the middle bin is within 10%); before the reveal only the presenter
-    gets them, anyone else an empty `hidden` histogram."""
+    """Answers in bins: after the reveal around the true value (the middle bin is within 10%); before it, for the
+    presenter only, from the lowest answer to the highest (`answers`); anyone else gets an empty `hidden` one."""
 
-    around: Literal["value", "hidden"]
+    around: Literal["value", "answers", "hidden"]
     edges: list[float] = Field(description="bin edges, one more than counts")
     counts: list[int]
     below: int = Field(0, description="answers below the first edge")

@@ -71,6 +71,8 @@ def _check(presenter: Any, phones: list[Phone], hidden: list[float]) -> None:
         assert page.locator(".katex-error").count() == 0
     for phone in phones:
         assert phone.errors == []
+        assert phone.page.locator(".key-hint").first.is_hidden()  # no "press a key" on a phone without keys
+        assert "Press" not in phone.page.evaluate("() => document.body.innerText")
 
 
 def _phones_at(phones: list[Phone], selector: str, state: str = "visible") -> None:
@@ -108,6 +110,10 @@ def test_a_whole_class_two_questions_one_revealed_one_closed(
     for n, phone in enumerate(phones):
         phone.answer(round(value1 * (1.08 + 0.1 * n), 4))  # near, never the value itself
     page.wait_for_selector("#quiz-panel[data-answers='3']", timeout=10_000)
+    # the presenter's histogram before the reveal: a value axis over the answers, no bin marked as the truth
+    low, high = (page.inner_text(f"#quiz-histogram .quiz-bar:{end}-child .quiz-bar-label") for end in ("first", "last"))
+    assert float(low.replace("\u2212", "-")) < float(high.replace("\u2212", "-"))
+    assert page.locator("#quiz-histogram .quiz-bar.within").count() == 0
     _phones_at(phones, "body[data-position='2']")
     _check(page, phones, [value1])
     shoot(page, "class-projector-question-open")

@@ -78,7 +78,7 @@ def test_presenter_asks_a_phone_answers_by_tapping_and_the_reveal_reaches_both(
             assert r.status == 204
         page.wait_for_selector("#quiz-panel[data-answers='12']", timeout=5_000)
         assert page.inner_text("#quiz-count") == "12 answered"  # more answers (API) than followers (1)
-        assert page.locator("#quiz-histogram .quiz-bar.within").count() == 1
+        assert page.locator("#quiz-histogram .quiz-bar.within").count() == 0  # the truth is marked at the reveal
         _inside_viewport(page, "#quiz-panel")
         shoot(page, "quiz-presenter-live")
         page.click("#quiz-toggle-histogram")  # hidden from the projector before the reveal
@@ -93,6 +93,7 @@ def test_presenter_asks_a_phone_answers_by_tapping_and_the_reveal_reaches_both(
         wait_position(page, 3)  # the step continues: the asked value is now shown
         result = page.inner_text("#quiz-result")
         assert "of 12 within 10%" in result
+        assert page.locator("#quiz-histogram .quiz-bar.within").count() == 1
         assert page.locator("#quiz-histogram.concealed").count() == 0
         _inside_viewport(page, "#quiz-panel")
         _no_sideways_scroll(page)

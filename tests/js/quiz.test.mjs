@@ -44,6 +44,12 @@ test("histogram bars mark the within-10% bin and add outer bars only when used",
   assert.equal(bars[0].label, "less");
   assert.equal(bars[0].edge, "0.1");
   assert.equal(bars[2].label, "");
+  assert.equal(bars[1].label, "0.1");
+  assert.equal(bars[9].label, "1.9");
+  const spread = histogramBars({ around: "answers", edges: Array.from({ length: 10 }, (_, k) => 0.086 + k * 0.004),
+    counts: [1, 0, 0, 0, 0, 0, 2, 0, 1], below: 0, above: 0 });
+  assert.deepEqual(spread.map((b) => b.label), ["0.086", "", "", "", "0.104", "", "", "", "0.122"]);
+  assert.equal(spread.filter((b) => b.within).length, 0); // no true value is marked before the reveal
   assert.deepEqual(histogramBars({ around: "hidden", edges: [], counts: [] }), []);
   assert.equal(answeredText(12, 27), "12 of 27 answered");
   assert.equal(answeredText(3, null), "3 answered");

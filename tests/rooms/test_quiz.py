@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from app.engine.latex import num
-from app.rooms.scoring import histogram_around, prompt_latex, within_10_percent
+from app.rooms.scoring import histogram_around, histogram_of_answers, prompt_latex, within_10_percent
 from tests.rooms.conftest import SSEReader, bearer, new_room, start_app
 
 EVENT = 2  # XOR's z_1^2: a value of the forward pass with a formula worth predicting
@@ -109,7 +109,10 @@ def test_answers_replace_count_once_then_reveal_closes_them(sqlite_app: str, rea
     assert set(got) == {"id", "answers", "histogram", "revealed"}
     assert got["histogram"] == {"around": "hidden", "edges": [], "counts": [], "below": 0, "above": 0}
     presenter = httpx.get(f"{sqlite_app}/api/rooms/{code}/questions/{qid}", headers=bearer(room)).json()
-    assert presenter["histogram"]["around"] == "value" and presenter["histogram"]["counts"][4] == 2
+    # the presenter's bins span the answers only: the same answers give the same axis whatever the true value
+    given = [value, value * 1.05, -value - 1]
+    assert presenter["histogram"] == histogram_of_answers(given)
+    assert presenter["histogram"]["edges"][0] == min(given) and presenter["histogram"]["edges"][-1] == max(given)
     assert "value" not in presenter
     for secret in _secrets(value):
         assert secret not in r.content
@@ -261,6 +264,12 @@ def test_histograms_and_prompts() -> None:
     h = histogram_around(1.0, [1.0, 1.09, 0.95, 0.8, 1.25, -1.0, 9.0])
     assert h["counts"][4] == 3 and h["counts"][3] == 1 and h["counts"][5] == 1 and h["below"] == 1 and h["above"] == 1
     assert len(h["edges"]) == 10 and abs(h["edges"][4] - 0.9) < 1e-12 and abs(h["edges"][5] - 1.1) < 1e-12
+    a = histogram_of_answers([0.086, 0.115, 0.12, 0.11])
+    assert a["around"] == "answers" and a["edges"][0] == 0.086 and a["edges"][-1] == 0.12 and sum(a["counts"]) == 4
+    assert a["counts"][0] == 1 and a["counts"][-1] == 1
+    one = histogram_of_answers([2.0, 2.0])
+    assert one["counts"][4] == 2 and abs(one["edges"][0] - 1.8) < 1e-12
+    assert histogram_of_answers([])["counts"] == []
     assert within_10_percent(0.0, [0.0, 0.0004, 0.002]) == 2  # a true 0 allows half a unit of the 3rd decimal
     assert within_10_percent(-2.0, [-2.2, -1.8, -2.21, 2.0]) == 2
     assert prompt_latex({"latex": r"a = \sigma(0.5) = 0.6225", "symbol": "a"}) == r"a = \sigma(0.5) = ?"

@@ -52,15 +52,22 @@ const short = (v) => {
 
 /**
  * The bars of a histogram {around, edges, counts, below, above}: [{label, count, share, within, kind}], the
- * outer "below"/"above" bars only when some answer landed there. `share` is the count over the tallest bar.
+ * outer "below"/"above" bars only when some answer landed there; bins are labelled with values at both ends. `share` is the count over the tallest bar.
  */
 export function histogramBars(histogram) {
   if (!histogram || !histogram.counts || !histogram.counts.length) return [];
   const { edges, counts } = histogram;
   const centre = Math.floor(counts.length / 2);
   const around = histogram.around === "value";
-  // few labels, so they stay legible on a phone: the middle bin ("±10%" around the value) and the outer bars
-  const label = (k) => (around && k === centre ? "±10%" : "");
+  // a value axis with few labels, so they stay legible on a phone: both ends, and the middle bin ("±10%" around
+  // the value after the reveal, else the middle of the answers' span)
+  const last = counts.length - 1;
+  const label = (k) => {
+    if (k === 0) return short(edges[0]);
+    if (k === last) return short(edges[last + 1]);
+    if (k !== centre) return "";
+    return around ? "±10%" : short((edges[k] + edges[k + 1]) / 2);
+  };
   const bars = counts.map((count, k) => ({ label: label(k), count, within: around && k === centre, kind: "bin" }));
   if (histogram.below) bars.unshift({ label: "less", count: histogram.below, within: false, kind: "below", edge: short(edges[0]) });
   if (histogram.above) bars.push({ label: "more", count: histogram.above, within: false, kind: "above", edge: short(edges[edges.length - 1]) });

@@ -6,6 +6,9 @@ import { updateWords } from "../models/update-words.js";
 import { createMatrixView } from "./matrix-view.js";
 import { fitMathSoon, mixed, onKatex, tex, typesetSoon } from "./tex.js";
 
+// phones have no arrow keys: the same media query as the CSS that swaps the key hints for tap hints
+const touchOnly = () => typeof matchMedia === "function" && matchMedia("(hover: none), (pointer: coarse)").matches;
+
 const PHASE_LABEL = { forward: "Forward", loss: "Loss", backward: "Backward", update: "Update" };
 
 /** The title and the explanation (text with $math$) of an event, in the lecture's words. */
@@ -128,7 +131,8 @@ export function createFormulaPanel(els, handlers = {}) {
       els.phase.textContent = "Ready";
       els.phase.className = "phase-chip";
       els.title.textContent = `Sample ${ctx.sample + 1}: x = (${trace.input.map((v) => fmt(v, 2)).join(", ")})`;
-      tex(els.math, `\\text{Press } \\rightarrow \\text{ to compute } ${trace.events[0] ? trace.events[0].symbol : ""}`);
+      const how = touchOnly() ? "\\text{Tap next to compute }" : "\\text{Press } \\rightarrow \\text{ to compute }";
+      tex(els.math, `${how} ${trace.events[0] ? trace.events[0].symbol : ""}`);
       fitMathSoon(els.math, 75);
       els.words.textContent = `${trace.events.length} elementary computations: the forward pass, the loss, the backward pass and the update.`;
       renderMatrix(ctx);
