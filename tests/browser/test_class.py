@@ -126,6 +126,8 @@ def test_a_whole_class_two_questions_one_revealed_one_closed(
     _check(page, phones, [])
     shoot(page, "class-projector-revealed")
     shoot(phones[0].page, "class-phone-revealed")
+    phones.append(Phone(browser, base_url, code))  # a late joiner after the reveal: no old question, no old numbers
+    assert phones[-1].page.locator("#quiz-card").is_hidden()
 
     # Question 2 two steps on: asked, two phones answer, closed without a reveal.
     press(page, "ArrowRight", 2)

@@ -172,7 +172,8 @@ export function createQuizFollower(deps) {
     }
     if (!current || current.id !== q.id) {
       mine = null;
-      dismissed = null;
+      // revealed before this page saw it: the question is over (its numbers may predate training), so none shows
+      dismissed = q.revealed ? q.id : null;
       current = q;
       if (!q.revealed) deps.card.question(q);
     }
