@@ -11,7 +11,16 @@ from fastapi import APIRouter, Response, status
 from app.deps import PresenterAuth, QuizDep, RoomsDep, SettingsDep, StoreDep
 from app.rooms import quiz
 from app.rooms.service import found
-from app.schemas import ErrorBody, QuizAnswer, QuizAsk, QuizClosed, QuizQuestion, QuizReveal, QuizStatus, room_error_responses
+from app.schemas import (
+    ErrorBody,
+    QuizAnswer,
+    QuizAsk,
+    QuizClosed,
+    QuizQuestion,
+    QuizReveal,
+    QuizStatus,
+    room_error_responses,
+)
 
 router = APIRouter(tags=["rooms"])
 

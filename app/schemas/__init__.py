@@ -44,7 +44,16 @@ from app.schemas.networks import (
     WeightEdit,
 )
 from app.schemas.presets import Preset
-from app.schemas.quiz import Histogram, QuizAnswer, QuizAsk, QuizClosed, QuizQuestion, QuizReveal, QuizStatus, RoomQuestion
+from app.schemas.quiz import (
+    Histogram,
+    QuizAnswer,
+    QuizAsk,
+    QuizClosed,
+    QuizQuestion,
+    QuizReveal,
+    QuizStatus,
+    RoomQuestion,
+)
 from app.schemas.rooms import (
     RoomCreate,
     RoomCreated,
