@@ -114,7 +114,7 @@ function onMode(mode, fork) {
 }
 
 const quiz = createQuizFollower({
-  code: body.dataset.code, follower: followerId(),
+  code: body.dataset.code, follower: followerId(), rule: () => meta.quizTolerance(),
   card: createFollowerCard({ onSubmit: (text) => quiz.submit(text), onSign: () => quiz.sign(), onDismiss: () => quiz.dismiss() }),
 });
 

@@ -27,14 +27,14 @@ export function buildInsights(deps) {
   return insights;
 }
 
-/** The presenter's quiz (asking the class) and the solo predict switch; deps: {player, position, current, say}. */
-export function buildQuiz({ player, position, current, say }) {
+/** The presenter's quiz (asking the class) and the solo predict switch; deps: {player, position, current, say, rule}. */
+export function buildQuiz({ player, position, current, say, rule }) {
   const presenter = createQuizPresenter({
-    player, current, say, askButton: $("btn-ask-class"),
+    player, current, say, rule, askButton: $("btn-ask-class"),
     panel: createPresenterPanel({ onReveal: () => presenter.reveal(), onClose: () => presenter.close() }),
   });
   const solo = createSoloPredict({
-    position, player,
+    position, player, rule,
     card: createSoloCard({ onCheck: (text) => solo.check(text), onSign: () => solo.sign(), onSkip: () => solo.skip(), onContinue: () => solo.proceed() }),
   });
   return { presenter, solo };

@@ -176,7 +176,7 @@ startPage({
     later.load();
   },
 }).then(() => later.build({
-  quiz: { player, position, current, say },
+  quiz: { player, position, current, say, rule: () => session.state.meta.quizTolerance() },
   insights: {
     api, say, guarded, charts,
     network: () => session.state.network,

@@ -10,7 +10,7 @@ const POLL_MS = 600; // the presenter's panel re-reads the answers about twice a
 
 /**
  * The presenter's side. deps: {panel (views/quiz.js createPresenterPanel), askButton, player, current() ->
- * {sample, p, trace}, say}. tap(room) wraps room.js so the quiz learns the room's code, token and followers
+ * {sample, p, trace}, say, rule() (the server's tolerance or null, models/quiz.js)}. tap(room) wraps room.js so the quiz learns the room's code, token and followers
  * when presenting starts; returns {tap, ask, reveal, close}.
  */
 export function createQuizPresenter(deps) {
@@ -29,7 +29,7 @@ export function createQuizPresenter(deps) {
     const asked = question.id;
     try {
       const status = await readQuestion(room.code, asked, room.token);
-      if (question && question.id === asked && !question.revealed) deps.panel.progress(status, followers);
+      if (question && question.id === asked && !question.revealed) deps.panel.progress(status, followers, deps.rule());
     } catch (err) {
       if (err.status !== 0) deps.say(`Reading the answers failed: ${err.message}`);
     }
@@ -67,7 +67,7 @@ export function createQuizPresenter(deps) {
       const res = await revealQuestion(room.code, question.id, room.token);
       question.revealed = true;
       deps.player.hold(null);
-      deps.panel.revealed(res, followers);
+      deps.panel.revealed(res, followers, deps.rule());
       // the step continues: the asked value appears in the formula on every screen
       if (deps.current().p === question.event) deps.player.next();
     } catch (err) {
@@ -155,7 +155,8 @@ export function followerId(storage = window.localStorage) {
 }
 
 /**
- * The follower's side. deps: {card (views/quiz.js createFollowerCard), code, follower (id)}. tap(room) wraps
+ * The follower's side. deps: {card (views/quiz.js createFollowerCard), code, follower (id), rule() (the server's
+ * tolerance or null)}. tap(room) wraps
  * room.js's followRoom so every room state also reaches the quiz; returns {tap, submit, sign, dismiss}.
  */
 export function createQuizFollower(deps) {
@@ -182,7 +183,7 @@ export function createQuizFollower(deps) {
     if (q.revealed) {
       // once the presenter has moved past the asked step, the card steps aside
       if (state.position > q.event + 1) deps.card.hide();
-      else deps.card.revealed(q, mine, mine == null ? null : judge(q.value, mine));
+      else deps.card.revealed(q, mine, mine == null ? null : judge(q.value, mine, deps.rule()), deps.rule());
     }
   }
 
@@ -229,10 +230,10 @@ export function createQuizFollower(deps) {
 
 /**
  * Alone: with the "predict" switch on, the next value stays hidden until the student guesses it; a score is
- * kept. deps: {card (createSoloCard), position, player}. beforeNext(next) stands in for the player's next.
+ * kept. deps: {card (createSoloCard), position, player, rule() (the server's tolerance or null)}. beforeNext(next) stands in for the player's next.
  */
 export function createSoloPredict(deps) {
-  const score = createScore();
+  const score = createScore(deps.rule());
   let on = false;
   let event = null; // the event the card asks about
   let checked = false;
@@ -265,7 +266,7 @@ export function createSoloPredict(deps) {
     const ev = deps.position.trace.events[event];
     const verdict = guess == null ? null : score.record(ev.value, guess);
     checked = true;
-    deps.card.result(ev.value, guess, verdict, score.text());
+    deps.card.result(ev.value, guess, verdict, score.text(), deps.rule());
     deps.player.next();
   }
 

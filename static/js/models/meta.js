@@ -1,5 +1,5 @@
 // The server's rules (GET /api/meta), which the page asks instead of keeping its own lists: the activations, losses,
-// optimizers, quantities and limits. Pure lookups over the JSON; no DOM, no fetch.
+// optimizers, quantities, limits and the quiz's tolerance. Pure lookups over the JSON; no DOM, no fetch.
 
 const nameOf = (x) => (typeof x === "string" ? x : x && x.name);
 
@@ -38,5 +38,11 @@ export function createMeta(raw) {
     initSchemes: () => (m.init_schemes || []).map(nameOf).filter(Boolean),
     trainModes: () => (m.train_modes || []).map(nameOf).filter(Boolean),
     reductions: () => (m.reductions || []).map(nameOf).filter(Boolean),
+    /** The quiz's tolerance {relative, absolute} from `quiz`, or null when the server gives none. */
+    quizTolerance() {
+      const q = m.quiz || {};
+      const ok = Number.isFinite(q.relative_tolerance) && Number.isFinite(q.absolute_tolerance);
+      return ok ? { relative: q.relative_tolerance, absolute: q.absolute_tolerance } : null;
+    },
   };
 }

@@ -1,10 +1,21 @@
-// The arithmetic of "predict, then reveal": what counts as within 10%, the prompt with "?" for the result,
-// reading a typed number, bars of a histogram the server sent, and the solo score. No DOM, no fetch.
+// The arithmetic of "predict, then reveal": whether a guess is within the server's tolerance, the prompt with "?"
+// for the result, reading a typed number, a histogram's bars and the solo score. No DOM, no fetch.
 
-/** The server's rule (app/rooms/quiz.py): within 10% of the value, at least half a unit of the 3rd decimal. */
-export const ABSOLUTE_TOLERANCE = 5e-4;
-export const tolerance = (value) => Math.max(0.1 * Math.abs(value), ABSOLUTE_TOLERANCE);
-export const isWithin = (value, guess) => Math.abs(guess - value) <= tolerance(value) * (1 + 1e-9);
+/**
+ * `rule` is the server's tolerance {relative, absolute} (models/meta.js quizTolerance), or null: then no guess is
+ * judged. A guess is within when it is off by at most `relative` of the value, and never less than `absolute`.
+ */
+export const tolerance = (rule, value) => Math.max(rule.relative * Math.abs(value), rule.absolute);
+export const isWithin = (rule, value, guess) => Math.abs(guess - value) <= tolerance(rule, value) * (1 + 1e-9);
+
+/** The rule's relative tolerance as the page writes it ("10%"). */
+export const percentText = (rule) => `${Number((rule.relative * 100).toPrecision(3))}%`;
+
+/** A verdict in words ("✓ within 10%"), or "" when nothing was judged. */
+export function verdictText(verdict, rule) {
+  if (!rule || !verdict || verdict.within == null) return "";
+  return verdict.within ? `✓ within ${percentText(rule)}` : `✗ more than ${percentText(rule)} off`;
+}
 
 /** An event's formula with its result replaced by "?" (the result is the last " = number"). */
 export function promptLatex(event) {
@@ -52,23 +63,26 @@ const short = (v) => {
 
 /**
  * The bars of a histogram {around, edges, counts, below, above}: [{label, count, share, within, kind}], the
- * outer "below"/"above" bars only when some answer landed there; bins are labelled with values at both ends. `share` is the count over the tallest bar.
+ * outer "below"/"above" bars only when some answer landed there; bins are labelled with values at both ends.
+ * `share` is the count over the tallest bar; the middle bin is marked within only with a rule.
  */
-export function histogramBars(histogram) {
+export function histogramBars(histogram, rule = null) {
   if (!histogram || !histogram.counts || !histogram.counts.length) return [];
   const { edges, counts } = histogram;
   const centre = Math.floor(counts.length / 2);
   const around = histogram.around === "value";
   // a value axis with few labels, so they stay legible on a phone: both ends, and the middle bin ("±10%" around
   // the value after the reveal, else the middle of the answers' span)
+  const within = (k) => !!rule && around && k === centre;
   const last = counts.length - 1;
   const label = (k) => {
     if (k === 0) return short(edges[0]);
     if (k === last) return short(edges[last + 1]);
     if (k !== centre) return "";
-    return around ? "±10%" : short((edges[k] + edges[k + 1]) / 2);
+    if (around) return within(k) ? `±${percentText(rule)}` : "";
+    return short((edges[k] + edges[k + 1]) / 2);
   };
-  const bars = counts.map((count, k) => ({ label: label(k), count, within: around && k === centre, kind: "bin" }));
+  const bars = counts.map((count, k) => ({ label: label(k), count, within: within(k), kind: "bin" }));
   if (histogram.below) bars.unshift({ label: "less", count: histogram.below, within: false, kind: "below", edge: short(edges[0]) });
   if (histogram.above) bars.push({ label: "more", count: histogram.above, within: false, kind: "above", edge: short(edges[edges.length - 1]) });
   const top = Math.max(1, ...bars.map((b) => b.count));
@@ -82,18 +96,19 @@ export function answeredText(answers, followers) {
   return `${n} of ${followers} answered`;
 }
 
-/** How one guess went: {within, error (guess − value), relative (|error| / |value|, null for 0)}. */
-export function judge(value, guess) {
+/** How one guess went: {within (null without a rule), error (guess − value), relative (|error| / |value|, null for 0)}. */
+export function judge(value, guess, rule) {
   const error = guess - value;
-  return { within: isWithin(value, guess), error, relative: value === 0 ? null : Math.abs(error) / Math.abs(value) };
+  const within = rule ? isWithin(rule, value, guess) : null;
+  return { within, error, relative: value === 0 ? null : Math.abs(error) / Math.abs(value) };
 }
 
-/** The solo "predict" score: record(value, guess) after each guess; {asked, within, streak, best}. */
-export function createScore() {
+/** The solo "predict" score under `rule`: record(value, guess) after each guess; {asked, within, streak, best}. */
+export function createScore(rule = null) {
   const score = { asked: 0, within: 0, streak: 0, best: 0 };
   return {
     record(value, guess) {
-      const verdict = judge(value, guess);
+      const verdict = judge(value, guess, rule);
       score.asked += 1;
       if (verdict.within) {
         score.within += 1;
@@ -111,7 +126,9 @@ export function createScore() {
       return { ...score };
     },
     text() {
-      return score.asked ? `${score.within} of ${score.asked} within 10%` + (score.streak > 1 ? ` · ${score.streak} in a row` : "") : "no guesses yet";
+      if (!score.asked) return "no guesses yet";
+      if (!rule) return score.asked === 1 ? "1 guess" : `${score.asked} guesses`;
+      return `${score.within} of ${score.asked} within ${percentText(rule)}` + (score.streak > 1 ? ` · ${score.streak} in a row` : "");
     },
   };
 }

@@ -3,7 +3,7 @@
 // a decimal keypad, big buttons, then their answer beside the true value) and the solo "predict" card. Draws only.
 
 import { fmt } from "../models/format.js";
-import { answeredText, histogramBars } from "../models/quiz.js";
+import { answeredText, histogramBars, percentText, verdictText } from "../models/quiz.js";
 import { tex } from "./tex.js";
 
 function el(tag, attrs = {}, ...children) {
@@ -17,16 +17,16 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-/** Bars of a histogram into `host`; the within-10% bar is marked (and named for screen readers). */
-export function drawHistogram(host, histogram) {
-  const bars = histogramBars(histogram);
+/** Bars of a histogram into `host`; with a rule, the bar within it is marked (and named for screen readers). */
+export function drawHistogram(host, histogram, rule = null) {
+  const bars = histogramBars(histogram, rule);
   host.textContent = "";
   host.hidden = bars.length === 0;
   for (const bar of bars) {
     const fill = el("span", { class: "quiz-bar-fill" });
     fill.style.height = `${Math.round(bar.share * 100)}%`; // CSSOM, not a style attribute: allowed by the CSP
     const item = el("div", { class: `quiz-bar${bar.within ? " within" : ""} ${bar.kind}`, role: "listitem",
-      "aria-label": `${bar.count} answers${bar.within ? " within 10%" : bar.edge ? ` ${bar.label === "less" ? "below" : "above"} ${bar.edge}` : ""}` },
+      "aria-label": `${bar.count} answers${bar.within ? ` within ${percentText(rule)}` : bar.edge ? ` ${bar.label === "less" ? "below" : "above"} ${bar.edge}` : ""}` },
     el("span", { class: "quiz-bar-count", text: String(bar.count) }),
     el("span", { class: "quiz-bar-track" }, fill),
     el("span", { class: "quiz-bar-label", text: bar.label }));
@@ -83,25 +83,25 @@ export function createPresenterPanel(handlers) {
       countLine.textContent = answeredText(0, null);
       drawHistogram(histogram, null);
     },
-    progress(status, followers) {
+    progress(status, followers, rule) {
       countLine.textContent = answeredText(status.answers, followers);
       panel.dataset.answers = String(status.answers);
-      if (JSON.stringify(status.histogram) !== last) drawHistogram(histogram, status.histogram);
+      if (JSON.stringify(status.histogram) !== last) drawHistogram(histogram, status.histogram, rule);
       last = JSON.stringify(status.histogram);
     },
     revealing(on) {
       reveal.disabled = on;
     },
-    revealed(res, followers) {
+    revealed(res, followers, rule) {
       panel.dataset.state = "revealed";
       reveal.hidden = true;
       if (prompt.dataset.latex) tex(prompt, prompt.dataset.latex.replace(/\?$/, fmt(res.value, 4).replace("−", "-")));
       countLine.textContent = answeredText(res.answers, followers);
       result.hidden = false;
       result.textContent = "";
-      result.append(el("span", { class: "quiz-value", text: `= ${fmt(res.value, 4)}` }),
-        el("span", { text: ` · ${res.within_10_percent} of ${res.answers} within 10%` }));
-      drawHistogram(histogram, res.histogram);
+      result.append(el("span", { class: "quiz-value", text: `= ${fmt(res.value, 4)}` }));
+      if (rule) result.append(el("span", { text: ` · ${res.within_10_percent} of ${res.answers} within ${percentText(rule)}` }));
+      drawHistogram(histogram, res.histogram, rule);
       conceal(false); // the reveal shows the distribution on every screen
       toggle.hidden = true;
     },
@@ -158,21 +158,22 @@ export function createFollowerCard(handlers) {
       status.textContent = message;
       status.className = "quiz-status error";
     },
-    revealed(q, answer, verdict) {
+    revealed(q, answer, verdict, rule) {
       card.hidden = false;
       card.dataset.state = "revealed";
       document.body.classList.add("quiz-open");
       tex(prompt, q.prompt_latex.replace(/\?$/, fmt(q.value, 4).replace("−", "-")));
       form.hidden = true;
-      status.textContent = `${q.within_10_percent} of ${q.answers} in the class were within 10%.`;
+      status.textContent = rule ? `${q.within_10_percent} of ${q.answers} in the class were within ${percentText(rule)}.` : "";
       status.className = "quiz-status";
       mine.hidden = false;
       mine.textContent = "";
       const you = answer == null ? "You did not answer" : `You: ${fmt(answer, 4)}`;
-      mine.append(el("span", { id: "quiz-mine-answer", class: `quiz-you ${verdict && verdict.within ? "good" : "off"}`, text: you }),
+      const judged = rule && verdict ? (verdict.within ? " good" : " off") : answer == null ? " off" : "";
+      mine.append(el("span", { id: "quiz-mine-answer", class: `quiz-you${judged}`, text: you }),
         el("span", { id: "quiz-mine-true", class: "quiz-true", text: `True: ${fmt(q.value, 4)}` }),
-        el("span", { class: "quiz-verdict", text: answer == null ? "" : verdict.within ? "✓ within 10%" : "✗ more than 10% off" }));
-      drawHistogram(histogram, q.histogram);
+        el("span", { class: "quiz-verdict", text: verdictText(verdict, rule) }));
+      drawHistogram(histogram, q.histogram, rule);
       dismiss.hidden = false;
     },
     hide() {
@@ -222,13 +223,13 @@ export function createSoloCard(handlers) {
       scoreLine.textContent = score;
       input.focus({ preventScroll: true });
     },
-    result(value, guess, verdict, score) {
+    result(value, guess, verdict, score, rule) {
       card.dataset.state = "checked";
       form.hidden = true;
       go.hidden = false;
-      status.className = `quiz-status ${verdict && verdict.within ? "ok" : "error"}`;
-      status.textContent = guess == null ? `It is ${fmt(value, 4)}.`
-        : `You: ${fmt(guess, 4)} · true: ${fmt(value, 4)} · ${verdict.within ? "✓ within 10%" : "✗ more than 10% off"}`;
+      const words = verdictText(verdict, rule);
+      status.className = `quiz-status${words ? (verdict.within ? " ok" : " error") : guess == null ? " error" : ""}`;
+      status.textContent = guess == null ? `It is ${fmt(value, 4)}.` : `You: ${fmt(guess, 4)} · true: ${fmt(value, 4)}${words ? ` · ${words}` : ""}`;
       scoreLine.textContent = score;
       go.focus({ preventScroll: true });
     },
