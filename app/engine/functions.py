@@ -3,6 +3,7 @@ other layer (network, compiled path, trace, request schemas, /api/meta, the page
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,14 @@ class Activation:
     # with the symbols, then with the numbers (None: the trace shows f'(z) as one number)
     df_form: str | None = None
     output_only: bool = False
+    # the closure of f's range: a target outside it cannot be reached (0 and 1 are approached by a sigmoid)
+    reach: tuple[float, float] = (-math.inf, math.inf)
+    reach_text: str = "(−∞, ∞)"  # the range itself, as the warnings write it
+    sums_to_one: bool = False  # the layer's outputs always sum to 1 (softmax)
+
+    def unreachable(self, t: float) -> bool:
+        """True when no output of this activation can come near target t."""
+        return not self.reach[0] <= t <= self.reach[1]
 
     def vjp(self, z: Array, a: Array, grad_a: Array, out: Array | None = None) -> Array:
         """δ = ∂L/∂z from ∂L/∂a (elementwise, or the softmax Jacobian product), into `out` when given."""
@@ -131,17 +140,18 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation(
             "sigmoid", _sigmoid, _sigmoid_df, r"\sigma",
             r"\sigma(z) = \frac{1}{1 + e^{-z}}", r"\sigma'(z) = \sigma(z)\,(1 - \sigma(z)) = a\,(1 - a)",
-            df_form=r"{a} \cdot (1 - {a})",
+            df_form=r"{a} \cdot (1 - {a})", reach=(0.0, 1.0), reach_text="(0, 1)",
         ),
         Activation(
             "tanh", lambda z, out=None: np.tanh(z, out=out), _tanh_df, r"\tanh",
             r"\tanh(z) = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}", r"\tanh'(z) = 1 - \tanh^2(z) = 1 - a^2",
-            df_form="(1 - ({a})^2)",
+            df_form="(1 - ({a})^2)", reach=(-1.0, 1.0), reach_text="(−1, 1)",
         ),
         Activation(
             # ReLU's derivative at 0 is taken as 0
             "relu", lambda z, out=None: np.maximum(z, ZERO, out=out), _relu_df, r"\mathrm{ReLU}",
             r"\mathrm{ReLU}(z) = \max(0, z)", r"\mathrm{ReLU}'(z) = " + _CASES.format(1, 0), df_form="[{z} > 0]",
+            reach=(0.0, math.inf), reach_text="[0, ∞)",
         ),
         Activation(
             "leaky_relu", _leaky_relu, _leaky_relu_df, r"\mathrm{LReLU}",
@@ -153,12 +163,13 @@ ACTIVATIONS: dict[str, Activation] = {
             # dsoftplus/dz = σ(z) = 1 - e^{-a} because e^{a} = 1 + e^{z}; computed from z, exact for large z
             "softplus", _softplus, lambda z, a, out=None: _sigmoid(z, out), r"\mathrm{softplus}",
             r"\mathrm{softplus}(z) = \ln(1 + e^{z})", r"\mathrm{softplus}'(z) = \sigma(z) = 1 - e^{-a}",
-            df_form="(1 - e^{{-{a}}})",
+            df_form="(1 - e^{{-{a}}})", reach=(0.0, math.inf), reach_text="(0, ∞)",
         ),
         Activation(
             "softmax", _softmax, None, r"\mathrm{softmax}",
             r"\mathrm{softmax}(z)_j = \frac{e^{z_j}}{\sum_k e^{z_k}}",
             r"\frac{\partial a_k}{\partial z_j} = a_k\,(\mathbb{1}[k = j] - a_j)", output_only=True,
+            reach=(0.0, 1.0), reach_text="(0, 1)", sums_to_one=True,
         ),
     )
 }
@@ -263,7 +274,7 @@ def catalogue() -> dict[str, Any]:
     return {
         "activations": [
             {"name": a.name, "symbol": a.symbol, "f_latex": a.f_latex, "df_latex": a.df_latex,
-             "output_only": a.output_only}
+             "output_only": a.output_only, "reach_text": a.reach_text, "sums_to_one": a.sums_to_one}
             for a in ACTIVATIONS.values()
         ],
         "losses": [

@@ -14,6 +14,7 @@ from app.errors import invalid
 from app.networks import limits
 from app.networks.model import DataSet, InitParams, NetworkModel
 from app.networks.shapes import check_count, check_dataset, check_matrix, check_vector
+from app.networks.targets import target_warnings
 from app.schemas import NetworkCreate, NetworkPatch, Restore
 from app.tokens import new_token
 
@@ -74,6 +75,13 @@ def create_model(req: NetworkCreate, settings: Settings) -> tuple[NetworkModel, 
     if req.protected:
         token, model.token_hash = new_token()
     return model, token
+
+
+def dataset_warnings(model: NetworkModel) -> list[str]:
+    """What the response says about the data set's targets: those the output activation cannot reach."""
+    if model.dataset is None:
+        return []
+    return target_warnings(model.dataset.targets, model.activations[-1])
 
 
 def _restore(model: NetworkModel, restore: Restore) -> None:

@@ -26,7 +26,7 @@ from app.engine.trace import trace as trace_events
 from app.errors import ApiError, invalid
 from app.networks import limits
 from app.networks.compute import Overflow, check_pass, check_trace_events, finite_list, overflow_error, run
-from app.networks.create import apply_patch, create_model
+from app.networks.create import apply_patch, create_model, dataset_warnings
 from app.networks.model import NetworkModel
 from app.networks.responses import describe, step_result, trace_result, train_result
 from app.networks.selection import select
@@ -80,7 +80,7 @@ def create(store: NetworkStore, settings: Settings, req: NetworkCreate) -> dict[
     model, token = create_model(req, settings)
     stored = model.to_dict()
     model.id = store.create(stored)
-    return {**model.public(), "token": token}
+    return {**model.public(), "token": token, "warnings": dataset_warnings(model)}
 
 
 def read(store: NetworkStore, network_id: str) -> dict[str, Any]:
@@ -92,7 +92,7 @@ def patch(store: NetworkStore, settings: Settings, network_id: str, req: Network
     def change(model: NetworkModel) -> dict[str, Any]:
         check_bearer(model.token_hash, authorization, PROTECTED)
         apply_patch(model, req, settings)
-        return model.public()
+        return {**model.public(), "warnings": dataset_warnings(model) if req.dataset is not None else []}
 
     return _change(store, network_id, change)
 

@@ -16,6 +16,7 @@ from app.networks import usecases
 from app.schemas import (
     BatchResult,
     CreatedNetwork,
+    EditedNetwork,
     GradCheckResult,
     LandscapeRequest,
     LandscapeResult,
@@ -71,7 +72,7 @@ def get_network(network_id: str, store: StoreDep) -> dict[str, Any]:
     return usecases.read(store, network_id)
 
 
-@router.patch("/{network_id}", response_model=NetworkState, responses=error_responses(400, 403, 404, 409, 413, 415))
+@router.patch("/{network_id}", response_model=EditedNetwork, responses=error_responses(400, 403, 404, 409, 413, 415))
 def patch_network(network_id: str, body: NetworkPatch, store: StoreDep, settings: SettingsDep,
                   authorization: Auth = None) -> dict[str, Any]:
     """Change the learning rate, the optimizer, single weights or biases, or the data set."""

@@ -22,6 +22,7 @@ from app.schemas.networks import (
     BiasEdit,
     CreatedNetwork,
     Dataset,
+    EditedNetwork,
     GradientNorms,
     InitSpec,
     LayerGradients,
@@ -65,7 +66,8 @@ from app.schemas.rooms import (
 )
 
 __all__ = [
-    "BatchResult", "BiasEdit", "CreatedNetwork", "Dataset", "ErrorBody", "ErrorItem", "GradCheckResult", "Health",
+    "BatchResult", "BiasEdit", "CreatedNetwork", "Dataset", "EditedNetwork", "ErrorBody", "ErrorItem",
+    "GradCheckResult", "Health",
     "InitSpec", "GradientNorms", "LandscapeRequest", "LandscapeResult", "LayerGradients", "LayerValues", "Matrix",
     "Meta", "NetworkCreate", "NetworkPatch", "NetworkState", "Num", "OptimizerSpec", "Phase", "PredictRequest",
     "PredictResult", "Preset", "Ready", "Restore", "RoomCreate", "RoomCreated", "RoomFork", "RoomState",

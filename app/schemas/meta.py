@@ -11,7 +11,8 @@ from app.config import Settings
 
 
 class ActivationInfo(BaseModel):
-    """One activation: its name, its symbol in formulas, f and f' in LaTeX, and whether only outputs may use it."""
+    """One activation: its name, its symbol in formulas, f and f' in LaTeX, whether only outputs may use it, and the
+    range its outputs lie in (targets outside it draw a warning)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -20,6 +21,8 @@ class ActivationInfo(BaseModel):
     f_latex: str
     df_latex: str
     output_only: bool
+    reach_text: str
+    sums_to_one: bool
 
 
 class LossInfo(BaseModel):

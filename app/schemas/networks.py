@@ -148,7 +148,14 @@ class NetworkState(BaseModel):
     protected: bool = False
 
 
-class CreatedNetwork(NetworkState):
+class EditedNetwork(NetworkState):
+    """The state after a create or PATCH, with `warnings` about the data set sent (empty when nothing is wrong)."""
+
+    warnings: list[str] = Field(default_factory=list, description="targets the output activation cannot reach, "
+                                "e.g. 'row 3, y = 2: a sigmoid output lies in (0, 1)'; at most 10 and 'and N more'")
+
+
+class CreatedNetwork(EditedNetwork):
     """The state of a new network; `token` is present only for protected networks and shown only once."""
 
     token: str | None = None

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { parseCsv, snapshotsCsv, toCsv } from "../../static/js/models/csv.js";
+import { fileSizeError, parseCsv, snapshotsCsv, toCsv } from "../../static/js/models/csv.js";
 import { describeNetwork, fmt, labelNum, ruleLabel, texNum, two } from "../../static/js/models/format.js";
 import { tinyNetwork } from "./fixtures.mjs";
 
@@ -88,4 +88,10 @@ test("parseCsv names what is wrong with class labels", () => {
   assert.match(parseCsv("0,0,a\n1,1,b\n0,1,c\n1,0,d\n", 2, 3).error, /^4 class names/);
   assert.match(parseCsv("0,0,0.5\n", 2, 3).error, /whole numbers or names/);
   assert.match(parseCsv("0,0,1\n1,1,0,1,0\n", 2, 3).error, /or 2 inputs \+ 1 class label = 3 on every row/);
+});
+
+test("fileSizeError names the file, its size and the server's limit, and passes files within it", () => {
+  assert.equal(fileSizeError("big.csv", 2_500_000, 1_000_000), "big.csv is 2.50 MB; the server takes at most 1.00 MB per request. Use fewer rows.");
+  assert.equal(fileSizeError("small.csv", 1_000_000, 1_000_000), null);
+  assert.equal(fileSizeError("any.csv", 5e9, Infinity), null);
 });

@@ -18,7 +18,7 @@ def test_meta_has_exactly_the_documented_shape(client):
     meta = r.json()
     assert list(meta) == KEYS
     for a in meta["activations"]:
-        assert set(a) == {"name", "symbol", "f_latex", "df_latex", "output_only"}
+        assert set(a) == {"name", "symbol", "f_latex", "df_latex", "output_only", "reach_text", "sums_to_one"}
         assert isinstance(a["output_only"], bool)
     for loss in meta["losses"]:
         assert set(loss) == {"name", "latex", "outputs"}

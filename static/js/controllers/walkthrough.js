@@ -76,8 +76,10 @@ export function createWalkthrough(deps) {
       if (structural) state.sample = 0;
       const keep = structural ? 0 : position.p;
       await setNetwork(net);
+      editor.showWarnings(net.warnings || []);
       await loadTrace(keep);
-      say(structural ? "Built a new network from the editor." : "Updated the learning rate and the data set.", "info");
+      const unreachable = net.warnings && net.warnings.length ? " Some targets cannot be reached: see the editor." : "";
+      say(`${structural ? "Built a new network from the editor." : "Updated the learning rate and the data set."}${unreachable}`, "info");
     } catch (err) {
       if (err.status === 422 || err.status === 413) editor.showServerError(err);
       else say(`Applying the editor failed: ${err.message}`);

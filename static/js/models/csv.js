@@ -1,4 +1,5 @@
-// CSV in and out: the editor's pasted data set, and the snapshot table's export. Pure text work, no DOM.
+// CSV in and out: the editor's data set (pasted, picked or dropped as a file), and the snapshot table's export.
+// Pure text work, no DOM.
 
 const numeric = (c) => c !== "" && Number.isFinite(Number(c));
 
@@ -53,6 +54,17 @@ export function parseCsv(text, nIn, nOut) {
   const hot = oneHot(rows.map((r) => r[nIn]), nOut);
   if (hot.error) return { error: hot.error };
   return { inputs, targets: hot.targets, classes: hot.classes };
+}
+
+const megabytes = (n) => `${(n / 1e6).toFixed(n < 1e7 ? 2 : 0)} MB`;
+
+/**
+ * Why a file of `size` bytes cannot be sent (its JSON would pass the server's body limit of `limit` bytes), or null.
+ * The JSON of a data set is about as long as its CSV, so the file's own size is the measure.
+ */
+export function fileSizeError(name, size, limit) {
+  if (!Number.isFinite(limit) || size <= limit) return null;
+  return `${name} is ${megabytes(size)}; the server takes at most ${megabytes(limit)} per request. Use fewer rows.`;
 }
 
 const names = (prefix, n, single) => Array.from({ length: n }, (_, k) => (n === 1 && single ? single : `${prefix}${k + 1}`));

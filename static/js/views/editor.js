@@ -1,8 +1,8 @@
-// The network editor: preset picker, layer list, hyper-parameters and a pasted CSV data set. It offers what the
-// server's rules allow (GET /api/meta: activations, losses, limits), reads and shows the form (including the server's
-// 422 messages next to the right control); creating or patching is the walk-through controller's job.
+// The network editor: preset picker, layer list, hyper-parameters and a CSV data set (pasted, picked or dropped). It
+// offers what the server's rules allow (GET /api/meta: activations, losses, ranges, limits), reads and shows the form
+// (the server's 422 messages and warnings next to the right control); creating or patching is the walk-through's job.
 
-import { parseCsv, toCsv } from "../models/csv.js";
+import { fileSizeError, parseCsv, toCsv } from "../models/csv.js";
 import { ruleLabel } from "../models/format.js";
 
 /** Replaces a select's options by names (keeping the chosen value when it is still offered). */
@@ -29,6 +29,7 @@ export function editorElements(doc = document) {
     presetLoad: el("preset-load"), layers: el("layer-list"), addLayer: el("add-layer"), loss: el("loss-select"),
     reduction: el("reduction-select"), lr: el("lr-input"), initScheme: el("init-select"), initScale: el("init-scale"),
     initScaleRow: el("init-scale-row"), seed: el("seed-input"), dataset: el("dataset-input"), csvHint: el("csv-hint"),
+    drop: el("dataset-drop"), file: el("dataset-file"), warnings: el("dataset-warnings"),
   };
 }
 
@@ -126,6 +127,7 @@ export function createEditor(els, handlers) {
         }
         sel.addEventListener("change", () => {
           layer.activation = sel.value;
+          if (role === "output") updateCsvHint();
         });
         row.append(sel);
       } else {
@@ -180,13 +182,74 @@ export function createEditor(els, handlers) {
   }
 
   let classNote = ""; // what the last Apply did with class labels, said once under the data set
+  let fileNote = ""; // which file the box was last filled from
+
+  /** The output activation's range in the registry's words, said before Apply (null before /api/meta answered). */
+  function reachNote() {
+    const out = layers.length > 1 ? layers[layers.length - 1].activation : null;
+    const act = meta && out ? meta.activation(out) : null;
+    if (!act || !act.reach_text || act.reach_text === "(−∞, ∞)") return "";
+    const sum = act.sums_to_one ? " and each row sums to 1" : "";
+    return `A ${act.name} output lies in ${act.reach_text}${sum}: a target outside it is kept but cannot be reached.`;
+  }
 
   function updateCsvHint() {
     const nIn = layers.length ? layers[0].n : 0;
     const nOut = layers.length ? layers[layers.length - 1].n : 0;
     const labels = nOut > 1 ? ` Or one class label in the last column (0…${nOut - 1}, 1…${nOut} or names): it becomes a one-hot target.` : "";
-    els.csvHint.textContent = `One sample per line: the first ${nIn} column${nIn === 1 ? "" : "s"} are the inputs x, the last ${nOut} column${nOut === 1 ? " is the target" : "s are the targets"} y.${labels} A header line is optional.${classNote ? ` ${classNote}` : ""}`;
+    els.csvHint.textContent = `One sample per line: the first ${nIn} column${nIn === 1 ? "" : "s"} are the inputs x, the last ${nOut} column${nOut === 1 ? " is the target" : "s are the targets"} y.${labels} A header line is optional.${[reachNote(), fileNote, classNote].filter(Boolean).map((n) => ` ${n}`).join("")}`;
   }
+
+  /** Fills the box from a picked or dropped file, read here in the browser, and checks it with the paste's parser. */
+  async function loadFile(file) {
+    clearErrors();
+    const tooBig = fileSizeError(file.name, file.size, meta ? meta.limit("max_body_bytes") : Infinity);
+    if (tooBig) {
+      showError("dataset", tooBig);
+      return;
+    }
+    let text;
+    try {
+      text = await file.text();
+    } catch (err) {
+      showError("dataset", `${file.name} could not be read: ${err.message}`);
+      return;
+    }
+    els.dataset.value = text;
+    const csv = parseCsv(text, layers[0].n, layers[layers.length - 1].n);
+    fileNote = csv.error ? "" : `Read ${file.name}: ${csv.inputs.length} row${csv.inputs.length === 1 ? "" : "s"}; Apply sends them.`;
+    if (csv.error) showError("dataset", `${file.name}: ${csv.error}`);
+    updateCsvHint();
+  }
+
+  /** The server's warnings about the data set just applied (an empty list hides the box). */
+  function showWarnings(list) {
+    els.warnings.textContent = "";
+    els.warnings.hidden = !list.length;
+    if (!list.length) return;
+    const head = document.createElement("p");
+    head.textContent = "Applied, but the output cannot reach these targets:";
+    const items = document.createElement("ul");
+    for (const w of list) items.append(Object.assign(document.createElement("li"), { textContent: w }));
+    els.warnings.append(head, items);
+  }
+
+  els.file.addEventListener("change", () => {
+    if (els.file.files.length) loadFile(els.file.files[0]);
+    els.file.value = ""; // choosing the same file again reads it again
+  });
+  const dragging = (on) => (e) => {
+    e.preventDefault(); // without it the browser opens a dropped file instead of handing it over
+    els.drop.classList.toggle("dragging", on);
+  };
+  els.drop.addEventListener("dragenter", dragging(true));
+  els.drop.addEventListener("dragover", dragging(true));
+  els.drop.addEventListener("dragleave", dragging(false));
+  els.drop.addEventListener("drop", (e) => {
+    dragging(false)(e);
+    const file = e.dataTransfer && e.dataTransfer.files[0];
+    if (file) loadFile(file);
+  });
 
   function onInitChange() {
     els.initScaleRow.hidden = els.initScheme.value !== "uniform";
@@ -272,6 +335,7 @@ export function createEditor(els, handlers) {
     fill(net) {
       original = net;
       layers = net.layers.map((n, k) => ({ n, activation: k === 0 ? null : net.activations[k - 1] }));
+      fileNote = "";
       renderLayers();
       choose(els.loss, net.loss, ruleLabel);
       choose(els.reduction, net.reduction || "sum", (n) => n);
@@ -293,9 +357,11 @@ export function createEditor(els, handlers) {
       }
       els.presetSelect.dispatchEvent(new Event("change"));
       clearErrors();
+      showWarnings([]);
       classNote = "";
     },
     showServerError,
+    showWarnings,
     clearErrors,
   };
 }
