@@ -17,6 +17,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from urllib.parse import urljoin
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -123,16 +124,17 @@ def serves_the_app(c: Check) -> str:
         assert status == 200, f"{path}: {status}"
     c.ok(f"/, /lesson, /docs, /openapi.json and all {len(statics)} static files answer 200")
     status, body = request(url + "/readyz")
-    assert (status, json.loads(body)) == (200, {"status": "ready", "store": "sqlite"}), (status, body)
+    ready = json.loads(body)
+    assert status == 200 and (ready["status"], ready["store"]) == ("ready", "sqlite"), (status, body)
     status, body = request(url + "/api/rooms", "POST", {"network_id": created(url)})
     assert status == 201, (status, body)
     room = json.loads(body)
-    status, svg = request(url + room["qr_url"])
+    status, svg = request(urljoin(url, room["qr_url"]))  # the links are absolute, from the request's host
     assert status == 200 and svg.lstrip().startswith(b"<"), (status, svg[:80])
     c.ok("/readyz is ready on SQLite; a room's QR code is served")
     # published traffic arrives from the bridge's address, as from a proxy on the host: it must not be believed
     spoof = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9", "X-Forwarded-Host": "evil.example"}
-    status, page = request(url + room["join_url"], headers=spoof)
+    status, page = request(urljoin(url, room["join_url"]), headers=spoof)
     link = re.search(rb'data-join-link="([^"]*)"', page)
     assert status == 200 and link is not None, (status, page[:200])
     assert link[1].decode() == f"{url}/join/{room['code']}", link[1]
