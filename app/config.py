@@ -46,9 +46,11 @@ class Settings:
     tally_interval_seconds: float = field(default_factory=lambda: _float("DELTAFLOW_TALLY_INTERVAL", 0.25))
     # with Redis, each process beats this often; a process that misses 4 beats has its followers counted out
     room_heartbeat_seconds: float = field(default_factory=lambda: _float("DELTAFLOW_ROOM_HEARTBEAT", 10))
-    # the class quiz: answers one question takes, and (answers, seconds) one follower may send per window
-    quiz_answer_limit: int = field(default_factory=lambda: _int("DELTAFLOW_QUIZ_MAX_ANSWERS", 5000))
+    # the class quiz: (answers, seconds) one follower identity may send per window; a question takes one answer
+    # per identity the room has issued
     quiz_answer_rate: tuple[int, int] = field(default_factory=lambda: _rate("DELTAFLOW_QUIZ_RATE", "10/10"))
+    # (copies, seconds): "Try it myself" forks one follower identity may make per window
+    fork_budget: tuple[int, int] = field(default_factory=lambda: _rate("DELTAFLOW_FORKS_PER_FOLLOWER", "5/60"))
     public_url: str | None = field(
         default_factory=lambda: (os.environ.get("DELTAFLOW_PUBLIC_URL") or "").rstrip("/") or None)
     # hosts this server answers for (a Host header elsewhere could put a stranger's address in join links);

@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI, Header, Request
 
 from app.config import Settings, get_settings
 from app.errors import ApiError
+from app.rooms.followers import Followers
 from app.rooms.questions import QuizStore
 from app.rooms.service import Rooms
 from app.rooms.wiring import Classroom
@@ -68,8 +69,16 @@ async def get_quiz(request: Request) -> QuizStore:
     return _classroom(request).quiz
 
 
+async def get_followers(request: Request) -> Followers:
+    """The follower identities built at start-up beside the rooms."""
+    return _classroom(request).followers
+
+
 StoreDep = Annotated[NetworkStore, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(settings_dep)]
 RoomsDep = Annotated[Rooms, Depends(get_rooms)]
 QuizDep = Annotated[QuizStore, Depends(get_quiz)]
+FollowersDep = Annotated[Followers, Depends(get_followers)]
 PresenterAuth = Annotated[str | None, Header(description="Bearer <presenter_token>")]
+FollowerAuth = Annotated[str | None, Header(description="Bearer <follower token> (POST /api/rooms/{code}/followers)")]
+NetworkAuth = Annotated[str | None, Header(description="Bearer <the network's token>")]

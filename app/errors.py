@@ -45,12 +45,14 @@ def _answer(request: Request, status: int, detail: str, headers: dict[str, str] 
 class ApiError(Exception):
     """A refused request: HTTP status, the field's location and the rule it broke."""
 
-    def __init__(self, status: int, loc: Loc, msg: str, kind: str = "value_error") -> None:
+    def __init__(self, status: int, loc: Loc, msg: str, kind: str = "value_error",
+                 headers: dict[str, str] | None = None) -> None:
         super().__init__(msg)
         self.status = status
         self.loc = loc
         self.msg = msg
         self.kind = kind
+        self.headers = headers  # e.g. Retry-After of a 429, WWW-Authenticate of a 401
 
 
 def invalid(loc: Loc, msg: str) -> ApiError:
@@ -78,7 +80,7 @@ def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
     if exc.status == 422:
         return JSONResponse({"detail": [{"loc": list(exc.loc), "msg": exc.msg, "type": exc.kind}]}, status_code=422)
-    return _answer(request, exc.status, exc.msg)
+    return _answer(request, exc.status, exc.msg, exc.headers)
 
 
 def _not_found(request: Request, exc: Exception) -> Response:

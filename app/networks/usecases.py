@@ -83,6 +83,21 @@ def create(store: NetworkStore, settings: Settings, req: NetworkCreate) -> dict[
     return {**model.public(), "token": token, "warnings": dataset_warnings(model)}
 
 
+def presentable(store: NetworkStore, network_id: str, authorization: str | None, owner: bool) -> tuple[int, int]:
+    """(iteration, version) of a network a room may show: only a protected one, since followers learn its id;
+    with `owner`, only for the holder of its token (opening a room presents it)."""
+    stored = store.get(network_id)
+    model = NetworkModel.from_dict(stored.state)
+    if model.token_hash is None:
+        raise ApiError(422, ("body", "network_id"), "a room presents only a protected network (its followers learn "
+                       "its id): create it with \"protected\": true and open the room with its token",
+                       "network_not_protected")
+    if owner:
+        check_bearer(model.token_hash, authorization, "only the network's creator can present it: send "
+                     "Authorization: Bearer <the network's token>")
+    return model.iteration, stored.version
+
+
 def read(store: NetworkStore, network_id: str) -> dict[str, Any]:
     return _read(store, network_id).public()
 

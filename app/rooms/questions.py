@@ -1,4 +1,4 @@
-"""Where a room's questions live: a private record with the true value, and one answer per follower id."""
+"""Where a room's questions live: a private record with the true value, and one answer per follower identity."""
 
 from __future__ import annotations
 
@@ -13,14 +13,15 @@ class QuizStore(Protocol):
     """Private question records and their answers; answering, revealing and closing are each one atomic step,
     so no answer slips in after the reveal or the close."""
 
-    answer_limit: int  # answers one question takes (a changed answer does not count again)
     rate: tuple[int, int]  # (answers, seconds): what one follower may send per window
 
     def create(self, code: str, qid: str, record: dict[str, Any]) -> None: ...
 
     def get(self, code: str, qid: str) -> dict[str, Any] | None: ...
 
-    def answer(self, code: str, qid: str, follower: str, value: float) -> str: ...
+    def answer(self, code: str, qid: str, follower: str, value: float, cap: int) -> str:
+        """Records the follower's answer unless the question is gone, revealed, or holds `cap` others."""
+        ...
 
     def answers(self, code: str, qid: str) -> list[float]: ...
 

@@ -10,6 +10,8 @@ from app import tokens
 from app.config import Settings
 from app.errors import ApiError
 from app.networks import usecases
+from app.rooms import membership
+from app.rooms.followers import Followers
 from app.rooms.questions import Outcome, QuizStore
 from app.rooms.scoring import hidden_histogram, histogram_around, histogram_of_answers, prompt_latex, within_10_percent
 from app.rooms.service import Rooms
@@ -54,10 +56,14 @@ def ask(rooms: Rooms, quiz: QuizStore, store: NetworkStore, settings: Settings, 
     return public
 
 
-def answer(rooms: Rooms, quiz: QuizStore, code: str, qid: str, follower: str, value: float) -> None:
-    """A follower's prediction; the same follower again replaces it."""
+def answer(rooms: Rooms, quiz: QuizStore, followers: Followers, code: str, qid: str, authorization: str | None,
+           claimed: str | None, value: float) -> None:
+    """A follower's prediction under the identity of its token; the same identity again replaces it. A question
+    takes at most one answer per identity the room has issued."""
     rooms.record_state(code)  # RoomNotFound for an unknown room
-    outcome = quiz.answer(code, qid, follower, value)
+    follower = membership.follower(followers, code, authorization, claimed)
+    cap = followers.issued(code)
+    outcome = quiz.answer(code, qid, follower, value, cap)
     if outcome == Outcome.MISSING:
         raise _not_found(qid)
     if outcome == Outcome.REVEALED:
@@ -65,7 +71,8 @@ def answer(rooms: Rooms, quiz: QuizStore, code: str, qid: str, follower: str, va
     if outcome == Outcome.CLOSED:
         raise ApiError(409, ("path", "qid"), "the presenter closed this question: answers are closed")
     if outcome == Outcome.FULL:
-        raise ApiError(409, ("path", "qid"), f"this question has reached its limit of {quiz.answer_limit} answers")
+        raise ApiError(409, ("path", "qid"), f"this question has reached its limit of {cap} answers "
+                                               "(one per student who joined)")
     if outcome == Outcome.TOO_FAST:
         limit, window = quiz.rate
         raise ApiError(429, ("body", "follower"), f"too many answers: at most {limit} per {window} s from one "

@@ -132,8 +132,10 @@ class Rooms:
         self.hub.publish_tally(code, tally)
         return tally
 
-    def leave(self, code: str) -> Tally:
-        tally = self.counts.add(code, FOLLOWERS, -1)
+    async def leave(self, code: str) -> Tally:
+        """One follower fewer, on the event loop like join: never a blocking Redis call here, since a stalled Redis
+        would stall every stream of the process (a failed decrement is put right by the next heartbeat)."""
+        tally = await self.counts.add_held_async(code, FOLLOWERS, -1)
         self.hub.publish_tally(code, tally)
         return tally
 
@@ -142,10 +144,12 @@ class Rooms:
         self.hub.close()
 
 
-def fork_network(store: NetworkStore, network_id: str) -> dict[str, Any]:
-    """A private, unprotected copy of a network under a new id (raises NotFound if the network is gone)."""
+def fork_network(store: NetworkStore, network_id: str) -> tuple[dict[str, Any], str]:
+    """A protected copy of a network under a new id, and its token, shown once to whoever forked (raises NotFound
+    if the network is gone)."""
     state = store.get(network_id).state
     copy = {k: v for k, v in state.items() if k not in ("token_hash", "id")}  # create() gives the new id
-    copy["protected"] = False
+    token, copy["token_hash"] = tokens.new_token()
+    copy["protected"] = True
     store.create(copy)
-    return copy
+    return copy, token

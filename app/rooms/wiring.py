@@ -6,12 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.config import Settings
+from app.rooms.followers import Followers
 from app.rooms.local.counts import LocalCounts
+from app.rooms.local.followers import LocalFollowers
 from app.rooms.local.hub import LocalHub
 from app.rooms.local.questions import LocalQuiz
 from app.rooms.local.records import SQLiteRooms
 from app.rooms.questions import QuizStore
 from app.rooms.redis.counts import RedisCounts
+from app.rooms.redis.followers import RedisFollowers
 from app.rooms.redis.hub import RedisHub
 from app.rooms.redis.questions import RedisQuiz
 from app.rooms.redis.records import RedisRooms
@@ -26,6 +29,7 @@ class Classroom:
 
     rooms: Rooms
     quiz: QuizStore
+    followers: Followers
 
     def close(self) -> None:
         self.rooms.close()
@@ -34,14 +38,15 @@ class Classroom:
 def open_classroom(store: NetworkStore, settings: Settings) -> Classroom:
     """Rooms follow the network store, so one setting (DELTAFLOW_REDIS_URL) moves everything to Redis."""
     interval, keepalive = settings.tally_interval_seconds, settings.sse_keepalive_seconds
-    limit, rate, ttl = settings.quiz_answer_limit, settings.quiz_answer_rate, settings.room_ttl_seconds
+    rate, ttl = settings.quiz_answer_rate, settings.room_ttl_seconds
     if isinstance(store, RedisStore):
         hub = RedisHub(store.url, store.prefix, interval, keepalive)
         counts = RedisCounts(store.client, store.prefix, ttl, settings.room_heartbeat_seconds,
                              on_change=hub.publish_tally, url=store.url)
         counts.start()
         rooms = Rooms(RedisRooms(store.client, store.prefix, ttl), hub, counts)
-        return Classroom(rooms, RedisQuiz(store.client, store.prefix, ttl, limit, rate))
+        return Classroom(rooms, RedisQuiz(store.client, store.prefix, ttl, rate),
+                         RedisFollowers(store.client, store.prefix, ttl))
     path = getattr(store, "path", None) or settings.db_path
     rooms = Rooms(SQLiteRooms(str(path), ttl), LocalHub(interval, keepalive), LocalCounts())
-    return Classroom(rooms, LocalQuiz(limit, rate))
+    return Classroom(rooms, LocalQuiz(rate), LocalFollowers())

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from app.deps import PresenterAuth, QuizDep, RoomsDep, SettingsDep, StoreDep
+from app.deps import FollowerAuth, FollowersDep, PresenterAuth, QuizDep, RoomsDep, SettingsDep, StoreDep
 from app.rooms import quiz
 from app.rooms.service import found
 from app.schemas import (
@@ -27,6 +27,8 @@ router = APIRouter(tags=["rooms"])
 
 def _answer_errors() -> dict[int | str, dict[str, Any]]:
     out = room_error_responses(400, 404, 409, 413, 415)
+    out[401] = {"model": ErrorBody, "description": "No follower token, or not one this room issued"}
+    out[403] = {"model": ErrorBody, "description": "The body's follower is not the token's"}
     out[404] = {"model": ErrorBody, "description": "No room with this code, or no such question in it"}
     out[409] = {"model": ErrorBody, "description": "The question was revealed or closed, or has its maximum of answers"}
     out[429] = {"model": ErrorBody, "description": "This follower sent too many answers in a short time"}
@@ -44,10 +46,12 @@ def ask(code: str, body: QuizAsk, rooms: RoomsDep, questions: QuizDep, store: St
 
 @router.post("/api/rooms/{code}/questions/{qid}/answers", status_code=status.HTTP_204_NO_CONTENT,
              response_class=Response, responses=_answer_errors())
-def answer(code: str, qid: str, body: QuizAnswer, rooms: RoomsDep, questions: QuizDep) -> Response:
-    """A follower's prediction (anonymous; the same follower id again replaces it); 409 once revealed or closed."""
+def answer(code: str, qid: str, body: QuizAnswer, rooms: RoomsDep, questions: QuizDep, followers: FollowersDep,
+           authorization: FollowerAuth = None) -> Response:
+    """A follower's prediction under its token's identity (a new one replaces the old); 409 once revealed or
+    closed. Who may: a follower (one answer per question); refused: no or unknown token (401), another's id (403)."""
     with found(code) as norm:
-        quiz.answer(rooms, questions, norm, qid, body.follower, body.value)
+        quiz.answer(rooms, questions, followers, norm, qid, authorization, body.follower, body.value)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -3,6 +3,7 @@ the QR code of a room's link (docs/rooms.md)."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 from collections.abc import AsyncIterator
@@ -14,16 +15,31 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 
 from app import tokens
-from app.deps import PresenterAuth, RoomsDep, SettingsDep, StoreDep
+from app.deps import FollowerAuth, FollowersDep, NetworkAuth, PresenterAuth, RoomsDep, SettingsDep, StoreDep
+from app.errors import ApiError
 from app.middleware import CSP
 from app.networks.model import public_state
+from app.networks.usecases import presentable
+from app.rooms import followers as identities
+from app.rooms import membership
 from app.rooms.codes import normalize
 from app.rooms.counts import FOLLOWERS
+from app.rooms.followers import Followers
 from app.rooms.hub import sse_state
 from app.rooms.records import RoomNotFound
-from app.rooms.service import Rooms, fork_network, found
+from app.rooms.service import Rooms, found
 from app.routes.pages import plotly_version, templates
-from app.schemas import RoomCreate, RoomCreated, RoomFork, RoomState, RoomStateUpdate, room_error_responses
+from app.schemas import (
+    ErrorBody,
+    FollowerJoin,
+    FollowerJoined,
+    RoomCreate,
+    RoomCreated,
+    RoomFork,
+    RoomState,
+    RoomStateUpdate,
+    room_error_responses,
+)
 
 log = logging.getLogger("deltaflow.rooms")
 
@@ -46,13 +62,21 @@ def _links(request: Request, public_url: str | None, code: str) -> dict[str, str
             "qr_url": f"{_base(request, public_url)}/api/rooms/{code}/qr.svg"}
 
 
+def _auth_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    out = room_error_responses(*codes)
+    out[401] = {"model": ErrorBody, "description": "No follower token, or not one this room issued"}
+    out[429] = {"model": ErrorBody, "description": "This follower made its copies for now: see Retry-After"}
+    return out
+
+
 @router.post("/api/rooms", status_code=status.HTTP_201_CREATED, response_model=RoomCreated,
-             responses=room_error_responses(400, 404, 413, 415))
-def open_room(body: RoomCreate, request: Request, store: StoreDep, rooms: RoomsDep,
-              settings: SettingsDep) -> dict[str, Any]:
-    """Open a room on a network; the presenter token is shown only here, the links are absolute."""
-    network = store.get(body.network_id)
-    code, token, state = rooms.open(body.network_id, int(network.state.get("iteration", 0)), network.version)
+             responses=room_error_responses(400, 403, 404, 413, 415))
+def open_room(body: RoomCreate, request: Request, store: StoreDep, rooms: RoomsDep, settings: SettingsDep,
+              authorization: NetworkAuth = None) -> dict[str, Any]:
+    """Open a room on a protected network with its token; the presenter token is shown only here, the links are
+    absolute. Who may: a network's creator; refused: an unprotected network (422), a missing or wrong token (403)."""
+    iteration, version = presentable(store, body.network_id, authorization, owner=True)
+    code, token, state = rooms.open(body.network_id, iteration, version)
     return {"code": code, "presenter_token": token, **_links(request, settings.public_url, code), "state": state}
 
 
@@ -67,26 +91,36 @@ def get_room(code: str, rooms: RoomsDep) -> dict[str, Any]:
              responses=room_error_responses(400, 403, 404, 409, 413, 415))
 def publish_state(code: str, body: RoomStateUpdate, rooms: RoomsDep, store: StoreDep,
                   authorization: PresenterAuth = None) -> dict[str, Any]:
-    """The presenter moves the room (only the fields given change); followers get it within milliseconds."""
+    """The presenter moves the room (only the fields given change); followers get it within milliseconds.
+    Who may: the presenter; refused: anyone else (403), a move to an unprotected network (422)."""
     with found(code) as norm:
         tokens.check_bearer(rooms.token_digest(norm), authorization, PRESENTER_ONLY)
         fields = body.model_dump(include=body.model_fields_set)
         # the network as it is now (it may have been stepped or edited since): followers reload on a new version
-        network = store.get(body.network_id or rooms.get(norm)["network_id"])
-        fields["iteration"] = int(network.state.get("iteration", 0))
-        fields["network_version"] = network.version
+        network_id = body.network_id or rooms.record_state(norm)["network_id"]
+        fields["iteration"], fields["network_version"] = presentable(store, network_id, None, owner=False)
         return rooms.publish(norm, fields)
 
 
-@router.post("/api/rooms/{code}/fork", status_code=status.HTTP_201_CREATED, response_model=RoomFork,
-             responses=room_error_responses(404))
-def fork(code: str, rooms: RoomsDep, store: StoreDep) -> dict[str, Any]:
-    """'Try it myself': a private copy of the room's current network, to continue alone."""
+@router.post("/api/rooms/{code}/followers", status_code=status.HTTP_201_CREATED, response_model=FollowerJoined,
+             responses=room_error_responses(400, 404, 413, 415))
+def join_room(code: str, body: FollowerJoin, rooms: RoomsDep, followers: FollowersDep) -> dict[str, Any]:
+    """Join as a follower: a server-issued identity (id, token shown only here, name) for answers, forks and the
+    event stream. Who may: anyone with the code, within a per-address budget (429); refused: a bad name (422)."""
     with found(code) as norm:
-        room = rooms.get(norm)
-    copy = fork_network(store, room["network_id"])
+        return membership.join(rooms, followers, norm, body.name)
+
+
+@router.post("/api/rooms/{code}/fork", status_code=status.HTTP_201_CREATED, response_model=RoomFork,
+             responses=_auth_errors(404))
+def fork(code: str, rooms: RoomsDep, store: StoreDep, followers: FollowersDep, settings: SettingsDep,
+         authorization: FollowerAuth = None) -> dict[str, Any]:
+    """'Try it myself': a protected copy of the room's current network, to continue alone. Who may: a follower,
+    within its fork budget; refused: no or unknown follower token (401), past the budget (429, Retry-After)."""
+    with found(code) as norm:
+        room, copy, token = membership.fork(rooms, followers, store, norm, authorization, settings.fork_budget)
     url = f"/?net={copy['id']}&sample={room['sample']}&step={room['position']}&room={norm}"
-    return {"network": {**public_state(copy), "token": None}, "sample": room["sample"],
+    return {"network": {**public_state(copy), "token": token}, "sample": room["sample"],
             "position": room["position"], "open_url": url}
 
 
@@ -99,6 +133,24 @@ async def _current(rooms: Rooms, code: str) -> dict[str, Any]:
     state = await anyio.to_thread.run_sync(rooms.record_state, code)
     rooms.hub.remember(code, state, epoch)
     return state
+
+
+_LEAVING: set[asyncio.Task[None]] = set()  # the loop holds tasks weakly: these are held until they end
+
+
+async def _leave(rooms: Rooms, code: str) -> None:
+    try:
+        await rooms.leave(code)
+    except Exception as err:  # the heartbeat sets this process's share right; the stream has ended anyway
+        log.warning("counting a room follower out failed (%s); the next heartbeat corrects it", type(err).__name__)
+
+
+async def _follower(followers: Followers, code: str, token: str) -> None:
+    """401 unless the stream's token is one this room issued; off the loop, within a bound."""
+    with anyio.fail_after(10):
+        who = await anyio.to_thread.run_sync(identities.check, followers, code, token, abandon_on_cancel=True)
+    if who is None:
+        raise ApiError(401, ("query", "token"), membership.FOLLOWER_ONLY)
 
 
 async def _stream(rooms: Rooms, code: str, count: bool) -> AsyncIterator[bytes]:
@@ -133,12 +185,10 @@ async def _stream(rooms: Rooms, code: str, count: bool) -> AsyncIterator[bytes]:
             yield b'event: closed\ndata: {"detail": "room not found"}\n\n'
         finally:
             if joined:
-                # the client hung up or the server is stopping: count it out here, not in a thread, since an
-                # await could be cut off when the server shuts down
-                try:
-                    rooms.leave(code)
-                except Exception:  # never let the count hide the reason the stream ended
-                    log.exception("counting a room follower out failed")
+                # a task of its own: the stream's cancellation cannot cut it off, and it never blocks the loop
+                task = asyncio.get_running_loop().create_task(_leave(rooms, code))
+                _LEAVING.add(task)
+                task.add_done_callback(_LEAVING.discard)
 
 
 @router.get("/api/rooms/{code}/events", response_class=StreamingResponse, responses={
@@ -146,13 +196,18 @@ async def _stream(rooms: Rooms, code: str, count: bool) -> AsyncIterator[bytes]:
                          "`event: tally` carries the counts ({\"code\", \"v\", \"followers\"}), newest `v` wins",
           "content": {"text/event-stream": {"schema": {"type": "string"}}}},
     **room_error_responses(404)})
-async def room_events(code: str, rooms: RoomsDep,
+async def room_events(code: str, rooms: RoomsDep, followers: FollowersDep,
                       count: Annotated[bool, Query(description="count this stream as a follower (the presenter's "
                                                                "own view of the room passes false)")] = True,
+                      token: Annotated[str | None, Query(max_length=200, description="the follower token (an "
+                                                         "EventSource cannot send headers); never logged")] = None,
                       ) -> StreamingResponse:
-    """A live stream of the room's states: the current one first, then every change; following counts."""
+    """A live stream of the room's states: the current one first, then every change; following counts.
+    Who may: anyone with the code; refused: a token this room did not issue (401)."""
     with found(code) as norm:
         await _current(rooms, norm)
+    if token is not None:
+        await _follower(followers, norm, token)
     # never compressed (GZipMiddleware leaves text/event-stream alone): each message goes out as it was encoded
     return StreamingResponse(_stream(rooms, norm, count), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

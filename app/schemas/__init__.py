@@ -56,6 +56,8 @@ from app.schemas.quiz import (
     RoomQuestion,
 )
 from app.schemas.rooms import (
+    FollowerJoin,
+    FollowerJoined,
     RoomCreate,
     RoomCreated,
     RoomFork,
@@ -74,5 +76,6 @@ __all__ = [
     "RoomStateUpdate", "SampleRequest", "SampleResult", "Snapshot", "StepResult", "Strict", "TraceEvent",
     "TraceRequest", "TraceResult", "TrainRequest", "TrainResult", "TrainingProgress", "ValidationErrorBody",
     "Vector", "WeightEdit", "error_responses", "room_error_responses",
-    "Histogram", "QuizAnswer", "QuizAsk", "QuizClosed", "QuizQuestion", "QuizReveal", "QuizStatus", "RoomQuestion",
+    "FollowerJoin", "FollowerJoined", "Histogram", "QuizAnswer", "QuizAsk", "QuizClosed", "QuizQuestion",
+    "QuizReveal", "QuizStatus", "RoomQuestion",
 ]

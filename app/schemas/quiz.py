@@ -21,8 +21,8 @@ class QuizAsk(Strict):
 class QuizAnswer(Strict):
     """POST .../questions/{qid}/answers: a follower's prediction; the same follower again replaces it."""
 
-    follower: str = Field(pattern=FOLLOWER_ID, description="an opaque id the follower's page keeps (8-64 of "
-                          "A-Z a-z 0-9 _ -); answers stay anonymous")
+    follower: str | None = Field(None, pattern=FOLLOWER_ID, description="optional: the id of the follower token "
+                                 "sent in Authorization (any other is refused with 403); answers stay anonymous")
     value: Num = Field(ge=-1e12, le=1e12)
 
 

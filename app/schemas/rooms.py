@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.schemas.common import ErrorBody, Int, Phase, Strict, error_responses
 from app.schemas.networks import CreatedNetwork
@@ -26,6 +26,28 @@ class RoomCreate(Strict):
     """POST /api/rooms: the network the presenter shows."""
 
     network_id: str = Field(min_length=1, max_length=64)
+
+
+class FollowerJoin(Strict):
+    """POST /api/rooms/{code}/followers: the name a student goes by (none: the server picks a friendly one)."""
+
+    name: str | None = Field(None, min_length=1, max_length=40, description="1-40 printable characters")
+
+    @field_validator("name")
+    @classmethod
+    def _printable(cls, value: str | None) -> str | None:
+        if value is not None and (not value.isprintable() or not value.strip()):
+            raise ValueError("a name is 1-40 printable characters, not only spaces")
+        return value
+
+
+class FollowerJoined(BaseModel):
+    """A follower's identity: its token (shown only here) goes in `Authorization: Bearer` of its answers and forks,
+    and in `?token=` of its event stream."""
+
+    follower: str = Field(description="the follower's id in this room")
+    token: str
+    name: str
 
 
 class RoomState(BaseModel):
@@ -76,7 +98,8 @@ class RoomCreated(BaseModel):
 
 
 class RoomFork(BaseModel):
-    """'Try it myself': a private copy of the room's network, and where to continue with it."""
+    """'Try it myself': a protected copy of the room's network (its token in `network.token`, shown only here), and
+    where to continue with it."""
 
     network: CreatedNetwork
     sample: int

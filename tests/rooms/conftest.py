@@ -177,16 +177,29 @@ def readers() -> Iterator[list[SSEReader]]:
 
 
 def new_room(base: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A fresh XOR network and a room on it, made through `base`: (network, room)."""
-    net = httpx.post(f"{base}/api/networks", json={"preset": "xor"})
+    """A fresh protected XOR network and a room on it, made through `base`: (network with its token, room)."""
+    net = httpx.post(f"{base}/api/networks", json={"preset": "xor", "protected": True})
     assert net.status_code == 201, net.text
-    room = httpx.post(f"{base}/api/rooms", json={"network_id": net.json()["id"]})
+    room = httpx.post(f"{base}/api/rooms", json={"network_id": net.json()["id"]},
+                      headers={"Authorization": f"Bearer {net.json()['token']}"})
     assert room.status_code == 201, room.text
     return net.json(), room.json()
 
 
 def bearer(room: dict[str, Any]) -> dict[str, str]:
     return {"Authorization": f"Bearer {room['presenter_token']}"}
+
+
+def join(base: str, code: str, name: str | None = None) -> dict[str, Any]:
+    """A follower identity in the room (id, token, name), minted through `base`."""
+    r = httpx.post(f"{base}/api/rooms/{code}/followers", json={"name": name})
+    assert r.status_code == 201, r.text
+    joined: dict[str, Any] = r.json()
+    return joined
+
+
+def as_follower(joined: dict[str, Any]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {joined['token']}"}
 
 
 

@@ -21,9 +21,10 @@ from app.store.base import NetworkStore
 
 
 def _open(client: TestClient) -> dict:
-    net = client.post("/api/networks", json={"preset": "xor"})
+    net = client.post("/api/networks", json={"preset": "xor", "protected": True})
     assert net.status_code == 201, net.text
-    room = client.post("/api/rooms", json={"network_id": net.json()["id"]})
+    room = client.post("/api/rooms", json={"network_id": net.json()["id"]},
+                       headers={"Authorization": f"Bearer {net.json()['token']}"})
     assert room.status_code == 201, room.text
     return room.json()
 
@@ -67,7 +68,7 @@ def test_every_request_is_served_by_the_rooms_built_at_start_up(client: TestClie
 def swapped(tmp_path: Path) -> Iterator[Rooms]:
     """Rooms on a SQLite file of their own and a question store, swapped in through app.dependency_overrides."""
     rooms = Rooms(SQLiteRooms(str(tmp_path / "swapped.db"), 3600), LocalHub(), LocalCounts())
-    quiz = LocalQuiz(answer_limit=1, rate=(10, 10))
+    quiz = LocalQuiz(rate=(1, 10))
 
     async def get_rooms() -> Rooms:
         return rooms
@@ -89,7 +90,9 @@ def test_a_test_may_swap_the_rooms_and_the_question_store(client: TestClient, sw
     qid = client.post(f"/api/rooms/{room['code']}/questions", json={"sample": 0, "event": 2},
                       headers=presenter).json()["id"]
     answers = f"/api/rooms/{room['code']}/questions/{qid}/answers"
-    assert client.post(answers, json={"follower": "student-one", "value": 0.5}).status_code == 204
-    full = client.post(answers, json={"follower": "student-two", "value": 0.5})
-    assert full.status_code == 409  # the swapped store's limit of one answer
-    assert "limit of 1 answers" in full.json()["detail"]
+    student = client.post(f"/api/rooms/{room['code']}/followers", json={"name": None}).json()
+    auth = {"Authorization": f"Bearer {student['token']}"}
+    assert client.post(answers, json={"value": 0.5}, headers=auth).status_code == 204
+    again = client.post(answers, json={"value": 0.6}, headers=auth)
+    assert again.status_code == 429  # the swapped store's rate of one answer per 10 s
+    assert "at most 1 per 10 s" in again.json()["detail"]

@@ -20,8 +20,7 @@ class _Question:
 class LocalQuiz:
     """Questions under one lock, the latest 50 per room; answers keyed by follower id."""
 
-    def __init__(self, answer_limit: int, rate: tuple[int, int], clock: Callable[[], float] = time.monotonic) -> None:
-        self.answer_limit = answer_limit
+    def __init__(self, rate: tuple[int, int], clock: Callable[[], float] = time.monotonic) -> None:
         self.rate = rate
         self.clock = clock
         self._lock = threading.Lock()
@@ -51,7 +50,7 @@ class LocalQuiz:
         self._rate[(code, follower)] = (start, n + 1)
         return n + 1 > limit
 
-    def answer(self, code: str, qid: str, follower: str, value: float) -> str:
+    def answer(self, code: str, qid: str, follower: str, value: float, cap: int) -> str:
         with self._lock:
             q = self._rooms.get(code, {}).get(qid)
             if q is None:
@@ -62,7 +61,7 @@ class LocalQuiz:
                 return Outcome.CLOSED
             if self._too_fast(code, follower):
                 return Outcome.TOO_FAST
-            if follower not in q.answers and len(q.answers) >= self.answer_limit:
+            if follower not in q.answers and len(q.answers) >= cap:
                 return Outcome.FULL
             q.answers[follower] = value
             return Outcome.OK

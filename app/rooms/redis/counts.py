@@ -20,6 +20,7 @@ from app.rooms.counts import Tally
 from app.rooms.redis import scripts
 
 log = logging.getLogger("deltaflow.rooms")
+REDIS_TIMEOUT = 8.0  # seconds one count change from the event loop may wait for Redis
 
 
 def _tally_of(flat: list[Any]) -> Tally:
@@ -114,7 +115,9 @@ class RedisCounts:
             import redis.asyncio
 
             # one connection per loop is enough: increments wait for it together, not one connection each
-            client = redis.asyncio.Redis.from_url(self.url)
+            # bounded: a stalled Redis fails the call (the heartbeat then sets the share right) rather than hold it
+            client = redis.asyncio.Redis.from_url(self.url, socket_timeout=REDIS_TIMEOUT,
+                                                  socket_connect_timeout=REDIS_TIMEOUT)
             batcher = self._batchers[loop] = _Batcher(self, client.register_script(scripts.COUNTS_ADD_HELD))
         self._hold(code, name, delta)
         return await batcher.add(code, name, delta)
@@ -122,11 +125,9 @@ class RedisCounts:
     def _hold(self, code: str, name: str, delta: int) -> None:
         with self._lock:
             self._inflight[(code, name)] = self._inflight.get((code, name), 0) + 1
-            share = max(0, self._held.get((code, name), 0) + delta)
-            if share:
-                self._held[(code, name)] = share
-            else:
-                self._held.pop((code, name), None)
+            # a share that falls to 0 stays listed until a beat has set it: if the decrement itself fails (a
+            # stalled or lost Redis), that beat is what counts the last followers out
+            self._held[(code, name)] = max(0, self._held.get((code, name), 0) + delta)
 
     def _landed(self, code: str, name: str, n: int = 1) -> None:
         with self._lock:
@@ -155,6 +156,10 @@ class RedisCounts:
             held = [(key, share) for key, share in self._held.items() if key not in self._inflight]
         for (code, name), share in held:
             reply = self._set_share(code, name, share)
+            if not share:
+                with self._lock:  # set to 0 in Redis: forget it unless a join came meanwhile
+                    if self._held.get((code, name)) == 0 and (code, name) not in self._inflight:
+                        del self._held[(code, name)]
             if reply[0]:
                 log.warning("room counts: this process's share of a count was off; set again")
                 self.on_change(code, _tally_of(reply[1:]))
@@ -176,9 +181,14 @@ class RedisCounts:
                 log.warning("room counts: heartbeat failed (%s); retrying", err)
 
     def close(self) -> None:
+        """Stops beating and counts this process's followers out at once (its streams end with it)."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=3)
+            try:
+                self._reap(self.proc)
+            except (redis.ConnectionError, redis.TimeoutError, OSError) as err:
+                log.warning("room counts: could not count this process's followers out (%s)", err)
 
 
 class _Batcher:

@@ -14,12 +14,10 @@ from app.rooms.redis import scripts
 class RedisQuiz:
     """Questions as Redis hashes `<prefix>quiz:<code>:<qid>` and answers as `...:answers`."""
 
-    def __init__(self, client: redis.Redis, prefix: str, ttl_seconds: int, answer_limit: int,
-                 rate: tuple[int, int]) -> None:
+    def __init__(self, client: redis.Redis, prefix: str, ttl_seconds: int, rate: tuple[int, int]) -> None:
         self.client = client
         self.prefix = prefix
         self.ttl = max(1, int(ttl_seconds))
-        self.answer_limit = answer_limit
         self.rate = rate
         self._answer = client.register_script(scripts.QUESTIONS_ANSWER)
         self._reveal = client.register_script(scripts.QUESTIONS_REVEAL)
@@ -43,11 +41,11 @@ class RedisQuiz:
         record["revealed"] = revealed == "1"
         return record
 
-    def answer(self, code: str, qid: str, follower: str, value: float) -> str:
+    def answer(self, code: str, qid: str, follower: str, value: float, cap: int) -> str:
         limit, window = self.rate
         key = self._key(code, qid)
         out = self._answer(keys=[key, f"{key}:answers", f"{self.prefix}quiz-rate:{code}:{follower}"],
-                           args=[follower, repr(value), self.answer_limit, limit, window, self.ttl])
+                           args=[follower, repr(value), cap, limit, window, self.ttl])
         return out.decode() if isinstance(out, bytes) else str(out)
 
     def answers(self, code: str, qid: str) -> list[float]:
