@@ -25,8 +25,34 @@ export function describeDetail(detail) {
   return JSON.stringify(detail);
 }
 
-async function request(method, path, body) {
+// A network the page creates is protected: its token stays in this browser (localStorage survives a reload) and
+// goes with every change; anyone else, a room's followers included, may read it but never change it.
+const memory = new Map(); // where tokens live when localStorage is unavailable (private mode, node --test)
+const tokenKey = (id) => `deltaflow-token:${id}`;
+
+/** The stored token of a network this browser created (or forked), or null. */
+export function tokenOf(id) {
+  try {
+    return globalThis.localStorage?.getItem(tokenKey(id)) ?? memory.get(id) ?? null;
+  } catch {
+    return memory.get(id) ?? null;
+  }
+}
+
+/** Keeps a network's token (shown once by the server) for the changes this browser makes later. */
+export function rememberToken(id, token) {
+  if (!id || !token) return;
+  memory.set(id, token);
+  try {
+    globalThis.localStorage?.setItem(tokenKey(id), token);
+  } catch {
+    // private mode: the token lasts as long as the page
+  }
+}
+
+async function request(method, path, body, token = null) {
   const init = { method, headers: { Accept: "application/json" } };
+  if (token) init.headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
@@ -62,13 +88,18 @@ const net = (id) => `/api/networks/${encodeURIComponent(id)}`;
 
 export const meta = () => request("GET", "/api/meta");
 export const listPresets = () => request("GET", "/api/presets");
-export const createNetwork = (spec) => request("POST", "/api/networks", spec);
+/** Creates a protected network and keeps its token in this browser. */
+export async function createNetwork(spec) {
+  const created = await request("POST", "/api/networks", { protected: true, ...spec });
+  rememberToken(created.id, created.token);
+  return created;
+}
 export const getNetwork = (id) => request("GET", net(id));
-export const patchNetwork = (id, patch) => request("PATCH", net(id), patch);
+export const patchNetwork = (id, patch) => request("PATCH", net(id), patch, tokenOf(id));
 export const forward = (id, selection) => request("POST", `${net(id)}/forward`, selection);
 export const backward = (id, selection) => request("POST", `${net(id)}/backward`, selection);
-export const step = (id, selection) => request("POST", `${net(id)}/step`, selection);
-export const train = (id, body) => request("POST", `${net(id)}/train`, body);
+export const step = (id, selection) => request("POST", `${net(id)}/step`, selection, tokenOf(id));
+export const train = (id, body) => request("POST", `${net(id)}/train`, body, tokenOf(id));
 export const trace = (id, selection) => request("POST", `${net(id)}/trace`, selection);
 export const predict = (id, inputs) => request("POST", `${net(id)}/predict`, { inputs });
 export const gradcheck = (id, selection) => request("POST", `${net(id)}/gradcheck`, selection);

@@ -4,7 +4,7 @@
 import * as api from "./api.js";
 import { settle } from "./api.js";
 import { createFollowing } from "./controllers/following.js";
-import { createQuizFollower, followerId } from "./controllers/quiz.js";
+import { createQuizFollower } from "./controllers/quiz.js";
 import { count, describeNetwork, fmt } from "./models/format.js";
 import { createMeta } from "./models/meta.js";
 import { createPosition } from "./models/position.js";
@@ -113,13 +113,28 @@ function onMode(mode, fork) {
   $("btn-fork").hidden = own;
 }
 
+// This student's identity in the room, issued by the server on joining and kept in this browser.
+// One request at a time: the stream and a first answer asking together share it.
+const member = {
+  pending: null,
+  get(fresh = false) {
+    if (fresh || !this.pending) {
+      this.pending = room.joinRoom(body.dataset.code, { fresh });
+      this.pending.catch(() => {
+        this.pending = null; // a failed join is tried again next time
+      });
+    }
+    return this.pending;
+  },
+};
+
 const quiz = createQuizFollower({
-  code: body.dataset.code, follower: followerId(), rule: () => meta.quizTolerance(),
+  code: body.dataset.code, member, rule: () => meta.quizTolerance(),
   card: createFollowerCard({ onSubmit: (text) => quiz.submit(text), onSign: () => quiz.sign(), onDismiss: () => quiz.dismiss() }),
 });
 
 const following = createFollowing({
-  api, room: quiz.tap(room), code: body.dataset.code, position, show, showTraining, onMode, say,
+  api, room: quiz.tap(room), code: body.dataset.code, member, position, show, showTraining, onMode, say,
   onLesson: () => location.replace(`/lesson?room=${encodeURIComponent(body.dataset.code)}&follow=1`),
   onFollowers: (n) => {
     $("followers").textContent = `${n} following`;

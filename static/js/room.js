@@ -1,7 +1,7 @@
 // Classroom rooms from the browser: open a room, publish the presenter's position, follow a room's live
 // stream, fork its network. No DOM here; the pages decide what to show.
 
-import { ApiError, describeDetail } from "./api.js";
+import { ApiError, describeDetail, rememberToken, tokenOf } from "./api.js";
 
 const room = (code) => `/api/rooms/${encodeURIComponent(code)}`;
 
@@ -23,8 +23,50 @@ async function call(method, path, body, token) {
   return data;
 }
 
-/** Opens a room on a network: resolves to {code, presenter_token, join_url, qr_url, state}. */
-const openRoom = (networkId) => call("POST", "/api/rooms", { network_id: networkId });
+// Tokens this browser holds for rooms (the presenter's, a follower's identity) survive a reload or a phone
+// waking from sleep: the same presenter, the same student.
+function kept(key) {
+  try {
+    const raw = globalThis.localStorage?.getItem(key);
+    return raw ? JSON.parse(raw) : null;
+  } catch {
+    return null;
+  }
+}
+
+function keep(key, value) {
+  try {
+    globalThis.localStorage?.setItem(key, JSON.stringify(value));
+  } catch {
+    // private mode: it lasts as long as the page
+  }
+}
+
+/**
+ * Opens a room on a network this browser created (its token is sent): resolves to
+ * {code, presenter_token, join_url, qr_url, state}; the presenter token is kept in this browser.
+ */
+async function openRoom(networkId) {
+  const opened = await call("POST", "/api/rooms", { network_id: networkId }, tokenOf(networkId));
+  keep(`deltaflow-presenter:${opened.code}`, opened.presenter_token);
+  return opened;
+}
+
+/** The presenter token this browser keeps for a room it opened, or null. */
+export const presenterToken = (code) => kept(`deltaflow-presenter:${code}`);
+
+/**
+ * This browser's follower identity in a room, {follower, token, name}: the kept one, else a new one from the
+ * server (fresh: true asks for a new one, e.g. when the server no longer knows the kept one).
+ */
+export async function joinRoom(code, { name = null, fresh = false } = {}) {
+  const key = `deltaflow-follower:${code}`;
+  const old = fresh ? null : kept(key);
+  if (old && old.token) return old;
+  const joined = await call("POST", `${room(code)}/followers`, { name });
+  keep(key, joined);
+  return joined;
+}
 
 /**
  * Moves the room (presenter only). `state` holds any of: network_id, sample, position, phase, iteration,
@@ -32,14 +74,21 @@ const openRoom = (networkId) => call("POST", "/api/rooms", { network_id: network
  */
 export const publishState = (code, token, state) => call("POST", `${room(code)}/state`, state, token);
 
-/** "Try it myself": resolves to {network, sample, position, open_url} for a private copy. */
-export const forkRoom = (code) => call("POST", `${room(code)}/fork`);
+/**
+ * "Try it myself" with the follower's token: resolves to {network, sample, position, open_url} for a protected
+ * copy whose token this browser keeps, so the copy can be changed here and in the full editor.
+ */
+export async function forkRoom(code, followerToken) {
+  const fork = await call("POST", `${room(code)}/fork`, undefined, followerToken);
+  rememberToken(fork.network.id, fork.network.token);
+  return fork;
+}
 
 // The class quiz: the presenter asks about one trace event and reveals or closes it; followers answer (docs/rooms.md).
 const questions = (code) => `${room(code)}/questions`;
 export const askQuestion = (code, token, sample, event) => call("POST", questions(code), { sample, event }, token);
-export const answerQuestion = (code, qid, follower, value) =>
-  call("POST", `${questions(code)}/${encodeURIComponent(qid)}/answers`, { follower, value });
+export const answerQuestion = (code, qid, followerToken, value) =>
+  call("POST", `${questions(code)}/${encodeURIComponent(qid)}/answers`, { value }, followerToken);
 export const readQuestion = (code, qid, token) =>
   call("GET", `${questions(code)}/${encodeURIComponent(qid)}`, undefined, token);
 export const revealQuestion = (code, qid, token) =>
@@ -82,13 +131,18 @@ export function createPublisher(code, token, { onError } = {}) {
  * Follows a room over Server-Sent Events: onState(state) for the current state and every change, in order
  * (duplicates after a reconnection are dropped by `seq`); onTally({followers, ...}) for the room's counts, which
  * travel apart as `tally` events (newest by `v`); onStatus("live" | "connecting" | "closed").
- * count: false watches without being counted as a follower (the presenter's own view of its room).
+ * count: false watches without being counted as a follower (the presenter's own view of its room); token: the
+ * follower's token from joinRoom, so the count knows who is connected.
  * Returns a function that stops following.
  */
-export function followRoom(code, onState, { onStatus, onTally, count = true } = {}) {
+export function followRoom(code, onState, { onStatus, onTally, count = true, token = null } = {}) {
   let lastSeq = 0;
   let lastTally = -1;
-  const source = new EventSource(`${room(code)}/events${count ? "" : "?count=false"}`);
+  // an EventSource cannot send headers: the follower token rides in the query string (never logged)
+  const query = new URLSearchParams();
+  if (!count) query.set("count", "false");
+  if (token) query.set("token", token);
+  const source = new EventSource(`${room(code)}/events${query.size ? `?${query}` : ""}`);
   const status = (s) => onStatus && onStatus(s);
   status("connecting");
   source.onopen = () => status("live");

@@ -282,7 +282,9 @@ def test_invalid_learning_rate_shows_the_servers_message(page: Any, shoot: Any) 
     page.click("#editor-apply")
     slot = page.locator("[data-error-for=learning_rate]")
     slot.wait_for(state="visible", timeout=5_000)
-    direct = page.request.patch(f"/api/networks/{net}", data={"learning_rate": 1000})
+    token = page.evaluate("(id) => localStorage.getItem('deltaflow-token:' + id)", net)  # the page's own network
+    direct = page.request.patch(f"/api/networks/{net}", data={"learning_rate": 1000},
+                                headers={"Authorization": f"Bearer {token}"})
     assert direct.status == 422
     msg = direct.json()["detail"][0]["msg"]
     assert msg in slot.inner_text()

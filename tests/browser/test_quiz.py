@@ -73,8 +73,10 @@ def test_presenter_asks_a_phone_answers_by_tapping_and_the_reveal_reaches_both(
 
         # the rest of the class answers through the API
         for n, factor in enumerate([1.0, 0.97, 1.08, 1.3, 0.6, -1.0, 1.02, 0.92, 1.15, 2.5, 0.99]):
+            classmate = page.request.post(f"/api/rooms/{code}/followers", data={"name": f"Classmate {n}"}).json()
             r = page.request.post(f"/api/rooms/{code}/questions/{question['id']}/answers",
-                                  data={"follower": f"classmate-{n:02d}", "value": value * factor})
+                                  data={"value": value * factor},
+                                  headers={"Authorization": f"Bearer {classmate['token']}"})
             assert r.status == 204
         page.wait_for_selector("#quiz-panel[data-answers='12']", timeout=5_000)
         assert page.inner_text("#quiz-count") == "12 answered"  # more answers (API) than followers (1)
@@ -106,8 +108,9 @@ def test_presenter_asks_a_phone_answers_by_tapping_and_the_reveal_reaches_both(
         assert phone.locator("#quiz-card-histogram .quiz-bar.within").count() == 1
         _no_sideways_scroll(phone)
         shoot(phone, "quiz-phone-reveal")
-        r = page.request.post(f"/api/rooms/{code}/questions/{question['id']}/answers",
-                              data={"follower": "classmate-late", "value": value})
+        late = page.request.post(f"/api/rooms/{code}/followers", data={"name": None}).json()
+        r = page.request.post(f"/api/rooms/{code}/questions/{question['id']}/answers", data={"value": value},
+                              headers={"Authorization": f"Bearer {late['token']}"})
         assert r.status == 409
         phone.locator("#quiz-dismiss").tap()
         phone.wait_for_selector("#quiz-card", state="hidden")

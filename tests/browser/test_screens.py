@@ -336,8 +336,9 @@ def test_main_page_fits_every_screen(contexts: dict[str, Any], xor: dict[str, An
 
 @pytest.mark.parametrize("size", list(SIZES))
 def test_follower_page_fits_every_screen(contexts: dict[str, Any], base_url: str, size: str) -> None:
-    net = httpx.post(f"{base_url}/api/networks", json={"preset": "xor"}).json()
-    room = httpx.post(f"{base_url}/api/rooms", json={"network_id": net["id"]})
+    net = httpx.post(f"{base_url}/api/networks", json={"preset": "xor", "protected": True}).json()
+    room = httpx.post(f"{base_url}/api/rooms", json={"network_id": net["id"]},
+                      headers={"Authorization": f"Bearer {net['token']}"})
     assert room.status_code == 201, room.text
     code, token = room.json()["code"], room.json()["presenter_token"]
     r = httpx.post(

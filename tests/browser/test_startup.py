@@ -67,8 +67,9 @@ def test_stepping_before_and_after_katex_arrives_shows_typeset_math(page: Any) -
 
 
 def test_the_follower_page_draws_before_it_loads_katex(page: Any, watch: Any, base_url: str) -> None:
-    net = page.request.post(f"{base_url}/api/networks", data={"preset": "xor"}).json()
-    room = page.request.post(f"{base_url}/api/rooms", data={"network_id": net["id"]}).json()
+    net = page.request.post(f"{base_url}/api/networks", data={"preset": "xor", "protected": True}).json()
+    room = page.request.post(f"{base_url}/api/rooms", data={"network_id": net["id"]},
+                             headers={"Authorization": f"Bearer {net['token']}"}).json()
     page.add_init_script(DRAWN_PROBE)
     page.goto(f"/join/{room['code']}")
     page.wait_for_function("() => window.__drawnAt !== null", timeout=20_000)

@@ -190,6 +190,11 @@ def bearer(room: dict[str, Any]) -> dict[str, str]:
     return {"Authorization": f"Bearer {room['presenter_token']}"}
 
 
+def owner(net: dict[str, Any]) -> dict[str, str]:
+    """The Authorization header of a protected network's creator."""
+    return {"Authorization": f"Bearer {net['token']}"}
+
+
 def join(base: str, code: str, name: str | None = None) -> dict[str, Any]:
     """A follower identity in the room (id, token, name), minted through `base`."""
     r = httpx.post(f"{base}/api/rooms/{code}/followers", json={"name": name})

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.rooms.conftest import SSEReader, bearer, new_room
+from tests.rooms.conftest import SSEReader, bearer, new_room, owner
 from tests.support import ROOT, eventually
 
 SHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -55,7 +55,7 @@ def test_follower_page_on_B_follows_the_presenter_publishing_on_A(page: Any, red
     assert page.locator(".phase-btn.active").get_attribute("data-phase") == "update"
 
     # the presenter steps the network: followers load the new weights
-    assert httpx.post(f"{a}/api/networks/{net['id']}/step", json={"sample": 0}).status_code == 200
+    assert httpx.post(f"{a}/api/networks/{net['id']}/step", json={"sample": 0}, headers=owner(net)).status_code == 200
     publish(position=0, sample=1)
     page.wait_for_selector("body[data-position='0']", timeout=3000)
     assert "iteration 1" in page.locator("#net-info").inner_text()

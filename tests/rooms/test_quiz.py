@@ -1,5 +1,6 @@
 """The class quiz over HTTP on real servers: ask, answer, reveal; the value hidden until the reveal (in every
-response and in the raw event-stream bytes); one answer per follower, counted once across two processes on Redis."""
+response and in the raw event-stream bytes); one answer per follower identity, counted once across two processes on
+Redis."""
 
 from __future__ import annotations
 
@@ -12,17 +13,17 @@ import pytest
 
 from app.engine.latex import num
 from app.rooms.scoring import histogram_around, histogram_of_answers, prompt_latex, within_10_percent
-from tests.rooms.conftest import SSEReader, bearer, new_room, start_app
+from tests.rooms.conftest import SSEReader, as_follower, bearer, join, new_room, start_app
 
 EVENT = 2  # XOR's z_1^2: a value of the forward pass with a formula worth predicting
 
 
 @pytest.fixture(scope="module")
 def limited_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One SQLite process with tiny quiz limits: 3 answers per question, 4 answers per follower per minute."""
+    """One SQLite process with a tiny answer rate: 4 answers per follower per minute."""
     directory = tmp_path_factory.mktemp("quiz-limits")
     app = start_app(directory, {"DELTAFLOW_DB": str(directory / "q.db"), "DELTAFLOW_REDIS_URL": "",
-                                "DELTAFLOW_QUIZ_MAX_ANSWERS": "3", "DELTAFLOW_QUIZ_RATE": "4/60"})
+                                "DELTAFLOW_QUIZ_RATE": "4/60"})
     try:
         yield app.url
     finally:
@@ -41,8 +42,19 @@ def _ask(base: str, room: dict[str, Any], sample: int = 1, event: int = EVENT) -
                       json={"sample": sample, "event": event})
 
 
-def _answer(base: str, code: str, qid: str, follower: str, value: Any) -> httpx.Response:
-    return httpx.post(f"{base}/api/rooms/{code}/questions/{qid}/answers", json={"follower": follower, "value": value})
+_STUDENTS: dict[tuple[str, str], dict[str, Any]] = {}  # (room, student) -> the identity the room issued
+
+
+def _student(base: str, code: str, student: str) -> dict[str, str]:
+    """The Authorization header of a student of the room, who joins on first use (on any process of the room)."""
+    if (code, student) not in _STUDENTS:
+        _STUDENTS[(code, student)] = join(base, code, student)
+    return as_follower(_STUDENTS[(code, student)])
+
+
+def _answer(base: str, code: str, qid: str, student: str, value: Any) -> httpx.Response:
+    auth = _student(base, code, student) if code != "ZZZZZZ" else {"Authorization": "Bearer none.none"}
+    return httpx.post(f"{base}/api/rooms/{code}/questions/{qid}/answers", json={"value": value}, headers=auth)
 
 
 def _secrets(value: float) -> list[bytes]:
@@ -187,9 +199,12 @@ def test_answer_refuses_non_numbers_unknown_rooms_and_questions(sqlite_app: str)
         assert r.status_code == 422, bad
         assert r.json()["detail"][0]["loc"][-1] == "value"
     r = httpx.post(f"{sqlite_app}/api/rooms/{code}/questions/{qid}/answers",
-                   headers={"Content-Type": "application/json"}, content=b'{"follower": "student-aaaa", "value": NaN}')
+                   headers={"Content-Type": "application/json", **_student(sqlite_app, code, "student-aaaa")},
+                   content=b'{"value": NaN}')
     assert r.status_code == 422
-    assert _answer(sqlite_app, code, qid, "x", 1.0).status_code == 422  # follower ids are 8-64 characters
+    r = httpx.post(f"{sqlite_app}/api/rooms/{code}/questions/{qid}/answers", json={"follower": "x", "value": 1.0},
+                   headers=_student(sqlite_app, code, "student-aaaa"))
+    assert r.status_code == 422  # a follower id, when sent, is 8-64 characters
     assert _answer(sqlite_app, "ZZZZZZ", qid, "student-aaaa", 1.0).status_code == 404
     assert _answer(sqlite_app, code, "nosuchq", "student-aaaa", 1.0).status_code == 404
     assert httpx.get(f"{sqlite_app}/api/rooms/{code}/questions/nosuchq").status_code == 404
@@ -205,13 +220,25 @@ def test_limits_on_answers_per_question_and_per_follower(limited_app: str) -> No
     for n in range(3):
         assert _answer(limited_app, code, qid, f"student-{n:04d}", 0.5).status_code == 204
     r = _answer(limited_app, code, qid, "student-late", 0.5)
-    assert r.status_code == 409 and "limit of 3 answers" in r.json()["detail"]
+    assert r.status_code == 204  # the cap is one answer per identity issued: whoever joined has a place
     assert _answer(limited_app, code, qid, "student-0000", 0.7).status_code == 204  # a change still goes in
     statuses = [_answer(limited_app, code, qid, "student-0001", 0.1 * k).status_code for k in range(4)]
     assert statuses[:3] == [204, 204, 204] and statuses[3] == 429  # the 5th answer of one follower this minute
     r = _answer(limited_app, code, qid, "student-0001", 1.0)
     assert r.status_code == 429 and "too many answers" in r.json()["detail"]
-    assert httpx.get(f"{limited_app}/api/rooms/{code}/questions/{qid}").json()["answers"] == 3
+    assert httpx.get(f"{limited_app}/api/rooms/{code}/questions/{qid}").json()["answers"] == 4
+
+
+def test_a_question_takes_no_more_answers_than_identities_issued() -> None:
+    from app.rooms.local.questions import LocalQuiz
+    from app.rooms.questions import Outcome
+
+    quiz = LocalQuiz(rate=(10, 10))
+    quiz.create("ROOM22", "q1", {"value": 1.0})
+    assert quiz.answer("ROOM22", "q1", "first-student", 0.5, cap=1) == Outcome.OK
+    assert quiz.answer("ROOM22", "q1", "other-student", 0.5, cap=1) == Outcome.FULL
+    assert quiz.answer("ROOM22", "q1", "first-student", 0.7, cap=1) == Outcome.OK  # a change still goes in
+    assert quiz.answers("ROOM22", "q1") == [0.7]
 
 
 def test_forty_followers_through_two_processes_on_redis_count_once_each(redis_apps: tuple[str, str],
@@ -235,9 +262,10 @@ def test_forty_followers_through_two_processes_on_redis_count_once_each(redis_ap
         for n, (who, guess) in enumerate(guesses.items()):
             first, second = (ca, cb) if n % 2 else (cb, ca)
             # a wrong first guess through one process, replaced through the other
-            r = first.post(f"/api/rooms/{code}/questions/{qid}/answers", json={"follower": who, "value": -guess})
+            auth = _student(b if n % 2 else a, code, who)  # joined on either process
+            r = first.post(f"/api/rooms/{code}/questions/{qid}/answers", json={"value": -guess}, headers=auth)
             assert r.status_code == 204
-            r = second.post(f"/api/rooms/{code}/questions/{qid}/answers", json={"follower": who, "value": guess})
+            r = second.post(f"/api/rooms/{code}/questions/{qid}/answers", json={"value": guess}, headers=auth)
             assert r.status_code == 204
         for c in (ca, cb):
             got = c.get(f"/api/rooms/{code}/questions/{qid}").json()
@@ -248,8 +276,8 @@ def test_forty_followers_through_two_processes_on_redis_count_once_each(redis_ap
         assert r.status_code == 200
         assert r.json()["answers"] == 40 and r.json()["within_10_percent"] == expected
         assert r.json()["histogram"]["counts"][4] == expected and sum(r.json()["histogram"]["counts"]) == 40
-        assert cb.post(f"/api/rooms/{code}/questions/{qid}/answers",
-                       json={"follower": "follower-000", "value": 1.0}).status_code == 409
+        assert cb.post(f"/api/rooms/{code}/questions/{qid}/answers", json={"value": 1.0},
+                       headers=_student(a, code, "follower-000")).status_code == 409
     for w in watchers:
         q = w.next_where(lambda state: state["question"]["revealed"]).data["question"]
         assert q["value"] == value and q["answers"] == 40 and q["within_10_percent"] == expected

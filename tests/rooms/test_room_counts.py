@@ -178,8 +178,9 @@ async def _two_streams_and_a_step(app: Any) -> tuple[list[list[bytes]], list[dic
 async def _streams_and_a_step(app: Any) -> tuple[list[list[bytes]], list[dict[str, str]]]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
-        net = (await client.post("/api/networks", json={"preset": "xor"})).json()
-        room = (await client.post("/api/rooms", json={"network_id": net["id"]})).json()
+        net = (await client.post("/api/networks", json={"preset": "xor", "protected": True})).json()
+        room = (await client.post("/api/rooms", json={"network_id": net["id"]},
+                                  headers={"Authorization": f"Bearer {net['token']}"})).json()
     code = room["code"]
     bodies: list[list[bytes]] = [[], []]
     heads: list[dict[str, str]] = [{}, {}]

@@ -8,7 +8,7 @@ import threading
 import httpx
 
 from app.rooms.codes import ALPHABET, new_code, normalize
-from tests.rooms.conftest import SSEReader, bearer, new_room
+from tests.rooms.conftest import SSEReader, bearer, new_room, owner
 from tests.support import eventually
 
 
@@ -105,11 +105,12 @@ def test_each_change_carries_the_networks_current_iteration_and_version(sqlite_a
     url = f"{sqlite_app}/api/rooms/{room['code']}/state"
     before = httpx.post(url, json={"position": 1}, headers=bearer(room)).json()
     assert before["iteration"] == 0
-    assert httpx.post(f"{sqlite_app}/api/networks/{net['id']}/step", json={"sample": 0}).status_code == 200
+    assert httpx.post(f"{sqlite_app}/api/networks/{net['id']}/step", json={"sample": 0},
+                      headers=owner(net)).status_code == 200
     after = httpx.post(url, json={"position": 2}, headers=bearer(room)).json()
     assert after["iteration"] == 1 and after["network_version"] == before["network_version"] + 1
     patch = {"weights": [{"l": 2, "j": 1, "i": 1, "value": 0.5}]}
-    assert httpx.patch(f"{sqlite_app}/api/networks/{net['id']}", json=patch).status_code == 200
+    assert httpx.patch(f"{sqlite_app}/api/networks/{net['id']}", json=patch, headers=owner(net)).status_code == 200
     edited = httpx.post(url, json={"position": 2}, headers=bearer(room)).json()
     assert edited["iteration"] == 1 and edited["network_version"] == after["network_version"] + 1
 

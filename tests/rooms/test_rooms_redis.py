@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 
 from tests.redis_server import RedisServer
-from tests.rooms.conftest import SSEReader, bearer, new_room, start_app
+from tests.rooms.conftest import SSEReader, as_follower, bearer, join, new_room, owner, start_app
 from tests.support import eventually
 
 
@@ -50,7 +50,7 @@ def test_concurrent_steps_through_both_processes_lose_no_update(redis_apps: tupl
     def work(base: str) -> None:
         with httpx.Client(base_url=base, timeout=30) as c:
             for k in range(per_thread):
-                r = c.post(f"/api/networks/{net['id']}/step", json={"sample": k % 4})
+                r = c.post(f"/api/networks/{net['id']}/step", json={"sample": k % 4}, headers=owner(net))
                 with lock:
                     statuses.append(r.status_code)
 
@@ -80,11 +80,11 @@ def test_fork_on_B_copies_the_network_the_room_shows_on_A(redis_apps: tuple[str,
     a, b = redis_apps
     net, room = new_room(a)
     code = room["code"]
-    assert httpx.post(f"{a}/api/networks/{net['id']}/step", json={"sample": 1}).status_code == 200
+    assert httpx.post(f"{a}/api/networks/{net['id']}/step", json={"sample": 1}, headers=owner(net)).status_code == 200
     trained = httpx.get(f"{a}/api/networks/{net['id']}").json()
     assert httpx.post(f"{a}/api/rooms/{code}/state", headers=bearer(room),
                       json={"sample": 2, "position": 7}).status_code == 200
-    r = httpx.post(f"{b}/api/rooms/{code}/fork")
+    r = httpx.post(f"{b}/api/rooms/{code}/fork", headers=as_follower(join(a, code)))
     assert r.status_code == 201, r.text
     fork = r.json()
     copy = fork["network"]
@@ -93,7 +93,9 @@ def test_fork_on_B_copies_the_network_the_room_shows_on_A(redis_apps: tuple[str,
     assert (fork["sample"], fork["position"]) == (2, 7)
     assert fork["open_url"] == f"/?net={copy['id']}&sample=2&step=7&room={code}"
     # the copy is the student's own: stepping it leaves the room's network alone
-    assert httpx.post(f"{a}/api/networks/{copy['id']}/step", json={"sample": 0}).status_code == 200
+    assert httpx.post(f"{a}/api/networks/{copy['id']}/step", json={"sample": 0}).status_code == 403
+    assert httpx.post(f"{a}/api/networks/{copy['id']}/step", json={"sample": 0},
+                      headers=owner(copy)).status_code == 200
     assert httpx.get(f"{b}/api/networks/{net['id']}").json()["iteration"] == 1
     assert httpx.get(f"{b}/api/networks/{copy['id']}").json()["iteration"] == 2
 

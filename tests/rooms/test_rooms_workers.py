@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.redis_server import RedisServer
-from tests.rooms.conftest import SSEReader, bearer, new_room, start_app
+from tests.rooms.conftest import SSEReader, bearer, new_room, owner, start_app
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +71,7 @@ def test_concurrent_steps_across_four_workers_lose_nothing(four_workers: str) ->
     def work() -> None:
         for k in range(10):
             r = httpx.post(f"{four_workers}/api/networks/{net['id']}/step", json={"sample": k % 4},
-                           headers={"Connection": "close"}, timeout=30)
+                           headers={"Connection": "close", **owner(net)}, timeout=30)
             codes.append(r.status_code)
 
     threads = [threading.Thread(target=work) for _ in range(6)]

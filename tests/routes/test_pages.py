@@ -88,8 +88,10 @@ def test_the_build_hash_changes_when_any_static_file_does(tmp_path):
 @pytest.mark.parametrize("path", ["/", "/lesson", "/join", "/join/{code}"])
 def test_pages_reference_scripts_and_style_sheets_only_by_hashed_urls(client, path):
     if "{code}" in path:  # the follower page of a live room
-        net = client.post("/api/networks", json={"preset": "xor"}).json()
-        path = path.format(code=client.post("/api/rooms", json={"network_id": net["id"]}).json()["code"])
+        net = client.post("/api/networks", json={"preset": "xor", "protected": True}).json()
+        room = client.post("/api/rooms", json={"network_id": net["id"]},
+                           headers={"Authorization": f"Bearer {net['token']}"})
+        path = path.format(code=room.json()["code"])
     page = client.get(path)
     assert page.status_code == 200 and "<html" in page.text
     urls = re.findall(r'<(?:script|link)\b[^>]*?(?:src|href)="([^"]+)"', page.text)

@@ -6,8 +6,9 @@ import { heldEvent, withhold } from "../models/quiz.js";
 import { prepareTrace } from "../models/trace-model.js";
 
 /**
- * deps: {api, room (room.js), code, position, show(network, trace, p, sample, animate), showTraining(t),
- *        onFollowers(n), onStatus(status), onShown(room, p), onMode(mode, fork), say}.
+ * deps: {api, room (room.js), code, member (the follower's identity: get(fresh) resolves to {follower, token,
+ *        name}), position, show(network, trace, p, sample, animate), showTraining(t), onFollowers(n),
+ *        onStatus(status), onShown(room, p), onMode(mode, fork), say}.
  */
 export function createFollowing(deps) {
   const { api, position, say } = deps;
@@ -69,7 +70,8 @@ export function createFollowing(deps) {
   }
 
   async function tryItMyself() {
-    const fork = await deps.room.forkRoom(deps.code);
+    const me = await deps.member.get();
+    const fork = await deps.room.forkRoom(deps.code, me.token);
     const held = heldEvent(latest && latest.question, fork.sample);
     const ownTrace = prepareTrace(withhold(await api.trace(fork.network.id, { sample: fork.sample }), held));
     own = { network: fork.network, sample: fork.sample, held };
@@ -106,8 +108,12 @@ export function createFollowing(deps) {
     sync();
   }
 
-  function start() {
-    deps.room.followRoom(deps.code, (room) => {
+  /** Follows with this student's identity; a kept one the server no longer knows is replaced once. */
+  async function start(fresh = false) {
+    const me = await deps.member.get(fresh).catch(() => null); // without one, the stream still follows
+    let seen = false;
+    const stop = deps.room.followRoom(deps.code, (room) => {
+      seen = true;
       latest = room;
       // the presenter opened the guided lesson: follow it there (the lesson page comes back here for "main")
       if (room.view === "lesson" && mode === "live" && deps.onLesson) {
@@ -118,7 +124,15 @@ export function createFollowing(deps) {
       if (mode === "live") sync();
       else if (own.held != null && heldEvent(room.question, own.sample) == null) releaseOwn().catch((err) => say(err.message));
     }, {
-      onStatus: deps.onStatus,
+      token: me && me.token,
+      onStatus: (status) => {
+        if (status === "closed" && !seen && me && !fresh) {
+          stop();
+          start(true);
+          return;
+        }
+        deps.onStatus(status);
+      },
       onTally: (tally) => {
         tallied = true;
         deps.onFollowers(tally.followers);

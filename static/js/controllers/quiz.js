@@ -132,31 +132,9 @@ export function createQuizPresenter(deps) {
   return { tap, ask, reveal, close };
 }
 
-/** An opaque id this browser keeps for its answers (anonymous: nothing else is sent with it). */
-export function followerId(storage = window.localStorage) {
-  const key = "deltaflow-follower";
-  let id = null;
-  try {
-    id = storage.getItem(key);
-  } catch {
-    id = null;
-  }
-  if (!id || !/^[A-Za-z0-9_-]{8,64}$/.test(id)) {
-    const bytes = new Uint8Array(12);
-    crypto.getRandomValues(bytes);
-    id = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-    try {
-      storage.setItem(key, id);
-    } catch {
-      // private mode: the id lasts as long as the page
-    }
-  }
-  return id;
-}
-
 /**
- * The follower's side. deps: {card (views/quiz.js createFollowerCard), code, follower (id), rule() (the server's
- * tolerance or null)}. tap(room) wraps
+ * The follower's side. deps: {card (views/quiz.js createFollowerCard), code, member (the identity: get(fresh)
+ * resolves to {follower, token, name}), rule() (the server's tolerance or null)}. tap(room) wraps
  * room.js's followRoom so every room state also reaches the quiz; returns {tap, submit, sign, dismiss}.
  */
 export function createQuizFollower(deps) {
@@ -187,6 +165,16 @@ export function createQuizFollower(deps) {
     }
   }
 
+  /** Answers with this student's identity; one the server no longer knows is replaced once. */
+  async function answerAs(qid, value) {
+    try {
+      await answerQuestion(deps.code, qid, (await deps.member.get()).token, value);
+    } catch (err) {
+      if (err.status !== 401) throw err;
+      await answerQuestion(deps.code, qid, (await deps.member.get(true)).token, value);
+    }
+  }
+
   async function submit(text) {
     if (!current || current.revealed) return;
     const value = parseAnswer(text);
@@ -195,7 +183,7 @@ export function createQuizFollower(deps) {
       return;
     }
     try {
-      await answerQuestion(deps.code, current.id, deps.follower, value);
+      await answerAs(current.id, value);
       mine = value;
       deps.card.sent(value);
     } catch (err) {
