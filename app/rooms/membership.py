@@ -36,6 +36,7 @@ def follower(followers: Followers, code: str, authorization: str | None, claimed
 def fork(rooms: Rooms, followers: Followers, store: NetworkStore, code: str, authorization: str | None,
          budget: tuple[int, int]) -> tuple[dict[str, Any], dict[str, Any], str]:
     """'Try it myself' for one follower, within its budget of forks: (room state, the copy, the copy's token)."""
+    rooms.record_state(code)  # an unknown room is 404 before any token is looked at
     who = follower(followers, code, authorization)
     limit, window = budget
     wait = followers.spend_fork(code, who, limit, window)

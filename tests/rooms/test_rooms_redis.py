@@ -128,6 +128,7 @@ def test_unknown_rooms_are_404_everywhere(redis_apps: tuple[str, str]) -> None:
                  "/api/rooms/not-a-code"):
         assert httpx.get(f"{a}{path}").status_code == 404, path
     assert httpx.post(f"{a}/api/rooms/ZZZZZZ/fork").status_code == 404
+    assert httpx.post(f"{a}/api/rooms/ZZZZZZ/followers", json={"name": None}).status_code == 404
     assert httpx.post(f"{a}/api/rooms", json={"network_id": "missing"}).status_code == 404
 
 
