@@ -145,15 +145,16 @@ def test_a_presenting_page_moves_a_follower_page_through_room_js(page: Any, redi
     net, _ = new_room(a)
     presenter = page
     presenter.goto(f"{a}/join")  # any page of the app: room.js is an ES module of the same origin
-    presenter.evaluate("""async (networkId) => {
+    presenter.evaluate("""async ([networkId, token]) => {
         const room = await import('/static/js/room.js');
+        (await import('/static/js/api.js')).rememberToken(networkId, token);  // as if this page had made it
         window.__followers = [];
         window.__room = await room.startPresenting(networkId, {onFollowers: (n) => {
             window.__followers.push(n);
             document.body.dataset.followers = String(n);
         }});
         return window.__room.code;
-    }""", net["id"])
+    }""", [net["id"], net["token"]])
     code = presenter.evaluate("window.__room.code")
     assert presenter.evaluate("window.__room.joinUrl") == f"{a}/join/{code}"
     assert presenter.evaluate("window.__room.qrUrl") == f"{a}/api/rooms/{code}/qr.svg"
