@@ -378,9 +378,12 @@ def test_lesson_page_fits_every_screen_if_there_is_one(contexts: dict[str, Any],
 
 @pytest.mark.parametrize("size", ["phone", "laptop", "projector"])
 def test_share_dialog_leaves_the_formula_in_view_and_warns_of_a_loopback_link(
-    contexts: dict[str, Any], xor: dict[str, Any], size: str
+    contexts: dict[str, Any], base_url: str, size: str
 ) -> None:
-    page = open_main(contexts[size], main_url(xor["id"], 11, size))
+    # a room presents only a protected network, shared by the browser that holds its token
+    mine = httpx.post(f"{base_url}/api/networks", json={"preset": "xor", "protected": True}).json()
+    page = open_main(contexts[size], main_url(mine["id"], 11, size))
+    page.evaluate("([id, token]) => localStorage.setItem(`deltaflow-token:${id}`, token)", [mine["id"], mine["token"]])
     page.click("#btn-share")
     page.wait_for_selector("#room-dialog:not([hidden]) #room-code:not(:empty)")
     page.wait_for_selector("#room-badge:not([hidden])")
