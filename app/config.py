@@ -60,6 +60,8 @@ class Settings:
     quota_networks: int = field(default_factory=lambda: _int("DELTAFLOW_QUOTA_NETWORKS", 600))
     quota_rooms: int = field(default_factory=lambda: _int("DELTAFLOW_QUOTA_ROOMS", 60))
     quota_room_misses: int = field(default_factory=lambda: _int("DELTAFLOW_QUOTA_ROOM_MISSES", 300))
+    # follower identities one address may mint a minute: a class behind one NAT address joins from it
+    quota_followers: int = field(default_factory=lambda: _int("DELTAFLOW_QUOTA_FOLLOWERS", 400))
     max_body_bytes: int = 1_000_000
     max_layers: int = 10
     max_nodes: int = 256

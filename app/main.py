@@ -62,7 +62,8 @@ if settings.cors_origins:
     app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["*"],
                        allow_headers=["*"])
 app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
-app.add_middleware(Quotas, quotas=quotas(settings.quota_networks, settings.quota_rooms, settings.quota_room_misses))
+app.add_middleware(Quotas, quotas=quotas(settings.quota_networks, settings.quota_rooms, settings.quota_room_misses,
+                                         settings.quota_followers))
 app.add_middleware(AllowedHosts, hosts=settings.allowed_hosts)
 app.add_middleware(SecurityHeaders)  # outside BodyLimit, so its 413 carries the headers too
 app.add_middleware(HeadAsGet)  # outermost: every layer inside sees the GET it answers

@@ -28,8 +28,9 @@ class Quota:
     guarded: re.Pattern[str]
 
 
-def quotas(networks: int, rooms: int, room_misses: int) -> tuple[Quota, ...]:
-    """The server's budgets, from Settings: creations per address, and missed room codes (guessing)."""
+def quotas(networks: int, rooms: int, room_misses: int, followers: int = 400) -> tuple[Quota, ...]:
+    """The server's budgets, from Settings: creations per address, missed room codes (guessing), and follower
+    identities minted (generous: a class behind one NAT address joins from one address)."""
     room_path = re.compile(r"^[A-Z]+ /(api/rooms|join)/[^/]+")
     return (
         Quota("networks created", networks, re.compile(r"^POST /api/networks$"), lambda s: s == 201,
@@ -38,6 +39,8 @@ def quotas(networks: int, rooms: int, room_misses: int) -> tuple[Quota, ...]:
               re.compile(r"^POST /api/rooms$")),
         # a miss is a 404 on a room's path; while over, every room lookup is refused, so none can confirm a code
         Quota("unknown room codes", room_misses, room_path, lambda s: s == 404, room_path),
+        Quota("followers joined", followers, re.compile(r"^POST /api/rooms/[^/]+/followers$"), lambda s: s == 201,
+              re.compile(r"^POST /api/rooms/[^/]+/followers$")),
     )
 
 

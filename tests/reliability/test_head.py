@@ -18,8 +18,9 @@ def test_head_answers_like_get_without_a_body(http: httpx.Client) -> None:
 
 
 def test_head_on_a_room_stream_ends_and_counts_no_follower(http: httpx.Client) -> None:
-    net = http.post("/api/networks", json={"preset": "xor"}).json()["id"]
-    code = http.post("/api/rooms", json={"network_id": net}).json()["code"]
+    net = http.post("/api/networks", json={"preset": "xor", "protected": True}).json()
+    code = http.post("/api/rooms", json={"network_id": net["id"]},
+                     headers={"Authorization": f"Bearer {net['token']}"}).json()["code"]
     head = http.head(f"/api/rooms/{code}/events", timeout=10)  # a hang here would be the stream left open
     assert head.status_code == 200
     assert head.headers["content-type"].startswith("text/event-stream")

@@ -9,9 +9,9 @@ import httpx
 
 
 def _room(base: str, host: str | None = None) -> httpx.Response:
-    headers = {"Host": host} if host else {}
-    net = httpx.post(f"{base}/api/networks", json={"preset": "xor"}).json()["id"]
-    return httpx.post(f"{base}/api/rooms", json={"network_id": net}, headers=headers)
+    net = httpx.post(f"{base}/api/networks", json={"preset": "xor", "protected": True}).json()
+    headers = {"Authorization": f"Bearer {net['token']}", **({"Host": host} if host else {})}
+    return httpx.post(f"{base}/api/rooms", json={"network_id": net["id"]}, headers=headers)
 
 
 def _join_link(base: str, code: str, host: str | None = None) -> str:
