@@ -149,8 +149,9 @@ def test_a_whole_class_two_questions_one_revealed_one_closed(
     page.wait_for_selector("#quiz-panel", state="hidden")
     _phones_at(phones, "#quiz-card", state="hidden")
     assert page.request.get(f"/api/rooms/{code}").json()["question"] is None
-    late = page.request.post(f"/api/rooms/{code}/questions/{second['id']}/answers",
-                             data={"follower": "student-late", "value": value2})
+    joined = page.request.post(f"/api/rooms/{code}/followers", data={"name": "Late Student"}).json()
+    late = page.request.post(f"/api/rooms/{code}/questions/{second['id']}/answers", data={"value": value2},
+                             headers={"Authorization": f"Bearer {joined['token']}"})
     assert late.status == 409
     _check(page, phones, [value2])
     shoot(page, "class-projector-closed")
