@@ -126,7 +126,10 @@ def serves_the_app(c: Check) -> str:
     status, body = request(url + "/readyz")
     ready = json.loads(body)
     assert status == 200 and (ready["status"], ready["store"]) == ("ready", "sqlite"), (status, body)
-    status, body = request(url + "/api/rooms", "POST", {"network_id": created(url)})
+    status, body = request(url + "/api/networks", "POST", {"preset": "xor", "protected": True})
+    mine = json.loads(body)  # a room presents only a protected network, opened with its token
+    status, body = request(url + "/api/rooms", "POST", {"network_id": mine["id"]},
+                           {"Authorization": f"Bearer {mine['token']}"})
     assert status == 201, (status, body)
     room = json.loads(body)
     status, svg = request(urljoin(url, room["qr_url"]))  # the links are absolute, from the request's host
