@@ -17,10 +17,10 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from urllib.parse import urljoin
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 ROOT = Path(__file__).resolve().parent.parent
 IMAGE = os.environ["DELTAFLOW_IMAGE"]
