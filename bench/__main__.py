@@ -25,7 +25,7 @@ RESULTS = Path(__file__).resolve().parent / "results.json"
 
 
 def sections() -> dict[str, Callable[[bool], list[Row]]]:
-    from bench import api, engine, page, rooms, trace
+    from bench import api, engine, limits, page, rooms, trace
 
     return {
         "xor": engine.section_xor,
@@ -33,6 +33,7 @@ def sections() -> dict[str, Callable[[bool], list[Row]]]:
         "trace": trace.section_trace,
         "api": api.section_api,
         "train": api.section_train,
+        "limits": limits.section_limits,
         "page": page.section_page,
         "rooms": rooms.section_rooms,
     }

@@ -106,13 +106,24 @@ class Server:
         """Resident memory of the server process and its live worker processes (Linux /proc; 0 elsewhere)."""
         return self.process.rss_bytes() if self.process else 0
 
+    def peak_rss_bytes(self) -> int:
+        """The most resident memory the server process (and its live workers) have held (Linux VmHWM; 0 elsewhere)."""
+        total = 0
+        for pid in self._pids():
+            try:
+                with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+                    total += sum(int(line.split()[1]) * 1024 for line in fh if line.startswith("VmHWM:"))
+            except OSError:
+                continue
+        return total
+
     def cpu_seconds(self) -> float:
         """User + system CPU the server process and its live worker processes have used so far (Linux /proc)."""
         return self.process.cpu_seconds() if self.process else 0.0
 
     def call(self, method: str, path: str, body: Any = None, timeout: float = 120) -> tuple[int, Any]:
         """One request with the standard library; returns (status, decoded JSON)."""
-        data = None if body is None else json.dumps(body).encode()
+        data = None if body is None else json.dumps(body, separators=(",", ":")).encode()  # compact: 1 MB bodies fit
         req = urllib.request.Request(f"{self.url}{path}", data=data, method=method,
                                      headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(req, timeout=timeout) as r:

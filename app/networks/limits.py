@@ -10,7 +10,7 @@ from app.engine.network import parameter_count
 from app.errors import invalid
 
 # Cost model of a call in estimated nanoseconds on the reference machine (2 shared cores; measured by
-# tests/reliability/test_limits.py, numbers in docs/limits.md): numpy's fixed cost per call dominates small
+# bench/limits.py, numbers in docs/limits.md): numpy's fixed cost per call dominates small
 # networks, multiply-adds and elementwise work dominate large ones.
 NS_PER_LAYER_BATCH = 40_000  # one full-batch iteration, per layer: about 15 numpy calls
 NS_PER_LAYER_ONLINE = 90_000  # one single-sample step, per layer, through the general step()
