@@ -77,6 +77,10 @@ class Settings:
     # 5 s of budget keeps the slowest accepted call under 10 s on 2 busy cores (docs/limits.md); a faster host
     # may allow more with DELTAFLOW_MAX_TRAIN_WORK
     max_train_work: int = field(default_factory=lambda: _int("DELTAFLOW_MAX_TRAIN_WORK", 5_000_000_000))
+    # the admission gate (app/networks/admission.py): heavy work admitted at once per process, in the same estimated
+    # ns (about two worst-case requests on 2 cores), and how long a request may wait for room before a 503
+    gate_capacity: int = field(default_factory=lambda: _int("DELTAFLOW_GATE_CAPACITY", 10_000_000_000))
+    gate_wait_seconds: float = field(default_factory=lambda: float(os.environ.get("DELTAFLOW_GATE_WAIT") or 2))
     # finished training runs kept per process for identical requests (0: none), and the bytes they may hold
     train_cache_entries: int = field(default_factory=lambda: _int("DELTAFLOW_TRAIN_CACHE", 256))
     train_cache_bytes: int = 64_000_000

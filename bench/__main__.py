@@ -25,7 +25,7 @@ RESULTS = Path(__file__).resolve().parent / "results.json"
 
 
 def sections() -> dict[str, Callable[[bool], list[Row]]]:
-    from bench import api, engine, limits, page, rooms, trace
+    from bench import api, engine, gate, limits, page, rooms, trace
 
     return {
         "xor": engine.section_xor,
@@ -34,6 +34,7 @@ def sections() -> dict[str, Callable[[bool], list[Row]]]:
         "api": api.section_api,
         "train": api.section_train,
         "limits": limits.section_limits,
+        "gate": gate.section_gate,
         "page": page.section_page,
         "rooms": rooms.section_rooms,
     }

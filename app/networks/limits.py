@@ -45,8 +45,9 @@ def check_samples(rows: int, settings: Settings) -> None:
         raise invalid(("dataset", "inputs"), f"at most {settings.max_samples} samples are allowed, got {rows}")
 
 
-def check_batch_detail(rows: int, layers: list[int], settings: Settings) -> None:
-    """Per-sample details cost z, a, δ and ∂L/∂a of every node of every sample: cap rows and numbers."""
+def check_batch_detail(rows: int, layers: list[int], settings: Settings) -> int:
+    """Per-sample details cost z, a, δ and ∂L/∂a of every node of every sample: cap rows and numbers. Returns the
+    estimated work (ns) of a forward and backward pass with those details."""
     if rows > settings.max_batch_detail:
         raise invalid(("samples",), f"at most {settings.max_batch_detail} samples per call return per-sample details; "
                       "pick a list of rows, or use /train for larger batches")
@@ -55,6 +56,7 @@ def check_batch_detail(rows: int, layers: list[int], settings: Settings) -> None
         fit = max(1, settings.max_response_values // (4 * sum(layers)))
         raise invalid(("samples",), f"per-sample details of {rows} samples of this network are {values} numbers; "
                       f"at most {settings.max_response_values} per call: send at most {fit} rows per call")
+    return 3 * rows * _per_sample_pass(layers) + NS_PER_LAYER_ONLINE * (len(layers) - 1)
 
 
 def _per_sample_pass(layers: list[int]) -> int:
@@ -108,8 +110,9 @@ def largest_iterations(layers: list[int], rows: int, iterations: int, mode: str,
 
 def check_train(layers: list[int], rows: int, iterations: int, mode: str, record_every: int | None,
                 loss_every: int | None, settings: Settings, batch_size: int | None = None,
-                gradient_norms: bool = False) -> None:
-    """Refuse, before any work, a train call that would take too long or answer with too many numbers."""
+                gradient_norms: bool = False) -> int:
+    """Refuse, before any work, a train call that would take too long or answer with too many numbers; returns
+    its estimated work (ns)."""
     work = train_work(layers, rows, iterations, mode, record_every, loss_every, batch_size, gradient_norms)
     if work > settings.max_train_work:
         fit = largest_iterations(layers, rows, iterations, mode, record_every, loss_every, settings, batch_size,
@@ -126,9 +129,11 @@ def check_train(layers: list[int], rows: int, iterations: int, mode: str, record
         every = -(-iterations // room)
         raise invalid(("record_every",), f"{snapshots} output snapshots of {rows} samples are {values} numbers; "
                       f"at most {settings.max_response_values} per call: set record_every to {every} or more")
+    return work
 
 
-def check_predict(layers: list[int], rows: int, settings: Settings) -> None:
+def check_predict(layers: list[int], rows: int, settings: Settings) -> int:
+    """At most max_predict_rows rows and max_response_values outputs; returns the estimated work (ns)."""
     if rows > settings.max_predict_rows:
         raise invalid(("inputs",), f"at most {settings.max_predict_rows} rows per call, got {rows}")
     values = rows * layers[-1]
@@ -136,19 +141,24 @@ def check_predict(layers: list[int], rows: int, settings: Settings) -> None:
         raise invalid(("inputs",), f"{rows} rows of {layers[-1]} outputs are {values} numbers; at most "
                       f"{settings.max_response_values} per call: send at most "
                       f"{settings.max_response_values // layers[-1]} rows per call")
+    return NS_PER_LAYER_BATCH * (len(layers) - 1) + rows * _per_sample_pass(layers)
 
 
-def check_gradcheck(layers: list[int], rows: int, settings: Settings) -> None:
-    """Finite differences run 2 forward passes per parameter, each paying numpy's per-layer cost."""
+def check_gradcheck(layers: list[int], rows: int, settings: Settings) -> int:
+    """Finite differences run 2 forward passes per parameter, each paying numpy's per-layer cost; returns the
+    estimated work (ns)."""
     params = parameter_count(layers)
     per_pass = NS_PER_LAYER_BATCH * (len(layers) - 1) + rows * _per_sample_pass(layers)
-    if 2 * params * per_pass > settings.max_train_work:
+    work = 2 * params * per_pass
+    if work > settings.max_train_work:
         raise invalid((), f"a finite-difference check of {params} parameters on {rows} samples is too slow for one "
                       "request; check fewer samples or a smaller network")
+    return work
 
 
-def check_landscape(layers: list[int], rows: int, resolution: int, settings: Settings) -> None:
-    """resolution² losses over the data set, each a forward pass paying numpy's per-layer cost."""
+def check_landscape(layers: list[int], rows: int, resolution: int, settings: Settings) -> int:
+    """resolution² losses over the data set, each a forward pass paying numpy's per-layer cost; returns the
+    estimated work (ns)."""
     if resolution > settings.max_landscape_resolution:
         raise invalid(("resolution",), f"at most {settings.max_landscape_resolution} points per axis, got {resolution}")
     per_point = NS_PER_LAYER_BATCH * (len(layers) - 1) + rows * _per_sample_pass(layers)
@@ -161,10 +171,14 @@ def check_landscape(layers: list[int], rows: int, resolution: int, settings: Set
                           "use fewer samples or a smaller network")
         raise invalid(("resolution",), f"a {resolution} × {resolution} landscape on {rows} samples is too slow for "
                       f"one request; use a resolution of at most {fit}")
+    return work
 
 
-def check_trace(count: int, settings: Settings) -> None:
-    """`count` is the engine's event_count for the network."""
+def check_trace(count: int, settings: Settings) -> int:
+    """`count` is the engine's event_count for the network; returns the trace's weight at the admission gate, which
+    stands for its memory as much as its time."""
     if count > settings.max_trace_events:
         raise invalid((), f"this network's trace would have {count} events; at most {settings.max_trace_events} "
                       "are allowed: trace a smaller network")
+    # memory grows with the events: the largest allowed trace weighs one train budget, so the gate admits about two
+    return count * settings.max_train_work // settings.max_trace_events

@@ -25,11 +25,12 @@ from app.engine.trace import event_count
 from app.engine.trace import trace as trace_events
 from app.errors import ApiError, invalid
 from app.networks import limits
+from app.networks.admission import admitted
 from app.networks.compute import Overflow, check_pass, check_trace_events, finite_list, overflow_error, run
 from app.networks.create import apply_patch, create_model, dataset_warnings
 from app.networks.model import NetworkModel
 from app.networks.responses import describe, step_result, trace_result, train_result
-from app.networks.selection import select
+from app.networks.selection import Selection, select
 from app.networks.shapes import check_vector
 from app.networks.train_cache import TRAIN_CACHE, TrainRun, run_key
 from app.schemas import (
@@ -126,12 +127,12 @@ def compute(store: NetworkStore, settings: Settings, network_id: str, req: Sampl
     """Forward (and with gradients, backward) on one sample or a batch."""
     model = _read(store, network_id)
     sel = select(model, req, need_target=with_grads)
-    if sel.batch:
-        limits.check_batch_detail(len(sel.x), model.layers, settings)
+    work = limits.check_batch_detail(len(sel.x), model.layers, settings) if sel.batch else 0
     net = model.to_network()
     try:
-        cache, grads = run(net, sel, with_grads)
-        return describe(net, sel, cache, grads)
+        with admitted(work, settings):
+            cache, grads = run(net, sel, with_grads)
+            return describe(net, sel, cache, grads)
     except Overflow as err:
         raise overflow_error(str(err)) from None
 
@@ -139,19 +140,25 @@ def compute(store: NetworkStore, settings: Settings, network_id: str, req: Sampl
 def predict(store: NetworkStore, settings: Settings, network_id: str, req: PredictRequest) -> dict[str, Any]:
     """Outputs for many inputs at once; no loss, no gradients."""
     model = _read(store, network_id)
-    limits.check_predict(model.layers, len(req.inputs), settings)
+    work = limits.check_predict(model.layers, len(req.inputs), settings)
     for r, row in enumerate(req.inputs):
         check_vector(row, model.layers[0], ("inputs", r), "each input row")
-    with np.errstate(all="ignore"):
+    with admitted(work, settings), np.errstate(all="ignore"):
         out = nn.forward(model.to_network(), np.asarray(req.inputs, dtype=np.float64)).output
-    return {"outputs": finite_list(out, "the output")}
+        return {"outputs": finite_list(out, "the output")}
 
 
 def trace(store: NetworkStore, settings: Settings, network_id: str, req: TraceRequest) -> dict[str, Any]:
     """Every elementary computation of one sample, in order; refused if any value is not finite."""
     model = _read(store, network_id)
-    limits.check_trace(event_count(model.layers, model.train_biases), settings)
+    work = limits.check_trace(event_count(model.layers, model.train_biases), settings)
     sel = select(model, SampleRequest(input=req.input, target=req.target, sample=req.sample), need_target=True)
+    assert sel.t is not None
+    with admitted(work, settings):
+        return _trace(model, sel)
+
+
+def _trace(model: NetworkModel, sel: Selection) -> dict[str, Any]:
     assert sel.t is not None
     net = model.to_network()
     try:
@@ -176,8 +183,8 @@ def gradcheck(store: NetworkStore, settings: Settings, network_id: str, req: Sam
     model = _read(store, network_id)
     sel = select(model, req, need_target=True)
     assert sel.t is not None
-    limits.check_gradcheck(model.layers, len(sel.x), settings)
-    result = finite_difference_check(model.to_network(), sel.x, sel.t)
+    with admitted(limits.check_gradcheck(model.layers, len(sel.x), settings), settings):
+        result = finite_difference_check(model.to_network(), sel.x, sel.t)
     return {"max_abs_error": result.max_abs_error, "max_rel_error": result.max_rel_error, "ok": result.ok,
             "h": result.h, "parameters": result.parameters}
 
@@ -187,11 +194,12 @@ def landscape(store: NetworkStore, settings: Settings, network_id: str, req: Lan
     model = _read(store, network_id)
     if model.dataset is None:
         raise invalid((), "this network has no data set: PATCH a dataset first")
-    limits.check_landscape(model.layers, model.rows, req.resolution, settings)
+    work = limits.check_landscape(model.layers, model.rows, req.resolution, settings)
     x, t = model.data_arrays()
     try:
-        xs, ys, loss = loss_landscape(model.to_network(), x, t, Param(req.x.l, req.x.j, req.x.i),
-                                      Param(req.y.l, req.y.j, req.y.i), req.span, req.resolution)
+        with admitted(work, settings):
+            xs, ys, loss = loss_landscape(model.to_network(), x, t, Param(req.x.l, req.x.j, req.x.i),
+                                          Param(req.y.l, req.y.j, req.y.i), req.span, req.resolution)
     except nn.SpecError as err:
         raise invalid(err.field, err.message) from None
     return {"x_values": xs, "y_values": ys, "loss": loss}
@@ -207,16 +215,16 @@ def step(store: NetworkStore, settings: Settings, network_id: str, req: SampleRe
         check_bearer(model.token_hash, authorization, PROTECTED)
         sel = select(model, req, need_target=True)
         assert sel.t is not None
-        if sel.batch:
-            limits.check_batch_detail(len(sel.x), model.layers, settings)
+        work = limits.check_batch_detail(len(sel.x), model.layers, settings) if sel.batch else 0
         net = model.to_network()
-        # the update uses the gradients reported, so the response shows exactly what moved the weights
-        outcome = nn.guarded_step(net, sel.x, sel.t, iteration=model.iteration + 1)
-        try:
-            check_pass(net, sel, outcome.cache, outcome.grads)
-            before = describe(net, sel, outcome.cache, outcome.grads)
-        except Overflow as err:
-            raise overflow_error(str(err)) from None
+        with admitted(work, settings):
+            # the update uses the gradients reported, so the response shows exactly what moved the weights
+            outcome = nn.guarded_step(net, sel.x, sel.t, iteration=model.iteration + 1)
+            try:
+                check_pass(net, sel, outcome.cache, outcome.grads)
+                before = describe(net, sel, outcome.cache, outcome.grads)
+            except Overflow as err:
+                raise overflow_error(str(err)) from None
         if outcome.applied:
             model.take_parameters(net)
             model.iteration += 1
@@ -249,15 +257,17 @@ def _train_model(settings: Settings, model: NetworkModel, req: TrainRequest) -> 
     """Move `model` through the run (computed, or taken from the cache) and describe it."""
     if model.dataset is None:
         raise invalid((), "this network has no data set to train on: PATCH a dataset first")
-    limits.check_train(model.layers, model.rows, req.iterations, req.mode, req.record_every, req.loss_every,
-                       settings, req.batch_size, req.gradient_norms)
+    work = limits.check_train(model.layers, model.rows, req.iterations, req.mode, req.record_every,
+                              req.loss_every, settings, req.batch_size, req.gradient_norms)
 
     def compute() -> TrainRun:
         net = model.to_network()
         x, t = model.data_arrays()
-        result = training.train(net, x, t, req.iterations, req.mode, req.record_every, req.loss_every,
-                                start=model.iteration, batch_size=req.batch_size, seed=req.seed,
-                                with_gradient_norms=req.gradient_norms)
+        # only a run the cache cannot answer takes room at the gate
+        with admitted(work, settings):
+            result = training.train(net, x, t, req.iterations, req.mode, req.record_every, req.loss_every,
+                                    start=model.iteration, batch_size=req.batch_size, seed=req.seed,
+                                    with_gradient_norms=req.gradient_norms)
         state = {k: v.tolist() for k, v in net.optimizer_state.items()}
         return TrainRun([w.tolist() for w in net.weights], [b.tolist() for b in net.biases], state,
                         result.iterations_done, result.message if result.diverged else None,

@@ -52,7 +52,8 @@ def _json(payload: dict[str, Any]) -> JSONResponse:
 
 
 # the busiest route of a lesson, first so that routing finds it first
-@router.post("/{network_id}/step", response_model=StepResult, responses=error_responses(400, 403, 404, 409, 413, 415))
+@router.post("/{network_id}/step", response_model=StepResult,
+             responses=error_responses(400, 403, 404, 409, 413, 415, 503))
 def step(network_id: str, body: SampleRequest, store: StoreDep, settings: SettingsDep,
          authorization: Auth = None) -> Any:
     """One update on a sample or batch with the network's optimizer; the new weights are stored."""
@@ -87,26 +88,27 @@ def delete_network(network_id: str, store: StoreDep, authorization: Auth = None)
 
 
 @router.post("/{network_id}/forward", response_model=SampleResult | BatchResult,
-             responses=error_responses(400, 404, 413, 415))
+             responses=error_responses(400, 404, 413, 415, 503))
 def forward(network_id: str, body: SampleRequest, store: StoreDep, settings: SettingsDep) -> Any:
     """z^l and a^l of every layer for one sample or a batch (and the loss if a target is known)."""
     return _json(usecases.compute(store, settings, network_id, body, with_grads=False))
 
 
 @router.post("/{network_id}/backward", response_model=SampleResult | BatchResult,
-             responses=error_responses(400, 404, 413, 415))
+             responses=error_responses(400, 404, 413, 415, 503))
 def backward(network_id: str, body: SampleRequest, store: StoreDep, settings: SettingsDep) -> Any:
     """Forward, then δ^l, ∂L/∂a^l, ∂L/∂w^l and ∂L/∂b^l of every layer."""
     return _json(usecases.compute(store, settings, network_id, body, with_grads=True))
 
 
-@router.post("/{network_id}/predict", response_model=PredictResult, responses=error_responses(400, 404, 413, 415))
+@router.post("/{network_id}/predict", response_model=PredictResult, responses=error_responses(400, 404, 413, 415, 503))
 def predict(network_id: str, body: PredictRequest, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
     """Outputs for many inputs at once, e.g. a grid for a decision-boundary map."""
     return usecases.predict(store, settings, network_id, body)
 
 
-@router.post("/{network_id}/train", response_model=TrainResult, responses=error_responses(400, 403, 404, 409, 413, 415))
+@router.post("/{network_id}/train", response_model=TrainResult,
+             responses=error_responses(400, 403, 404, 409, 413, 415, 503))
 def train(network_id: str, body: TrainRequest, store: StoreDep, settings: SettingsDep,
           authorization: Auth = None) -> Any:
     """Train for N iterations (batch: one step on the whole data set; online: one step per sample; minibatch: one
@@ -119,19 +121,21 @@ def train(network_id: str, body: TrainRequest, store: StoreDep, settings: Settin
     return response
 
 
-@router.post("/{network_id}/trace", response_model=TraceResult, responses=error_responses(400, 404, 413, 415))
+@router.post("/{network_id}/trace", response_model=TraceResult, responses=error_responses(400, 404, 413, 415, 503))
 def trace_sample(network_id: str, body: TraceRequest, store: StoreDep, settings: SettingsDep) -> Any:
     """Every elementary computation of one sample's forward pass, loss, backward pass and update, in order."""
     return _json(usecases.trace(store, settings, network_id, body))
 
 
-@router.post("/{network_id}/gradcheck", response_model=GradCheckResult, responses=error_responses(400, 404, 413, 415))
+@router.post("/{network_id}/gradcheck", response_model=GradCheckResult,
+             responses=error_responses(400, 404, 413, 415, 503))
 def check_gradients(network_id: str, body: SampleRequest, store: StoreDep, settings: SettingsDep) -> Any:
     """Backprop's ∂L/∂w and ∂L/∂b against central finite differences, overall and per parameter."""
     return _json(usecases.gradcheck(store, settings, network_id, body))
 
 
-@router.post("/{network_id}/landscape", response_model=LandscapeResult, responses=error_responses(400, 404, 413, 415))
+@router.post("/{network_id}/landscape", response_model=LandscapeResult,
+             responses=error_responses(400, 404, 413, 415, 503))
 def landscape(network_id: str, body: LandscapeRequest, store: StoreDep, settings: SettingsDep) -> Any:
     """The loss over the data set as two parameters (x, y) move by up to ±span, every other one fixed."""
     return _json(usecases.landscape(store, settings, network_id, body))

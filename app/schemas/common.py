@@ -77,10 +77,14 @@ class Health(BaseModel):
 
 
 class Ready(BaseModel):
-    """Readiness: the network store answered a write and a read just now."""
+    """Readiness: the network store answered a write and a read just now; and how full the admission gate of heavy
+    computations is (busy is not a failure)."""
 
     status: Literal["ready"]
     store: Literal["sqlite", "redis"] = Field(description="the backend that answered")
+    busy: bool
+    heavy_in_flight: int
+    heavy_waiting: int
 
 
 class ErrorItem(BaseModel):
@@ -109,6 +113,7 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         400: "Malformed request", 403: "Missing or wrong edit token", 404: "No network with this id",
         409: "Too many concurrent changes; retry", 413: "Request body too large", 415: "Body is not JSON",
         429: "Over this address's budget (see Retry-After)",
+        503: "Busy with other large computations; retry after Retry-After seconds",
     }
     out: dict[int | str, dict[str, Any]] = {
         code: {"model": ErrorBody, "description": descriptions[code]} for code in codes

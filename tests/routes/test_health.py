@@ -41,7 +41,8 @@ def assert_unavailable(r) -> None:
 def test_ready_on_each_backend(client: TestClient, store: NetworkStore) -> None:
     r = client.get("/readyz")
     assert r.status_code == 200, r.text
-    assert r.json() == {"status": "ready", "store": "redis" if isinstance(store, RedisStore) else "sqlite"}
+    assert r.json() == {"status": "ready", "store": "redis" if isinstance(store, RedisStore) else "sqlite",
+                        "busy": False, "heavy_in_flight": 0, "heavy_waiting": 0}
     assert client.get("/healthz").json() == {"status": "ok"}
 
 

@@ -1,0 +1,117 @@
+"""The admission gate on a real server with a gate one heavy request fills: concurrent heavy requests wait or get
+503 with Retry-After, light requests are answered meanwhile, and /readyz reports the saturation while staying 200."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support import Process, start_uvicorn
+
+ROWS = 2000
+HANG = 120.0  # seconds: only to catch a hang, never a timing requirement
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[Any]:
+    servers: list[Process] = []
+
+    def start(env: dict[str, str]) -> Process:
+        n = len(servers)
+        server = start_uvicorn(tmp_path / f"uvicorn{n}.log", {"DELTAFLOW_DB": str(tmp_path / f"db{n}.db"), **env})
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def _heavy_network(http: httpx.Client) -> str:
+    """A network whose landscape is estimated well above the light threshold (about a second of work)."""
+    data = {"inputs": [[(r % 7) / 7] for r in range(ROWS)], "targets": [[r % 2] for r in range(ROWS)]}
+    r = http.post("/api/networks", json={"layers": [1, 64, 64, 1], "dataset": data})
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+LANDSCAPE = {"x": {"l": 2, "j": 1, "i": 1}, "y": {"l": 3, "j": 1, "i": 1}, "resolution": 9}
+
+
+def _wait_until(condition: Any, what: str) -> None:
+    deadline = time.monotonic() + HANG
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        time.sleep(0.02)
+
+
+def test_a_full_gate_answers_503_with_retry_after_and_light_requests_pass(serve: Any) -> None:
+    server = serve({"DELTAFLOW_GATE_CAPACITY": "1", "DELTAFLOW_GATE_WAIT": "0"})
+    with httpx.Client(base_url=server.url, timeout=HANG) as http:
+        heavy = _heavy_network(http)
+        light = http.post("/api/networks", json={"preset": "xor"}).json()["id"]
+        stop = threading.Event()
+        answers: list[httpx.Response] = []
+
+        def keep_busy() -> None:
+            with httpx.Client(base_url=server.url, timeout=HANG) as own:
+                while not stop.is_set():
+                    answers.append(own.post(f"/api/networks/{heavy}/landscape", json=LANDSCAPE))
+
+        workers = [threading.Thread(target=keep_busy) for _ in range(3)]
+        for w in workers:
+            w.start()
+        try:
+            _wait_until(lambda: http.get("/readyz").json()["busy"], "the gate to fill")
+            # light requests do not queue behind the gate
+            assert http.get(f"/api/networks/{heavy}").status_code == 200
+            assert http.post(f"/api/networks/{light}/step", json={"samples": "all"}).status_code == 200
+            assert http.get("/healthz").status_code == 200
+            _wait_until(lambda: any(a.status_code == 503 for a in answers), "a request refused as busy")
+            ready = http.get("/readyz")
+            assert ready.status_code == 200
+            assert ready.json()["status"] == "ready"
+        finally:
+            stop.set()
+            for w in workers:
+                w.join(HANG)
+        assert {a.status_code for a in answers} <= {200, 503}
+        for a in answers:
+            if a.status_code == 503:
+                assert a.headers["retry-after"].isdigit()
+                assert "busy" in a.json()["detail"]
+        assert any(a.status_code == 200 for a in answers)
+        _wait_until(lambda: not http.get("/readyz").json()["busy"], "the gate to empty")
+        assert http.get("/readyz").json()["heavy_in_flight"] == 0
+
+
+def test_heavy_requests_wait_their_turn_when_the_wait_allows(serve: Any) -> None:
+    server = serve({"DELTAFLOW_GATE_CAPACITY": "1", "DELTAFLOW_GATE_WAIT": str(HANG)})
+    with httpx.Client(base_url=server.url, timeout=HANG) as http:
+        heavy = _heavy_network(http)
+        statuses: list[int] = []
+
+        def one() -> None:
+            with httpx.Client(base_url=server.url, timeout=HANG * 2) as own:
+                statuses.append(own.post(f"/api/networks/{heavy}/landscape", json=LANDSCAPE).status_code)
+
+        threads = [threading.Thread(target=one) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(HANG * 2)
+        assert statuses == [200, 200, 200]
+
+
+def test_busy_is_declared_in_the_openapi_of_heavy_routes(serve: Any) -> None:
+    server = serve({})
+    paths = httpx.get(f"{server.url}/openapi.json").json()["paths"]
+    for action in ("step", "forward", "backward", "predict", "train", "trace", "gradcheck", "landscape"):
+        assert "503" in paths[f"/api/networks/{{network_id}}/{action}"]["post"]["responses"], action
+    assert "503" not in paths["/api/networks/{network_id}"]["get"]["responses"]
