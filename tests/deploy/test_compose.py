@@ -82,3 +82,9 @@ def test_health_checks_gate_the_start_order() -> None:
     assert services["proxy"]["depends_on"]["app"]["condition"] == "service_healthy"
     assert services["redis"]["healthcheck"]["test"][:2] == ["CMD", "redis-cli"]
     assert services["app"]["build"] == "."
+
+
+def test_redis_refuses_writes_when_full_instead_of_evicting_networks() -> None:
+    command = COMPOSE["services"]["redis"]["command"]
+    assert command[command.index("--maxmemory-policy") + 1] == "noeviction"
+    assert command[command.index("--maxmemory") + 1].endswith("mb")
