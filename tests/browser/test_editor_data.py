@@ -52,8 +52,10 @@ def test_a_picked_file_fills_the_box_and_an_unreachable_label_is_named(page: Any
     text = apply_with_warning(page, net)
     assert WARNING in text
     # the page shows the server's own sentence: the same PATCH over the API answers the same words
+    token = page.evaluate("(id) => localStorage.getItem('deltaflow-token:' + id)", net)  # the page's own network
     direct = page.request.patch(f"/api/networks/{net}", data={"dataset": {
-        "inputs": [[0, 0], [0, 1], [1, 0], [1, 1]], "targets": [[0], [1], [2], [0]]}})
+        "inputs": [[0, 0], [0, 1], [1, 0], [1, 1]], "targets": [[0], [1], [2], [0]]}},
+        headers={"Authorization": f"Bearer {token}"})
     assert direct.status == 200
     assert direct.json()["warnings"] == [WARNING]
     assert page.request.get(f"/api/networks/{net}").json()["dataset"]["targets"][2] == [2.0]
