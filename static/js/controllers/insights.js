@@ -95,7 +95,14 @@ export function createInsights(deps) {
 
   // ---------- optimizer ----------
 
-  async function setOptimizer(spec) {
+  // one change at a time: a change still being applied must not redraw the picker over a later refusal
+  let optimizerChange = Promise.resolve();
+  function setOptimizer(spec) {
+    optimizerChange = optimizerChange.catch(() => {}).then(() => changeOptimizer(spec));
+    return optimizerChange;
+  }
+
+  async function changeOptimizer(spec) {
     const net = deps.network();
     if (!net || deps.isTraining()) {
       if (net) views.picker.show(net.optimizer);
