@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from tests.browser.test_page import fig, open_app, query, wait_position
+from tests.support import eventually
 
 pytestmark = pytest.mark.browser
 
@@ -40,8 +41,17 @@ def wait_attr(page: Any, selector: str, attr: str, value: str, timeout: int = 30
 
 
 def wait_trained(page: Any) -> None:
-    page.wait_for_function("() => document.body.classList.contains('is-training')", timeout=10_000)
-    page.wait_for_function("() => !document.body.classList.contains('is-training')", timeout=60_000)
+    """Waits for the run to end on the page: the server holds trained weights and the page has left training
+    (which it does once the trained network is shown). A run served from the train cache may end too fast to see
+    it start."""
+    net = query(page)["net"]
+
+    def ended() -> bool:
+        if page.evaluate("() => document.body.classList.contains('is-training')"):
+            return False
+        return bool(api(page, "GET", f"/api/networks/{net}")["iteration"] > 0)
+
+    eventually(ended, timeout=60, message="the training run did not end")
 
 
 def load_preset(page: Any, name: str) -> str:

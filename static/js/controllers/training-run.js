@@ -100,9 +100,12 @@ export function createTrainingRun(deps) {
       say(`Training failed: ${err.message}`);
     } finally {
       run = null;
-      stepper.training(false);
       deps.publish({ training: null });
-      await deps.onDone(net);
+      try {
+        await deps.onDone(net);
+      } finally {
+        stepper.training(false); // only once the run's network is shown: what is on screen is the trained one
+      }
     }
   }
 
