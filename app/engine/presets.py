@@ -26,6 +26,16 @@ def _logic(truth: list[int]) -> dict[str, list[list[float]]]:
     return {"inputs": inputs, "targets": [[float(v)] for v in truth]}
 
 
+def _half_adder() -> dict[str, list[list[float]]]:
+    # two outputs from the same inputs: the sum bit (XOR) and the carry bit (AND)
+    inputs = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
+    return {"inputs": inputs, "targets": [[0.0, 0.0], [1.0, 0.0], [1.0, 0.0], [0.0, 1.0]]}
+
+
+def _adder_preset(description: str, layers: list[int], seed: int) -> dict[str, Any]:
+    return _logic_preset(description, [0, 1, 1, 0], seed) | {"layers": layers, "dataset": _half_adder()}
+
+
 def _circles(n: int = 200, seed: int = 1) -> dict[str, list[list[float]]]:
     rng = np.random.default_rng(seed)
     inner = rng.integers(0, 2, size=n)
@@ -82,6 +92,12 @@ PRESETS: dict[str, dict[str, Any]] = {
     "and": _logic_preset("Logical AND: linearly separable, learned quickly by the same 2-2-1 network.",
                          [0, 0, 0, 1], 1),
     "or": _logic_preset("Logical OR: linearly separable, learned quickly by the same 2-2-1 network.", [0, 1, 1, 1], 1),
+    "half_adder": _adder_preset(
+        "A half adder, the lecture's 3 hidden → 2 outputs shape: sum and carry bits of two inputs. With two outputs "
+        "every hidden node's error is a sum of two terms, one per output.", [2, 3, 2], 5),
+    "half_adder_deep": _adder_preset(
+        "The half adder with two hidden layers of 3 (2-3-3-2): the lecture's δ_k → δ_j → δ_i, each layer's δ built "
+        "from the layer above.", [2, 3, 3, 2], 6),
     "circles": _classifier("200 points: a disc inside a ring; needs a curved boundary.", [2, 8, 1], _circles(), 0.5),
     "moons": _classifier("200 points on two interleaving half-moons with noise.", [2, 8, 8, 1], _moons(), 0.5),
     "deep_sigmoid": {

@@ -37,6 +37,8 @@ class TrainResult:
     message: str | None = None
     # with gradient_norms: at each recorded iteration, per layer l, ‖∂L/∂W^l‖_F and ‖δ^l‖_F before its update
     gradient_norms: list[dict[str, Any]] = field(default_factory=list)
+    # with_weights: the parameters (weights, biases) at each snapshot, in the snapshots' order
+    parameters: list[tuple[list[Array], list[Array]]] = field(default_factory=list)
 
 
 def frobenius(a: Array) -> float:
@@ -100,7 +102,7 @@ def _advance(net: Network, x: Array, t: Array, count: int, schedule: Schedule, f
 def train(
     net: Network, x: Array, t: Array, iterations: int, mode: str = "batch",
     record_every: int | None = None, loss_every: int | None = None, start: int = 0,
-    batch_size: int | None = None, seed: int = 0, with_gradient_norms: bool = False,
+    batch_size: int | None = None, seed: int = 0, with_gradient_norms: bool = False, with_weights: bool = False,
 ) -> TrainResult:
     """Run `iterations` iterations, recording the loss every `loss_every` and the outputs every `record_every`.
 
@@ -122,9 +124,12 @@ def train(
     if not ok:
         return TrainResult(0, history, snapshots, True, diverged_message(net, start))
     norms: list[dict[str, Any]] = []
+    parameters: list[tuple[list[Array], list[Array]]] = []
 
     def record(iteration: int) -> None:
         snapshots.append((iteration, forward(net, x).output.copy()))
+        if with_weights:
+            parameters.append(([w.copy() for w in net.weights], [b.copy() for b in net.biases]))
         if with_gradient_norms:
             norms.append(gradient_norms(net, x, t, iteration))
 
@@ -158,10 +163,11 @@ def train(
             final_loss = dataset_loss(net, x, t)
             history.append((start + done, final_loss))
             record(start + done)
-            return TrainResult(done, history, snapshots, True, diverged_message(net, start + done + 1), norms)
+            return TrainResult(done, history, snapshots, True, diverged_message(net, start + done + 1), norms,
+                               parameters)
         done += count
         if done % loss_every == 0 or done == iterations:
             history.append((start + done, loss))
         if done % record_every == 0 or done == iterations:
             record(start + done)
-    return TrainResult(done, history, snapshots, gradient_norms=norms)
+    return TrainResult(done, history, snapshots, gradient_norms=norms, parameters=parameters)

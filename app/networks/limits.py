@@ -110,7 +110,7 @@ def largest_iterations(layers: list[int], rows: int, iterations: int, mode: str,
 
 def check_train(layers: list[int], rows: int, iterations: int, mode: str, record_every: int | None,
                 loss_every: int | None, settings: Settings, batch_size: int | None = None,
-                gradient_norms: bool = False) -> int:
+                gradient_norms: bool = False, record_weights: bool = False) -> int:
     """Refuse, before any work, a train call that would take too long or answer with too many numbers; returns
     its estimated work (ns)."""
     work = train_work(layers, rows, iterations, mode, record_every, loss_every, batch_size, gradient_norms)
@@ -123,9 +123,10 @@ def check_train(layers: list[int], rows: int, iterations: int, mode: str, record
         raise invalid(("iterations",), f"this run is too large for one request (about {work / 1e9:.2g} s of work); "
                       f"send at most {fit} iterations per call and call /train repeatedly")
     snapshots = iterations // (record_every or iterations) + 2
-    values = snapshots * rows * layers[-1]
+    per_snapshot = rows * layers[-1] + (parameter_count(layers) if record_weights else 0)
+    values = snapshots * per_snapshot
     if values > settings.max_response_values:
-        room = max(settings.max_response_values // (rows * layers[-1]) - 2, 1)
+        room = max(settings.max_response_values // per_snapshot - 2, 1)
         every = -(-iterations // room)
         raise invalid(("record_every",), f"{snapshots} output snapshots of {rows} samples are {values} numbers; "
                       f"at most {settings.max_response_values} per call: set record_every to {every} or more")

@@ -258,7 +258,7 @@ def _train_model(settings: Settings, model: NetworkModel, req: TrainRequest) -> 
     if model.dataset is None:
         raise invalid((), "this network has no data set to train on: PATCH a dataset first")
     work = limits.check_train(model.layers, model.rows, req.iterations, req.mode, req.record_every,
-                              req.loss_every, settings, req.batch_size, req.gradient_norms)
+                              req.loss_every, settings, req.batch_size, req.gradient_norms, req.record_weights)
 
     def compute() -> TrainRun:
         net = model.to_network()
@@ -267,12 +267,15 @@ def _train_model(settings: Settings, model: NetworkModel, req: TrainRequest) -> 
         with admitted(work, settings):
             result = training.train(net, x, t, req.iterations, req.mode, req.record_every, req.loss_every,
                                     start=model.iteration, batch_size=req.batch_size, seed=req.seed,
-                                    with_gradient_norms=req.gradient_norms)
+                                    with_gradient_norms=req.gradient_norms, with_weights=req.record_weights)
         state = {k: v.tolist() for k, v in net.optimizer_state.items()}
         return TrainRun([w.tolist() for w in net.weights], [b.tolist() for b in net.biases], state,
                         result.iterations_done, result.message if result.diverged else None,
                         [[it, loss] for it, loss in result.loss_history],
-                        [{"iteration": it, "outputs": out.tolist()} for it, out in result.snapshots],
+                        [{"iteration": it, "outputs": out.tolist()}
+                         | ({"weights": [w.tolist() for w in ws], "biases": [b.tolist() for b in bs]} if ws else {})
+                         for (it, out), (ws, bs) in zip(result.snapshots, result.parameters or
+                                                        [([], [])] * len(result.snapshots), strict=True)],
                         result.gradient_norms)
 
     run, hit = TRAIN_CACHE.run(run_key(model, req), compute, settings.train_cache_entries, settings.train_cache_bytes)

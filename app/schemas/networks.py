@@ -212,6 +212,7 @@ class TrainRequest(Strict):
     gradient_norms: bool = Field(False, strict=True, description="add ‖∂L/∂W^l‖_F and ‖δ^l‖_F per layer at each record")
     store: bool = Field(True, strict=True, description="false: compute from the network's current state and leave "
                         "it unchanged (no token needed)")
+    record_weights: bool = Field(False, strict=True, description="add the weights and biases to every snapshot")
 
 
 class PredictRequest(Strict):
@@ -285,6 +286,8 @@ class Snapshot(BaseModel):
 
     iteration: int
     outputs: Matrix
+    weights: list[Matrix] | None = Field(None, description="only when the request set record_weights")
+    biases: list[Vector] | None = Field(None, description="only when the request set record_weights")
 
 
 class LayerNorms(BaseModel):

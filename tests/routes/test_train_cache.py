@@ -6,6 +6,9 @@ import threading
 
 import pytest
 
+from app.config import Settings
+from app.errors import ApiError
+from app.networks.limits import check_train
 from app.networks.train_cache import TRAIN_CACHE, TrainCache, TrainRun
 
 RUN = {"iterations": 2000, "mode": "batch", "record_every": 500}
@@ -139,3 +142,28 @@ def test_a_run_requested_while_it_is_computed_is_computed_once():
     assert computed == ["leader"]
     assert results["first"] == (_run(7.0), False) and results["second"] == (_run(7.0), True)
     assert (cache.misses, cache.hits) == (1, 1)
+
+
+def test_record_weights_gives_each_snapshot_the_parameters_that_produced_its_outputs(client, xor):
+    body = train(client, xor, {**RUN, "store": False, "record_weights": True}).json()
+    first, last = body["snapshots"][0], body["snapshots"][-1]
+    assert first["weights"] == xor["weights"] and first["biases"] == xor["biases"]
+    assert last["weights"] == body["weights"] and last["biases"] == body["biases"]
+    # each snapshot's outputs are what its own parameters give: a forward pass on a twin set to them says so
+    middle = body["snapshots"][2]
+    twin = client.post("/api/networks", json={"preset": "xor", "weights": middle["weights"],
+                                              "biases": middle["biases"]}).json()
+    outputs = client.post(f"/api/networks/{twin['id']}/forward", json={"samples": "all"}).json()["outputs"]
+    assert [o[0] for o in outputs] == pytest.approx([o[0] for o in middle["outputs"]], abs=1e-12)
+    plain = train(client, xor, {**RUN, "store": False}).json()
+    assert all(s.get("weights") is None for s in plain["snapshots"])
+
+
+def test_record_weights_counts_against_the_response_limit_and_must_be_a_boolean(client, xor):
+    settings = Settings(max_response_values=5000, max_train_work=10**15)
+    # 501 snapshots of 4 outputs fit in 5000 numbers; with the 9 parameters each they do not
+    assert check_train([2, 2, 1], 4, 5000, "batch", 10, None, settings) > 0
+    with pytest.raises(ApiError) as refused:
+        check_train([2, 2, 1], 4, 5000, "batch", 10, None, settings, record_weights=True)
+    assert refused.value.status == 422 and refused.value.loc == ("body", "record_every")
+    assert train(client, xor, {**RUN, "store": False, "record_weights": "yes"}).status_code == 422
