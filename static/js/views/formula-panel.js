@@ -182,8 +182,14 @@ export function createFormulaPanel(els, handlers = {}) {
         const item = document.createElement("button");
         item.type = "button";
         item.className = h.optional ? "history-item optional" : "history-item";
-        item.setAttribute("aria-label", `Go back to step ${k + 1}`);
-        tex(item, h.latex);
+        // named by the words it starts with and the formula it shows, so voice control can say what it sees
+        const say = document.createElement("span");
+        say.className = "visually-hidden";
+        say.textContent = `Back to step ${k + 1}: `;
+        const math = document.createElement("span");
+        item.title = `Go back to step ${k + 1}`;
+        item.append(say, math);
+        tex(math, h.latex);
         item.addEventListener("click", () => handlers.onSeek && handlers.onSeek(k + 1));
         return item;
       } });

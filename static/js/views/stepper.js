@@ -77,6 +77,8 @@ export function createStepper() {
       const b = $("btn-projector");
       b.setAttribute("aria-pressed", String(on));
       b.textContent = on ? "Exit projector" : "Projector";
+      // the spoken name starts with the visible words, so voice control finds the button by what it shows
+      b.setAttribute("aria-label", `${b.textContent} (P)`);
       if (!on) this.projectorView("network");
     },
     /** What the projector shows: "network" (the figure and the formula) or "training" (the training panel). */

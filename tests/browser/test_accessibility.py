@@ -1,0 +1,103 @@
+"""axe-core over every page a class uses, in real Chromium: the main page (first step, mid-way, projector), the
+lesson (first, middle and last stage), the join form, the follower page and a phone's quiz sheet, each with no
+critical and no serious violation; and what a screen reader is told as the page moves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.browser.axe import violations
+from tests.browser.conftest import settle
+
+pytestmark = pytest.mark.browser
+
+READY = "body[data-ready='true']"
+LAPTOP = {"viewport": {"width": 1366, "height": 768}}
+PROJECTOR = {"viewport": {"width": 1280, "height": 720}}
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+
+
+@pytest.fixture(scope="module")
+def contexts(browser: Any, base_url: str) -> Iterator[dict[str, Any]]:
+    made = {name: browser.new_context(base_url=base_url, **size)
+            for name, size in (("laptop", LAPTOP), ("projector", PROJECTOR), ("phone", PHONE))}
+    yield made
+    for ctx in made.values():
+        ctx.close()
+
+
+@pytest.fixture(scope="module")
+def room(base_url: str) -> dict[str, Any]:
+    """A protected XOR network presented in a room, at step 11."""
+    net = httpx.post(f"{base_url}/api/networks", json={"preset": "xor", "protected": True}).json()
+    r = httpx.post(f"{base_url}/api/rooms", json={"network_id": net["id"]},
+                   headers={"Authorization": f"Bearer {net['token']}"})
+    assert r.status_code == 201, r.text
+    made = r.json()
+    auth = {"Authorization": f"Bearer {made['presenter_token']}"}
+    r = httpx.post(f"{base_url}/api/rooms/{made['code']}/state", headers=auth,
+                   json={"position": 11, "phase": "forward"})
+    assert r.status_code == 200, r.text
+    return {"net": net, "code": made["code"], "auth": auth}
+
+
+def open_page(ctx: Any, url: str, ready: str = READY) -> Any:
+    page = ctx.new_page()
+    page.goto(url)
+    page.wait_for_selector(ready, timeout=60_000)
+    settle(page)
+    return page
+
+
+def main_page(ctx: Any, base_url: str, query: str) -> Any:
+    net = httpx.post(f"{base_url}/api/networks", json={"preset": "xor"}).json()
+    return open_page(ctx, f"/?net={net['id']}&sample=0&{query}", f"{READY} #network-figure .main-svg")
+
+
+PAGES = {
+    "main-step0": lambda c, b, r: main_page(c["laptop"], b, "step=0"),
+    "main-midway": lambda c, b, r: main_page(c["laptop"], b, "step=11"),
+    "main-projector": lambda c, b, r: main_page(c["projector"], b, "step=11&projector=1"),
+    "lesson-first": lambda c, b, r: open_page(c["laptop"], "/lesson?stage=1"),
+    "lesson-middle": lambda c, b, r: open_page(c["laptop"], "/lesson?stage=7"),
+    "lesson-last": lambda c, b, r: open_page(c["laptop"], "/lesson?stage=14"),
+    "join": lambda c, b, r: open_page(c["laptop"], "/join", "form"),
+    "follower": lambda c, b, r: open_page(c["laptop"], f"/join/{r['code']}", f"{READY}[data-position='11']"),
+}
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_no_serious_axe_violation(contexts: dict[str, Any], base_url: str, room: dict[str, Any], name: str,
+                                  shoot: Any) -> None:
+    page = PAGES[name](contexts, base_url, room)
+    try:
+        found = violations(page)
+        shoot(page, f"a11y-{name}")
+        assert found == [], f"{name}: {len(found)} serious or critical:\n" + "\n".join(found)
+        # one top heading names the page for a screen reader's heading list, shown or not
+        headings = page.eval_on_selector_all("h1", "els => els.map((e) => e.textContent.trim())")
+        assert len(headings) == 1 and headings[0], f"{name}: h1 {headings}"
+    finally:
+        page.close()
+
+
+def test_a_phones_quiz_sheet_has_no_serious_axe_violation(contexts: dict[str, Any], base_url: str,
+                                                          room: dict[str, Any], shoot: Any) -> None:
+    phone = open_page(contexts["phone"], f"/join/{room['code']}", f"{READY}[data-position='11']")
+    try:
+        r = httpx.post(f"{base_url}/api/rooms/{room['code']}/questions", headers=room["auth"],
+                       json={"sample": 0, "event": 11})
+        assert r.status_code == 201, r.text
+        phone.wait_for_selector("#quiz-card[data-state='open']", timeout=15_000)
+        settle(phone)
+        found = violations(phone)
+        shoot(phone, "a11y-quiz-sheet")
+        assert found == [], f"quiz sheet: {len(found)} serious or critical:\n" + "\n".join(found)
+    finally:
+        phone.close()
+        qid = r.json()["id"]
+        httpx.post(f"{base_url}/api/rooms/{room['code']}/questions/{qid}/close", headers=room["auth"])
