@@ -215,8 +215,8 @@ def _throttled_phone(browser: Any, url: str, loads: int) -> list[Row]:
 
 def _follower_phone(browser: Any, srv: Server, loads: int) -> list[Row]:
     """A student joining a room on that phone: the follower page /join/CODE, cold cache, CPU 4× slower."""
-    _, net = srv.call("POST", "/api/networks", {"preset": "xor"})
-    _, room = srv.call("POST", "/api/rooms", {"network_id": net["id"]})
+    _, net = srv.call("POST", "/api/networks", {"preset": "xor", "protected": True})
+    _, room = srv.call("POST", "/api/rooms", {"network_id": net["id"]}, token=net["token"])
     got = []
     for _ in range(loads):
         ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)

@@ -172,8 +172,8 @@ async def scenario(port: int, followers: int, join: float, settle: float = 3.0, 
     loop = asyncio.get_running_loop()
     run = Run(followers, join)
     presenter_http, poll_http = Client(port), Client(port)
-    net = await presenter_http.call("POST", "/api/networks", {"preset": "xor"})
-    room = await presenter_http.call("POST", "/api/rooms", {"network_id": net["id"]})
+    net = await presenter_http.call("POST", "/api/networks", {"preset": "xor", "protected": True})
+    room = await presenter_http.call("POST", "/api/rooms", {"network_id": net["id"]}, net["token"])
     code, token = room["code"], room["presenter_token"]
     request = (f"GET /api/rooms/{code}/events HTTP/1.1\r\nHost: {HOST}:{port}\r\nAccept: text/event-stream\r\n"
                f"Accept-Encoding: gzip\r\n\r\n").encode()

@@ -108,23 +108,17 @@ class Server:
 
     def peak_rss_bytes(self) -> int:
         """The most resident memory the server process (and its live workers) have held (Linux VmHWM; 0 elsewhere)."""
-        total = 0
-        for pid in self._pids():
-            try:
-                with open(f"/proc/{pid}/status", encoding="ascii") as fh:
-                    total += sum(int(line.split()[1]) * 1024 for line in fh if line.startswith("VmHWM:"))
-            except OSError:
-                continue
-        return total
+        return self.process.rss_bytes(peak=True) if self.process else 0
 
     def cpu_seconds(self) -> float:
         """User + system CPU the server process and its live worker processes have used so far (Linux /proc)."""
         return self.process.cpu_seconds() if self.process else 0.0
 
-    def call(self, method: str, path: str, body: Any = None, timeout: float = 120) -> tuple[int, Any]:
-        """One request with the standard library; returns (status, decoded JSON)."""
+    def call(self, method: str, path: str, body: Any = None, timeout: float = 120,
+             token: str | None = None) -> tuple[int, Any]:
+        """One request with the standard library, with `token` as its Bearer; returns (status, decoded JSON)."""
         data = None if body is None else json.dumps(body, separators=(",", ":")).encode()  # compact: 1 MB bodies fit
-        req = urllib.request.Request(f"{self.url}{path}", data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+        headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
+        req = urllib.request.Request(f"{self.url}{path}", data=data, method=method, headers=headers)
         with urllib.request.urlopen(req, timeout=timeout) as r:
             return r.status, json.loads(r.read() or b"null")
