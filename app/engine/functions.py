@@ -186,6 +186,8 @@ class Loss:
     value: Callable[[Array, Array, Array, str], Array]
     # ∂L_n/∂a^L, from the output a, target t and the output activation's name
     grad_a: Callable[[Array, Array, str], Array]
+    # ∂L_n/∂t, from z^L, a^L, t and the output activation's name: the target's edge of the computational graph
+    grad_t: Callable[[Array, Array, Array, str], Array]
     latex: str
     # LaTeX of L_n with numbers: (outputs, targets, loss, output activation)
     value_latex: Callable[[list[float], list[float], float, str], str]
@@ -233,6 +235,18 @@ def _ce_grad(a: Array, t: Array, activation: str) -> Array:
     return -t / np.maximum(a, eps) + (1.0 - t) / np.maximum(1.0 - a, eps)
 
 
+def _ce_grad_t(z: Array, a: Array, t: Array, activation: str) -> Array:
+    # ∂L/∂t_k = ln(1 - o_k) - ln o_k, which is -z_k after a sigmoid; after softmax -ln o_k = logsumexp(z) - z_k
+    if activation == "softmax":
+        zmax = z.max(axis=1, keepdims=True)
+        return zmax + np.log(np.exp(z - zmax).sum(axis=1, keepdims=True)) - z
+    if activation == "sigmoid":
+        return -z
+    eps = 1e-12
+    a = np.clip(a, eps, 1.0 - eps)
+    return np.log(1.0 - a) - np.log(a)
+
+
 def _ce_latex(o: list[float], t: list[float], loss: float, activation: str) -> str:
     m = len(o)
     if activation == "softmax":
@@ -252,11 +266,12 @@ def _ce_grad_latex(sym: str, j: int, o: float, t: float, g: float, activation: s
 
 LOSSES: dict[str, Loss] = {
     "mse": Loss(
-        "mse", _mse_value, lambda a, t, activation: a - t,
+        # ∂L/∂o = o - t and ∂L/∂t = t - o
+        "mse", _mse_value, lambda a, t, activation: a - t, lambda z, a, t, activation: t - a,
         r"\mathcal{L}_n = \frac{1}{2}\sum_k (o_k - t_k)^2", _mse_latex, _mse_grad_latex, grad_form="({o} - {t})",
     ),
     "cross_entropy": Loss(
-        "cross_entropy", _ce_value, _ce_grad,
+        "cross_entropy", _ce_value, _ce_grad, _ce_grad_t,
         r"\mathcal{L}_n = -\sum_k \left[t_k \ln o_k + (1 - t_k)\ln(1 - o_k)\right]"
         r"\ \text{(sigmoid)},\quad -\sum_k t_k \ln o_k\ \text{(softmax)}",
         _ce_latex, _ce_grad_latex, outputs=("sigmoid", "softmax"), fused=("sigmoid", "softmax"),

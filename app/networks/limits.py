@@ -183,3 +183,22 @@ def check_trace(count: int, settings: Settings) -> int:
                       "are allowed: trace a smaller network")
     # memory grows with the events: the largest allowed trace weighs one train budget, so the gate admits about two
     return count * settings.max_train_work // settings.max_trace_events
+
+
+def check_graph(count: int, settings: Settings) -> int:
+    """`count` is the engine's graph_size for the network; a graph node costs about what a trace event does, so the
+    trace's cap and gate weight apply."""
+    if count > settings.max_trace_events:
+        raise invalid((), f"this network's operation graph would have {count} nodes; at most "
+                      f"{settings.max_trace_events} are allowed: use a smaller network")
+    return count * settings.max_train_work // settings.max_trace_events
+
+
+def check_nudge(layers: list[int], rows: int, settings: Settings) -> int:
+    """A forward and backward pass and one more forward pass over the rows; returns the estimated work (ns)."""
+    per_pass = NS_PER_LAYER_BATCH * (len(layers) - 1) + rows * _per_sample_pass(layers)
+    work = 4 * per_pass
+    if work > settings.max_train_work:
+        raise invalid(("samples",), f"a nudge on {rows} samples of this network is too slow for one request: "
+                      "pick fewer rows")
+    return work

@@ -19,8 +19,11 @@ from app.config import Settings
 from app.engine import network as nn
 from app.engine import training
 from app.engine.gradcheck import gradcheck as finite_difference_check
+from app.engine.graph import graph as operation_graph
+from app.engine.graph import graph_size
 from app.engine.landscape import Param
 from app.engine.landscape import landscape as loss_landscape
+from app.engine.landscape import nudge as nudge_parameter
 from app.engine.trace import event_count
 from app.engine.trace import trace as trace_events
 from app.errors import ApiError, invalid
@@ -34,9 +37,11 @@ from app.networks.selection import Selection, select
 from app.networks.shapes import check_vector
 from app.networks.train_cache import TRAIN_CACHE, TrainRun, run_key
 from app.schemas import (
+    GraphRequest,
     LandscapeRequest,
     NetworkCreate,
     NetworkPatch,
+    NudgeRequest,
     PredictRequest,
     SampleRequest,
     TraceRequest,
@@ -203,6 +208,40 @@ def landscape(store: NetworkStore, settings: Settings, network_id: str, req: Lan
     except nn.SpecError as err:
         raise invalid(err.field, err.message) from None
     return {"x_values": xs, "y_values": ys, "loss": loss}
+
+
+def graph(store: NetworkStore, settings: Settings, network_id: str, req: GraphRequest) -> dict[str, Any]:
+    """One sample's operation graph: every product, sum, activation and the loss, with values and gradients."""
+    model = _read(store, network_id)
+    work = limits.check_graph(graph_size(model.layers), settings)
+    sel = select(model, SampleRequest(input=req.input, target=req.target, sample=req.sample), need_target=True)
+    assert sel.t is not None
+    net = model.to_network()
+    with admitted(work, settings):
+        nodes = operation_graph(net, sel.x[0], sel.t[0])
+    for node in nodes:
+        if not (math.isfinite(node["value"]) and math.isfinite(node["grad"])
+                and all(math.isfinite(v) for v in node["local"])):
+            raise overflow_error(f"the graph's {node['op']} node {node['label']}")
+    return {"nodes": nodes}
+
+
+def nudge(store: NetworkStore, settings: Settings, network_id: str, req: NudgeRequest) -> dict[str, Any]:
+    """The loss before and after one parameter moves by ε, beside ∂L/∂θ · ε; the network stays as it is."""
+    model = _read(store, network_id)
+    sel = select(model, SampleRequest(input=req.input, target=req.target, sample=req.sample, samples=req.samples),
+                 need_target=True)
+    assert sel.t is not None
+    work = limits.check_nudge(model.layers, len(sel.x), settings)
+    try:
+        with admitted(work, settings):
+            result = nudge_parameter(model.to_network(), sel.x, sel.t, Param(req.l, req.j, req.i), req.epsilon)
+    except nn.SpecError as err:
+        raise invalid(err.field, err.message) from None
+    for name, value in result.items():
+        if not math.isfinite(value):
+            raise overflow_error(name)
+    return result
 
 
 # ---- computations that change the network ----------------------------------------------------------------------

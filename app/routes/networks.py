@@ -18,11 +18,15 @@ from app.schemas import (
     CreatedNetwork,
     EditedNetwork,
     GradCheckResult,
+    GraphRequest,
+    GraphResult,
     LandscapeRequest,
     LandscapeResult,
     NetworkCreate,
     NetworkPatch,
     NetworkState,
+    NudgeRequest,
+    NudgeResult,
     PredictRequest,
     PredictResult,
     SampleRequest,
@@ -139,3 +143,17 @@ def check_gradients(network_id: str, body: SampleRequest, store: StoreDep, setti
 def landscape(network_id: str, body: LandscapeRequest, store: StoreDep, settings: SettingsDep) -> Any:
     """The loss over the data set as two parameters (x, y) move by up to ±span, every other one fixed."""
     return _json(usecases.landscape(store, settings, network_id, body))
+
+
+@router.post("/{network_id}/graph", response_model=GraphResult, responses=error_responses(400, 404, 413, 415, 503))
+def graph(network_id: str, body: GraphRequest, store: StoreDep, settings: SettingsDep) -> Any:
+    """One sample's operation graph: each product w·a, sum z, bias, activation, target and the loss with its value,
+    ∂L/∂value and ∂value/∂input. Anyone with the network's id may read it; nothing changes."""
+    return _json(usecases.graph(store, settings, network_id, body))
+
+
+@router.post("/{network_id}/nudge", response_model=NudgeResult, responses=error_responses(400, 404, 413, 415, 503))
+def nudge(network_id: str, body: NudgeRequest, store: StoreDep, settings: SettingsDep) -> Any:
+    """The loss after moving one weight (or bias) by ε beside the prediction ∂L/∂θ · ε. Anyone with the network's
+    id may ask: the network is read, never changed."""
+    return _json(usecases.nudge(store, settings, network_id, body))

@@ -1,7 +1,15 @@
 """Every pydantic request and response body of the REST API, by resource, with the names allowed by the engine's
 registries. These models declare shapes only: the use cases in app/networks turn numpy arrays into lists."""
 
-from app.schemas.analysis import GradCheckResult, LandscapeRequest, LandscapeResult
+from app.schemas.analysis import (
+    GradCheckResult,
+    GraphRequest,
+    GraphResult,
+    LandscapeRequest,
+    LandscapeResult,
+    NudgeRequest,
+    NudgeResult,
+)
 from app.schemas.common import (
     ErrorBody,
     ErrorItem,
@@ -69,7 +77,7 @@ from app.schemas.rooms import (
 
 __all__ = [
     "BatchResult", "BiasEdit", "CreatedNetwork", "Dataset", "EditedNetwork", "ErrorBody", "ErrorItem",
-    "GradCheckResult", "Health",
+    "GradCheckResult", "GraphRequest", "GraphResult", "Health", "NudgeRequest", "NudgeResult",
     "InitSpec", "GradientNorms", "LandscapeRequest", "LandscapeResult", "LayerGradients", "LayerValues", "Matrix",
     "Meta", "NetworkCreate", "NetworkPatch", "NetworkState", "Num", "OptimizerSpec", "Phase", "PredictRequest",
     "PredictResult", "Preset", "Ready", "Restore", "RoomCreate", "RoomCreated", "RoomFork", "RoomState",

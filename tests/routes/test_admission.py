@@ -112,6 +112,7 @@ def test_heavy_requests_wait_their_turn_when_the_wait_allows(serve: Any) -> None
 def test_busy_is_declared_in_the_openapi_of_heavy_routes(serve: Any) -> None:
     server = serve({})
     paths = httpx.get(f"{server.url}/openapi.json").json()["paths"]
-    for action in ("step", "forward", "backward", "predict", "train", "trace", "gradcheck", "landscape"):
+    for action in ("step", "forward", "backward", "predict", "train", "trace", "gradcheck", "landscape", "graph",
+                   "nudge"):
         assert "503" in paths[f"/api/networks/{{network_id}}/{action}"]["post"]["responses"], action
     assert "503" not in paths["/api/networks/{network_id}"]["get"]["responses"]
