@@ -12,6 +12,7 @@ import { createLaterParts, startPage } from "./controllers/start-up.js";
 import { readUrl, writeUrl } from "./controllers/url-sync.js";
 import { SPEEDS, createPlayer } from "./models/player.js";
 import { createPosition } from "./models/position.js";
+import { HELD_WORDS } from "./models/quiz.js";
 import { createSession } from "./models/session.js";
 import { nextPositionOfNode } from "./models/trace-model.js";
 import * as room from "./room.js";
@@ -36,8 +37,8 @@ const position = createPosition();
 const stepper = createStepper();
 const player = createPlayer(position, { onPlayState: (on) => stepper.playing(on) });
 const figure = createNetworkView($("network-figure"), {
-  onEdgeClick: (edge) => insights.edgeClicked(edge) || walk.editWeight(edge),
-  onBiasClick: (b) => walk.editWeight({ ...b, bias: true }),
+  onEdgeClick: (edge) => insights.edgeClicked(edge) || unlessAsking(walk.editWeight)(edge),
+  onBiasClick: (b) => unlessAsking(walk.editWeight)({ ...b, bias: true }),
   onNodeClick: ({ l, j }) => {
     const to = training.running ? null : nextPositionOfNode(position.trace, position.p, l, j);
     if (to != null) player.seek(to);
@@ -107,6 +108,10 @@ const exporter = createExports({ figure, charts, say, guarded, current });
 // ---------- controls ----------
 
 const unlessTraining = (fn) => () => !training.running && fn();
+// While a class question is open nothing passes its asked value: the player holds the steps, and this the changes
+// of the network (a training run, an update rule, a weight, a sample's update), with the same words.
+const asking = () => player.held != null && (say(HELD_WORDS, "info"), true);
+const unlessAsking = (fn) => (...args) => !asking() && fn(...args);
 const handlers = {
   next: unlessTraining(() => solo.beforeNext(player.next)),
   prev: unlessTraining(player.prev),
@@ -148,7 +153,7 @@ function wire() {
       "btn-share": () => presenting.toggle(), "room-close": () => presenting.toggle(false), "room-stop": presenting.stop,
       "btn-ask-class": quiz.ask,
       "btn-export-png": exporter.png, "btn-export-trace": exporter.trace, "btn-export-csv": exporter.csv,
-      "train-start": training.start, "train-pause": training.togglePause, "train-stop": training.stop,
+      "train-start": unlessAsking(training.start), "train-pause": training.togglePause, "train-stop": training.stop,
     },
     scrubber: $("scrubber"),
     speed: $("speed-select"),
@@ -182,6 +187,7 @@ startPage({
     network: () => session.state.network,
     sample: () => session.state.sample,
     isTraining: () => training.running,
+    held: asking,
     nextSample: () => walk.applyAndNextSample(),
     applyNetwork: async (net) => {
       await walk.setNetwork(net, { fresh: false });

@@ -10,12 +10,14 @@ import {
 
 /**
  * deps: {api, say, guarded, network() (the current state), sample() (the sample the walk-through shows),
- *        isTraining(), maxLimit(name), applyNetwork(net) (redraw with a changed network and reload its trace),
+ *        isTraining(), held() (true, after saying so, while a class question is open: nothing changes the network),
+ *        maxLimit(name), applyNetwork(net) (redraw with a changed network and reload its trace),
  *        nextSample() (walk.applyAndNextSample), charts (training-charts: setReference),
  *        views: {picker, norms, landscape, gradcheck, batch}}.
  */
 export function createInsights(deps) {
   const { api, say, views } = deps;
+  const held = deps.held || (() => false);
   const path = createPathRecorder();
   let rules = null; // the raw GET /api/meta answer
   let presets = [];
@@ -104,7 +106,7 @@ export function createInsights(deps) {
 
   async function changeOptimizer(spec) {
     const net = deps.network();
-    if (!net || deps.isTraining()) {
+    if (!net || deps.isTraining() || held()) {
       if (net) views.picker.show(net.optimizer);
       return;
     }
@@ -181,7 +183,7 @@ export function createInsights(deps) {
 
   async function nextSample() {
     const net = deps.network();
-    if (!net || deps.isTraining()) return;
+    if (!net || deps.isTraining() || held()) return;
     const was = deps.sample();
     const before = focus ? paramValue(net, focus) : null;
     const res = await deps.nextSample();

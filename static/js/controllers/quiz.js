@@ -3,7 +3,7 @@
 // The quiz's few requests are room.js's (askQuestion … closeQuestion); views draw, models judge.
 
 import { answerQuestion, askQuestion, closeQuestion, readQuestion, revealQuestion } from "../room.js";
-import { createScore, flipSign, judge, parseAnswer, promptLatex } from "../models/quiz.js";
+import { HELD_WORDS, createScore, flipSign, judge, parseAnswer, promptLatex } from "../models/quiz.js";
 
 const POLL_MS = 600; // the presenter's panel re-reads the answers about twice a second while a question is open
 
@@ -49,7 +49,7 @@ export function createQuizPresenter(deps) {
       stopPolling();
       question = { ...(await askQuestion(room.code, room.token, sample, p)), revealed: false };
       // no screen steps past the asked value until Reveal or Close
-      deps.player.hold(question.event, () => deps.say("Reveal or close the question first.", "info"));
+      deps.player.hold(question.event, () => deps.say(HELD_WORDS, "info"));
       deps.panel.asked(question);
       poll();
     } catch (err) {

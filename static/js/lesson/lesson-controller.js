@@ -155,7 +155,27 @@ export function createLesson(deps) {
     state.reference = xor && xor.reference ? xor.reference : null;
     if (projector) setProjector(true);
     let busy = Promise.resolve();
-    room.followRoom(code, (rs) => {
+    // As on the main follower page: a server-issued identity, kept per room in this browser, rides on the stream
+    // so the room counts this student once (a kept one the server no longer knows is replaced once).
+    const listen = async (fresh) => {
+      const me = await room.joinRoom(code, { fresh }).catch(() => null);
+      let seen = false;
+      const stop = room.followRoom(code, (rs) => {
+        seen = true;
+        onState(rs);
+      }, {
+        token: me && me.token,
+        onStatus: (s) => {
+          if (s === "closed" && !seen && me && !fresh) {
+            stop();
+            listen(true);
+            return;
+          }
+          deps.onRoomStatus(s);
+        },
+      });
+    };
+    const onState = (rs) => {
       busy = busy.then(async () => {
         if (rs.view === "main" && deps.onMainView) {
           deps.onMainView(code); // the presenter went back to the main page: so does the follower
@@ -170,7 +190,8 @@ export function createLesson(deps) {
         goStage(rs.stage || 1, rs.position);
         deps.onFollowed(rs);
       }).catch((err) => say(`Following the presenter failed: ${err.message}`));
-    }, { onStatus: deps.onRoomStatus });
+    };
+    listen(false);
   }
 
   return {

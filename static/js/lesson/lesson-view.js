@@ -40,6 +40,20 @@ const QUANTITY_WORDS = {
   grad_b: "bias gradient", w: "weight update", b: "bias update",
 };
 
+// A sentence naming a key ("Press ↓ …", "↓ walks …") is a key hint: hidden on touch screens by the page's one rule.
+const KEY_SENTENCE = /\bPress\b|[↓↑]/;
+
+/** A stage's words (text with $math$), each sentence that names a key marked as a key hint. */
+function keyedWords(box, text) {
+  box.textContent = "";
+  for (const sentence of text.split(/(?<=[.!?])\s+/)) {
+    const span = document.createElement("span");
+    if (KEY_SENTENCE.test(sentence)) span.className = "key-only";
+    mixed(span, sentence);
+    box.append(span, " ");
+  }
+}
+
 function el(tag, cls, text) {
   const e = document.createElement(tag);
   if (cls) e.className = cls;
@@ -139,7 +153,7 @@ export function createLessonView(els, { onDot } = {}) {
     els.count.textContent = `Stage ${n} of ${total}`;
     els.part.textContent = stage.part;
     els.title.textContent = stage.title;
-    mixed(els.text, stage.text(ctx));
+    keyedWords(els.text, stage.text(ctx));
     dots(total, n);
 
     const stepping = span.hi > span.lo;

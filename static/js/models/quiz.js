@@ -1,6 +1,9 @@
 // The arithmetic of "predict, then reveal": whether a guess is within the server's tolerance, the prompt with "?"
 // for the result, reading a typed number, a histogram's bars and the solo score. No DOM, no fetch.
 
+/** What a presenter reads when a move would pass the open question's asked value (a step, training, an update). */
+export const HELD_WORDS = "Reveal or close the question first.";
+
 /**
  * `rule` is the server's tolerance {relative, absolute} (models/meta.js quizTolerance), or null: then no guess is
  * judged. A guess is within when it is off by at most `relative` of the value, and never less than `absolute`.

@@ -5,6 +5,14 @@
 export function createMessages(box) {
   /** Shows a readable message; kind "error" (role=alert, stays) or "info" (role=status, fades after 4 s). */
   function say(text, kind = "error", { timeout } = {}) {
+    const ms = timeout ?? (kind === "error" ? 0 : 4000);
+    // the same note again (a refused key held down) is the one on screen, refreshed: never a second copy
+    const same = [...box.querySelectorAll(`.message-${kind}`)].find((m) => m.firstElementChild.textContent === text);
+    if (same) {
+      clearTimeout(same.fade);
+      if (ms) same.fade = setTimeout(() => same.remove(), ms);
+      return same;
+    }
     const item = document.createElement("div");
     item.className = `message message-${kind}`;
     item.setAttribute("role", kind === "error" ? "alert" : "status");
@@ -21,8 +29,7 @@ export function createMessages(box) {
     if (kind !== "error") for (const old of box.querySelectorAll(".message-info")) old.remove();
     box.append(item);
     while (box.children.length > 3) box.firstElementChild.remove();
-    const ms = timeout ?? (kind === "error" ? 0 : 4000);
-    if (ms) setTimeout(() => item.remove(), ms);
+    if (ms) item.fade = setTimeout(() => item.remove(), ms);
     return item;
   }
 

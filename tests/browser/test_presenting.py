@@ -1,0 +1,100 @@
+"""Presenting in real Chromium: an open question holds every change of the network with one notice, a reloaded
+presenter page presents the same room again, the lesson's followers join with an identity, and a link to someone
+else's network opens the visitor's own copy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser.test_page import READY, open_app, press, wait_position
+from tests.browser.test_quiz import PHONE
+from tests.support import eventually
+
+pytestmark = pytest.mark.browser
+
+HELD = "Reveal or close the question first."
+
+
+def _share(page: Any) -> str:
+    page.click("#btn-share")
+    page.wait_for_selector("#room-dialog:not([hidden])")
+    code: str = page.inner_text("#room-code").strip()
+    page.click("#room-close")
+    return code
+
+
+def _notes(page: Any) -> list[str]:
+    return page.eval_on_selector_all("#messages .message span", "els => els.map(e => e.textContent)")
+
+
+def test_an_open_question_holds_steps_training_and_the_update_rule_with_one_notice(page: Any, shoot: Any) -> None:
+    page.set_viewport_size({"width": 1366, "height": 768})
+    net = open_app(page)
+    _share(page)
+    press(page, "ArrowRight", 2)
+    wait_position(page, 2)
+    page.click("#btn-ask-class")
+    page.wait_for_selector("#quiz-panel[data-state='open']")
+
+    press(page, "ArrowRight")
+    page.wait_for_selector(f"#messages .message:has-text('{HELD}')")
+    page.eval_on_selector("#messages .message", "m => { m.dataset.first = 'yes'; }")
+    press(page, "ArrowRight", 4)
+    press(page, "End")
+    wait_position(page, 2)
+    assert _notes(page) == [HELD]  # one notice, refreshed: the same element, never a stack
+    assert page.locator("#messages .message[data-first='yes']").count() == 1
+
+    before = page.request.get(f"/api/networks/{net}").json()
+    page.click("#train-start")
+    assert not page.evaluate("() => document.body.classList.contains('is-training')")
+    page.select_option("#opt-select", "adam")
+    eventually(lambda: page.input_value("#opt-select") == "sgd", message="the picker kept a refused update rule")
+    assert _notes(page) == [HELD]
+    after = page.request.get(f"/api/networks/{net}").json()
+    assert after["iteration"] == before["iteration"] and after["optimizer"]["name"] == "sgd"
+    assert after["weights"] == before["weights"]
+    wait_position(page, 2)
+    shoot(page, "presenting-held")
+
+    page.click("#quiz-close")
+    page.wait_for_selector("#quiz-panel", state="hidden")
+    page.click("#train-start")  # after the close, training runs again
+    eventually(lambda: page.request.get(f"/api/networks/{net}").json()["iteration"] > before["iteration"],
+               message="training never ran after the question closed")
+
+
+def _streams(tab: Any) -> list[str]:
+    """The event-stream URLs a tab opens, recorded as it opens them."""
+    seen: list[str] = []
+    tab.on("request", lambda req: "/events" in req.url and seen.append(req.url))
+    return seen
+
+
+def test_the_lessons_follower_joins_with_an_identity_that_survives_a_reload(
+        browser: Any, base_url: str, page: Any) -> None:
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto("/lesson?stage=2")
+    page.wait_for_selector(READY, timeout=20_000)
+    page.click("#lesson-present")
+    page.wait_for_selector("body[data-room-code]")
+    code = page.get_attribute("body", "data-room-code")
+    page.keyboard.press("Escape")
+    phone = browser.new_context(base_url=base_url, **PHONE)
+    try:
+        student = phone.new_page()
+        streams = _streams(student)
+        joins: list[str] = []
+        student.on("request", lambda r: r.method == "POST" and r.url.endswith("/followers") and joins.append(r.url))
+        for _ in range(2):  # a reload (a phone waking from sleep) is the same student
+            student.goto(f"/lesson?room={code}&follow=1")
+            student.wait_for_selector(READY, timeout=20_000)
+        kept = student.evaluate(f"() => JSON.parse(localStorage.getItem('deltaflow-follower:{code}'))")
+        assert kept and kept["token"] and len(joins) == 1
+        assert len(streams) == 2 and all(f"token={kept['token']}" in url for url in streams), streams
+        page.wait_for_selector("#lesson-room:has-text('1 following')", timeout=10_000)
+    finally:
+        phone.close()
+
