@@ -12,6 +12,7 @@ from app.config import Settings, get_settings
 from app.errors import ApiError
 from app.rooms.followers import Followers
 from app.rooms.questions import QuizStore
+from app.rooms.roster import Roster
 from app.rooms.service import Rooms
 from app.rooms.wiring import Classroom
 from app.store.base import NetworkStore
@@ -74,11 +75,17 @@ async def get_followers(request: Request) -> Followers:
     return _classroom(request).followers
 
 
+async def get_roster(request: Request) -> Roster:
+    """Where each follower is (the class list), built at start-up beside the rooms."""
+    return _classroom(request).roster
+
+
 StoreDep = Annotated[NetworkStore, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(settings_dep)]
 RoomsDep = Annotated[Rooms, Depends(get_rooms)]
 QuizDep = Annotated[QuizStore, Depends(get_quiz)]
 FollowersDep = Annotated[Followers, Depends(get_followers)]
+RosterDep = Annotated[Roster, Depends(get_roster)]
 PresenterAuth = Annotated[str | None, Header(description="Bearer <presenter_token>")]
 FollowerAuth = Annotated[str | None, Header(description="Bearer <follower token> (POST /api/rooms/{code}/followers)")]
 NetworkAuth = Annotated[str | None, Header(description="Bearer <the network's token>")]

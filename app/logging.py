@@ -10,8 +10,9 @@ import logging
 import re
 
 REDACTED = "<id>"
-# /api/networks/<id>, /api/rooms/<code>, /join/<code>: the segment after the resource name is the secret
-_PATH_ID = re.compile(r"(/api/networks/|/api/rooms/|/join/)[^/?#\s\"]+")
+# /api/networks/<id>, /api/rooms/<code>, /join/<code>, /dashboard/<code>, …/followers/<id>: the segment after
+# the resource name is the secret (or names a student)
+_PATH_ID = re.compile(r"(/api/networks/|/api/rooms/|/join/|/dashboard/|/followers/)[^/?#\s\"]+")
 # the page keeps the network in its URL (?net=<id>): query strings never reach the log
 _QUERY = re.compile(r"\?[^\s\"]*")
 # and, in a message's arguments, anything shaped like a network id (22 url-safe characters, not a plain word)

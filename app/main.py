@@ -16,7 +16,7 @@ from app.config import get_settings
 from app.middleware import AllowedHosts, BodyLimit, HeadAsGet, Quotas, SecurityHeaders
 from app.quotas import quotas
 from app.rooms.wiring import open_classroom
-from app.routes import docs, health, meta, networks, pages, presets, quiz, rooms
+from app.routes import docs, health, meta, networks, pages, presets, quiz, rooms, rooms_class
 from app.store.base import expiry_sweeps
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,3 +78,4 @@ app.include_router(networks.router)
 app.include_router(pages.router)
 app.include_router(rooms.router)
 app.include_router(quiz.router)
+app.include_router(rooms_class.router)

@@ -61,6 +61,22 @@ class Followers(Protocol):
         """None when the follower may fork now (and counts it), else the seconds until it may."""
         ...
 
+    def names(self, code: str) -> dict[str, str]:
+        """Every identity of the room and its display name (for the presenter only)."""
+        ...
+
+    def rename(self, code: str, follower: str, name: str) -> bool:
+        """False for a follower the room does not have."""
+        ...
+
+    def remove(self, code: str, follower: str) -> bool:
+        """Forgets the identity: its token stops working at once. False for an unknown follower."""
+        ...
+
+    def drop(self, code: str) -> None:
+        """Forgets every identity of the room (the room ended)."""
+        ...
+
 
 def check(followers: Followers, code: str, token: str | None) -> str | None:
     """The follower whose token this is, or None for a missing, unknown or wrong one (constant-time compare)."""

@@ -62,6 +62,8 @@ class Subscription:
     tally: tuple[int, bytes] | None = None
     resync: bool = False  # messages may have been missed: re-read the room from the store
     keepalive_due: bool = False
+    follower: str | None = None  # whose stream this is (a follower token was given)
+    ended: bool = False  # the follower was removed or the room ended: the stream says so and stops
     quiet: bool = True  # nothing sent since the last keep-alive tick
     waiter: asyncio.Future[None] | None = None
 
@@ -94,7 +96,7 @@ class Subscription:
 
     async def wait(self) -> None:
         """Until something is due: a state, a tally, a resync or a keep-alive."""
-        if self.states or self.tally is not None or self.resync or self.keepalive_due:
+        if self.states or self.tally is not None or self.resync or self.keepalive_due or self.ended:
             return
         self.waiter = self.loop.create_future()
         try:
@@ -145,12 +147,12 @@ class Hub:
     # ---- streams ----
 
     @contextlib.contextmanager
-    def subscribe(self, code: str, presenter: bool = False) -> Iterator[Subscription]:
+    def subscribe(self, code: str, presenter: bool = False, follower: str | None = None) -> Iterator[Subscription]:
         """Must be entered on the event loop that runs the stream. The presenter's view of the room (where the
         count is on the projector) gets every tally; a follower's, one per FOLLOWER_TALLY_TICKS ticks."""
         loop = asyncio.get_running_loop()
         every = self.tally_interval * (1 if presenter else FOLLOWER_TALLY_TICKS)
-        sub = Subscription(code, loop, tally_every=every - self.tally_interval / 2)
+        sub = Subscription(code, loop, tally_every=every - self.tally_interval / 2, follower=follower)
         if not presenter:  # it joins with the count in its first state: the next can wait a full period
             sub.next_tally = self.clock() + sub.tally_every
         with self._lock:
@@ -250,6 +252,21 @@ class Hub:
             with contextlib.suppress(RuntimeError):
                 sub.loop.call_soon_threadsafe(self._mark_resync, sub)
 
+    def end_here(self, code: str, follower: str) -> None:
+        """Ends this process's streams of one follower of the room, or of everyone (`*`: the room ended)."""
+        with self._lock:
+            subs = [s for s in self._subs.get(code, ()) if follower == "*" or s.follower == follower]
+            if follower == "*":
+                self._cache.pop(code, None)
+        for sub in subs:
+            with contextlib.suppress(RuntimeError):
+                sub.loop.call_soon_threadsafe(self._mark_ended, sub)
+
+    @staticmethod
+    def _mark_ended(sub: Subscription) -> None:
+        sub.ended = True
+        sub.wake()
+
     @staticmethod
     def _mark_resync(sub: Subscription) -> None:
         sub.resync = True
@@ -319,6 +336,10 @@ class Hub:
 
     def publish_tally(self, code: str, tally: Tally) -> None:
         """A tally this process made: its streams get it, and every other process too."""
+        raise NotImplementedError
+
+    def end_streams(self, code: str, follower: str) -> None:
+        """end_here() on every process that serves the room."""
         raise NotImplementedError
 
     def close(self) -> None:

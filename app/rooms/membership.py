@@ -34,10 +34,14 @@ def follower(followers: Followers, code: str, authorization: str | None, claimed
 
 
 def fork(rooms: Rooms, followers: Followers, store: NetworkStore, code: str, authorization: str | None,
-         budget: tuple[int, int]) -> tuple[dict[str, Any], dict[str, Any], str]:
-    """'Try it myself' for one follower, within its budget of forks: (room state, the copy, the copy's token)."""
-    rooms.record_state(code)  # an unknown room is 404 before any token is looked at
+         budget: tuple[int, int]) -> tuple[dict[str, Any], dict[str, Any], str, str]:
+    """'Try it myself' for one follower, within its budget of forks and while pacing allows: (room state, the copy,
+    the copy's token, the follower)."""
+    state = rooms.record_state(code)  # an unknown room is 404 before any token is looked at
     who = follower(followers, code, authorization)
+    if (state.get("pacing") or {}).get("lock") == "presenter":
+        raise ApiError(409, ("path", "code"), "the presenter has locked the class to the presenter's screen: "
+                                              "'Try it myself' opens again when the presenter frees the class")
     limit, window = budget
     wait = followers.spend_fork(code, who, limit, window)
     if wait is not None:
@@ -45,4 +49,4 @@ def fork(rooms: Rooms, followers: Followers, store: NetworkStore, code: str, aut
                        "one follower; keep working on the last one", headers={"Retry-After": str(wait)})
     room = rooms.get(code)
     copy, token = fork_network(store, room["network_id"])
-    return room, copy, token
+    return room, copy, token, who

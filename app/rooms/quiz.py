@@ -13,6 +13,7 @@ from app.networks import usecases
 from app.rooms import membership
 from app.rooms.followers import Followers
 from app.rooms.questions import Outcome, QuizStore
+from app.rooms.results import context_of
 from app.rooms.scoring import hidden_histogram, histogram_around, histogram_of_answers, prompt_latex, within_10_percent
 from app.rooms.service import Rooms
 from app.schemas.networks import TraceRequest
@@ -46,7 +47,8 @@ def ask(rooms: Rooms, quiz: QuizStore, store: NetworkStore, settings: Settings, 
     qid = secrets.token_urlsafe(6).replace("-", "x").replace("_", "y")
     public = {"id": qid, "sample": sample, "event": event, "quantity": ev["quantity"], "symbol": ev["symbol"],
               "prompt_latex": prompt_latex(ev)}
-    quiz.create(code, qid, {**public, "value": float(ev["value"])})
+    # the quantities beside the asked one are kept with it: the results tell common slips apart by them
+    quiz.create(code, qid, {**public, "value": float(ev["value"]), "context": context_of(events, ev)})
     question = {**public, "revealed": False}
 
     def show(state: dict[str, Any]) -> None:

@@ -20,6 +20,7 @@ from app.rooms.hub import Hub, sse_state
 from app.rooms.records import RoomNotFound, RoomRecords
 from app.store.base import Conflict, NetworkStore
 
+FREE = {"lock": "free", "paused": False, "message": None}  # a room's pacing until the presenter sets one
 UPDATABLE = ("network_id", "sample", "position", "phase", "training", "iteration", "network_version", "view", "stage")
 
 
@@ -62,8 +63,8 @@ class Rooms:
         for _ in range(20):
             code = new_code()
             state = {"code": code, "network_id": network_id, "sample": 0, "position": 0, "phase": None,
-                     "iteration": iteration, "network_version": network_version, "training": None, "seq": 1,
-                     "updated": self.clock()}
+                     "iteration": iteration, "network_version": network_version, "training": None,
+                     "pacing": dict(FREE), "seq": 1, "updated": self.clock()}
             if self.backend.insert(code, {"token_hash": digest, "state": state}):
                 return code, token, {**state, FOLLOWERS: 0}
         raise RuntimeError("no free room code after 20 tries")  # 887 million codes: practically unreachable
@@ -109,6 +110,12 @@ class Rooms:
                     self.hub.local_publish(code, message)
                     return public
         raise Conflict(code)  # answered 409: retry
+
+    def end(self, code: str) -> bool:
+        """Deletes the room's record and ends its event streams on every process; False if it was gone."""
+        gone = self.backend.delete(code)
+        self.hub.end_streams(code, "*")
+        return gone
 
     def followers(self, code: str) -> int:
         """The count as this process knows it best: its newest tally, else the counter itself."""

@@ -12,12 +12,15 @@ from app.rooms.local.followers import LocalFollowers
 from app.rooms.local.hub import LocalHub
 from app.rooms.local.questions import LocalQuiz
 from app.rooms.local.records import SQLiteRooms
+from app.rooms.local.roster import LocalRoster
 from app.rooms.questions import QuizStore
 from app.rooms.redis.counts import RedisCounts
 from app.rooms.redis.followers import RedisFollowers
 from app.rooms.redis.hub import RedisHub
 from app.rooms.redis.questions import RedisQuiz
 from app.rooms.redis.records import RedisRooms
+from app.rooms.redis.roster import RedisRoster
+from app.rooms.roster import Roster
 from app.rooms.service import Rooms
 from app.store.base import NetworkStore
 from app.store.redis import RedisStore
@@ -30,6 +33,7 @@ class Classroom:
     rooms: Rooms
     quiz: QuizStore
     followers: Followers
+    roster: Roster
 
     def close(self) -> None:
         self.rooms.close()
@@ -46,7 +50,7 @@ def open_classroom(store: NetworkStore, settings: Settings) -> Classroom:
         counts.start()
         rooms = Rooms(RedisRooms(store.client, store.prefix, ttl), hub, counts)
         return Classroom(rooms, RedisQuiz(store.client, store.prefix, ttl, rate),
-                         RedisFollowers(store.client, store.prefix, ttl))
+                         RedisFollowers(store.client, store.prefix, ttl), RedisRoster(store.client, store.prefix, ttl))
     path = getattr(store, "path", None) or settings.db_path
     rooms = Rooms(SQLiteRooms(str(path), ttl), LocalHub(interval, keepalive), LocalCounts())
-    return Classroom(rooms, LocalQuiz(rate), LocalFollowers())
+    return Classroom(rooms, LocalQuiz(rate), LocalFollowers(), LocalRoster())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -15,18 +16,28 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 
 from app import tokens
-from app.deps import FollowerAuth, FollowersDep, NetworkAuth, PresenterAuth, RoomsDep, SettingsDep, StoreDep
+from app.deps import (
+    FollowerAuth,
+    FollowersDep,
+    NetworkAuth,
+    PresenterAuth,
+    RoomsDep,
+    RosterDep,
+    SettingsDep,
+    StoreDep,
+)
 from app.errors import ApiError
 from app.middleware import CSP
 from app.networks.model import public_state
 from app.networks.usecases import presentable
+from app.rooms import classlist, membership
 from app.rooms import followers as identities
-from app.rooms import membership
 from app.rooms.codes import normalize
 from app.rooms.counts import FOLLOWERS
 from app.rooms.followers import Followers
 from app.rooms.hub import sse_state
 from app.rooms.records import RoomNotFound
+from app.rooms.roster import Roster
 from app.rooms.service import Rooms, found
 from app.routes.pages import plotly_version, templates
 from app.schemas import (
@@ -65,6 +76,7 @@ def _links(request: Request, public_url: str | None, code: str) -> dict[str, str
 def _auth_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     out = room_error_responses(*codes)
     out[401] = {"model": ErrorBody, "description": "No follower token, or not one this room issued"}
+    out[409] = {"model": ErrorBody, "description": "The presenter locked the class to the presenter's screen"}
     out[429] = {"model": ErrorBody, "description": "This follower made its copies for now: see Retry-After"}
     return out
 
@@ -104,21 +116,27 @@ def publish_state(code: str, body: RoomStateUpdate, rooms: RoomsDep, store: Stor
 
 @router.post("/api/rooms/{code}/followers", status_code=status.HTTP_201_CREATED, response_model=FollowerJoined,
              responses=room_error_responses(400, 404, 413, 415))
-def join_room(code: str, body: FollowerJoin, rooms: RoomsDep, followers: FollowersDep) -> dict[str, Any]:
+def join_room(code: str, body: FollowerJoin, rooms: RoomsDep, followers: FollowersDep,
+              roster: RosterDep) -> dict[str, Any]:
     """Join as a follower: a server-issued identity (id, token shown only here, name) for answers, forks and the
-    event stream. Who may: anyone with the code, within a per-address budget (429); refused: a bad name (422)."""
+    event stream; the presenter sees the name and answers. Who may: anyone with the code, within a per-address
+    budget (429); refused: a bad name (422)."""
     with found(code) as norm:
-        return membership.join(rooms, followers, norm, body.name)
+        joined = membership.join(rooms, followers, norm, body.name)
+        roster.seen(norm, joined["follower"], time.time())
+        return joined
 
 
 @router.post("/api/rooms/{code}/fork", status_code=status.HTTP_201_CREATED, response_model=RoomFork,
              responses=_auth_errors(404))
-def fork(code: str, rooms: RoomsDep, store: StoreDep, followers: FollowersDep, settings: SettingsDep,
-         authorization: FollowerAuth = None) -> dict[str, Any]:
+def fork(code: str, rooms: RoomsDep, store: StoreDep, followers: FollowersDep, roster: RosterDep,
+         settings: SettingsDep, authorization: FollowerAuth = None) -> dict[str, Any]:
     """'Try it myself': a protected copy of the room's current network, to continue alone. Who may: a follower,
-    within its fork budget; refused: no or unknown follower token (401), past the budget (429, Retry-After)."""
+    within its fork budget and while pacing allows; refused: no or unknown follower token (401), the class locked
+    to the presenter (409), past the budget (429, Retry-After)."""
     with found(code) as norm:
-        room, copy, token = membership.fork(rooms, followers, store, norm, authorization, settings.fork_budget)
+        room, copy, token, who = membership.fork(rooms, followers, store, norm, authorization, settings.fork_budget)
+        classlist.forked(roster, norm, who, room)
     url = f"/?net={copy['id']}&sample={room['sample']}&step={room['position']}&room={norm}"
     return {"network": {**public_state(copy), "token": token}, "sample": room["sample"],
             "position": room["position"], "open_url": url}
@@ -138,24 +156,42 @@ async def _current(rooms: Rooms, code: str) -> dict[str, Any]:
 _LEAVING: set[asyncio.Task[None]] = set()  # the loop holds tasks weakly: these are held until they end
 
 
-async def _leave(rooms: Rooms, code: str) -> None:
+async def _leave(rooms: Rooms, code: str, counted: bool, seen: tuple[Roster, str] | None) -> None:
     try:
-        await rooms.leave(code)
+        if counted:
+            await rooms.leave(code)
     except Exception as err:  # the heartbeat sets this process's share right; the stream has ended anyway
         log.warning("counting a room follower out failed (%s); the next heartbeat corrects it", type(err).__name__)
+    if seen is not None:
+        roster, follower = seen
+        try:
+            await anyio.to_thread.run_sync(roster.seen, code, follower, time.time(), -1)
+        except Exception as err:  # the class list shows them connected until the room ends
+            log.warning("marking a follower's stream closed failed (%s)", type(err).__name__)
 
 
-async def _follower(followers: Followers, code: str, token: str) -> None:
-    """401 unless the stream's token is one this room issued; off the loop, within a bound."""
+def _check_and_see(followers: Followers, roster: Roster, code: str, token: str) -> str | None:
+    who = identities.check(followers, code, token)
+    if who is not None:
+        roster.seen(code, who, time.time(), 1)
+    return who
+
+
+async def _follower(followers: Followers, roster: Roster, code: str, token: str) -> str:
+    """The follower whose stream this is (401 unless its token is one this room issued), marked connected; off
+    the loop, within a bound."""
     with anyio.fail_after(10):
-        who = await anyio.to_thread.run_sync(identities.check, followers, code, token, abandon_on_cancel=True)
+        who = await anyio.to_thread.run_sync(_check_and_see, followers, roster, code, token, abandon_on_cancel=True)
     if who is None:
         raise ApiError(401, ("query", "token"), membership.FOLLOWER_ONLY)
+    return who
 
 
-async def _stream(rooms: Rooms, code: str, count: bool) -> AsyncIterator[bytes]:
-    """The current state, then every change in order, and the counts as they move; comments while quiet."""
-    with rooms.hub.subscribe(code, presenter=not count) as sub:
+async def _stream(rooms: Rooms, code: str, count: bool, seen: tuple[Roster, str] | None = None,
+                  ) -> AsyncIterator[bytes]:
+    """The current state, then every change in order, and the counts as they move; comments while quiet. A
+    follower's stream ends with `event: closed` when the presenter removes them or ends the room."""
+    with rooms.hub.subscribe(code, presenter=not count, follower=seen[1] if seen else None) as sub:
         # subscribed before reading the state, so no change can fall between the read and the first message
         if not rooms.hub.ready(0) and not await anyio.to_thread.run_sync(rooms.hub.ready, 5.0):
             log.warning("a room event stream opened without a live Redis subscription")  # codes stay out of logs
@@ -172,6 +208,9 @@ async def _stream(rooms: Rooms, code: str, count: bool) -> AsyncIterator[bytes]:
             yield sse_state({**state, FOLLOWERS: tally.get(FOLLOWERS)}, retry=2000)
             while True:
                 await sub.wait()
+                if sub.ended:
+                    yield b'event: closed\ndata: {"detail": "the presenter ended the room or removed you"}\n\n'
+                    return
                 if sub.resync:  # messages may have been missed: the room as it is now, if it moved on
                     sub.resync = False
                     state = await anyio.to_thread.run_sync(rooms.get, code)
@@ -184,9 +223,9 @@ async def _stream(rooms: Rooms, code: str, count: bool) -> AsyncIterator[bytes]:
         except RoomNotFound:
             yield b'event: closed\ndata: {"detail": "room not found"}\n\n'
         finally:
-            if joined:
+            if joined or seen is not None:
                 # a task of its own: the stream's cancellation cannot cut it off, and it never blocks the loop
-                task = asyncio.get_running_loop().create_task(_leave(rooms, code))
+                task = asyncio.get_running_loop().create_task(_leave(rooms, code, joined, seen))
                 _LEAVING.add(task)
                 task.add_done_callback(_LEAVING.discard)
 
@@ -196,7 +235,7 @@ async def _stream(rooms: Rooms, code: str, count: bool) -> AsyncIterator[bytes]:
                          "`event: tally` carries the counts ({\"code\", \"v\", \"followers\"}), newest `v` wins",
           "content": {"text/event-stream": {"schema": {"type": "string"}}}},
     **room_error_responses(404)})
-async def room_events(code: str, rooms: RoomsDep, followers: FollowersDep,
+async def room_events(code: str, rooms: RoomsDep, followers: FollowersDep, roster: RosterDep,
                       count: Annotated[bool, Query(description="count this stream as a follower (the presenter's "
                                                                "own view of the room passes false)")] = True,
                       token: Annotated[str | None, Query(max_length=200, description="the follower token (an "
@@ -206,10 +245,9 @@ async def room_events(code: str, rooms: RoomsDep, followers: FollowersDep,
     Who may: anyone with the code; refused: a token this room did not issue (401)."""
     with found(code) as norm:
         await _current(rooms, norm)
-    if token is not None:
-        await _follower(followers, norm, token)
+    seen = None if token is None else (roster, await _follower(followers, roster, norm, token))
     # never compressed (GZipMiddleware leaves text/event-stream alone): each message goes out as it was encoded
-    return StreamingResponse(_stream(rooms, norm, count), media_type="text/event-stream",
+    return StreamingResponse(_stream(rooms, norm, count, seen), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 

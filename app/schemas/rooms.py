@@ -50,6 +50,16 @@ class FollowerJoined(BaseModel):
     name: str
 
 
+class Pacing(Strict):
+    """PUT /api/rooms/{code}/pacing, and the room state's `pacing`: how far students may go on their own."""
+
+    lock: Literal["free", "presenter", "stage"] = Field(description="free: 'Try it myself' anywhere; presenter: "
+                                                        "everyone follows the presenter (a fork gets 409); stage: "
+                                                        "own copies stay within the presenter's lesson stage")
+    paused: bool = Field(False, strict=True, description="'eyes up here': every student's screen shows the message")
+    message: str | None = Field(None, max_length=200, description="shown on paused screens (up to 200 characters)")
+
+
 class RoomState(BaseModel):
     """What followers see: the presenter's network, sample, step position, phase and training progress."""
 
@@ -66,6 +76,8 @@ class RoomState(BaseModel):
     stage: int | None = Field(None, description="the guided lesson's stage (1-based) when view is lesson")
     question: RoomQuestion | None = Field(None, description="the class quiz's current question (its value only "
                                           "after the reveal)")
+    pacing: Pacing = Field(default_factory=lambda: Pacing(lock="free", paused=False, message=None),
+                           description="the presenter's pacing")
     followers: int = Field(0, description="event streams open on this room right now")
     seq: int = Field(description="increases with every change; the SSE `id:` of this state")
     updated: float = Field(description="server time of the change, seconds since the epoch")

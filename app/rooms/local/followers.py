@@ -12,17 +12,19 @@ from app.rooms.followers import Issued
 
 
 class LocalFollowers:
-    """Per room: follower id -> token digest, and each follower's fork window."""
+    """Per room: follower id -> token digest, follower id -> name, and each follower's fork window."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
         self._lock = threading.Lock()
         self._rooms: dict[str, dict[str, str]] = {}
+        self._names: dict[str, dict[str, str]] = {}
         self._forks: dict[tuple[str, str], tuple[float, int]] = {}
 
     def add(self, code: str, issued: Issued) -> None:
         with self._lock:
             self._rooms.setdefault(code, {})[issued.follower] = issued.digest
+            self._names.setdefault(code, {})[issued.follower] = issued.name
 
     def digest(self, code: str, follower: str) -> str | None:
         with self._lock:
@@ -42,3 +44,28 @@ class LocalFollowers:
                 return max(1, math.ceil(start + window - now))
             self._forks[(code, follower)] = (start, used + 1)
             return None
+
+    def names(self, code: str) -> dict[str, str]:
+        with self._lock:
+            return dict(self._names.get(code, {}))
+
+    def rename(self, code: str, follower: str, name: str) -> bool:
+        with self._lock:
+            names = self._names.get(code, {})
+            if follower not in names:
+                return False
+            names[follower] = name
+            return True
+
+    def remove(self, code: str, follower: str) -> bool:
+        with self._lock:
+            self._names.get(code, {}).pop(follower, None)
+            self._forks.pop((code, follower), None)
+            return self._rooms.get(code, {}).pop(follower, None) is not None
+
+    def drop(self, code: str) -> None:
+        with self._lock:
+            self._rooms.pop(code, None)
+            self._names.pop(code, None)
+            for key in [k for k in self._forks if k[0] == code]:
+                del self._forks[key]

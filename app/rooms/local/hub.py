@@ -18,5 +18,8 @@ class LocalHub(Hub):
     def publish_tally(self, code: str, tally: Tally) -> None:
         self.offer_tally(code, tally)
 
+    def end_streams(self, code: str, follower: str) -> None:
+        self.end_here(code, follower)
+
     def close(self) -> None:
         pass

@@ -86,3 +86,18 @@ class LocalQuiz:
                 return False
             q.record["closed"] = True
             return True
+
+    def answered(self, code: str) -> list[tuple[dict[str, Any], dict[str, float]]]:
+        with self._lock:
+            return [(dict(q.record), dict(q.answers)) for q in self._rooms.get(code, {}).values()]
+
+    def forget(self, code: str, follower: str) -> None:
+        with self._lock:
+            for q in self._rooms.get(code, {}).values():
+                q.answers.pop(follower, None)
+
+    def drop(self, code: str) -> None:
+        with self._lock:
+            self._rooms.pop(code, None)
+            for key in [k for k in self._rate if k[0] == code]:
+                del self._rate[key]

@@ -72,3 +72,9 @@ class SQLiteRooms:
         with db:
             cur = db.execute("DELETE FROM rooms WHERE touched < ?", (self.clock() - older_than_seconds,))
         return cur.rowcount
+
+    def delete(self, code: str) -> bool:
+        db = self._db()
+        with db:
+            cur = db.execute("DELETE FROM rooms WHERE code = ?", (code,))
+        return cur.rowcount == 1

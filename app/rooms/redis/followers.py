@@ -1,5 +1,5 @@
 """Follower identities in Redis, shared by every worker and host: a hash per room (follower id -> token digest)
-that expires with the room, and a counter per follower for its fork budget."""
+and one of names, both expiring with the room, and a counter per follower for its fork budget."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from app.rooms.followers import Issued
 
 
 class RedisFollowers:
-    """Identities as `<prefix>room-followers:<code>`; fork windows as `<prefix>room-forks:<code>:<follower>`."""
+    """Identities as `<prefix>room-followers:<code>`, names as `<prefix>room-names:<code>`; fork windows as
+    `<prefix>room-forks:<code>:<follower>`."""
 
     def __init__(self, client: redis.Redis, prefix: str, ttl_seconds: int) -> None:
         self.client = client
@@ -19,10 +20,15 @@ class RedisFollowers:
     def _key(self, code: str) -> str:
         return f"{self.prefix}room-followers:{code}"
 
+    def _names(self, code: str) -> str:
+        return f"{self.prefix}room-names:{code}"
+
     def add(self, code: str, issued: Issued) -> None:
         with self.client.pipeline(transaction=True) as pipe:
             pipe.hset(self._key(code), issued.follower, issued.digest)
+            pipe.hset(self._names(code), issued.follower, issued.name)
             pipe.expire(self._key(code), self.ttl)
+            pipe.expire(self._names(code), self.ttl)
             pipe.execute()
 
     def digest(self, code: str, follower: str) -> str | None:
@@ -40,3 +46,27 @@ class RedisFollowers:
             pipe.ttl(key)
             _, used, ttl = pipe.execute()
         return None if int(used) <= limit else max(1, int(ttl))
+
+    def names(self, code: str) -> dict[str, str]:
+        return {_s(k): _s(v) for k, v in self.client.hgetall(self._names(code)).items()}
+
+    def rename(self, code: str, follower: str, name: str) -> bool:
+        if not self.client.hexists(self._key(code), follower):
+            return False
+        self.client.hset(self._names(code), follower, name)
+        return True
+
+    def remove(self, code: str, follower: str) -> bool:
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.hdel(self._key(code), follower)
+            pipe.hdel(self._names(code), follower)
+            pipe.delete(f"{self.prefix}room-forks:{code}:{follower}")
+            removed, _, _ = pipe.execute()
+        return bool(removed)
+
+    def drop(self, code: str) -> None:
+        self.client.delete(self._key(code), self._names(code))  # fork windows expire within a minute
+
+
+def _s(value: str | bytes) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)

@@ -20,6 +20,11 @@ from app.rooms.redis.records import channel_pattern
 log = logging.getLogger("deltaflow.rooms")
 
 
+def ends_channel(prefix: str, code: str) -> str:
+    """Where a removed follower's id (or `*` for a room that ended) goes, so every process ends its streams."""
+    return f"{prefix}room-ends:{code}"
+
+
 class RedisHub(Hub):
     """One listener thread and connection per process, started on first use; tallies made here reach this
     process's streams at once and the others through the same thread, at most once per room per tally_interval."""
@@ -34,6 +39,7 @@ class RedisHub(Hub):
         self._start_lock = threading.Lock()
         self._outbox: dict[str, Tally] = {}
         self._outbox_lock = threading.Lock()
+        self._client: redis.Redis | None = None  # for end_streams(), made on first use
 
     def _ensure_started(self) -> None:
         with self._start_lock:
@@ -59,6 +65,11 @@ class RedisHub(Hub):
                 self._outbox[code] = tally
         self._ensure_started()
 
+    def end_streams(self, code: str, follower: str) -> None:
+        if self._client is None:
+            self._client = redis.Redis.from_url(self.url)
+        self._client.publish(ends_channel(self.prefix, code), follower)
+
     def _flush_outbox(self, client: redis.Redis) -> None:
         with self._outbox_lock:
             out, self._outbox = self._outbox, {}
@@ -74,12 +85,14 @@ class RedisHub(Hub):
         missed = False
         events_prefix = channel_pattern(self.prefix)[:-1].encode()
         tallies_prefix = tally_channel_pattern(self.prefix)[:-1].encode()
+        ends_prefix = ends_channel(self.prefix, "").encode()
         next_flush = 0.0
         while not self._stop.is_set():
             client = redis.Redis.from_url(self.url)  # bytes in, bytes out: messages go to streams as they came
             pubsub = client.pubsub()
             try:
-                pubsub.psubscribe(channel_pattern(self.prefix), tally_channel_pattern(self.prefix))
+                pubsub.psubscribe(channel_pattern(self.prefix), tally_channel_pattern(self.prefix),
+                                  ends_channel(self.prefix, "*"))
                 while not self._stop.is_set():
                     msg = pubsub.get_message(timeout=min(1.0, self.tally_interval))
                     if time.monotonic() >= next_flush:
@@ -102,6 +115,8 @@ class RedisHub(Hub):
                             got = orjson.loads(msg["data"])
                             v = int(got.pop("v"))
                             self.offer_tally(name[len(tallies_prefix):].decode(), Tally(got, v))
+                        elif name.startswith(ends_prefix):
+                            self.end_here(name[len(ends_prefix):].decode(), msg["data"].decode())
             except (redis.ConnectionError, redis.TimeoutError, OSError) as err:
                 self._ready.clear()
                 self.distrust()
@@ -115,6 +130,8 @@ class RedisHub(Hub):
                     client.close()
 
     def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=3)

@@ -52,3 +52,6 @@ class RedisRooms:
 
     def expire(self, older_than_seconds: float) -> int:
         return 0  # Redis drops idle rooms by their TTL
+
+    def delete(self, code: str) -> bool:
+        return bool(self.client.delete(self._key(code)))
