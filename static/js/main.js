@@ -26,6 +26,8 @@ import { expectKatex, loadKatex } from "./views/tex.js";
 import { createTrainingView, trainingElements } from "./views/training-charts.js";
 
 const $ = (id) => document.getElementById(id);
+const url = readUrl();
+let roomShown = url.room; // the room the address names: kept until a reloaded page has presented it again, or not
 
 // ---------- models and views ----------
 
@@ -68,7 +70,7 @@ const render = createRenderer({
   onMoved: (p, st, how) => {
     const { network, sample, projector } = session.state;
     // while playing, the address catches up between steps rather than inside them
-    if (network) writeUrl({ net: network.id, sample, step: p, projector }, { defer: how === "play" });
+    if (network) writeUrl({ net: network.id, sample, step: p, projector, room: roomShown }, { defer: how === "play" });
     if (st) presenting.publishPosition(st);
     if (st) insights.onPosition(st);
   },
@@ -102,7 +104,14 @@ const training = createTrainingRun({
     await insights.network(session.state.network);
   },
 });
-const presenting = createPresenting({ room: later.room, dialog: roomDialog, say, current });
+const presenting = createPresenting({
+  room: later.room, dialog: roomDialog, say, current,
+  onRoom: (code) => {
+    roomShown = code;
+    const { network, sample, projector } = session.state;
+    if (network) writeUrl({ net: network.id, sample, step: position.p, projector, room: code });
+  },
+});
 const exporter = createExports({ figure, charts, say, guarded, current });
 
 // ---------- controls ----------
@@ -174,25 +183,28 @@ function wire() {
 
 expectKatex();
 startPage({
-  api, url: readUrl(), plotly: plotlyReady(), wire, session, render, walk, training, editor, stepper, say,
+  api, url, plotly: plotlyReady(), wire, session, render, walk, training, editor, stepper, say,
   // What the first drawing does not need comes after it: KaTeX (the formula panel waits for it), then the rest.
   afterFirstDraw: () => {
     loadKatex();
     later.load();
   },
-}).then(() => later.build({
-  quiz: { player, position, current, say, rule: () => session.state.meta.quizTolerance() },
-  insights: {
-    api, say, guarded, charts,
-    network: () => session.state.network,
-    sample: () => session.state.sample,
-    isTraining: () => training.running,
-    held: asking,
-    nextSample: () => walk.applyAndNextSample(),
-    applyNetwork: async (net) => {
-      await walk.setNetwork(net, { fresh: false });
-      await walk.loadTrace(position.p);
-      await insights.network(net);
+}).then(() => {
+  presenting.resume(url.room); // a reloaded presenter's page: the same room, its followers still following
+  return later.build({
+    quiz: { player, position, current, say, rule: () => session.state.meta.quizTolerance() },
+    insights: {
+      api, say, guarded, charts,
+      network: () => session.state.network,
+      sample: () => session.state.sample,
+      isTraining: () => training.running,
+      held: asking,
+      nextSample: () => walk.applyAndNextSample(),
+      applyNetwork: async (net) => {
+        await walk.setNetwork(net, { fresh: false });
+        await walk.loadTrace(position.p);
+        await insights.network(net);
+      },
     },
-  },
-}));
+  });
+});

@@ -49,6 +49,7 @@ function keep(key, value) {
 async function openRoom(networkId) {
   const opened = await call("POST", "/api/rooms", { network_id: networkId }, tokenOf(networkId));
   keep(`deltaflow-presenter:${opened.code}`, opened.presenter_token);
+  keep(`deltaflow-room-links:${opened.code}`, { join_url: opened.join_url, qr_url: opened.qr_url });
   return opened;
 }
 
@@ -173,8 +174,29 @@ export function followRoom(code, onState, { onStatus, onTally, count = true, tok
  *   stop() stops watching the room (the room itself expires when idle).
  * Resolves to {code, joinUrl (absolute), qrUrl, token, publish, flush, stop}.
  */
-export async function startPresenting(networkId, { onFollowers, onError } = {}) {
-  const opened = await openRoom(networkId);
+export async function startPresenting(networkId, options = {}) {
+  return presentingIn(await openRoom(networkId), options);
+}
+
+/**
+ * Presents again a room this browser opened (a reloaded page): null when this browser holds no presenter token for
+ * it or the room is gone; else what startPresenting gives, with the room's `state` as the server has it.
+ */
+export async function resumePresenting(code, options = {}) {
+  const token = presenterToken(code);
+  if (!token) return null;
+  let state;
+  try {
+    state = await call("GET", room(code));
+  } catch (err) {
+    if (err.status === 404) return null;
+    throw err;
+  }
+  const links = kept(`deltaflow-room-links:${code}`) || { join_url: `/join/${code}`, qr_url: `${room(code)}/qr.svg` };
+  return { ...presentingIn({ code: state.code, presenter_token: token, ...links }, options), state };
+}
+
+function presentingIn(opened, { onFollowers, onError } = {}) {
   const publisher = createPublisher(opened.code, opened.presenter_token, { onError });
   let followers = -1;
   let tallied = false; // once tallies come, they are the count: a state's copy may be older

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.test_page import READY, open_app, press, wait_position
+from tests.browser.test_page import READY, open_app, press, query, wait_position
 from tests.browser.test_quiz import PHONE
 from tests.support import eventually
 
@@ -98,3 +98,52 @@ def test_the_lessons_follower_joins_with_an_identity_that_survives_a_reload(
     finally:
         phone.close()
 
+
+def test_a_reloaded_presenter_presents_the_same_room_again(browser: Any, base_url: str, page: Any) -> None:
+    page.set_viewport_size({"width": 1366, "height": 768})
+    net = open_app(page)
+    code = _share(page)
+    press(page, "ArrowRight", 2)
+    wait_position(page, 2)
+    phone = browser.new_context(base_url=base_url, **PHONE)
+    try:
+        student = phone.new_page()
+        student.goto(f"/join/{code}")
+        student.wait_for_selector("body[data-ready='true'][data-position='2']", timeout=20_000)
+        seq = int(student.get_attribute("body", "data-seq") or "0")
+        eventually(lambda: query(page).get("room") == code, message="the address never named the room")
+        page.reload()
+        page.wait_for_selector(READY, timeout=20_000)
+        wait_position(page, 2)
+        page.wait_for_selector(f"#room-badge:has-text('{code}')", timeout=10_000)  # presenting, no dialog, same room
+        assert page.locator("#room-dialog").is_hidden() and page.locator("#btn-ask-class").is_visible()
+        assert query(page)["net"] == net
+        press(page, "ArrowRight")
+        wait_position(page, 3)
+        # the student, never rejoined, follows the reloaded presenter
+        student.wait_for_selector("body[data-position='3']", timeout=10_000)
+        assert int(student.get_attribute("body", "data-seq") or "0") > seq
+        page.wait_for_selector("#room-badge:has-text('1 following')", timeout=10_000)
+
+        # the lesson too: reloaded, it presents its room again at the same stage
+        page.goto("/lesson?stage=3")
+        page.wait_for_selector(READY, timeout=20_000)
+        page.click("#lesson-present")
+        page.wait_for_selector("body[data-room-code]")
+        lesson_code = page.get_attribute("body", "data-room-code")
+        page.keyboard.press("Escape")
+        page.keyboard.press("ArrowRight")
+        page.wait_for_selector("#lesson[data-lesson-step='4']")
+        network = page.get_attribute("#lesson", "data-network-id")
+        student.goto(f"/join/{lesson_code}")
+        student.wait_for_selector("#lesson[data-lesson-step='4']", timeout=20_000)
+        page.reload()
+        page.wait_for_selector(READY, timeout=20_000)
+        page.wait_for_selector(f"body[data-room-code='{lesson_code}']", timeout=10_000)
+        assert page.get_attribute("#lesson", "data-network-id") == network
+        assert page.get_attribute("#lesson", "data-lesson-step") == "4"
+        assert page.locator("#lesson-share").is_hidden()
+        page.keyboard.press("ArrowRight")
+        student.wait_for_selector("#lesson[data-lesson-step='5']", timeout=10_000)
+    finally:
+        phone.close()

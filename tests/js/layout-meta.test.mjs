@@ -157,9 +157,10 @@ test("the boundary grid covers a 2-input data set with a margin, row by row", ()
 });
 
 test("the URL round-trips a view and refuses bad numbers", () => {
-  const view = { net: "abc", sample: 2, step: 14, projector: true };
+  const view = { net: "abc", sample: 2, step: 14, projector: true, room: "QN5Q4H" };
   assert.deepEqual(parseQuery(`?${formatQuery(view)}`), view);
-  assert.deepEqual(parseQuery("?net=x&step=-3&sample=1.5"), { net: "x", sample: null, step: null, projector: false });
+  assert.equal(parseQuery(`?${formatQuery({ ...view, room: null })}`).room, null);
+  assert.deepEqual(parseQuery("?net=x&step=-3&sample=1.5"), { net: "x", sample: null, step: null, projector: false, room: null });
 });
 
 test("edge labels move along their edges until they are clear of each other and of blocked boxes", async () => {

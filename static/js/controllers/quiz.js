@@ -105,28 +105,41 @@ export function createQuizPresenter(deps) {
     deps.askButton.hidden = true;
   }
 
-  /** room.js with startPresenting wrapped: the quiz gets the code, the token and the followers count. */
+  /** A reloaded presenter's page takes back the room's open question: the panel, the answers, the hold. */
+  function adopt(state) {
+    const q = state && state.question;
+    if (!q || q.revealed) return;
+    question = { ...q, revealed: false };
+    deps.player.hold(question.event, () => deps.say(HELD_WORDS, "info"));
+    deps.panel.asked(question);
+    poll();
+  }
+
+  /**
+   * room.js with startPresenting and resumePresenting wrapped: the quiz gets the code, the token and the followers
+   * count (and, on a resumed room, its open question).
+   */
   function tap(roomModule) {
-    return {
-      ...roomModule,
-      async startPresenting(networkId, options = {}) {
-        const presenting = await roomModule.startPresenting(networkId, {
-          ...options,
-          onFollowers: (n) => {
-            followers = n;
-            if (options.onFollowers) options.onFollowers(n);
-          },
-        });
-        started(presenting);
-        return {
-          ...presenting,
-          stop() {
-            presenting.stop();
-            stopped();
-          },
-        };
-      },
+    const wrap = (begin) => async (first, options = {}) => {
+      const presenting = await begin(first, {
+        ...options,
+        onFollowers: (n) => {
+          followers = n;
+          if (options.onFollowers) options.onFollowers(n);
+        },
+      });
+      if (!presenting) return presenting;
+      started(presenting);
+      adopt(presenting.state);
+      return {
+        ...presenting,
+        stop() {
+          presenting.stop();
+          stopped();
+        },
+      };
     };
+    return { ...roomModule, startPresenting: wrap(roomModule.startPresenting), resumePresenting: wrap(roomModule.resumePresenting) };
   }
 
   return { tap, ask, reveal, close };

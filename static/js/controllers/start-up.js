@@ -103,6 +103,10 @@ export function createLaterParts({ room, say }) {
       await quizReady;
       return presentRoom.startPresenting(...args);
     },
+    async resumePresenting(...args) {
+      await quizReady;
+      return presentRoom.resumePresenting(...args);
+    },
   };
 
   async function build(parts) {

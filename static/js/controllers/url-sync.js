@@ -1,7 +1,8 @@
-// The address bar as a link to what is on screen: ?net=ID&sample=S&step=P[&projector=1], kept current with
-// replaceState (a moment after each change; after the player stops) and read once at start-up.
+// The address bar as a link to what is on screen: ?net=ID&sample=S&step=P[&projector=1][&room=CODE], kept current
+// with replaceState (a moment after each change; after the player stops) and read once at start-up. The room is the
+// one this page presents: reloaded, the page presents it again when this browser holds its presenter token.
 
-/** Parses a query string into {net, sample, step, projector}; numbers that are not whole and >= 0 become null. */
+/** Parses a query string into {net, sample, step, projector, room}; numbers not whole and >= 0 become null. */
 export function parseQuery(search) {
   const q = new URLSearchParams(search);
   const int = (name) => {
@@ -9,16 +10,17 @@ export function parseQuery(search) {
     const v = /^\d+$/.test(raw.trim()) ? Number.parseInt(raw, 10) : NaN;
     return Number.isFinite(v) && v >= 0 ? v : null;
   };
-  return { net: q.get("net"), sample: int("sample"), step: int("step"), projector: q.get("projector") === "1" };
+  return { net: q.get("net"), sample: int("sample"), step: int("step"), projector: q.get("projector") === "1", room: q.get("room") };
 }
 
-/** The query string for a view {net, sample, step, projector}. */
-export function formatQuery({ net, sample, step, projector }) {
+/** The query string for a view {net, sample, step, projector, room}. */
+export function formatQuery({ net, sample, step, projector, room = null }) {
   const q = new URLSearchParams();
   q.set("net", net);
   q.set("sample", String(sample));
   q.set("step", String(step));
   if (projector) q.set("projector", "1");
+  if (room) q.set("room", room);
   return q.toString();
 }
 

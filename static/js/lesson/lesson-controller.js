@@ -41,7 +41,7 @@ export function createLesson(deps) {
   }
 
   function moved() {
-    if (!state.following) deps.setUrl({ stage: state.stage, projector: state.projector, room: null });
+    if (!state.following) deps.setUrl({ stage: state.stage, projector: state.projector, room: presenting ? presenting.code : null });
     if (presenting) presenting.publish({ view: "lesson", stage: state.stage, sample: state.sample, position: position.p, network_id: state.network.id });
   }
 
@@ -128,13 +128,41 @@ export function createLesson(deps) {
 
   // ---------- rooms ----------
 
+  const presentOptions = {
+    onError: (err) => say(`The room did not get the last move: ${err.message}`),
+    onFollowers: (n) => deps.share.followers(n),
+  };
+
+  /**
+   * A reloaded presenter's lesson (?room=CODE, this browser holding its presenter token): the room's network, stage
+   * and step again, presenting to the same followers; otherwise a fresh lesson as start() gives it.
+   */
+  async function resume(code, options) {
+    let again = null;
+    try {
+      again = await room.resumePresenting(code, presentOptions);
+    } catch (err) {
+      say(`Presenting room ${code} again failed: ${err.message}`);
+    }
+    const rs = again && again.state;
+    if (!rs || rs.view !== "lesson" || !rs.network_id) {
+      if (again) again.stop();
+      return start(options);
+    }
+    deps.share.badge(again);
+    const xor = (options.presets || []).find((p) => p.name === "xor");
+    state.reference = xor && xor.reference ? xor.reference : null;
+    if (options.projector) setProjector(true);
+    await loadNetwork(await api.getNetwork(rs.network_id), rs.sample ?? 0);
+    presenting = again;
+    goStage(rs.stage || options.stage || 1, rs.position);
+    return undefined;
+  }
+
   async function present() {
     if (presenting) return deps.share.show(presenting);
     try {
-      presenting = await room.startPresenting(state.network.id, {
-        onError: (err) => say(`The room did not get the last move: ${err.message}`),
-        onFollowers: (n) => deps.share.followers(n),
-      });
+      presenting = await room.startPresenting(state.network.id, presentOptions);
     } catch (err) {
       say(`Opening a room failed: ${err.message}`);
       presenting = null;
@@ -195,7 +223,7 @@ export function createLesson(deps) {
   }
 
   return {
-    state, start, follow, present, goStage, nextStage, prevStage,
+    state, start, resume, follow, present, goStage, nextStage, prevStage,
     stepNext: local(() => step(1)),
     stepPrev: local(() => step(-1)),
     first: local(() => goStage(1)),

@@ -32,21 +32,29 @@ const share = {
     $("lesson-share-code").textContent = p.code;
     $("lesson-share-qr").src = p.qrUrl;
     $("lesson-share").hidden = false;
+    share.badge(p);
+  },
+  /** The room's badge in the header (a reloaded presenter's page shows it without the dialog). */
+  badge(p) {
     const badge = $("lesson-room");
     badge.hidden = false;
-    badge.textContent = `Room ${p.code}`;
     document.body.dataset.roomCode = p.code;
+    badge.textContent = `Room ${p.code}${share.count == null ? "" : ` · ${share.count} following`}`;
   },
+  count: null,
   followers(n) {
+    share.count = n;
     $("lesson-share-count").textContent = `${n} following`;
-    $("lesson-room").textContent = `Room ${document.body.dataset.roomCode} · ${n} following`;
+    if (document.body.dataset.roomCode) $("lesson-room").textContent = `Room ${document.body.dataset.roomCode} · ${n} following`;
   },
 };
 
-function setUrl({ stage, projector }) {
+// ?room=CODE names the room this page presents: reloaded, it presents that room again (lesson.resume).
+function setUrl({ stage, projector, room: code }) {
   const q = new URLSearchParams();
   q.set("stage", String(stage));
   if (projector) q.set("projector", "1");
+  if (code) q.set("room", code);
   const url = `${location.pathname}?${q}`;
   if (url !== `${location.pathname}${location.search}`) history.replaceState(null, "", url);
 }
@@ -136,7 +144,9 @@ async function main() {
     lesson.follow(code, { projector, presets: await presetsReq });
     return; // ready once the presenter's stage is shown (onFollowed)
   }
-  await lesson.start({ stage: parseStage(q.get("stage")), projector, presets: await presetsReq });
+  const options = { stage: parseStage(q.get("stage")), projector, presets: await presetsReq };
+  if (code && room.presenterToken(code)) await lesson.resume(code, options);
+  else await lesson.start(options);
   await lesson.drawn;
   document.body.dataset.ready = "true";
 }
