@@ -34,7 +34,7 @@ AUDIT = r"""
     scrollWidth: document.scrollingElement.scrollWidth, innerWidth: W, cut: [], covered: [], overlap: [], offscreen: [],
   };
   const skip = (el) => el.closest('.katex-mathml, script, style, option, select, .messages, .hoverlayer, '
-    + '[aria-hidden="true"]:not(svg), #weight-editor, .network-edges');
+    + '[aria-hidden="true"]:not(svg), #weight-editor, .network-edges, .visually-hidden');
   const shown = (el) => el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true });
   const pinned = (e) => {
     for (; e && e !== document.body; e = e.parentElement) {
