@@ -147,3 +147,32 @@ def test_a_reloaded_presenter_presents_the_same_room_again(browser: Any, base_ur
         student.wait_for_selector("#lesson[data-lesson-step='5']", timeout=10_000)
     finally:
         phone.close()
+
+
+def test_a_link_to_someone_elses_network_opens_the_visitors_own_copy(browser: Any, base_url: str, page: Any) -> None:
+    net = open_app(page)
+    press(page, "ArrowRight", 3)
+    wait_position(page, 3)
+    original = page.request.get(f"/api/networks/{net}").json()
+    assert original["protected"]
+    visitor = browser.new_context(base_url=base_url, viewport={"width": 1366, "height": 768})
+    try:
+        tab = visitor.new_page()
+        tab.goto(f"/?net={net}&sample=1&step=5")
+        tab.wait_for_selector(READY, timeout=20_000)
+        tab.wait_for_selector("#messages .message:has-text('your own copy')")
+        wait_position(tab, 5)
+        eventually(lambda: query(tab).get("net") not in (None, net), message="the address never named the copy")
+        copy_id = query(tab)["net"]
+        assert query(tab)["sample"] == "1"
+        copy = tab.request.get(f"/api/networks/{copy_id}").json()
+        assert copy["protected"] and copy["weights"] == original["weights"] and copy["biases"] == original["biases"]
+        tab.click("#train-start")
+        eventually(lambda: tab.request.get(f"/api/networks/{copy_id}").json()["iteration"] > 0,
+                   message="the copy never trained")
+        tab.wait_for_selector("#train-start:not([disabled])", timeout=30_000)
+        assert not [m for m in _notes(tab) if "403" in m or "failed" in m.lower()], _notes(tab)
+    finally:
+        visitor.close()
+    after = page.request.get(f"/api/networks/{net}").json()
+    assert (after["iteration"], after["weights"], after["biases"]) == (0, original["weights"], original["biases"])

@@ -35,17 +35,30 @@ export async function startPage({ api, url, plotly, wire, session, render, walk,
   else say(`Loading the presets: ${presets.error.message || presets.error}`);
   let net = null;
   let traceReq = null;
+  let copied = false;
   if (url.net) {
     const got = await linkedReq;
     if (got.ok) [net, traceReq] = [got.value, linkedTraceReq];
     else say(got.error.status === 404 ? "The network in this link no longer exists; here is a fresh XOR network instead." : `Loading the linked network failed: ${got.error.message}`);
+  }
+  if (net && net.protected && !api.tokenOf(net.id)) {
+    // Someone else's protected network: this visitor gets a protected copy of their own to step, train and edit;
+    // the original stays as it is (the same weights, so the trace already asked for is the copy's too).
+    const copy = await settle(api.createNetwork(copySpec(net)));
+    if (copy.ok) {
+      say(`This is your own copy of the ${net.preset ? `${net.preset.toUpperCase()} ` : ""}network in the link: step, train and edit it here; the original stays as it was.`, "info", { timeout: 15000 });
+      net = copy.value;
+      copied = true;
+    } else {
+      say(`Copying the linked network failed (${copy.error.message}): it can be stepped through but not changed here.`);
+    }
   }
   if (!net) {
     const created = await (xorReq || settle(api.createNetwork({ preset: "xor" })));
     if (!created.ok) return say(`Creating the XOR network: ${created.error.message || created.error}`);
     net = created.value;
   }
-  const linked = url.net && net.id === url.net;
+  const linked = url.net && (net.id === url.net || copied);
   // Unlinked, start where every gradient is non-zero (XOR's (0, 0) would leave the first layer's unchanged).
   const choice = linked && url.sample != null ? null : chooseSample(net.dataset ? net.dataset.inputs : []);
   session.state.sample = choice ? choice.sample : url.sample;
@@ -66,6 +79,18 @@ export async function startPage({ api, url, plotly, wire, session, render, walk,
   if (afterFirstDraw) afterFirstDraw();
   await training.refresh(net, forwardReq);
   document.body.dataset.ready = "true";
+}
+
+/** What POST /api/networks needs to build a network equal to `net` (its spec and parameters; a fresh iteration count). */
+export function copySpec(net) {
+  const spec = {
+    layers: net.layers, activations: net.activations, loss: net.loss, reduction: net.reduction,
+    learning_rate: net.learning_rate, optimizer: net.optimizer, init: net.init, train_biases: net.train_biases,
+    weights: net.weights, biases: net.biases,
+  };
+  if (net.preset) spec.preset = net.preset;
+  if (net.dataset) spec.dataset = net.dataset;
+  return spec;
 }
 
 /**
