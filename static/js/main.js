@@ -4,6 +4,7 @@
 import * as api from "./api.js";
 import { bindControls, renderKeyLegend } from "./controllers/keys.js";
 import { createExports } from "./controllers/exports.js";
+import { bindFigureKeys } from "./controllers/figure-keys.js";
 import { createWalkthrough } from "./controllers/walkthrough.js";
 import { createPresenting } from "./controllers/presenting.js";
 import { createRenderer } from "./controllers/renderer.js";
@@ -14,7 +15,7 @@ import { SPEEDS, createPlayer } from "./models/player.js";
 import { createPosition } from "./models/position.js";
 import { HELD_WORDS } from "./models/quiz.js";
 import { createSession } from "./models/session.js";
-import { nextPositionOfNode } from "./models/trace-model.js";
+import { nextPositionOfNode, stateAt } from "./models/trace-model.js";
 import * as room from "./room.js";
 import { createHealthNote, createKeyLegend, createRoomDialog, createWeightPopup, showDiverged } from "./views/dialogs.js";
 import { createEditor, editorElements } from "./views/editor.js";
@@ -38,13 +39,16 @@ const { insights, quiz, solo } = later;
 const position = createPosition();
 const stepper = createStepper();
 const player = createPlayer(position, { onPlayState: (on) => stepper.playing(on) });
-const figure = createNetworkView($("network-figure"), {
+const figureActions = {
   onEdgeClick: (edge) => insights.edgeClicked(edge) || unlessAsking(walk.editWeight)(edge),
   onBiasClick: (b) => unlessAsking(walk.editWeight)({ ...b, bias: true }),
   onNodeClick: ({ l, j }) => {
     const to = training.running ? null : nextPositionOfNode(position.trace, position.p, l, j);
     if (to != null) player.seek(to);
   },
+};
+const figure = createNetworkView($("network-figure"), {
+  ...figureActions,
   scaleOf: (quantity) => session.state.meta.scaleOf(quantity),
 });
 const formula = createFormulaPanel(formulaPanelElements(), {
@@ -174,6 +178,10 @@ function wire() {
   $("sample-select").addEventListener("change", (e) => walk.setSample(Number(e.target.value)));
   $("loss-log").addEventListener("change", (e) => charts.setLogScale(e.target.checked));
   $("predict-switch").addEventListener("change", (e) => solo.set(e.target.checked));
+  bindFigureKeys($("network-figure"), {
+    figure, network: () => session.state.network, state: () => stateAt(position.trace, position.p),
+    onNode: figureActions.onNodeClick, onEdge: figureActions.onEdgeClick, onBias: figureActions.onBiasClick,
+  });
   renderKeyLegend($("key-list"));
   onResize($("network-figure"), () => figure.resize().catch((err) => say(`Redrawing the network failed: ${err.message}`)));
   catchStrays(say);

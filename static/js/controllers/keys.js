@@ -11,6 +11,12 @@ function typing(target) {
   return !["button", "checkbox", "radio", "range"].includes(target.type);
 }
 
+/** True for a control that Space and Enter act on by themselves: a button presses, a checkbox ticks, a link opens. */
+function ownsSpace(target) {
+  if (!target || !(target instanceof Element)) return false;
+  return !!target.closest("button, input, select, textarea, a[href], summary, [role=button], [role=checkbox], [role=switch]");
+}
+
 /** The keyboard map shown in the key legend; `run` receives the handlers object. */
 export const KEYS = [
   { keys: ["→"], what: "next computation", match: (e) => e.key === "ArrowRight" && !e.shiftKey, run: (h) => h.next() },
@@ -43,6 +49,8 @@ export function bindControls({ buttons, scrubber, speed, handlers }) {
   if (scrubber) scrubber.addEventListener("input", () => handlers.seek(Number(scrubber.value)));
   if (speed) speed.addEventListener("change", () => handlers.setSpeed(Number(speed.value)));
   document.addEventListener("keydown", (e) => {
+    // a part of the page that handled the key itself (a dialog's Escape, the figure's arrows) has the last word
+    if (e.defaultPrevented) return;
     if ((e.ctrlKey || e.metaKey) && !e.altKey) {
       const ctrl = CTRL_KEYS.find((k) => k.match(e));
       if (!ctrl || typing(e.target)) return;
@@ -52,8 +60,8 @@ export function bindControls({ buttons, scrubber, speed, handlers }) {
     }
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     if (e.key !== "Escape" && typing(e.target)) return;
-    // Buttons keep Space/Enter for themselves; every other shortcut still works while one has focus.
-    if (e.key === " " && e.target instanceof HTMLButtonElement) return;
+    // Controls keep Space and Enter for themselves; every other shortcut still works while one has focus.
+    if ((e.key === " " || e.key === "Enter") && ownsSpace(e.target)) return;
     const hit = KEYS.find((k) => k.match(e));
     if (!hit) return;
     e.preventDefault();

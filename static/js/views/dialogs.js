@@ -5,12 +5,62 @@ import { tex } from "./tex.js";
 
 const $ = (id) => document.getElementById(id);
 
+const FOCUSABLE = "button, [href], input, select, textarea, [tabindex]:not([tabindex='-1'])";
+const focusables = (box) => [...box.querySelectorAll(FOCUSABLE)].filter((e) => !e.disabled && e.checkVisibility());
+
+/**
+ * Makes a box a modal dialog for the keyboard and for screen readers: aria-modal, focus moved into it when it opens,
+ * Tab and Shift+Tab kept inside, Escape calls onEscape, and focus returned to what had it before. A mouse may still
+ * use the page behind it. opened(first) takes the element to focus first (default: the box's first control).
+ */
+export function modal(box, { onEscape }) {
+  box.setAttribute("aria-modal", "true");
+  if (!box.hasAttribute("tabindex")) box.tabIndex = -1;
+  let opener = null;
+  box.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") {
+      e.preventDefault();
+      onEscape();
+      return;
+    }
+    if (e.key !== "Tab") return;
+    const items = focusables(box);
+    const first = items[0];
+    const last = items[items.length - 1];
+    if (!first) {
+      e.preventDefault();
+    } else if (e.shiftKey && (document.activeElement === first || document.activeElement === box)) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && document.activeElement === last) {
+      e.preventDefault();
+      first.focus();
+    }
+  });
+  return {
+    opened(first = null) {
+      if (!box.contains(document.activeElement)) opener = document.activeElement;
+      (first || focusables(box)[0] || box).focus();
+    },
+    closed() {
+      const back = opener;
+      opener = null;
+      // only when focus was in the box (or fell to the page with it): a click elsewhere keeps its own focus
+      const lost = box.contains(document.activeElement) || document.activeElement === document.body;
+      if (lost && back && back.isConnected && back !== document.body) back.focus();
+    },
+  };
+}
+
 /** The popup that edits one weight; onSubmit({l, j, i}, rawText) when the form is sent. */
 export function createWeightPopup({ onSubmit }) {
   const pop = $("weight-editor");
   const input = $("weight-input");
   const error = $("weight-error");
   let editing = null;
+  const dialog = modal(pop, { onEscape: () => close() });
+  // the error is read with the field it belongs to
+  input.setAttribute("aria-describedby", "weight-error");
 
   function open({ l, j, i, bias = false, value, clientX, clientY }) {
     editing = { l, j, i, bias };
@@ -33,13 +83,15 @@ export function createWeightPopup({ onSubmit }) {
     const y = Math.min(window.innerHeight - box.height - 12, Math.max(12, (clientY ?? window.innerHeight / 2) + 12));
     pop.style.left = `${x}px`;
     pop.style.top = `${y}px`;
-    input.focus();
+    dialog.opened(input);
     input.select();
   }
 
   function close() {
+    if (pop.hidden) return;
     pop.hidden = true;
     editing = null;
+    dialog.closed();
   }
 
   /** Shows the server's refusal under the input. */
@@ -85,6 +137,12 @@ export function createRoomDialog() {
   const dialog = $("room-dialog");
   const badge = $("room-badge");
   const share = $("btn-share");
+  const focus = modal(dialog, { onEscape: () => $("room-close").click() });
+  const hide = () => {
+    if (dialog.hidden) return;
+    dialog.hidden = true;
+    focus.closed();
+  };
   return {
     get open() {
       return !dialog.hidden;
@@ -96,11 +154,11 @@ export function createRoomDialog() {
       $("room-link").href = room.joinUrl;
       $("room-qr").src = room.qrUrl;
       showHostWarning($("room-host-warning"), room.joinUrl);
+      const was = dialog.hidden;
       dialog.hidden = false;
+      if (was) focus.opened();
     },
-    hide() {
-      dialog.hidden = true;
-    },
+    hide,
     /** The top bar while sharing: the badge with the room code (and followers), the Share button pressed. */
     sharing(code, followers = null) {
       badge.hidden = !code;
@@ -119,7 +177,7 @@ export function createRoomDialog() {
       }
       share.setAttribute("aria-pressed", String(!!code));
       share.textContent = code ? "Sharing" : "Share";
-      if (!code) dialog.hidden = true;
+      if (!code) hide();
     },
   };
 }
@@ -127,12 +185,16 @@ export function createRoomDialog() {
 /** The keyboard legend: toggle(force) shows or hides it. */
 export function createKeyLegend() {
   const legend = $("key-legend");
-  return {
-    toggle(force) {
-      legend.hidden = force === undefined ? !legend.hidden : !force;
-      $("btn-keys").setAttribute("aria-expanded", String(!legend.hidden));
-    },
-  };
+  const focus = modal(legend, { onEscape: () => toggle(false) });
+  function toggle(force) {
+    const show = force === undefined ? legend.hidden : force;
+    if (show === !legend.hidden) return;
+    legend.hidden = !show;
+    $("btn-keys").setAttribute("aria-expanded", String(show));
+    if (show) focus.opened();
+    else focus.closed();
+  }
+  return { toggle };
 }
 
 /** The banner over the page when a network has diverged. */

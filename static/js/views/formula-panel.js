@@ -2,6 +2,7 @@
 // before. It only draws; the step comes from the position model, the matrix form from matrix-view.js.
 
 import { fmt, texNum } from "../models/format.js";
+import { stepWords } from "../models/spoken.js";
 import { updateWords } from "../models/update-words.js";
 import { createMatrixView } from "./matrix-view.js";
 import { fitMathSoon, mixed, onKatex, tex, typesetSoon } from "./tex.js";
@@ -56,6 +57,7 @@ export function formulaPanelElements(doc = document) {
     title: el("formula-title"),
     math: el("formula-math"),
     words: el("formula-words"),
+    spoken: el("formula-spoken"),
     deps: el("formula-deps"),
     history: el("formula-history"),
     matrixTitle: el("matrix-title"),
@@ -115,6 +117,9 @@ export function createFormulaPanel(els, handlers = {}) {
     const ev = st.current;
     els.root.dataset.eventId = ev ? String(ev.id) : "";
     els.root.dataset.phase = ev ? ev.phase : "";
+    // the one live region of the panel: the step counter and the computation in words, said once per change
+    const said = trace && network ? stepWords(trace, st, network.layers.length) : "";
+    if (els.spoken && els.spoken.textContent !== said) els.spoken.textContent = said;
     if (!trace || !ev) {
       keyed(els.deps, []);
       keyed(els.history, []);

@@ -9,6 +9,7 @@ import { createPulses, drawHighlights, svg } from "./network-overlays.js";
 import { createLazyHover, createPainter } from "./network-paint.js";
 import { buildTraces, hoverTexts } from "./network-traces.js";
 import { createEdgeLayer } from "./network-edges.js";
+import { createChoiceLayer } from "./network-choice.js";
 
 const config = { displaylogo: false, displayModeBar: false, responsive: false, scrollZoom: false };
 
@@ -38,6 +39,7 @@ export function createNetworkView(container, { onEdgeClick, onNodeClick, onBiasC
   container.append(stack, legend);
   const pulses = createPulses(over);
   const edges = createEdgeLayer(edgeLayer);
+  const choice = createChoiceLayer(container, stack);
 
   let geometry = null;
   let cache = {};
@@ -181,6 +183,7 @@ export function createNetworkView(container, { onEdgeClick, onNodeClick, onBiasC
       return draw({ ...model, refit: true, animate: 0, wave: null });
     }
     exposeForTests(model.state, figure);
+    choice.drawn(geometry, figure.sizes, model.state);
     if (model.wave) pulses(waveFlows(geometry, model.wave, 450), 650, figure.sizes, geometry);
     else pulses(model.animate ? figure.highlights.flows : [], model.animate, figure.sizes, geometry);
     return redrawn;
@@ -233,5 +236,5 @@ export function createNetworkView(container, { onEdgeClick, onNodeClick, onBiasC
     a.remove();
   }
 
-  return { render, resize, downloadPNG };
+  return { render, resize, downloadPNG, choose: choice.choose, clientPoint: choice.clientPoint };
 }
