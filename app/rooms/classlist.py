@@ -9,6 +9,7 @@ from typing import Any
 
 from app import tokens
 from app.errors import ApiError
+from app.rooms import followers as identities
 from app.rooms import membership
 from app.rooms.followers import Followers, bearer_token
 from app.rooms.questions import QuizStore
@@ -35,7 +36,9 @@ def _unknown(follower: str) -> ApiError:
 
 def rename(rooms: Rooms, followers: Followers, code: str, follower: str, name: str,
            authorization: str | None) -> dict[str, Any]:
-    presenter(rooms, code, authorization)
+    """The presenter renames anyone; a student only themself (the name card of the follower page)."""
+    if identities.check(followers, code, bearer_token(authorization)) != follower:
+        presenter(rooms, code, authorization)
     if not followers.rename(code, follower, name):
         raise _unknown(follower)
     return {"follower": follower, "name": name}

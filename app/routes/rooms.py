@@ -9,6 +9,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import anyio
 import segno
@@ -275,15 +276,17 @@ def _page(request: Request, context: dict[str, Any], status_code: int = 200) -> 
 
 
 @router.get("/join", response_class=HTMLResponse, include_in_schema=False)
-def join_form(request: Request, code: Annotated[str | None, Query(max_length=40)] = None) -> Response:
-    """Type a room code; a valid one goes on to /join/CODE."""
+def join_form(request: Request, code: Annotated[str | None, Query(max_length=40)] = None,
+              name: Annotated[str | None, Query(max_length=40)] = None) -> Response:
+    """Type a room code (and a name, optional); a valid code goes on to /join/CODE, with the name to join under."""
     if code is None:
         return _page(request, {"code": None, "error": None})
     norm = normalize(code)
     if norm is None:
         return _page(request, {"code": None, "error": f"“{code}” is not a room code: 6 letters and digits."},
                      status_code=404)
-    return RedirectResponse(f"/join/{norm}", status_code=303)
+    query = f"?{urlencode({'name': name.strip()})}" if name and name.strip() else ""
+    return RedirectResponse(f"/join/{norm}{query}", status_code=303)
 
 
 @router.get("/join/{code}", response_class=HTMLResponse, include_in_schema=False)

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Path, Request, Response, status
+from fastapi.responses import HTMLResponse
 
 from app.deps import FollowerAuth, FollowersDep, PresenterAuth, QuizDep, RoomsDep, RosterDep
+from app.middleware import CSP
 from app.rooms import classlist
 from app.rooms.results import results, results_csv
 from app.rooms.service import found
+from app.routes.pages import templates
 from app.schemas import ErrorBody, room_error_responses
 from app.schemas.classroom import Dashboard, FollowerRename, FollowerRenamed, PositionReport, Results
 from app.schemas.quiz import FOLLOWER_ID
@@ -42,7 +45,8 @@ def dashboard(code: str, rooms: RoomsDep, followers: FollowersDep, roster: Roste
 def rename(code: str, follower: FollowerId, body: FollowerRename, rooms: RoomsDep, followers: FollowersDep,
            authorization: PresenterAuth = None) -> dict[str, Any]:
     """Rename a student (the class list only: other students never see names).
-    Who may: the room's presenter; refused: no token (401), any other token (403), an unknown follower (404)."""
+    Who may: the room's presenter, or that follower itself with its own token; refused: no token (401), any other
+    token (403: another follower's, another room's), an unknown follower (404)."""
     with found(code) as norm:
         return classlist.rename(rooms, followers, norm, follower, body.name, authorization)
 
@@ -117,3 +121,15 @@ def class_results_csv(code: str, rooms: RoomsDep, followers: FollowersDep, quiz:
         body = results_csv(followers.names(norm), quiz.answered(norm))
     return Response(body, media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="deltaflow-{norm}-results.csv"', "Cache-Control": "no-store"})
+
+
+@router.get("/dashboard/{code}", response_class=HTMLResponse, include_in_schema=False)
+def dashboard_page(code: str, request: Request, rooms: RoomsDep) -> HTMLResponse:
+    """The presenter's dashboard page; its data comes from the API with the token of the URL's fragment.
+    Who may: anyone may load the page, which holds nothing; every call it makes needs the presenter token."""
+    with found(code) as norm:
+        rooms.record_state(norm)
+    response = templates.TemplateResponse(request, "dashboard.html", {"code": norm})
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers["Cache-Control"] = "no-cache"
+    return response

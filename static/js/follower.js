@@ -5,6 +5,7 @@ import * as api from "./api.js";
 import { settle } from "./api.js";
 import { createFollowing } from "./controllers/following.js";
 import { createQuizFollower } from "./controllers/quiz.js";
+import { forkLocked, pacingOf } from "./models/classroom.js";
 import { count, describeNetwork, fmt } from "./models/format.js";
 import { createMeta } from "./models/meta.js";
 import { createPosition } from "./models/position.js";
@@ -13,6 +14,7 @@ import * as room from "./room.js";
 import { createFormulaPanel, formulaPanelElements } from "./views/formula-panel.js";
 import { createMessages, onResize, plotlyReady } from "./views/messages.js";
 import { createNetworkView } from "./views/network-view.js";
+import { createPauseScreen } from "./views/pause-screen.js";
 import { createFollowerCard } from "./views/quiz.js";
 import { showPhases } from "./views/stepper.js";
 import { expectKatex, loadKatex } from "./views/tex.js";
@@ -101,6 +103,7 @@ function showBadge() {
 
 function onMode(mode, fork) {
   const own = mode === "own";
+  report(own ? "own_copy" : "following", own ? fork.position : Number(body.dataset.position || 0));
   body.classList.toggle("own", own);
   showBadge();
   if (own) body.dataset.ownNetworkId = fork.network.id;
@@ -113,13 +116,22 @@ function onMode(mode, fork) {
   $("btn-fork").hidden = own;
 }
 
+// The name typed on the join form (/join?code=…&name=…), used for a first join and then dropped from the URL.
+const wantedName = new URLSearchParams(location.search).get("name");
+let reporter = null; // this student's place on their own copy, for the presenter's dashboard
+
 // This student's identity in the room, issued by the server on joining and kept in this browser.
 // One request at a time: the stream and a first answer asking together share it.
 const member = {
   pending: null,
   get(fresh = false) {
     if (fresh || !this.pending) {
-      this.pending = room.joinRoom(body.dataset.code, { fresh });
+      this.pending = room.joinRoom(body.dataset.code, { fresh, name: wantedName }).then((me) => {
+        reporter = room.createPositionReporter(body.dataset.code, me);
+        showNameCard(me);
+        if (wantedName) history.replaceState(null, "", location.pathname);
+        return me;
+      });
       this.pending.catch(() => {
         this.pending = null; // a failed join is tried again next time
       });
@@ -128,13 +140,81 @@ const member = {
   },
 };
 
+// The name card: says plainly that the presenter sees the student's name and answers, and lets them change it.
+const namedKey = `deltaflow-named:${body.dataset.code}`;
+
+function showNameCard(me) {
+  $("my-name").textContent = me.name;
+  $("my-name-input").value = wantedName ? me.name : "";
+  let acknowledged = null;
+  try {
+    acknowledged = localStorage.getItem(namedKey);
+  } catch {
+    // private mode: the card shows on each visit
+  }
+  $("name-card").hidden = acknowledged === me.follower;
+  const done = () => {
+    $("name-card").hidden = true;
+    try {
+      localStorage.setItem(namedKey, me.follower);
+    } catch {
+      // private mode
+    }
+  };
+  $("name-ok").onclick = done;
+  $("name-form").onsubmit = async (e) => {
+    e.preventDefault();
+    const name = $("my-name-input").value.trim();
+    if (!name) return done();
+    try {
+      await room.renameFollower(body.dataset.code, me.token, me.follower, name);
+      room.keepName(body.dataset.code, name);
+      me.name = name;
+      $("my-name").textContent = name;
+      done();
+    } catch (err) {
+      say(`That name was not taken: ${err.message}`);
+    }
+  };
+}
+
+// Pacing from the room state: a paused screen with the presenter's message; "Try it myself" closed while locked.
+const pause = createPauseScreen();
+let pacing = pacingOf(null);
+let forking = false;
+
+function showLock() {
+  const locked = forkLocked(pacing);
+  const button = $("btn-fork");
+  button.disabled = locked || forking;
+  button.textContent = locked ? "Locked by the presenter" : "Try it myself";
+  button.title = locked ? "The presenter keeps the class on the presenter's screen for now" : "";
+}
+
+function onRoom(state) {
+  pacing = pacingOf(state);
+  pause(pacing);
+  showLock();
+  body.dataset.lock = pacing.lock;
+  body.dataset.paused = String(pacing.paused);
+  if (forkLocked(pacing) && following.mode === "own") {
+    following.followAgain();
+    say("The presenter locked the class to the presenter's screen: you follow it again.", "info");
+  }
+}
+
+function report(mode, p) {
+  if (reporter) reporter.report({ mode, view: "main", stage: null, position: p });
+}
+
 const quiz = createQuizFollower({
   code: body.dataset.code, member, rule: () => meta.quizTolerance(),
   card: createFollowerCard({ onSubmit: (text) => quiz.submit(text), onSign: () => quiz.sign(), onDismiss: () => quiz.dismiss() }),
 });
 
 const following = createFollowing({
-  api, room: quiz.tap(room), code: body.dataset.code, member, position, show, showTraining, onMode, say,
+  api, room: quiz.tap(room), code: body.dataset.code, member, position, show, showTraining, onMode, say, onRoom,
+  onOwnStep: (p) => report("own_copy", p),
   onLesson: () => location.replace(`/lesson?room=${encodeURIComponent(body.dataset.code)}&follow=1`),
   onFollowers: (n) => {
     $("followers").textContent = `${n} following`;
@@ -153,15 +233,16 @@ const following = createFollowing({
 });
 
 async function tryItMyself() {
-  const button = $("btn-fork");
-  button.disabled = true;
+  forking = true;
+  showLock();
   try {
     await following.tryItMyself();
     say("This is your own copy now: step through it here, or open it in the full editor.", "info");
   } catch (err) {
     say(`Copying the network failed: ${err.message}`);
   } finally {
-    button.disabled = false;
+    forking = false;
+    showLock();
   }
 }
 

@@ -61,6 +61,7 @@ export const presenterToken = (code) => kept(`deltaflow-presenter:${code}`);
  * server (fresh: true asks for a new one, e.g. when the server no longer knows the kept one).
  */
 export async function joinRoom(code, { name = null, fresh = false } = {}) {
+  // name: what the student typed on the join form (the presenter sees it); null lets the server pick one
   const key = `deltaflow-follower:${code}`;
   const old = fresh ? null : kept(key);
   if (old && old.token) return old;
@@ -96,6 +97,55 @@ export const revealQuestion = (code, qid, token) =>
   call("POST", `${questions(code)}/${encodeURIComponent(qid)}/reveal`, undefined, token);
 export const closeQuestion = (code, qid, token) =>
   call("POST", `${questions(code)}/${encodeURIComponent(qid)}/close`, undefined, token);
+
+// Running the class (docs/rooms.md, "Run the class"): presenter calls with the presenter token, except that a
+// student renames themself and reports their own place with their follower token.
+const followerPath = (code, follower) => `${room(code)}/followers/${encodeURIComponent(follower)}`;
+export const readDashboard = (code, token) => call("GET", `${room(code)}/dashboard`, undefined, token);
+export const readResults = (code, token) => call("GET", `${room(code)}/results`, undefined, token);
+export const setPacing = (code, token, pacing) => call("PUT", `${room(code)}/pacing`, pacing, token);
+export const renameFollower = (code, token, follower, name) =>
+  call("PATCH", followerPath(code, follower), { name }, token);
+export const removeFollower = (code, token, follower) => call("DELETE", followerPath(code, follower), undefined, token);
+export const endRoom = (code, token) => call("DELETE", room(code), undefined, token);
+
+/** The results as CSV text (one row per student × question). */
+export async function readResultsCsv(code, token) {
+  const response = await fetch(`${room(code)}/results.csv`, { headers: { Authorization: `Bearer ${token}` } });
+  if (!response.ok) throw new ApiError(response.status, null, `${response.status}: the results could not be read`);
+  return response.text();
+}
+
+/** Keeps a renamed identity's new name in this browser. */
+export function keepName(code, name) {
+  const key = `deltaflow-follower:${code}`;
+  const old = kept(key);
+  if (old) keep(key, { ...old, name });
+}
+
+/**
+ * A student's place on their own copy for the presenter's dashboard: report(where) as often as you like; one
+ * request at a time, and only the latest `where` goes next (the server keeps only the latest anyway).
+ */
+export function createPositionReporter(code, me) {
+  let pending = null;
+  let running = false;
+  async function drain() {
+    running = true;
+    while (pending) {
+      const where = pending;
+      pending = null;
+      await call("PUT", `${followerPath(code, me.follower)}/position`, where, me.token).catch(() => {});
+    }
+    running = false;
+  }
+  return {
+    report(where) {
+      pending = where;
+      if (!running) drain();
+    },
+  };
+}
 
 /**
  * A presenter's publisher: call publish(fields) as often as you like (every key press); at most one request

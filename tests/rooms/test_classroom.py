@@ -44,7 +44,7 @@ def test_presenter_routes_refuse_no_token_a_followers_and_another_rooms(apps: tu
     routes = [("GET", f"/api/rooms/{code}/dashboard", None), ("GET", f"/api/rooms/{code}/results", None),
               ("GET", f"/api/rooms/{code}/results.csv", None),
               ("PUT", f"/api/rooms/{code}/pacing", {"lock": "presenter", "paused": False, "message": None}),
-              ("PATCH", f"/api/rooms/{code}/followers/{student['follower']}", {"name": "Eve"}),
+              ("PATCH", f"/api/rooms/{code}/followers/{join(b, code, 'Cy')['follower']}", {"name": "Eve"}),
               ("DELETE", f"/api/rooms/{code}/followers/{student['follower']}", None),
               ("DELETE", f"/api/rooms/{code}", None)]
     for method, path, body in routes:
@@ -54,10 +54,18 @@ def test_presenter_routes_refuse_no_token_a_followers_and_another_rooms(apps: tu
             assert r.json()["detail"]
         r = httpx.request(method, f"{b}{path.replace(code, 'ZZZZZZ')}", json=body, headers=bearer(room))
         assert r.status_code == 404, (method, path)
-    # nothing changed: the student is still there under the same name
+    # a student may rename themself (the follower page's name card), no one else
+    other_student = join(b, code, "Bob")
+    path = f"{b}/api/rooms/{code}/followers/{student['follower']}"
+    assert httpx.patch(path, json={"name": "Eve"}, headers=as_follower(other_student)).status_code == 403
+    r = httpx.patch(path, json={"name": "Ada K."}, headers=as_follower(student))
+    assert r.status_code == 200
+    assert r.json() == {"follower": student["follower"], "name": "Ada K."}
+    httpx.delete(f"{b}/api/rooms/{code}/followers/{other_student['follower']}", headers=bearer(room))
+    # nothing else changed: the student is still there
     r = httpx.get(f"{a}/api/rooms/{code}/dashboard", headers=bearer(room))
     assert r.status_code == 200
-    assert [f["name"] for f in r.json()["followers"]] == ["Ada"]
+    assert [f["name"] for f in r.json()["followers"]] == ["Ada K.", "Cy"]
 
 
 def test_bad_bodies_are_422_naming_the_field(apps: tuple[str, str]) -> None:

@@ -8,7 +8,8 @@ import { prepareTrace } from "../models/trace-model.js";
 /**
  * deps: {api, room (room.js), code, member (the follower's identity: get(fresh) resolves to {follower, token,
  *        name}), position, show(network, trace, p, sample, animate), showTraining(t), onFollowers(n),
- *        onStatus(status), onShown(room, p), onMode(mode, fork), say}.
+ *        onStatus(status), onShown(room, p), onMode(mode, fork), say; optional onRoom(state) for every state,
+ *        onOwnStep(p) after each step of the private copy}.
  */
 export function createFollowing(deps) {
   const { api, position, say } = deps;
@@ -88,6 +89,7 @@ export function createFollowing(deps) {
       return;
     }
     if (!position.moveTo(position.p + delta, delta === 1 ? "step" : "back")) return;
+    if (deps.onOwnStep) deps.onOwnStep(position.p);
     deps.show(own.network, position.trace, position.p, own.sample, delta === 1 ? 300 : 0).catch((err) => say(err.message));
   }
 
@@ -115,6 +117,7 @@ export function createFollowing(deps) {
     const stop = deps.room.followRoom(deps.code, (room) => {
       seen = true;
       latest = room;
+      if (deps.onRoom) deps.onRoom(room); // pacing: a pause, a lock
       // the presenter opened the guided lesson: follow it there (the lesson page comes back here for "main")
       if (room.view === "lesson" && mode === "live" && deps.onLesson) {
         deps.onLesson();
@@ -140,5 +143,5 @@ export function createFollowing(deps) {
     });
   }
 
-  return { start, tryItMyself, stepOwn, followAgain };
+  return { start, tryItMyself, stepOwn, followAgain, get mode() { return mode; } };
 }

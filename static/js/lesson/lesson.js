@@ -5,7 +5,9 @@
 import * as api from "../api.js";
 import { createMeta } from "../models/meta.js";
 import { createPosition } from "../models/position.js";
+import { pacingOf } from "../models/classroom.js";
 import * as room from "../room.js";
+import { createPauseScreen } from "../views/pause-screen.js";
 import { showHostWarning } from "../views/dialogs.js";
 import { catchStrays, createMessages, onResize, plotlyReady } from "../views/messages.js";
 import { createNetworkView } from "../views/network-view.js";
@@ -59,6 +61,7 @@ function setUrl({ stage, projector, room: code }) {
   if (url !== `${location.pathname}${location.search}`) history.replaceState(null, "", url);
 }
 
+const pause = createPauseScreen();
 const lesson = createLesson({
   api, room, position, figure, callouts, view, say, share, setUrl,
   onProjector: (on) => {
@@ -79,6 +82,7 @@ const lesson = createLesson({
   },
   onMainView: (code) => location.replace(`/join/${encodeURIComponent(code)}`),
   onFollowed: (rs) => {
+    pause(pacingOf(rs)); // "eyes up here" covers a follower's lesson too
     document.body.dataset.followedStage = String(rs.stage || "");
     lesson.drawn.then(() => {
       document.body.dataset.ready = "true";

@@ -153,6 +153,8 @@ export function createRoomDialog() {
       $("room-link").textContent = room.joinUrl;
       $("room-link").href = room.joinUrl;
       $("room-qr").src = room.qrUrl;
+      // the presenter token rides in the fragment, which the browser never sends to the server
+      $("room-dashboard").href = `/dashboard/${encodeURIComponent(room.code)}#token=${encodeURIComponent(room.token || "")}`;
       showHostWarning($("room-host-warning"), room.joinUrl);
       const was = dialog.hidden;
       dialog.hidden = false;
