@@ -32,6 +32,10 @@ def open_lesson(page: Any, path: str = "/lesson") -> dict[str, str]:
     return lesson(page)
 
 
+def wait_key(page: Any, key: str) -> None:
+    page.wait_for_function("k => document.getElementById('lesson').dataset.stageKey === k", arg=key, timeout=20_000)
+
+
 def wait_step(page: Any, n: int) -> None:
     page.wait_for_function("n => document.getElementById('lesson').dataset.lessonStep === String(n)", arg=n,
                            timeout=10_000)
@@ -81,10 +85,13 @@ def test_every_stage_forward_and_back_with_the_keyboard(page: Any, watch: Any) -
     assert total >= 14
     assert d["lessonStep"] == "1"
     keys_seen = []
+    networks = {d["stageKey"]: (d["lessonNetwork"], d["networkId"])}
     for n in range(2, total + 1):
         page.keyboard.press("ArrowRight")
         wait_step(page, n)
-        keys_seen.append(lesson(page)["stageKey"])
+        d = lesson(page)
+        keys_seen.append(d["stageKey"])
+        networks[d["stageKey"]] = (d["lessonNetwork"], d["networkId"])
     page.keyboard.press("ArrowRight")  # past the end: stays
     assert lesson(page)["lessonStep"] == str(total)
     assert "?stage=" + str(total) in page.url
@@ -97,6 +104,14 @@ def test_every_stage_forward_and_back_with_the_keyboard(page: Any, watch: Any) -
     wait_step(page, 1)
     assert keys_seen[:3] == ["notation", "matrix", "loss"]
     assert keys_seen[-1] == "table"
+    # Each stage walks on its network: XOR, the half adder where a sum over the nodes above needs two terms, the
+    # deep half adder for the deep layers; a network is created once and kept for the session.
+    shapes = {key: shape for key, (shape, _) in networks.items()}
+    assert {shapes["grad-a"], shapes["reuse"]} == {"2-3-2"} and shapes["deep"] == "2-3-3-2"
+    assert {shapes[k] for k in ("overview", "case-one", "case-two", "update", "table")} == {"2-2-1"}
+    ids = {shape: {i for s, i in networks.values() if s == shape} for shape in shapes.values()}
+    assert all(len(v) == 1 for v in ids.values()), ids
+    assert lesson(page)["lessonNetwork"] == "2-2-1" and lesson(page)["networkId"] in ids["2-2-1"]
     assert watch.page_errors == [] and watch.console_errors == []
     assert page.evaluate("window.__csp") == []
     assert watch.foreign_requests == []
@@ -113,9 +128,14 @@ def test_the_stages_show_the_traces_own_formulas_and_the_steps_inside_a_stage(pa
     ev = shown_event(page, trace)
     assert (ev["quantity"], ev["l"]) == ("delta", 3)
     assert "(o_{1} - t_{1}) \\cdot a_{1}^{3} \\cdot (1 - a_{1}^{3})" in ev["latex"]
-    # Stage 8: ↓ walks ∂L/∂w_11^3, ∂L/∂w_12^3, ∂L/∂b_1^3; ↑ comes back; ↓ stops at the stage's end.
+    # Case 1, then the weight gradients: ↓ walks ∂L/∂w_11^3, ∂L/∂w_12^3, ∂L/∂b_1^3; ↑ comes back; ↓ stops at the end.
     page.keyboard.press("ArrowRight")
-    wait_step(page, 8)
+    wait_key(page, "case-one")
+    maths = " ".join(page.eval_on_selector_all("#lesson-formulas annotation", "els => els.map(e => e.textContent)"))
+    assert "-(t_{1} - o_{1}) = o_{1} - t_{1}" in maths and "\\Delta w_{11}" in maths
+    assert "b_{1}^{3}" in maths and "The lesson's order" in (page.text_content("#lesson-notes") or "")
+    page.keyboard.press("ArrowRight")
+    wait_key(page, "weight-gradient")
     seen = [shown_event(page, trace)]
     for _ in range(3):
         page.keyboard.press("ArrowDown")
@@ -126,19 +146,8 @@ def test_the_stages_show_the_traces_own_formulas_and_the_steps_inside_a_stage(pa
     assert shown_event(page, trace)["quantity"] == "grad_w"
     notes = page.text_content("#lesson-notes") or ""
     assert "On the slide" in notes
-    # Stage 10, the reuse of δ: the output's δ is lit on the figure with its number.
-    page.keyboard.press("ArrowRight")
-    page.keyboard.press("ArrowRight")
-    wait_step(page, 10)
-    ev = shown_event(page, trace)
-    assert (ev["quantity"], ev["l"]) == ("delta", 2)
-    delta3 = next(e for e in trace["events"] if e["quantity"] == "delta" and e["l"] == 3)
-    reused = page.text_content(".callout-reused annotation") or ""
-    assert f"{delta3['value']:.4f}" in reused
-    assert page.locator(".callout-ring").count() == 1
-    # Stage 11, Case 2: the chain written out equals the reuse form, and the counts are shown.
-    page.keyboard.press("ArrowRight")
-    wait_step(page, 11)
+    # Case 2, back on XOR: the chain written out equals the reuse form, and the counts are shown.
+    open_lesson(page, "/lesson?stage=case-two")
     ev = shown_event(page, trace)
     assert (ev["quantity"], ev["l"], ev["j"], ev["i"]) == ("grad_w", 2, 1, 1)
     maths = page.eval_on_selector_all("#lesson-formulas annotation", "els => els.map(e => e.textContent)")
@@ -149,8 +158,9 @@ def test_the_stages_show_the_traces_own_formulas_and_the_steps_inside_a_stage(pa
 
 
 def test_a_stage_link_opens_that_stage(page: Any) -> None:
-    d = open_lesson(page, "/lesson?stage=12")
-    assert d["lessonStep"] == "12" and d["stageKey"] == "update"
+    d = open_lesson(page, "/lesson?stage=14")
+    assert d["lessonStep"] == "14" and d["stageKey"] == "update"
+    assert open_lesson(page, "/lesson?stage=update")["lessonStep"] == "14"
     trace = trace_of(page)
     assert shown_event(page, trace)["phase"] == "update"
     assert open_lesson(page, "/lesson?stage=999")["lessonStep"] == d["lessonTotal"]
@@ -171,10 +181,10 @@ def test_projector_mode_makes_the_lesson_text_at_least_24px(browser: Any, base_u
         settle(page)
         no_sideways_scroll(page)
         shoot(page, "lesson-projector-stage6")
-        for n in (3, 9, 11, 14):
+        for n in ("matrix", "weight-gradient", "reuse", "deep", "table"):
             open_lesson(page, f"/lesson?stage={n}&projector=1")
             assert size(".lesson-text") >= 24
-            if n == 14:
+            if n == "table":
                 page.wait_for_selector("#lesson-worst", state="attached", timeout=30_000)
             settle(page)
             no_sideways_scroll(page)
@@ -191,6 +201,8 @@ PANEL_FIT = """() => {
   const labels = shown('#network-figure-plot .annotation-text');
   return {
     scroll: p.scrollHeight, client: p.clientHeight, part: p.dataset.part,
+    wide: shown('.lesson-math').filter((e) => e.scrollWidth > e.clientWidth + 1).length,
+    katexErrors: document.querySelectorAll('.katex-error').length,
     smallest: Math.min(...text.map((e) => parseFloat(getComputedStyle(e).fontSize))),
     label: Math.min(...labels.map((e) => parseFloat(getComputedStyle(e).fontSize))),
   };
@@ -214,6 +226,8 @@ def test_every_stage_fits_the_projector_in_parts_without_scrolling(browser: Any,
                 what = f"stage {n}, part {got['part']}"
                 shoot(page, f"lesson-fit-stage{n}-part{got['part'].replace('/', 'of')}")
                 assert got["scroll"] <= got["client"], f"{what}: the panel scrolls {got}"
+                assert got["wide"] == 0, f"{what}: a formula scrolls sideways inside its box {got}"
+                assert got["katexErrors"] == 0, f"{what}: a formula KaTeX could not read"
                 assert got["smallest"] >= 18, f"{what}: text of {got['smallest']} px"
                 assert got["label"] >= 16, f"{what}: figure labels of {got['label']} px"
                 seen += 1
@@ -231,7 +245,7 @@ def test_every_stage_fits_the_projector_in_parts_without_scrolling(browser: Any,
 
 
 def test_the_xor_table_is_within_a_tenth_of_the_lectures(page: Any) -> None:
-    open_lesson(page, "/lesson?stage=14")
+    open_lesson(page, "/lesson?stage=table")
     page.wait_for_selector("#lesson-worst", timeout=30_000)
     iterations = page.eval_on_selector_all(".lesson-xor tr[data-iteration]", "els => els.map(e => e.dataset.iteration)")
     assert iterations == ["0", "1000", "2000", "3000", "5000", "10000"]
@@ -286,20 +300,24 @@ def test_a_room_follows_the_presenters_stage_live(browser: Any, base_url: str, s
             presenter.keyboard.press("ArrowRight")
             wait_step(presenter, n)
         wait_step(student, 5)
-        presenter.keyboard.press("ArrowRight")
-        presenter.keyboard.press("ArrowRight")
-        presenter.keyboard.press("ArrowRight")
-        wait_step(presenter, 8)
+        for _ in range(4):
+            presenter.keyboard.press("ArrowRight")
+        wait_step(presenter, 9)
         presenter.keyboard.press("ArrowDown")
         want = lesson(presenter)["position"]
         student.wait_for_function("p => document.getElementById('lesson').dataset.position === p", arg=want,
                                   timeout=10_000)
-        assert lesson(student)["lessonStep"] == "8"
+        assert lesson(student)["lessonStep"] == "9"
         assert lesson(student)["networkId"] == lesson(presenter)["networkId"]
         assert event_tex(student) == event_tex(presenter)
         # The student's keys do not move a followed lesson.
         student.keyboard.press("ArrowRight")  # its keydown handler has run when press() returns
-        assert lesson(student)["lessonStep"] == "8"
+        assert lesson(student)["lessonStep"] == "9"
+        # The presenter's next stage walks on the half adder: the student's page switches network with it.
+        presenter.keyboard.press("ArrowRight")
+        wait_step(student, 10)
+        assert lesson(student)["lessonNetwork"] == "2-3-2"
+        assert lesson(student)["networkId"] == lesson(presenter)["networkId"]
         presenter.keyboard.press("Home")
         wait_step(student, 1)
         shoot(student, "lesson-follower-phone")
@@ -336,9 +354,9 @@ def test_the_lesson_reads_well_at_the_classs_sizes(browser: Any, base_url: str, 
     ctx = browser.new_context(base_url=base_url, **size)
     page = ctx.new_page()
     try:
-        for n in (2, 5, 10, 11, 14):
+        for n in ("notation", "closed-form", "grad-a", "reuse", "deep", "table"):
             open_lesson(page, f"/lesson?stage={n}")
-            if n == 14:
+            if n == "table":
                 page.wait_for_selector("#lesson-worst", timeout=30_000)
             settle(page)
             no_sideways_scroll(page)
@@ -353,10 +371,11 @@ def test_the_lesson_reads_well_at_the_classs_sizes(browser: Any, base_url: str, 
             shoot(page, f"lesson-{name}-stage{n}")
         if name == "phone":
             assert page.is_disabled("#lesson-next")  # the last stage
+            total = int(lesson(page)["lessonTotal"])
             page.tap("#lesson-prev")
-            wait_step(page, 13)
+            wait_step(page, total - 1)
             page.tap("#lesson-next")
-            wait_step(page, 14)
+            wait_step(page, total)
     finally:
         ctx.close()
 

@@ -6,9 +6,10 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  batchGradient, caseTwo, compareTable, matrixForm, multiplicationCounts, nestedLoss, positionOf, transposeForm,
+  batchGradient, caseOne, caseTwo, compareTable, fac, gradASum, hiddenDelta, matrixForm, multiplicationCounts, nestedLoss,
+  positionOf, transposeForm,
 } from "../../static/js/lesson/formulas.js";
-import { DEEP_LAYERS, STAGES, parseStage, stageSpan } from "../../static/js/lesson/stages.js";
+import { DEEP_LAYERS, NETWORKS, STAGES, focusDelta, parseStage, stageSpan } from "../../static/js/lesson/stages.js";
 import { chooseSample, describeChoice } from "../../static/js/models/sample-choice.js";
 
 const sigma = (u) => 1 / (1 + Math.exp(-u));
@@ -89,27 +90,49 @@ function backwardAll(net) {
   return { per_sample: per, gradients, loss: per.reduce((s, p) => s + p.loss, 0) };
 }
 
-const context = () => {
-  const network = xorNetwork();
+/** A half adder of the given layer sizes with fixed weights in (−1, 1) (an index-made pattern, not a preset's). */
+function adderNetwork(layers) {
+  const w = (l, j, i) => Math.sin(7 * l + 3 * j + i) * 0.9;
+  return {
+    id: `adder-${layers.join("-")}`, preset: layers.length === 3 ? "half_adder" : "half_adder_deep", layers,
+    activations: layers.slice(1).map(() => "sigmoid"), loss: "mse", learning_rate: 0.5,
+    weights: layers.slice(1).map((n, k) => Array.from({ length: n }, (_, j) => Array.from({ length: layers[k] }, (_, i) => w(k + 2, j, i)))),
+    biases: layers.slice(1).map((n, k) => Array.from({ length: n }, (_, j) => w(k + 2, j, 5) / 3)),
+    dataset: { inputs: XOR.inputs, targets: [[0, 0], [1, 0], [1, 0], [0, 1]] },
+  };
+}
+
+const NETS = { xor: xorNetwork, half_adder: () => adderNetwork([2, 3, 2]), half_adder_deep: () => adderNetwork([2, 3, 3, 2]) };
+
+/** A stage's context on the network it names (XOR unless given), at sample 3, at position p (default: none). */
+const context = (net = "xor", p = 0) => {
+  const network = NETS[net]();
   const trace = traceOf(network, 3);
   const all = backwardAll(network);
-  return { network, trace, forwardAll: all, backwardAll: all, table: null };
+  return { network, trace, forwardAll: all, backwardAll: all, table: null, p, ev: p > 0 ? trace.events[p - 1] : null };
 };
 
 test("the stages follow the lecture's beats in its order, with five slips corrected", () => {
   const keys = STAGES.map((s) => s.key);
   assert.equal(new Set(keys).size, keys.length);
-  const order = ["overview", "notation", "matrix", "loss", "closed-form", "delta", "output-delta", "weight-gradient", "grad-a", "reuse", "case-two", "update", "batch", "table"];
+  const order = ["overview", "notation", "matrix", "loss", "closed-form", "delta", "output-delta", "case-one", "weight-gradient", "grad-a", "reuse", "case-two", "deep", "update", "batch", "table"];
   assert.deepEqual(keys.filter((k) => order.includes(k)), order);
   const slips = STAGES.flatMap((s) => (s.notes || []).filter((n) => n.kind === "slip"));
-  assert.equal(slips.length, 5);
-  for (const s of STAGES) assert.ok(s.title && s.part, s.key);
+  assert.equal(slips.length, 5); // the h_k/o_k item is a change of notation now, and net_nj a new slip
+  assert.ok(slips.some((n) => n.text.includes("net_{nj}")));
+  const notation = STAGES.flatMap((s) => (s.notes || []).filter((n) => n.kind === "notation"));
+  assert.ok(notation.length >= 1 && notation.every((n) => n.text.includes("h_k")));
+  assert.ok(STAGES.some((s) => (s.notes || []).some((n) => n.kind === "order")));
+  for (const s of STAGES) assert.ok(s.title && s.part && NETWORKS[s.net], s.key);
+  // the sums with terms walk on a network with two outputs; the deep layers on one with two hidden layers
+  const net = (key) => STAGES.find((s) => s.key === key).net;
+  assert.deepEqual([net("grad-a"), net("reuse"), net("deep"), net("case-two"), net("table")], ["half_adder", "half_adder", "half_adder_deep", "xor", "xor"]);
 });
 
 test("every stage opens inside the trace and its ↓/↑ range holds where it opens", () => {
-  const ctx = context();
-  const N = ctx.trace.events.length;
   for (const s of STAGES) {
+    const ctx = context(s.net);
+    const N = ctx.trace.events.length;
     const span = stageSpan(s, ctx.trace);
     assert.ok(span.lo <= span.at && span.at <= span.hi && span.hi <= N && span.lo >= 0, `${s.key}: ${JSON.stringify(span)}`);
     const text = s.text(ctx);
@@ -119,11 +142,15 @@ test("every stage opens inside the trace and its ↓/↑ range holds where it op
       assert.ok(!/NaN|undefined|Infinity/.test(tex), `${s.key}: ${tex}`);
     }
   }
-  const at = (key) => stageSpan(STAGES.find((s) => s.key === key), ctx.trace);
+  const ctx = context();
+  const at = (key, trace = ctx.trace) => stageSpan(STAGES.find((s) => s.key === key), trace);
   // The stages that show one kind of computation open on it.
   assert.equal(ctx.trace.events[at("output-delta").at - 1].quantity, "delta");
-  assert.equal(ctx.trace.events[at("reuse").at - 1].quantity, "delta");
-  assert.equal(ctx.trace.events[at("reuse").at - 1].l, 2);
+  const adder = context("half_adder").trace;
+  assert.deepEqual(adder.events.slice(at("reuse", adder).lo - 1, at("reuse", adder).hi).filter((e) => e.quantity === "delta").map((e) => [e.l, e.j]), [[2, 1], [2, 2], [2, 3]]);
+  const deep = context("half_adder_deep").trace;
+  const walked = deep.events.slice(at("deep", deep).lo - 1, at("deep", deep).hi).filter((e) => e.quantity === "delta").map((e) => e.l);
+  assert.deepEqual(walked, [4, 4, 3, 3, 3, 2, 2, 2]);
   assert.deepEqual(ctx.trace.events.slice(at("weight-gradient").lo - 1, at("weight-gradient").hi).map((e) => e.quantity), ["grad_w", "grad_w", "grad_b"]);
   assert.equal(ctx.trace.events[at("case-two").at - 1].quantity, "grad_w");
   assert.ok(ctx.trace.events.slice(at("update").lo - 1, at("update").hi).every((e) => e.phase === "update"));
@@ -218,6 +245,7 @@ test("stage links: ?stage=N is clamped to the lesson, anything else is no link",
   assert.equal(parseStage("999"), STAGES.length);
   assert.equal(parseStage(null), null);
   assert.equal(parseStage("two"), null);
+  assert.equal(parseStage("reuse"), STAGES.findIndex((s) => s.key === "reuse") + 1);
   assert.equal(positionOf({ events: [] }, { quantity: "z", l: 2 }), null);
 });
 
@@ -227,6 +255,51 @@ test("the notation stage points at x_i, w_ji^l, b_j^l, z_j^l and a_j^l on the fi
   const all = callouts.map((c) => c.tex).join(" ");
   for (const sym of ["x_1", "w_{11}^{2}", "b_1^2", "z_1^2", "a_1^2"]) assert.ok(all.includes(sym), sym);
   assert.ok(callouts.some((c) => c.edge) && callouts.some((c) => c.node));
-  const reused = STAGES.find((s) => s.key === "reuse").callouts(ctx);
+  const reused = STAGES.find((s) => s.key === "reuse").callouts(context("half_adder"));
+  assert.equal(reused.length, 2);
   assert.ok(reused.every((c) => c.kind === "reused" && c.node[0] === 3));
+});
+
+test("a hidden δ and ∂L/∂a are written with every term and its numbers, and equal an independent pass", () => {
+  for (const layers of [[2, 3, 2], [2, 3, 3, 2]]) {
+    const network = adderNetwork(layers);
+    const L = layers.length;
+    for (let n = 0; n < 4; n += 1) {
+      const trace = traceOf(network, n);
+      const r = pass(network, network.dataset.inputs[n], network.dataset.targets[n]);
+      for (let l = 2; l < L; l += 1) {
+        for (let j = 1; j <= layers[l - 1]; j += 1) {
+          const h = hiddenDelta(network, trace, l, j);
+          assert.equal(h.terms.length, layers[l]);
+          assert.ok(Math.abs(h.sum * h.slope - r.delta[l - 1][j - 1]) < 1e-12);
+          for (const t of h.terms) assert.ok(h.tex.includes(`${fac(t.w)} \\cdot ${fac(t.delta)}`), h.tex);
+          assert.ok(h.tex.includes(`w_{2${j}}^{${l + 1}}\\,\\delta_{2}^{${l + 1}}`));
+          const g = gradASum(network, trace, l + 1, j);
+          assert.ok(Math.abs(g.sum - r.gradA[l - 1][j - 1]) < 1e-12 && g.terms.length === layers[l]);
+        }
+      }
+    }
+  }
+});
+
+test("Case 1: the loss's slope in o, the gradient Δw (not the step) and the bias the lecture leaves out", () => {
+  const { network, trace } = context();
+  const c = caseOne(network, trace, 1, 1);
+  const r = pass(network, trace.input, trace.target);
+  assert.ok(Math.abs(c.value - r.a[1][0] * r.delta[2][0]) < 1e-12);
+  assert.ok(Math.abs(c.bias - r.delta[2][0]) < 1e-12);
+  assert.ok(c.dLdo.includes("-(t_{1} - o_{1}) = o_{1} - t_{1}"));
+  assert.ok(c.step.includes("\\leftarrow") && !c.delta.includes("\\leftarrow") && c.biasTex.includes("\\delta_{1}^{3}"));
+});
+
+test("the figure rings every δ a hidden δ reads, and the formula follows the δ the player stands on", () => {
+  const ctx = context("half_adder_deep");
+  const stage = STAGES.find((s) => s.key === "deep");
+  const at = (q) => positionOf(ctx.trace, q);
+  const here = (p) => ({ ...ctx, p, ev: ctx.trace.events[p - 1] });
+  assert.equal(stage.callouts(here(at({ quantity: "delta", l: 3, j: 1 }))).length, 2);
+  const low = here(at({ quantity: "delta", l: 2, j: 2 }));
+  assert.equal(stage.callouts(low).length, 3);
+  assert.equal(focusDelta(ctx.trace, low.p).j, 2);
+  assert.ok(stage.formulas(low)[1].label.includes("layer 2, node 2"));
 });

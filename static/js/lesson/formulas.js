@@ -92,7 +92,7 @@ export function sigmoidSlope(trace, l = 3, j = 1) {
 }
 
 /** ∂L/∂a^{l−1} = (W^l)ᵀ δ^l for layer l, with the numbers (δ and the results from the trace). */
-export function transposeForm(network, trace, l) {
+export function transposeForm(network, trace, l, compact = false) {
   const n = network.layers[l - 1];
   const m = network.layers[l - 2];
   const W = network.weights[l - 2];
@@ -102,7 +102,61 @@ export function transposeForm(network, trace, l) {
   const deltas = col(range(n).map((j) => `\\delta_{${j}}^{${l}}`));
   const deltaNum = col(range(n).map((j) => num(valueOf(trace, { quantity: "delta", l, j }))));
   const res = col(range(m).map((i) => num(valueOf(trace, { quantity: "grad_a", l: l - 1, j: i }))));
+  // compact: the numbers only, for a layer too large to show its symbols beside them on a projector
+  if (compact) return `\\frac{\\partial \\mathcal{L}}{\\partial a^{${l - 1}}} = (W^{${l}})^{\\mathsf T} \\delta^{${l}} = ${WtNum} ${deltaNum} = ${res}`;
   return `${lhs} = (W^{${l}})^{\\mathsf T} \\delta^{${l}} = ${Wt} ${deltas} = ${WtNum} ${deltaNum} = ${res}`;
+}
+
+/**
+ * A hidden δ_j^l written out term by term: (Σ_k w_kj^{l+1} δ_k^{l+1}) a_j^l (1 − a_j^l), one term a line, each
+ * weight with its δ, then the sum, the slope and δ itself (the trace's). terms: [{k, w, delta}].
+ */
+export function hiddenDelta(network, trace, l, j) {
+  const W = network.weights[l - 1]; // W^{l+1}
+  const terms = range(network.layers[l]).map((k) => ({ k, w: W[k - 1][j - 1], delta: valueOf(trace, { quantity: "delta", l: l + 1, j: k }) }));
+  const sum = terms.reduce((s, t) => s + t.w * t.delta, 0);
+  const a = valueOf(trace, { quantity: "a", l, j, phase: "forward" });
+  const value = valueOf(trace, { quantity: "delta", l, j });
+  const up = l + 1;
+  const symbols = terms.map((t) => `w_{${t.k}${j}}^{${up}}\\,\\delta_{${t.k}}^{${up}}`).join(" + ");
+  // one term a line, so a sum fits beside the figure on a projector and on a phone
+  const lines = terms.map((t) => `${fac(t.w)} \\cdot ${fac(t.delta)}`);
+  const numbers = lines.map((line, n) => `&${n === 0 ? "= \\big(" : "\\quad +"} ${line}${n === lines.length - 1 ? " \\big)" : ""}`);
+  const tex = `\\begin{aligned} \\delta_{${j}}^{${l}} &= \\big(${symbols}\\big)\\, a_{${j}}^{${l}}(1 - a_{${j}}^{${l}}) \\\\ ${numbers.join(" \\\\ ")} \\\\ &\\quad \\cdot ${num(a)}\\,(1 - ${num(a)}) \\\\ &= ${fac(sum)} \\cdot ${num(a * (1 - a))} = ${num(value)} \\end{aligned}`;
+  return { terms, sum, slope: a * (1 - a), value, tex };
+}
+
+/** ∂L/∂a_i^{l−1} = Σ_j w_ji^l δ_j^l, one line per δ of layer l, with the trace's result. */
+export function gradASum(network, trace, l, i) {
+  const W = network.weights[l - 2];
+  const terms = range(network.layers[l - 1]).map((j) => ({ j, w: W[j - 1][i - 1], delta: valueOf(trace, { quantity: "delta", l, j }) }));
+  const value = valueOf(trace, { quantity: "grad_a", l: l - 1, j: i });
+  const lines = terms.map((t, n) => `&${n === 0 ? "=" : "\\quad +"} ${fac(t.w)} \\cdot ${fac(t.delta)}`);
+  const symbols = terms.map((t) => `w_{${t.j}${i}}^{${l}}\\,\\delta_{${t.j}}^{${l}}`).join(" + ");
+  const tex = `\\begin{aligned} \\frac{\\partial \\mathcal{L}}{\\partial ${aSym(l - 1, i)}} &= ${symbols} \\\\ ${lines.join(" \\\\ ")} \\\\ &= ${num(value)} \\end{aligned}`;
+  return { terms, sum: terms.reduce((s, t) => s + t.w * t.delta, 0), value, tex };
+}
+
+/**
+ * The lecture's Case 1 for w_kj^3 (output k, hidden j) with this sample's numbers: the loss's derivative, the
+ * gradient the lecture calls Δw_kj, and the bias gradient its sums leave out.
+ */
+export function caseOne(network, trace, k = 1, j = 1) {
+  const L = network.layers.length;
+  const o = valueOf(trace, { quantity: "a", l: L, j: k, phase: "forward" });
+  const t = trace.target[k - 1];
+  const h = valueOf(trace, { quantity: "a", l: L - 1, j, phase: "forward" });
+  const slope = o * (1 - o);
+  const grad = (o - t) * slope * h;
+  return {
+    value: grad,
+    bias: (o - t) * slope,
+    dLdo: `\\begin{aligned} &\\frac{\\partial}{\\partial o_{${k}}} \\tfrac{1}{2}(t_{${k}} - o_{${k}})^2 \\\\ &= -(t_{${k}} - o_{${k}}) = o_{${k}} - t_{${k}} \\\\ &= ${num(o)} - ${num(t)} = ${num(o - t)} \\end{aligned}`,
+    // a factor a line, so each fits a phone and a projector's half screen
+    delta: `\\begin{aligned} \\Delta w_{${k}${j}} &= \\frac{\\partial \\mathcal{L}_n}{\\partial w_{${k}${j}}} \\\\ &= -(t_{${k}} - o_{${k}})\\, o_{${k}}(1 - o_{${k}})\\, h_{${j}} \\\\ &= ${fac(o - t)} \\cdot ${num(slope)} \\cdot ${num(h)} = ${num(grad)} \\end{aligned}`,
+    step: `\\begin{aligned} w_{${k}${j}} &\\leftarrow w_{${k}${j}} - \\eta\\,\\Delta w_{${k}${j}} \\\\ &= ${num(network.weights[L - 2][k - 1][j - 1])} - ${network.learning_rate} \\cdot ${fac(grad)} = ${num(network.weights[L - 2][k - 1][j - 1] - network.learning_rate * grad)} \\end{aligned}`,
+    biasTex: `\\begin{aligned} \\frac{\\partial \\mathcal{L}_n}{\\partial b_{${k}}^{${L}}} &= -(t_{${k}} - o_{${k}})\\, o_{${k}}(1 - o_{${k}}) \\cdot 1 \\\\ &= ${num((o - t) * slope)} = \\delta_{${k}}^{${L}} \\end{aligned}`,
+  };
 }
 
 /**

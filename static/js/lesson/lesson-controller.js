@@ -1,6 +1,7 @@
 // The lesson's controller: which stage is shown and where the step player stands inside it; the keys (← → stages,
-// ↑ ↓ computations, Home/End, P); the link (?stage=N); the data each stage needs (a trace, the passes over all
-// samples, the XOR table from a scratch copy); presenting the lesson to a room and following a presenter's lesson.
+// ↑ ↓ computations, Home/End, P); the link (?stage=N); the network each stage walks on (created once per preset and
+// kept for the session) and the data it needs (a trace, the passes over all samples, the XOR table); presenting the
+// lesson to a room and following a presenter's lesson.
 
 import { chooseSample, describeChoice } from "../models/sample-choice.js";
 import { prepareTrace, stateAt } from "../models/trace-model.js";
@@ -17,15 +18,21 @@ export function createLesson(deps) {
   const { api, room, position, figure, callouts, view, say } = deps;
   const state = {
     network: null, trace: null, sample: 0, stage: 1, projector: false, following: null,
-    forwardAll: null, backwardAll: null, table: null, reference: null, choice: null,
+    forwardAll: null, backwardAll: null, table: null, reference: null, choice: null, netKey: null,
   };
+  // preset name -> a promise of {network, trace, forwardAll, backwardAll, sample, choice}: one network per preset
+  const nets = new Map();
+  let going = 0; // the latest goStage call: an older one that finds its network late gives way
   let presenting = null;
   let drawn = Promise.resolve();
 
   const total = STAGES.length;
   const stage = () => STAGES[state.stage - 1];
   const span = () => stageSpan(stage(), state.trace);
-  const ctx = () => ({ network: state.network, sample: state.sample, trace: state.trace, forwardAll: state.forwardAll, backwardAll: state.backwardAll, table: state.table });
+  const ctx = () => ({
+    network: state.network, sample: state.sample, trace: state.trace, forwardAll: state.forwardAll,
+    backwardAll: state.backwardAll, table: state.table, p: position.p, ev: stateAt(state.trace, position.p).current,
+  });
 
   function show(animate = 0) {
     if (!state.network || !state.trace) return drawn;
@@ -45,9 +52,15 @@ export function createLesson(deps) {
     if (presenting) presenting.publish({ view: "lesson", stage: state.stage, sample: state.sample, position: position.p, network_id: state.network.id });
   }
 
-  /** Opens stage n (1-based, clamped) at position p (default: where the stage opens). */
-  function goStage(n, p = null) {
+  /** Opens stage n (1-based, clamped) at position p (default: where the stage opens), on the stage's network. */
+  async function goStage(n, p = null) {
     const next = Math.max(1, Math.min(total, Math.trunc(n) || 1));
+    const mine = ++going;
+    // a follower shows the network the presenter publishes; a lesson of its own switches to the stage's
+    if (!state.following) {
+      const ok = await useNet(STAGES[next - 1].net || "xor");
+      if (!ok || mine !== going) return;
+    }
     state.stage = next;
     const s = span();
     position.load(state.trace, p == null ? s.at : Math.max(s.lo, Math.min(s.hi, p)));
@@ -69,9 +82,9 @@ export function createLesson(deps) {
   const local = (fn) => (...args) => !state.following && fn(...args);
   // → reads a long stage's next part first (projector mode), ← its part before; then the stage changes.
   const nextStage = local(() => view.turn(1) || goStage(state.stage + 1));
-  const prevStage = local(() => {
+  const prevStage = local(async () => {
     if (view.turn(-1) || state.stage <= 1) return;
-    goStage(state.stage - 1);
+    await goStage(state.stage - 1);
     view.toEnd();
   });
 
@@ -101,29 +114,47 @@ export function createLesson(deps) {
     }
   }
 
-  /** Loads a network's passes over all samples and one sample's trace; chooses the sample when none is given. */
+  /** A network's passes over all samples and one sample's trace; chooses the sample when none is given. */
   async function loadNetwork(net, sample = null) {
-    state.network = net;
     const [fw, bw] = await Promise.all([api.forward(net.id, { samples: "all" }), api.backward(net.id, { samples: "all" })]);
-    state.forwardAll = fw;
-    state.backwardAll = bw;
-    if (sample == null) {
-      state.choice = chooseSample(net.dataset.inputs, fw.per_sample.map((s) => s.loss));
-      state.sample = state.choice.sample;
-    } else {
-      state.sample = sample;
-      state.choice = null;
+    const choice = sample == null ? chooseSample(net.dataset.inputs, fw.per_sample.map((s) => s.loss)) : null;
+    const chosen = choice ? choice.sample : sample;
+    const trace = prepareTrace(await api.trace(net.id, { sample: chosen }));
+    return { network: net, forwardAll: fw, backwardAll: bw, sample: chosen, choice, trace };
+  }
+
+  /** Puts a loaded network on screen (the figure redraws on the next show). */
+  function install(loaded) {
+    Object.assign(state, loaded);
+    deps.onSample(state.sample, loaded.network.dataset.inputs, state.choice ? describeChoice(state.choice, loaded.network.dataset.inputs) : null);
+  }
+
+  /** Switches to a preset's network: created (protected) the first time, then taken from this session's cache. */
+  async function useNet(key) {
+    if (state.netKey === key && state.network) return true;
+    if (!nets.has(key)) {
+      const loading = api.createNetwork({ preset: key }).then((net) => loadNetwork(net));
+      loading.catch(() => nets.delete(key)); // a failed load is tried again on the next visit
+      nets.set(key, loading);
     }
-    state.trace = prepareTrace(await api.trace(net.id, { sample: state.sample }));
-    deps.onSample(state.sample, net.dataset.inputs, state.choice ? describeChoice(state.choice, net.dataset.inputs) : null);
+    try {
+      const loaded = await nets.get(key);
+      if (state.netKey !== key) {
+        install(loaded);
+        state.netKey = key;
+      }
+      return true;
+    } catch (err) {
+      say(`Loading the ${key} network failed: ${err.message}`);
+      return false;
+    }
   }
 
   async function start({ stage: linked, projector, presets }) {
     const xor = (presets || []).find((p) => p.name === "xor");
     state.reference = xor && xor.reference ? xor.reference : null;
     if (projector) setProjector(true);
-    await loadNetwork(await api.createNetwork({ preset: "xor" }));
-    goStage(linked || 1);
+    await goStage(linked || 1);
   }
 
   // ---------- rooms ----------
@@ -212,10 +243,10 @@ export function createLesson(deps) {
         if (rs.view !== "lesson" || !rs.network_id) return;
         const key = `${rs.network_id}:${rs.network_version}:${rs.sample}`;
         if (key !== state.followKey) {
-          await loadNetwork(await api.getNetwork(rs.network_id), rs.sample ?? 0);
+          install(await loadNetwork(await api.getNetwork(rs.network_id), rs.sample ?? 0));
           state.followKey = key;
         }
-        goStage(rs.stage || 1, rs.position);
+        await goStage(rs.stage || 1, rs.position);
         deps.onFollowed(rs);
       }).catch((err) => say(`Following the presenter failed: ${err.message}`));
     };

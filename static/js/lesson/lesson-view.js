@@ -7,6 +7,7 @@ import { buildGeometry, figureSizes, toPixel } from "../models/layout.js";
 import { nodeKey } from "../models/trace-model.js";
 import { mixed, tex } from "../views/tex.js";
 import { createPager } from "./lesson-pages.js";
+import { NETWORKS } from "./stages.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -32,6 +33,7 @@ export function lessonElements() {
     prev: $("lesson-prev"),
     next: $("lesson-next"),
     sample: $("lesson-sample"),
+    networkName: $("lesson-network-name"),
   };
 }
 
@@ -53,6 +55,8 @@ function keyedWords(box, text) {
     box.append(span, " ");
   }
 }
+
+const NOTE_HEADS = { slip: "On the slide: ", bridge: "The lecture's names: ", notation: "A change of notation: ", order: "The lesson's order: " };
 
 function el(tag, cls, text) {
   const e = document.createElement(tag);
@@ -148,6 +152,8 @@ export function createLessonView(els, { onDot } = {}) {
     els.root.dataset.lessonTotal = String(total);
     els.root.dataset.stageKey = stage.key;
     els.root.dataset.networkId = ctx.network.id;
+    els.root.dataset.lessonNetwork = ctx.network.layers.join("-");
+    els.networkName.textContent = NETWORKS[ctx.network.preset] || ctx.network.layers.join("-");
     els.root.dataset.sample = String(ctx.sample);
     els.root.dataset.position = String(p);
     els.count.textContent = `Stage ${n} of ${total}`;
@@ -193,7 +199,7 @@ export function createLessonView(els, { onDot } = {}) {
     els.notes.textContent = "";
     for (const note of stage.notes || []) {
       const p2 = el("p", `lesson-note note-${note.kind}`);
-      p2.append(el("strong", null, note.kind === "slip" ? "On the slide: " : "The lecture's names: "));
+      p2.append(el("strong", null, NOTE_HEADS[note.kind] || ""));
       const span2 = el("span");
       mixed(span2, note.text);
       p2.append(span2);

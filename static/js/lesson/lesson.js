@@ -70,9 +70,16 @@ const lesson = createLesson({
     $("lesson-projector").setAttribute("aria-pressed", String(on));
   },
   onSample: (sample, inputs, why) => {
-    $("lesson-sample").textContent = `Sample ${sample + 1} of ${inputs.length}: x = (${inputs[sample].join(", ")})`;
-    $("lesson-sample").title = why || "";
-    if (why) $("lesson-sample").textContent += ` · ${why.includes("largest loss") ? "the largest loss" : "inputs non-zero"}`;
+    const box = $("lesson-sample");
+    box.textContent = `sample ${sample + 1} of ${inputs.length}: x = (${inputs[sample].join(", ")})`;
+    box.title = why || "";
+    if (why) {
+      // why this sample, left out in projector mode where the line must stay one line
+      const note = document.createElement("span");
+      note.className = "lesson-sample-why";
+      note.textContent = ` · ${why.includes("largest loss") ? "the largest loss" : "inputs non-zero"}`;
+      box.append(note);
+    }
   },
   onRoomStatus: (s) => {
     const badge = $("lesson-room");

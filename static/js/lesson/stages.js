@@ -1,11 +1,13 @@
-// The guided lesson's stages, in the lecture's order: for each, a short text of our own, where the step player
-// stands (and which computations ↓/↑ walk through), what is pointed at on the figure, which formulas with the
-// live network's numbers show, and the notes on the lecture's notation and slips. Pure: no DOM, no fetch.
+// The guided lesson's stages, in the lecture's order: for each, the network it walks on (a preset's name), a short
+// text of our own, where the step player stands (and which computations ↓/↑ walk through), what is pointed at on
+// the figure, which formulas with the live network's numbers show, and the notes on the lecture's notation, slips
+// and order. Pure: no DOM, no fetch.
 
 import {
-  batchGradient, caseTwo, lossSum, matrixForm, multiplicationCounts, nestedLoss, num, positionOf, sigmoidSlope,
-  transposeForm, valueOf,
+  batchGradient, caseOne, caseTwo, gradASum, hiddenDelta, lossSum, matrixForm, multiplicationCounts, nestedLoss, num,
+  positionOf, sigmoidSlope, transposeForm, valueOf,
 } from "./formulas.js";
+import { DEEP_NOTES, ORDER, SUM_DROPPED, OUTPUT_NAMES } from "./stage-notes.js";
 
 /** The deep network the multiplication count is compared on: the deep_sigmoid preset's shape. */
 export const DEEP_LAYERS = [2, 8, 8, 8, 8, 1];
@@ -14,6 +16,36 @@ const first = (q) => (t) => positionOf(t, q);
 const lastOf = (phase) => (t) => t.events.reduce((p, e, k) => (e.phase === phase ? k + 1 : p), 0);
 const firstOf = (phase) => (t) => t.events.findIndex((e) => e.phase === phase) + 1;
 
+/** The networks the lesson walks on, by preset name: what the figure head calls them. */
+export const NETWORKS = {
+  xor: "XOR, 2-2-1",
+  half_adder: "half adder, 2-3-2",
+  half_adder_deep: "deep half adder, 2-3-3-2",
+};
+
+/** The δ computed last at position p (the one a formula is about), or null before the backward pass. */
+export function focusDelta(trace, p) {
+  for (let k = Math.min(p, trace.events.length) - 1; k >= 0; k -= 1) if (trace.events[k].quantity === "delta") return trace.events[k];
+  return null;
+}
+
+/** Rings and labels on every δ of layer l + 1 that the hidden δ_j^l reads. */
+export function readDeltas(trace, l) {
+  const up = l + 1;
+  const n = trace.layers[up - 1];
+  return Array.from({ length: n }, (_, k) => ({
+    // the first above its node, the last below, any between to the right: labels of a column never overlap
+    node: [up, k + 1], side: k === 0 ? "above" : k === n - 1 ? "below" : "right", kind: "reused",
+    tex: `\\delta_{${k + 1}}^{${up}} = ${num(valueOf(trace, { quantity: "delta", l: up, j: k + 1 }))}`,
+  }));
+}
+
+/** The hidden δ a stage's formula is about: the last one computed, else the first of layer l. */
+const hiddenFocus = (trace, p, L) => {
+  const f = focusDelta(trace, p);
+  return f && f.l < L ? f : { l: L - 1, j: 1 };
+};
+
 /** Bridges to the lecture's worked example and corrections of its slides. kind: "bridge" | "slip". */
 const BRIDGE_OUT = { kind: "bridge", text: "The worked example writes $net_k$ for $z_k^3$ and $o_k$ for $a_k^3$; its loss is $\\tfrac{1}{2}(t_k - o_k)^2$, the same number as $\\tfrac{1}{2}(o_k - t_k)^2$." };
 const BRIDGE_HIDDEN = { kind: "bridge", text: "In the worked example the hidden outputs are $h_j = a_j^2$, their sums $net_j = z_j^2$, and the biases are weights $w_{j0}$, $w_{k0}$ on a constant input 1." };
@@ -21,15 +53,17 @@ const BRIDGE_HIDDEN = { kind: "bridge", text: "In the worked example the hidden 
 export const STAGES = [
   {
     key: "overview",
+    net: "xor",
     part: "Overview",
     title: "Forward, then backward",
-    text: () => "Training repeats two sweeps. Forward: the sample's inputs go through the layers to a prediction, and the loss says how wrong it is. Backward: starting from the loss, each weight learns how much it contributed, and every weight takes a small step against that blame. Press ↓ to walk through the computations.",
+    text: () => "Training repeats two sweeps. Forward: the inputs go through the layers to a prediction, and the loss says how wrong it is. Backward: from the loss, each weight learns its share of the blame and takes a small step against it. This is the lecture's XOR network; later stages add a second output where sums need two terms. ↓ walks the computations.",
     at: first({ quantity: "loss", l: 3 }),
     lo: () => 0,
     hi: (t) => t.events.length,
   },
   {
     key: "notation",
+    net: "xor",
     part: "Notation",
     title: "Names for every number",
     text: () => "Layers count from the input: layer 1 holds the inputs $x_i$, layer 2 the hidden nodes, layer 3 the output. $w_{ji}^l$ is the weight into node $j$ of layer $l$ from node $i$ of layer $l-1$ (target first, then source). Each node adds its bias $b_j^l$ to the weighted sum, giving $z_j^l$, and passes it through the activation to output $a_j^l = \\sigma(z_j^l)$.",
@@ -47,6 +81,7 @@ export const STAGES = [
   },
   {
     key: "matrix",
+    net: "xor",
     part: "Forward",
     title: "A layer is one matrix product",
     text: () => "Writing the weights of a layer as a matrix $W^l$ (row $j$, column $i$ holds $w_{ji}^l$) turns all of a layer's weighted sums into one line. Here are both layers of the XOR network with this sample's numbers. ↓ walks the forward pass node by node.",
@@ -57,6 +92,7 @@ export const STAGES = [
   },
   {
     key: "loss",
+    net: "xor",
     part: "Loss",
     title: "The loss: one sample, then all",
     text: () => "With squared error, one sample's loss is half the squared distance between outputs $o_k$ and targets $t_k$. The loss we minimise adds this up over all samples of the data set.",
@@ -69,6 +105,7 @@ export const STAGES = [
   },
   {
     key: "closed-form",
+    net: "xor",
     part: "Why backprop",
     title: "Why not differentiate the formula directly?",
     text: () => "The loss is a single closed formula of all nine parameters: the output's sigmoid wraps the hidden sigmoids, which wrap the inputs. We could differentiate it by hand for every parameter, but each derivative would unpack the same nested terms again. The chain rule, applied from the outside in, lets every inner piece be computed once.",
@@ -77,10 +114,11 @@ export const STAGES = [
       const f = nestedLoss(network, trace);
       return f ? [{ label: "in symbols", tex: f.symbols }, { label: "with this sample's numbers", tex: f.numbers }, { label: "", tex: f.sigma }] : [];
     },
-    notes: [BRIDGE_HIDDEN],
+    notes: [BRIDGE_HIDDEN, ORDER.closedForm],
   },
   {
     key: "delta",
+    net: "xor",
     part: "Backward",
     title: "δ: the error at a node's input",
     text: () => "Backpropagation keeps one number per node: $\\delta_j^l = \\partial\\mathcal{L}/\\partial z_j^l$, how the loss changes when the node's weighted sum changes. The chain rule splits it into the activation's slope and how the loss changes with the node's output. The backward pass starts at the output with $\\partial\\mathcal{L}/\\partial a = o - t$.",
@@ -91,18 +129,35 @@ export const STAGES = [
   },
   {
     key: "output-delta",
+    net: "xor",
     part: "Backward",
     title: "The output δ in closed form",
     text: () => "For a sigmoid, the slope needs no new exponential: $\\sigma'(z) = \\sigma(z)(1 - \\sigma(z))$, which is the node's own output times one minus it. So the output's δ is the error $o - t$ times $o(1 - o)$.",
     at: first({ quantity: "delta", l: 3, j: 1 }),
     formulas: ({ trace }) => [{ label: "the sigmoid's slope at the output", tex: sigmoidSlope(trace) }],
-    notes: [
-      BRIDGE_OUT,
-      { kind: "slip", text: "One slide writes the output's $\\delta_k = \\frac{\\partial \\mathcal{L}_n}{\\partial h_k}\\frac{\\partial h_k}{\\partial net_k}$ with $h$; at the output node it is $\\delta_k = \\frac{\\partial \\mathcal{L}_n}{\\partial o_k}\\frac{\\partial o_k}{\\partial net_k} = (o_k - t_k)\\,o_k(1 - o_k)$." },
-    ],
+    notes: [BRIDGE_OUT, OUTPUT_NAMES],
+  },
+  {
+    key: "case-one",
+    net: "xor",
+    part: "Backward",
+    title: "Case 1 written out: an output weight",
+    text: () => "The lecture's Case 1 takes a weight $w_{kj}$ from hidden node $j$ to output $k$ and differentiates the loss through $o_k$. The first factor is where the sign comes from: $\\tfrac{1}{2}(t - o)^2$ falls as $o$ moves towards $t$, so its slope in $o$ is $-(t - o)$, which is $o - t$. The lecture's $\\Delta w_{kj}$ is this gradient, not the step: the step is $-\\eta\\,\\Delta w_{kj}$.",
+    at: first({ quantity: "grad_w", l: 3, j: 1, i: 1 }),
+    formulas: ({ network, trace }) => {
+      const c = caseOne(network, trace, 1, 1);
+      return [
+        { label: "the loss's slope in the output", tex: c.dLdo },
+        { label: "the gradient the lecture calls $\\Delta w_{11}$ (our $w_{11}^3$)", tex: c.delta },
+        { label: "the step: against the gradient, scaled by η", tex: c.step },
+        { label: "the bias the lecture's sums leave out", tex: c.biasTex },
+      ];
+    },
+    notes: [SUM_DROPPED, { kind: "bridge", text: "Case 1 and Case 2 write $net_k = \\sum_j h_j w_{kj}$ and $net_j = \\sum_i x_i w_{ji}$ without a bias. With one, $\\partial net_k / \\partial b_k = 1$, so a bias's gradient is the δ of its node: $\\delta_k$ for $b_k$, $\\delta_j$ for $b_j$. The worked example keeps the biases as weights $w_{k0}$, $w_{j0}$ on a constant input 1, which gives the same." }, ORDER.caseOne],
   },
   {
     key: "weight-gradient",
+    net: "xor",
     part: "Backward",
     title: "From δ to the weights: input times δ",
     text: () => "A weight $w_{ji}^l$ enters $z_j^l$ multiplied by $a_i^{l-1}$, so $\\partial z_j^l/\\partial w_{ji}^l = a_i^{l-1}$ and its gradient is that input times the δ at the weight's end. The bias enters with factor 1: its gradient is δ itself. ↓ walks through the output layer's three gradients.",
@@ -120,35 +175,46 @@ export const STAGES = [
   },
   {
     key: "grad-a",
+    net: "half_adder",
     part: "Backward",
     title: "Sending the error back: (Wˡ)ᵀ δˡ",
-    text: () => "A hidden output $a_i^{l-1}$ feeds every node of the next layer, so the loss feels it along every outgoing weight: $\\partial\\mathcal{L}/\\partial a_i^{l-1}$ sums weight times δ over those nodes. For the whole layer that is the transposed weight matrix times the δ vector.",
+    text: () => "From here the lesson uses a half adder, 2-3-2: the lecture's own 3 hidden nodes and 2 outputs (the sum and the carry bit). With one output every sum below would have one term; with two, each hidden output $a_i^2$ feeds both outputs, and the loss feels it along both weights: $\\partial\\mathcal{L}/\\partial a_i^2$ adds weight times δ over the two. For the whole layer that is the transposed weight matrix times the δ vector. ↓ walks the three nodes.",
     at: first({ quantity: "grad_a", l: 2, j: 1 }),
     lo: first({ quantity: "grad_a", l: 2, j: 1 }),
     hi: (t) => positionOf(t, { quantity: "grad_a", l: 2, j: t.layers[1] }),
-    formulas: ({ network, trace }) => [
-      { label: "one node", tex: "\\frac{\\partial \\mathcal{L}}{\\partial a_i^{l-1}} = \\sum_{j} \\frac{\\partial z_j^l}{\\partial a_i^{l-1}}\\,\\delta_j^l = \\sum_{j} w_{ji}^l\\,\\delta_j^l" },
-      { label: "the layer, with the numbers", tex: transposeForm(network, trace, 3) },
-    ],
+    callouts: ({ trace }) => readDeltas(trace, 2),
+    formulas: ({ network, trace, ev }) => {
+      const i = ev && ev.quantity === "grad_a" && ev.l === 2 ? ev.j : 1;
+      return [
+        { label: "one node", tex: "\\frac{\\partial \\mathcal{L}}{\\partial a_i^{l-1}} = \\sum_{j} \\frac{\\partial z_j^l}{\\partial a_i^{l-1}}\\,\\delta_j^l = \\sum_{j} w_{ji}^l\\,\\delta_j^l" },
+        { label: `node ${i}, every term with its numbers`, tex: gradASum(network, trace, 3, i).tex },
+        { label: "the layer, with the numbers", tex: transposeForm(network, trace, 3, true) },
+      ];
+    },
     notes: [{ kind: "slip", text: "The slide writes $\\frac{\\partial\\mathcal{L}}{\\partial a_j^{l-1}} = \\sum_j \\cdots = \\sum_i w_{ji}^l\\delta_j^l$, using $j$ for both the node and the summation and then summing over $i$. The node below is $i$ and the sum runs over $j$: $\\frac{\\partial\\mathcal{L}}{\\partial a_i^{l-1}} = \\sum_j w_{ji}^l\\delta_j^l$." }],
   },
   {
     key: "reuse",
+    net: "half_adder",
     part: "Backward",
     title: "Hidden δ: reuse the δ from above",
-    text: () => "Here is the moment the lecture celebrates: the hidden δ needs nothing new from the loss. It takes the output layer's δ, already computed (lit on the figure), sends it back along the weights, and multiplies by the hidden node's own slope $a(1 - a)$. Every layer's δ is built from the layer above, so the work grows with the number of weights, not with the number of paths.",
+    text: () => "The moment the lecture celebrates: a hidden δ needs nothing new from the loss. On the half adder it reads both output δ, already computed (ringed), sends them back along its two weights, adds, and multiplies by its own slope $a(1 - a)$. Each layer's δ comes from the layer above, so the work grows with the weights, not with the paths. ↓ walks the three hidden δ.",
     at: first({ quantity: "delta", l: 2, j: 1 }),
     lo: first({ quantity: "delta", l: 2, j: 1 }),
     hi: (t) => positionOf(t, { quantity: "delta", l: 2, j: t.layers[1] }),
-    callouts: ({ trace }) => trace.target.map((_, k) => ({ node: [3, k + 1], side: "above", kind: "reused", tex: `\\delta_{${k + 1}}^{3} = ${num(valueOf(trace, { quantity: "delta", l: 3, j: k + 1 }))}\\ \\text{reused}` })),
-    formulas: () => [{ label: "hidden layer", tex: "\\delta_j^2 = \\Big(\\sum_k w_{kj}^3\\,\\delta_k^3\\Big)\\cdot a_j^2\\,(1 - a_j^2)" }],
+    callouts: ({ trace }) => readDeltas(trace, 2),
+    formulas: ({ network, trace, p }) => {
+      const f = hiddenFocus(trace, p, 3);
+      return [{ label: `$\\delta_j^2 = \\big(\\sum_k w_{kj}^3\\delta_k^3\\big)\\,a_j^2(1 - a_j^2)$, node ${f.j}, term by term`, tex: hiddenDelta(network, trace, 2, f.j).tex }];
+    },
     notes: [BRIDGE_HIDDEN],
   },
   {
     key: "case-two",
+    net: "xor",
     part: "Backward",
     title: "The chain rule in full, against reuse",
-    text: () => "The lecture's Case 2 differentiates a first-layer weight by writing every factor of the chain out. With this sample's numbers it gives exactly what backpropagation gets from $x_i\\,\\delta_j^2$. The difference is the cost: written out, every weight repeats the factors of every path above it.",
+    text: () => "Back on XOR: the lecture's Case 2 differentiates a first-layer weight by writing every factor of the chain out. With this sample's numbers it gives exactly what backpropagation gets from $x_i\\,\\delta_j^2$. The difference is the cost: written out, every weight repeats the factors of every path above it.",
     at: first({ quantity: "grad_w", l: 2, j: 1, i: 1 }),
     formulas: ({ network, trace }) => {
       const c = caseTwo(network, trace, 1, 1);
@@ -171,17 +237,42 @@ export const STAGES = [
     ],
   },
   {
+    key: "deep",
+    net: "half_adder_deep",
+    part: "Backward",
+    title: "Deeper layers: δₖ → δⱼ → δᵢ",
+    text: () => "The lecture's \"how to update deep layers\" on a half adder with two hidden layers, 2-3-3-2: the same rule at every depth. The output δ come from the loss; each δ of the second hidden layer reads both output δ; each δ of the first hidden layer reads all three δ of the layer above it. No layer looks further up than the next one. ↓ walks the backward pass down to the first hidden layer.",
+    at: first({ quantity: "delta", l: 3, j: 1 }),
+    lo: first({ quantity: "delta", l: 4, j: 1 }),
+    hi: (t) => positionOf(t, { quantity: "delta", l: 2, j: t.layers[1] }),
+    callouts: ({ trace, p }) => {
+      const f = focusDelta(trace, p);
+      return f && f.l < trace.layers.length ? readDeltas(trace, f.l) : [];
+    },
+    formulas: ({ network, trace, p }) => {
+      const f = hiddenFocus(trace, p, 4);
+      return [
+        { label: "the lecture's three lines, in our layers (k: layer 4, j: layer 3, i: layer 2)", tex: "\\begin{aligned} \\delta_k^4 &= (o_k - t_k)\\, o_k(1 - o_k) \\\\ \\delta_j^3 &= \\Big(\\sum_k w_{kj}^4\\,\\delta_k^4\\Big)\\, a_j^3(1 - a_j^3) \\\\ \\delta_i^2 &= \\Big(\\sum_j w_{ji}^3\\,\\delta_j^3\\Big)\\, a_i^2(1 - a_i^2) \\end{aligned}" },
+        { label: `layer ${f.l}, node ${f.j}, with its numbers`, tex: hiddenDelta(network, trace, f.l, f.j).tex },
+      ];
+    },
+    notes: DEEP_NOTES,
+  },
+  {
     key: "update",
+    net: "xor",
     part: "Update",
     title: "The update, with η = 0.5",
-    text: ({ network }) => `Only now do the weights change: each moves against its gradient, scaled by the learning rate η = ${network.learning_rate}. All gradients were computed with the old weights, so the order of the updates does not matter. ↓ walks through all of them.`,
+    text: ({ network }) => `Back on XOR. Only now do the weights change: each moves against its gradient, scaled by the learning rate η = ${network.learning_rate}. All gradients were computed with the old weights, so the order of the updates does not matter. ↓ walks through all of them.`,
     at: firstOf("update"),
     lo: firstOf("update"),
     hi: lastOf("update"),
     formulas: ({ network }) => [{ label: "gradient descent", tex: `w_{ji}^l \\leftarrow w_{ji}^l - \\eta\\,\\frac{\\partial \\mathcal{L}}{\\partial w_{ji}^l}, \\qquad b_j^l \\leftarrow b_j^l - \\eta\\,\\frac{\\partial \\mathcal{L}}{\\partial b_j^l}, \\qquad \\eta = ${network.learning_rate}` }],
+    notes: [ORDER.update],
   },
   {
     key: "batch",
+    net: "xor",
     part: "Update",
     title: "Batch or one sample at a time",
     text: () => "Because $\\mathcal{L} = \\sum_n \\mathcal{L}_n$, its gradient is the sum of the samples' gradients. Batch training runs the backward pass on every sample, adds the gradients and updates once (how the table on the next stage was trained). Online training updates after each sample, as the walk-through does.",
@@ -199,6 +290,7 @@ export const STAGES = [
   },
   {
     key: "table",
+    net: "xor",
     part: "Result",
     title: "The XOR table",
     text: () => "Batch training from the same starting weights, recorded at the lecture's iterations. For a long while every output sits near 0.5: the network is on a plateau. Between 2,000 and 3,000 iterations it breaks, and by 10,000 the outputs are close to the targets 0, 1, 1, 0.",
@@ -219,8 +311,10 @@ export function stageSpan(stage, trace) {
   return { at, lo: Math.min(lo, at), hi: Math.max(hi, at) };
 }
 
-/** A stage number (1-based) from a query value, clamped to 1..n; null when absent or not a number. */
+/** A stage number (1-based) from a query value (a number, clamped to 1..n, or a stage's key); null otherwise. */
 export function parseStage(raw, n = STAGES.length) {
+  const byKey = STAGES.findIndex((s) => s.key === String(raw ?? "").trim());
+  if (byKey >= 0) return byKey + 1;
   if (raw == null || !/^\s*\d+\s*$/.test(String(raw))) return null;
   return Math.max(1, Math.min(n, Number.parseInt(raw, 10)));
 }

@@ -1,0 +1,84 @@
+"""The guided lesson's sums with terms and its every stage on a phone, in a real Chromium against the real server:
+a hidden δ on the half adder and on the deep half adder written with every term and its numbers, the δ it reads
+ringed on the figure, and every stage at 390 × 844 without sideways scrolling or unreadable formulas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import settle
+from tests.browser.test_lesson import PHONE, lesson, no_sideways_scroll, open_lesson, shown_event, trace_of, wait_step
+from tests.support import eventually
+
+pytestmark = pytest.mark.browser
+
+
+def tex_num(v: float) -> str:
+    """A number as the lesson writes a factor: four decimals, a negative one in parentheses with a minus."""
+    text = f"{v:.4f}"
+    return f"({text})" if v < 0 else text
+
+
+def formulas_tex(page: Any) -> str:
+    return " ".join(page.eval_on_selector_all("#lesson-formulas annotation", "els => els.map(e => e.textContent)"))
+
+
+def test_a_hidden_delta_shows_every_term_it_sums_with_its_numbers(page: Any) -> None:
+    d = open_lesson(page, "/lesson?stage=reuse")
+    assert d["lessonNetwork"] == "2-3-2"
+    net = page.request.get(f"/api/networks/{d['networkId']}").json()
+    trace = trace_of(page)
+    deltas = {(e["l"], e["j"]): e["value"] for e in trace["events"] if e["quantity"] == "delta"}
+    for j in (1, 2):
+        ev = shown_event(page, trace)
+        assert (ev["quantity"], ev["l"], ev["j"]) == ("delta", 2, j)
+        maths = formulas_tex(page)
+        assert f"w_{{1{j}}}^{{3}}\\,\\delta_{{1}}^{{3}} + w_{{2{j}}}^{{3}}\\,\\delta_{{2}}^{{3}}" in maths, maths
+        for k in (1, 2):  # both terms, each weight times its δ with the numbers
+            term = f"{tex_num(net['weights'][1][k - 1][j - 1])} \\cdot {tex_num(deltas[(3, k)])}"
+            assert term in maths, (term, maths)
+        assert f"= {deltas[(2, j)]:.4f}" in maths
+        # the figure rings both output δ the hidden δ reads, with their numbers
+        assert page.locator(".callout-ring").count() == 2
+        labels = " ".join(page.eval_on_selector_all(".callout-reused annotation", "els => els.map(e => e.textContent)"))
+        assert all(f"{deltas[(3, k)]:.4f}" in labels for k in (1, 2)), labels
+        page.keyboard.press("ArrowDown")
+    # The deep layers: a δ of the first hidden layer reads all three δ of the layer above it.
+    d = open_lesson(page, "/lesson?stage=deep")
+    assert d["lessonNetwork"] == "2-3-3-2"
+    trace = trace_of(page)
+    assert shown_event(page, trace)["l"] == 3 and page.locator(".callout-ring").count() == 2
+    while not (shown_event(page, trace)["quantity"] == "delta" and shown_event(page, trace)["l"] == 2):
+        page.keyboard.press("ArrowDown")
+    eventually(lambda: page.locator(".callout-ring").count() == 3, message="three δ of layer 3 ringed")
+    assert "w_{31}^{3}\\,\\delta_{3}^{3}" in formulas_tex(page)
+    notes = page.eval_on_selector_all("#lesson-notes annotation", "els => els.map(e => e.textContent)")
+    assert any("net_{nj}" in n for n in notes), notes
+
+
+def test_every_stage_reads_on_a_phone_without_sideways_scrolling(browser: Any, base_url: str, shoot: Any) -> None:
+    ctx = browser.new_context(base_url=base_url, **PHONE)
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        open_lesson(page)
+        total = int(lesson(page)["lessonTotal"])
+        for n in range(1, total + 1):
+            wait_step(page, n)
+            settle(page)
+            no_sideways_scroll(page)
+            assert page.locator(".katex-error").count() == 0, lesson(page)["stageKey"]
+            wide = page.evaluate("""() => [...document.querySelectorAll('.lesson-math')]
+              .filter((e) => e.checkVisibility() && e.scrollWidth > e.clientWidth + 1)
+              .map((e) => e.querySelector('annotation')?.textContent.slice(0, 80))""")
+            assert wide == [], f"stage {n}: formulas scroll sideways inside their box: {wide}"
+            shoot(page, f"lesson-phone-all-stage{n}")
+            if n < total:
+                page.tap("#lesson-next")
+        assert errors == []
+    finally:
+        ctx.close()
