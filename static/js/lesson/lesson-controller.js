@@ -184,9 +184,15 @@ export function createLesson(deps) {
     const xor = (options.presets || []).find((p) => p.name === "xor");
     state.reference = xor && xor.reference ? xor.reference : null;
     if (options.projector) setProjector(true);
-    await loadNetwork(await api.getNetwork(rs.network_id), rs.sample ?? 0);
+    // the room's network is the stage's: kept as its preset's network for this session
+    const net = await api.getNetwork(rs.network_id);
+    const loaded = await loadNetwork(net, rs.sample ?? 0);
+    const key = net.preset || "xor";
+    nets.set(key, Promise.resolve(loaded));
+    install(loaded);
+    state.netKey = key;
     presenting = again;
-    goStage(rs.stage || options.stage || 1, rs.position);
+    await goStage(rs.stage || options.stage || 1, rs.position);
     return undefined;
   }
 
