@@ -93,6 +93,11 @@ def test_a_phones_quiz_sheet_has_no_serious_axe_violation(contexts: dict[str, An
                        json={"sample": 0, "event": 11})
         assert r.status_code == 201, r.text
         phone.wait_for_selector("#quiz-card[data-state='open']", timeout=15_000)
+        # the question is announced (the card's own text is not read when it appears) and the field says how to answer
+        assert phone.get_attribute("#quiz-announce", "role") == "alert"
+        said = phone.text_content("#quiz-announce") or ""
+        assert said.startswith("A question from the presenter: predict ") and "layer" in said, said
+        assert phone.get_attribute("#quiz-answer", "aria-describedby") == "quiz-card-status"
         settle(phone)
         found = violations(phone)
         shoot(phone, "a11y-quiz-sheet")
@@ -101,3 +106,47 @@ def test_a_phones_quiz_sheet_has_no_serious_axe_violation(contexts: dict[str, An
         phone.close()
         qid = r.json()["id"]
         httpx.post(f"{base_url}/api/rooms/{room['code']}/questions/{qid}/close", headers=room["auth"])
+
+
+def test_form_errors_are_announced_and_tied_to_their_fields(contexts: dict[str, Any], base_url: str) -> None:
+    page = open_page(contexts["laptop"], "/join?code=NOPE00", "form")
+    try:
+        assert page.get_attribute("#join-code", "aria-invalid") == "true"
+        error = page.get_attribute("#join-code", "aria-describedby")
+        assert error and page.get_attribute(f"#{error}", "role") == "alert"
+        assert (page.text_content(f"#{error}") or "").strip()
+    finally:
+        page.close()
+    # the page's own network (one from a link is copied for the visitor, and the editor refilled when it arrives)
+    page = open_page(contexts["laptop"], "/", f"{READY} #network-figure .main-svg")
+    try:
+        page.fill("#lr-input", "fast")
+        page.click("#editor-apply")
+        page.wait_for_selector("#learning_rate-error:not([hidden])")
+        assert "learning_rate-error" in (page.get_attribute("#lr-input", "aria-describedby") or "").split()
+        assert page.get_attribute("#lr-input", "aria-invalid") == "true"
+        assert page.get_attribute("#learning_rate-error", "role") == "alert"
+        # the data set's box keeps its hint and gains its error slot
+        described = (page.get_attribute("#dataset-input", "aria-describedby") or "").split()
+        assert described == ["csv-hint", "dataset-error"], described
+    finally:
+        page.close()
+
+
+def test_the_gradient_check_says_pass_or_warn_in_words_with_a_legend(contexts: dict[str, Any], base_url: str,
+                                                                    shoot: Any) -> None:
+    page = main_page(contexts["laptop"], base_url, "step=0")
+    try:
+        page.click("#gradcheck-run")
+        page.wait_for_selector("#gradcheck-table[data-rows='9']", timeout=30_000)
+        words = page.eval_on_selector_all("#gradcheck-table tbody td.status", "cs => cs.map((c) => c.textContent)")
+        assert len(words) == 9 and set(words) <= {"pass", "warn"}, words
+        legend = page.text_content("#gradcheck-map .gc-legend") or ""
+        assert "pass" in legend and "warn" in legend and "fail" in legend, legend
+        assert (page.text_content("#gradcheck-note") or "").startswith(("Pass:", "Warn:"))
+        page.locator("#gradcheck-card").scroll_into_view_if_needed()
+        settle(page)
+        shoot(page, "a11y-gradcheck")
+        assert violations(page) == []
+    finally:
+        page.close()

@@ -60,3 +60,11 @@ test("the figure says what it has lit and what a keyboard choice is worth", () =
   assert.match(choiceWords({ kind: "node", l: 2, j: 1 }, net, st), /^Node a 1 of layer 2, a = 0.5700\./);
   assert.match(choiceWords({ kind: "node", l: 3, j: 1 }, net, st), /a = not computed yet/);
 });
+
+test("a quiz symbol's LaTeX is said in words", async () => {
+  const { texWords } = await import("../../static/js/models/spoken.js");
+  assert.equal(texWords("z_{1}^{2}"), "z 1 of layer 2");
+  assert.equal(texWords("\\delta_{1}^{3}"), "delta 1 of layer 3");
+  assert.equal(texWords("\\frac{\\partial \\mathcal{L}}{\\partial w_{21}^{3}}"), "dL by d w 21 of layer 3");
+  assert.equal(texWords("\\mathcal{L}"), "L");
+});

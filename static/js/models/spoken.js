@@ -10,6 +10,20 @@ export const nodeWords = (l, j) => (l === 1 ? `x ${j}` : `a ${j} of layer ${l}`)
 export const weightWords = (l, j, i) => `weight w ${j} ${i} of layer ${l}`;
 export const biasWords = (l, j) => `bias b ${j} of layer ${l}`;
 
+/** A symbol's LaTeX as the trace writes it (z_{1}^{2}, \delta_{1}^{3}, \frac{\partial \mathcal{L}}{\partial w_{21}^{3}})
+ * in words: "z 1 of layer 2", "delta 1 of layer 3", "dL by d w 21 of layer 3". */
+export function texWords(latex) {
+  return String(latex)
+    .replace(/\\frac\{\\partial\s*\\mathcal\{L\}\}\{\\partial\s*([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}/g, "dL by d $1")
+    .replace(/\\mathcal\{L\}/g, "L")
+    .replace(/\\([a-zA-Z]+)/g, "$1")
+    .replace(/_\{([^}]*)\}/g, " $1")
+    .replace(/\^\{([^}]*)\}/g, " of layer $1")
+    .replace(/[{}]/g, "")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
 /** What an event computes, its rule in words, and its value: "delta 1 of layer 3 = ... = 0.1317". */
 export function eventWords(ev, L) {
   const { l, j, i } = ev;

@@ -43,6 +43,16 @@ export function createEditor(els, handlers) {
     return els.root.querySelector(`[data-error-for="${field}"]`);
   }
 
+  // each error is announced when it appears and read again with the control it belongs to
+  els.root.querySelectorAll("[data-error-for]").forEach((slot) => {
+    slot.id ||= `${slot.dataset.errorFor}-error`;
+    slot.setAttribute("role", "alert");
+    const control = els.root.querySelector(`[data-field="${slot.dataset.errorFor}"]`);
+    if (!control) return;
+    const ids = (control.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+    control.setAttribute("aria-describedby", [...ids, slot.id].join(" "));
+  });
+
   function clearErrors() {
     els.root.querySelectorAll("[data-error-for]").forEach((el) => {
       el.textContent = "";
@@ -292,13 +302,14 @@ export function createEditor(els, handlers) {
       return { error: { field: "loss", message: `${ruleLabel(els.loss.value)} needs a ${allowed} output layer, not ${out}.` } };
     }
     const lr = els.lr.value.trim() === "" ? NaN : Number(els.lr.value);
+    // a PATCH reads a missing learning rate as "unchanged", so a word typed there would be dropped without a word
+    if (!Number.isFinite(lr)) return { error: { field: "learning_rate", message: "The learning rate η must be a number, e.g. 0.5." } };
     const spec = {
       layers: layers.map((x) => x.n),
       activations: layers.slice(1).map((x) => x.activation),
       loss: els.loss.value,
       reduction: els.reduction.value,
-      // A non-number is sent as null on purpose: the server's message then explains the rule.
-      learning_rate: Number.isFinite(lr) ? lr : null,
+      learning_rate: lr,
       init: { scheme: els.initScheme.value, seed: Number.parseInt(els.seed.value, 10) || 0 },
       dataset: { inputs: csv.inputs, targets: csv.targets },
     };

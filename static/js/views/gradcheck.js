@@ -11,6 +11,9 @@ import { tex } from "./tex.js";
 
 const LEVEL_COLOR = { good: "#1a9850", fair: "#e08214", bad: "#d73027" };
 const LEVEL_WORDS = { good: "agrees (≤ 10⁻⁷)", fair: "close (≤ 10⁻⁴)", bad: "differs" };
+// each level in a word beside its colour, so the check reads without telling green from red
+const STATUS = { good: "pass", fair: "warn", bad: "fail" };
+const LEGEND = [["good", "pass: ≤ 10⁻⁷"], ["fair", "warn: ≤ 10⁻⁴"], ["bad", "fail: more"]];
 const MAX_ROWS = 400;
 
 export function gradcheckElements(doc = document) {
@@ -53,6 +56,18 @@ export function createGradcheckView(els, { onRun, onFocus }) {
     };
     const geo = { ...g, xRange: [0, g.L - 1], yRange: [-(g.M - 1) / 2, (g.M - 1) / 2] };
     const root = svg("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": "edges coloured by relative error" }, els.map);
+    const key = document.createElement("p");
+    key.className = "gc-legend";
+    for (const [level, words] of LEGEND) {
+      const item = document.createElement("span");
+      item.className = "gc-key";
+      const swatch = document.createElement("span");
+      swatch.className = "gc-swatch";
+      swatch.style.background = LEVEL_COLOR[level];
+      item.append(swatch, words);
+      key.append(item);
+    }
+    els.map.append(key);
     const many = g.edges.length > 120;
     thin = many ? 1.5 : 3.5;
     for (const e of g.edges) {
@@ -84,7 +99,7 @@ export function createGradcheckView(els, { onRun, onFocus }) {
     rowEls.clear();
     if (!result) return;
     const head = els.table.createTHead().insertRow();
-    for (const t of ["", "backprop", "(ℒ₊ − ℒ₋)/2h", "rel. error"]) {
+    for (const t of ["", "backprop", "(ℒ₊ − ℒ₋)/2h", "rel. error", "status"]) {
       const th = document.createElement("th");
       th.scope = "col";
       th.textContent = t;
@@ -108,6 +123,9 @@ export function createGradcheckView(els, { onRun, onFocus }) {
       rel.className = `rel ${level}`;
       rel.textContent = fmt(p.rel_error, 2);
       rel.title = LEVEL_WORDS[level];
+      const word = tr.insertCell();
+      word.className = `status ${level}`;
+      word.textContent = STATUS[level];
       tr.addEventListener("click", () => onFocus(ref));
       tr.addEventListener("keydown", (ev) => {
         if (ev.key === "Enter" || ev.key === " ") {
@@ -165,9 +183,9 @@ export function createGradcheckView(els, { onRun, onFocus }) {
       const counts = { good: 0, fair: 0, bad: 0 };
       for (const p of res.parameters) counts[errorLevel(p.rel_error).cls] += 1;
       els.table.dataset.rows = String(res.parameters.length);
-      els.note.textContent = `${res.parameters.length} parameters, h = ${res.h}: ${counts.good} agree to 10⁻⁷, ${counts.fair} to 10⁻⁴, ${counts.bad} differ more. `
+      els.note.textContent = `${res.ok ? "Pass" : counts.bad ? "Fail" : "Warn"}: ${res.parameters.length} parameters, h = ${res.h}: ${counts.good} agree to 10⁻⁷, ${counts.fair} to 10⁻⁴, ${counts.bad} differ more. `
         + `Largest relative error ${fmt(res.max_rel_error, 2)}${res.ok ? " — backprop is right." : "."} `
-        + "Edges: green ≤ 10⁻⁷, orange ≤ 10⁻⁴, red more. Click an edge or a row for its numbers.";
+        + "Edges: green pass (≤ 10⁻⁷), orange warn (≤ 10⁻⁴), red fail. Click an edge or a row for its numbers.";
     },
     focus(ref) {
       // restyle the edge and the row that lose the focus and those that gain it; the formula is drawn again

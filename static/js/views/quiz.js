@@ -4,6 +4,7 @@
 
 import { fmt } from "../models/format.js";
 import { answeredText, histogramBars, percentText, verdictText } from "../models/quiz.js";
+import { texWords } from "../models/spoken.js";
 import { tex } from "./tex.js";
 
 function el(tag, attrs = {}, ...children) {
@@ -124,7 +125,10 @@ export function createFollowerCard(handlers) {
   const dismiss = el("button", { type: "button", id: "quiz-dismiss", class: "btn quiz-big", text: "OK", hidden: true });
   const card = el("section", { id: "quiz-card", class: "quiz-card", "aria-label": "Predict the next value", hidden: true },
     el("h2", { class: "quiz-title", text: "Predict the next value" }), prompt, form, status, mine, histogram, dismiss);
-  document.body.append(card);
+  // on the page before any question, so a screen reader hears a question open (a region shown with it is not read)
+  const announce = el("p", { id: "quiz-announce", class: "visually-hidden", role: "alert" });
+  input.setAttribute("aria-describedby", status.id);
+  document.body.append(card, announce);
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     handlers.onSubmit(input.value);
@@ -140,6 +144,8 @@ export function createFollowerCard(handlers) {
       card.dataset.question = q.id;
       document.body.classList.add("quiz-open");
       tex(prompt, q.prompt_latex);
+      announce.textContent = `A question from the presenter: predict ${texWords(q.symbol || "the next value")}. `
+        + "Type your prediction and send it.";
       form.hidden = false;
       input.value = "";
       send.disabled = false;
@@ -177,6 +183,7 @@ export function createFollowerCard(handlers) {
       dismiss.hidden = false;
     },
     hide() {
+      announce.textContent = "";
       card.hidden = true;
       card.dataset.state = "closed";
       document.body.classList.remove("quiz-open");
@@ -194,6 +201,7 @@ export function createSoloCard(handlers) {
   const status = el("p", { id: "predict-status", class: "quiz-status", "aria-live": "polite" });
   const go = el("button", { type: "button", id: "predict-continue", class: "btn primary quiz-big", text: "Continue →", hidden: true });
   const scoreLine = el("p", { id: "predict-score", class: "quiz-score" });
+  input.setAttribute("aria-describedby", status.id);
   const card = el("section", { id: "predict-card", class: "quiz-card solo", "aria-label": "Predict the next value", hidden: true },
     el("h2", { class: "quiz-title", text: "Predict the next value" }), prompt, form, status, go, scoreLine);
   document.body.append(card);
