@@ -185,7 +185,7 @@ def test_projector_mode_makes_the_lesson_text_at_least_24px(browser: Any, base_u
             open_lesson(page, f"/lesson?stage={n}&projector=1")
             assert size(".lesson-text") >= 24
             if n == "table":
-                page.wait_for_selector("#lesson-worst", state="attached", timeout=30_000)
+                page.wait_for_selector("#lesson-worst:not([hidden])", state="attached", timeout=30_000)
             settle(page)
             no_sideways_scroll(page)
             shoot(page, f"lesson-projector-stage{n}")
@@ -220,7 +220,7 @@ def test_every_stage_fits_the_projector_in_parts_without_scrolling(browser: Any,
         for n in range(1, total + 1):
             wait_step(page, n)
             if lesson(page)["stageKey"] == "table":
-                page.wait_for_selector("#lesson-worst", state="attached", timeout=60_000)
+                page.wait_for_selector("#lesson-worst:not([hidden])", state="attached", timeout=60_000)
             while True:
                 got = page.evaluate(PANEL_FIT)
                 what = f"stage {n}, part {got['part']}"
@@ -246,7 +246,7 @@ def test_every_stage_fits_the_projector_in_parts_without_scrolling(browser: Any,
 
 def test_the_xor_table_is_within_a_tenth_of_the_lectures(page: Any) -> None:
     open_lesson(page, "/lesson?stage=table")
-    page.wait_for_selector("#lesson-worst", timeout=30_000)
+    page.wait_for_selector("#lesson-worst:not([hidden])", timeout=30_000)
     iterations = page.eval_on_selector_all(".lesson-xor tr[data-iteration]", "els => els.map(e => e.dataset.iteration)")
     assert iterations == ["0", "1000", "2000", "3000", "5000", "10000"]
     worst = float(re.search(r"([0-9.]+) over all 24 entries", page.text_content("#lesson-worst") or "").group(1))
@@ -357,7 +357,7 @@ def test_the_lesson_reads_well_at_the_classs_sizes(browser: Any, base_url: str, 
         for n in ("notation", "closed-form", "grad-a", "reuse", "deep", "table"):
             open_lesson(page, f"/lesson?stage={n}")
             if n == "table":
-                page.wait_for_selector("#lesson-worst", timeout=30_000)
+                page.wait_for_selector("#lesson-worst:not([hidden])", timeout=30_000)
             settle(page)
             no_sideways_scroll(page)
             for sel in ("#lesson-prev", "#lesson-next"):

@@ -1,6 +1,7 @@
-"""The guided lesson's sums with terms and its every stage on a phone, in a real Chromium against the real server:
-a hidden δ on the half adder and on the deep half adder written with every term and its numbers, the δ it reads
-ringed on the figure, and every stage at 390 × 844 without sideways scrolling or unreadable formulas."""
+"""The guided lesson's deeper stages in a real Chromium against the real server: a hidden δ on the half adder and on
+the deep half adder written with every term and its numbers, the δ it reads ringed on the figure; the live table's
+slider moving the figure's weights and the table together, batch against online; and every stage at 390 × 844
+without sideways scrolling or unreadable formulas."""
 
 from __future__ import annotations
 
@@ -82,3 +83,41 @@ def test_every_stage_reads_on_a_phone_without_sideways_scrolling(browser: Any, b
         assert errors == []
     finally:
         ctx.close()
+
+
+def edges_drawn(page: Any) -> list[str]:
+    """The figure's edges as drawn: each one's colour and width, which follow its weight."""
+    return page.eval_on_selector_all(
+        "#network-figure-edges path, #network-figure-edges line",
+        "els => els.map(e => `${e.style.cssText}|${e.getAttribute('d')}`)")
+
+
+def test_the_live_tables_slider_moves_the_figures_weights_and_the_table_together(page: Any) -> None:
+    d = open_lesson(page, "/lesson?stage=table")
+    assert d["lessonNetwork"] == "2-2-1"
+    page.wait_for_selector("#lesson-live-slider:not([disabled])", timeout=60_000)
+    page.wait_for_selector("#lesson-worst:not([hidden])", state="attached")
+    start_edges = edges_drawn(page)
+    start = page.eval_on_selector_all(".live-o", "els => els.map(e => Number(e.dataset.value))")
+    page.fill("#lesson-live-slider", "50")  # iteration 5,000
+    eventually(lambda: page.get_attribute("#lesson-table", "data-iteration") == "5000", message="slider at 5,000")
+    later = page.eval_on_selector_all(".live-o", "els => els.map(e => Number(e.dataset.value))")
+    # The run the page shows is the server's: the same request is answered from its cache, once per class.
+    body = {"iterations": 10000, "mode": "batch", "record_every": 100, "store": False, "record_weights": True}
+    res = page.request.post(f"/api/networks/{d['networkId']}/train", data=body)
+    assert res.status == 200 and res.headers["x-cache"] == "hit"
+    snap = next(s for s in res.json()["snapshots"] if s["iteration"] == 5000)
+    assert later == [o[0] for o in snap["outputs"]] and later != start
+    assert [float(v) for v in page.eval_on_selector_all(".live-ref", "els => els.map(e => e.textContent)")] == \
+        [0.05, 0.96, 0.96, 0.03]  # the lecture's row at 5,000
+    eventually(lambda: edges_drawn(page) != start_edges, message="the figure's edges follow the slider's weights")
+    # Online from the same start: another run, another curve, other outputs at the same iteration.
+    page.click(".live-mode[data-mode=online]")
+    eventually(lambda: page.get_attribute("#lesson-table", "data-mode") == "online", message="online mode")
+    page.wait_for_selector("#lesson-live-slider:not([disabled])", timeout=60_000)
+    eventually(lambda: page.get_attribute("#lesson-table", "data-iteration") == "5000", message="online at 5,000")
+    online = page.eval_on_selector_all(".live-o", "els => els.map(e => Number(e.dataset.value))")
+    assert online != later
+    assert page.locator(".live-online").count() == 1 and page.locator(".live-batch").count() == 1
+    net = page.request.get(f"/api/networks/{d['networkId']}").json()
+    assert net["iteration"] == 0  # the lesson's own network is never trained

@@ -8,7 +8,15 @@ import { prepareTrace, stateAt } from "../models/trace-model.js";
 import { compareTable } from "./formulas.js";
 import { STAGES, stageSpan } from "./stages.js";
 
-const TABLE_ITERATIONS = 10000;
+/**
+ * The live table's runs from the lesson's XOR network, never stored (store false) and cached by the server, so a
+ * class costs one run per mode: batch to the lecture's 10,000; online to 5,000 (four updates each, and one request's
+ * limit), every 100th iteration with its weights for the slider.
+ */
+const LIVE_RUNS = {
+  batch: { iterations: 10000, mode: "batch", record_every: 100, store: false, record_weights: true },
+  online: { iterations: 5000, mode: "online", record_every: 100, store: false, record_weights: true },
+};
 
 /**
  * deps: {api, room (room.js), position, figure (network-view), callouts, view (lesson-view), share (the room
@@ -18,8 +26,10 @@ export function createLesson(deps) {
   const { api, room, position, figure, callouts, view, say } = deps;
   const state = {
     network: null, trace: null, sample: 0, stage: 1, projector: false, following: null,
-    forwardAll: null, backwardAll: null, table: null, reference: null, choice: null, netKey: null,
+    forwardAll: null, backwardAll: null, reference: null, choice: null, netKey: null,
+    live: { mode: "batch", index: 0, runs: { batch: null, online: null }, compared: null, lecture: new Map() },
   };
+  const runLoading = new Set();
   // preset name -> a promise of {network, trace, forwardAll, backwardAll, sample, choice}: one network per preset
   const nets = new Map();
   let going = 0; // the latest goStage call: an older one that finds its network late gives way
@@ -31,8 +41,15 @@ export function createLesson(deps) {
   const span = () => stageSpan(stage(), state.trace);
   const ctx = () => ({
     network: state.network, sample: state.sample, trace: state.trace, forwardAll: state.forwardAll,
-    backwardAll: state.backwardAll, table: state.table, p: position.p, ev: stateAt(state.trace, position.p).current,
+    backwardAll: state.backwardAll, live: state.live, p: position.p, ev: stateAt(state.trace, position.p).current,
   });
+
+  /** The network the figure draws: on the live table, the lesson's XOR network at the slider's weights. */
+  function figureNetwork() {
+    const run = stage().table && state.live.runs[state.live.mode];
+    const snap = run && run.snapshots[Math.min(state.live.index, run.snapshots.length - 1)];
+    return snap && snap.weights ? { ...state.network, weights: snap.weights, biases: snap.biases } : state.network;
+  }
 
   function show(animate = 0) {
     if (!state.network || !state.trace) return drawn;
@@ -41,7 +58,7 @@ export function createLesson(deps) {
     view.render({ stage: stage(), n: state.stage, total, ctx: ctx(), span: span(), p, ev: st.current, following: !!state.following, projector: state.projector });
     // The figure keeps its classroom sizes in projector mode (beside the lesson's text it has half the screen),
     // but its labels grow to 16 px, readable beside the text's 24.
-    const model = { network: state.network, trace: state.trace, state: st, projector: false, minFont: state.projector ? 16 : null, animate, wave: null };
+    const model = { network: figureNetwork(), trace: state.trace, state: st, projector: false, minFont: state.projector ? 16 : null, animate, wave: null };
     const callouts = stage().callouts ? stage().callouts(ctx()) : [];
     drawn = figure.render(model).then(() => deps.callouts.draw(state.network, callouts, false)).catch((err) => say(`Drawing the network failed: ${err.message}`));
     return drawn;
@@ -65,7 +82,7 @@ export function createLesson(deps) {
     const s = span();
     position.load(state.trace, p == null ? s.at : Math.max(s.lo, Math.min(s.hi, p)));
     show();
-    if (stage().table) ensureTable();
+    if (stage().table) ensureRun(state.live.mode);
     moved();
   }
 
@@ -95,23 +112,45 @@ export function createLesson(deps) {
     if (!state.following) moved();
   }
 
-  /** The XOR table: a fresh copy of the preset (the lesson's own network is left alone), trained in batch mode. */
-  async function ensureTable() {
-    if (state.table || state.tableLoading || !state.reference) {
-      if (!state.reference) say("This network's preset has no table from the lecture to compare with.", "info");
-      return;
-    }
-    state.tableLoading = true;
+  /** Starts (once) the live table's run in `mode` from the network on screen; the stage redraws when it lands. */
+  async function ensureRun(mode) {
+    if (state.live.runs[mode] || runLoading.has(mode) || !state.network) return;
+    runLoading.add(mode);
     try {
-      const scratch = await api.createNetwork({ preset: "xor" });
-      const run = await api.train(scratch.id, { iterations: TABLE_ITERATIONS, mode: "batch", record_every: 1000 });
-      state.table = compareTable(state.reference, run.snapshots);
+      const run = await api.train(state.network.id, LIVE_RUNS[mode]);
+      state.live.runs[mode] = run;
+      if (mode === "batch" && state.reference) state.live.compared = compareTable(state.reference, run.snapshots);
       if (stage().table) show();
     } catch (err) {
-      say(`Training the copy for the table failed: ${err.message}`);
+      say(`Training for the live table failed: ${err.message}`);
     } finally {
-      state.tableLoading = false;
+      runLoading.delete(mode);
     }
+  }
+
+  /** The live table's mode: the slider keeps its iteration where the other run recorded it. */
+  function setLiveMode(mode) {
+    const live = state.live;
+    if (!LIVE_RUNS[mode] || live.mode === mode) return;
+    const from = live.runs[live.mode];
+    const iteration = from ? from.snapshots[Math.min(live.index, from.snapshots.length - 1)].iteration : 0;
+    live.mode = mode;
+    const every = LIVE_RUNS[mode].record_every;
+    live.index = Math.min(Math.round(iteration / every), LIVE_RUNS[mode].iterations / every);
+    ensureRun(mode);
+    show();
+  }
+
+  function setLiveIndex(k) {
+    state.live.index = Math.max(0, Math.trunc(k) || 0);
+    show();
+  }
+
+  /** The lecture's outputs by iteration, for the live table's lecture column. */
+  function setReference(presets) {
+    const xor = (presets || []).find((p) => p.name === "xor");
+    state.reference = xor && xor.reference ? xor.reference : null;
+    state.live.lecture = new Map(state.reference ? state.reference.iterations.map((it, r) => [it, state.reference.outputs[r]]) : []);
   }
 
   /** A network's passes over all samples and one sample's trace; chooses the sample when none is given. */
@@ -151,8 +190,7 @@ export function createLesson(deps) {
   }
 
   async function start({ stage: linked, projector, presets }) {
-    const xor = (presets || []).find((p) => p.name === "xor");
-    state.reference = xor && xor.reference ? xor.reference : null;
+    setReference(presets);
     if (projector) setProjector(true);
     await goStage(linked || 1);
   }
@@ -181,8 +219,7 @@ export function createLesson(deps) {
       return start(options);
     }
     deps.share.badge(again);
-    const xor = (options.presets || []).find((p) => p.name === "xor");
-    state.reference = xor && xor.reference ? xor.reference : null;
+    setReference(options.presets);
     if (options.projector) setProjector(true);
     // the room's network is the stage's: kept as its preset's network for this session
     const net = await api.getNetwork(rs.network_id);
@@ -216,8 +253,7 @@ export function createLesson(deps) {
   /** Follows a presenter's lesson in room `code`: every state with view "lesson" moves this page to its stage. */
   function follow(code, { projector, presets } = {}) {
     state.following = code;
-    const xor = (presets || []).find((p) => p.name === "xor");
-    state.reference = xor && xor.reference ? xor.reference : null;
+    setReference(presets);
     if (projector) setProjector(true);
     let busy = Promise.resolve();
     // As on the main follower page: a server-issued identity, kept per room in this browser, rides on the stream
@@ -260,7 +296,7 @@ export function createLesson(deps) {
   }
 
   return {
-    state, start, resume, follow, present, goStage, nextStage, prevStage,
+    state, start, resume, follow, present, goStage, nextStage, prevStage, setLiveMode, setLiveIndex,
     stepNext: local(() => step(1)),
     stepPrev: local(() => step(-1)),
     first: local(() => goStage(1)),

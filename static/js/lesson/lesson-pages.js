@@ -8,7 +8,7 @@ function blocksOf(panel) {
   const out = [];
   for (const child of panel.children) {
     if (child.matches(".lesson-kicker, .lesson-title")) continue;
-    if (child.matches(".lesson-formulas, .lesson-notes")) out.push(...child.children);
+    if (child.matches(".lesson-formulas, .lesson-notes, .lesson-table-wrap")) out.push(...child.children);
     else out.push(child);
   }
   return out;

@@ -1,12 +1,13 @@
 // The lesson's text panel: the stage's title and words, the computation the step player stands on (the trace's own
-// formula), the extra formulas, the multiplication counts, the XOR table and the notes; the stage dots; and the
-// callouts pinned to nodes and edges over the network figure. It draws only.
+// formula), the extra formulas, the multiplication counts, the live table (live-table.js) and the notes; the stage
+// dots; and the callouts pinned to nodes and edges over the network figure. It draws only.
 
-import { count, fmt, two } from "../models/format.js";
+import { count } from "../models/format.js";
 import { buildGeometry, figureSizes, toPixel } from "../models/layout.js";
 import { nodeKey } from "../models/trace-model.js";
 import { mixed, tex } from "../views/tex.js";
 import { createPager } from "./lesson-pages.js";
+import { createLiveTable } from "./live-table.js";
 import { NETWORKS } from "./stages.js";
 
 const $ = (id) => document.getElementById(id);
@@ -79,41 +80,9 @@ function countsTable(rows) {
   return table;
 }
 
-/** The lecture's table beside ours ({rows, worst} of compareTable), or a line saying it is on its way. */
-function xorTable(box, table, inputs) {
-  box.textContent = "";
-  if (!table) {
-    box.append(el("p", "hint", "Training a copy of the network for 10,000 iterations…"));
-    return;
-  }
-  const t = el("table", "lesson-xor");
-  const head = el("tr");
-  head.append(el("th", null, "iteration"));
-  inputs.forEach((x) => head.append(el("th", null, `x = (${x.join(", ")})`)));
-  t.append(head);
-  for (const row of table.rows) {
-    const tr = el("tr");
-    tr.dataset.iteration = String(row.iteration);
-    tr.append(el("th", null, count(row.iteration)));
-    for (const c of row.cells) {
-      const td = el("td");
-      td.append(el("span", "xor-ours", two(c.ours)));
-      const ref = el("span", "xor-ref");
-      ref.append(el("span", "xor-word", "lecture "), two(c.lecture));
-      const diff = el("span", "xor-diff", `${c.diff >= 0 ? "+" : "−"}${Math.abs(c.diff).toFixed(2)}`);
-      td.append(ref, diff);
-      tr.append(td);
-    }
-    t.append(tr);
-  }
-  box.append(t);
-  const worst = el("p", "lesson-worst", `Largest difference from the lecture's table: ${fmt(table.worst, 3)} over all ${table.rows.length * inputs.length} entries.`);
-  worst.id = "lesson-worst";
-  box.append(worst);
-}
-
-/** els: lessonElements(); onDot(n) when a stage dot is clicked (1-based). */
-export function createLessonView(els, { onDot } = {}) {
+/** els: lessonElements(); onDot(n) when a stage dot is clicked (1-based); onMode, onIndex: the live table's moves. */
+export function createLessonView(els, { onDot, onMode, onIndex } = {}) {
+  const live = createLiveTable(els.table, { onMode, onIndex });
   let dotsFor = 0;
   // In projector mode a stage longer than the panel is shown in parts, never with a scroll bar inside.
   const pager = createPager(els.panel, els.kicker);
@@ -194,7 +163,7 @@ export function createLessonView(els, { onDot } = {}) {
     }
 
     els.table.hidden = !stage.table;
-    if (stage.table) xorTable(els.table, ctx.table, ctx.network.dataset.inputs);
+    if (stage.table) live.render(ctx.live, ctx.network.dataset);
 
     els.notes.textContent = "";
     for (const note of stage.notes || []) {

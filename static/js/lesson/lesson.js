@@ -22,7 +22,11 @@ const position = createPosition();
 const figure = createNetworkView($("network-figure"), { scaleOf: (q) => meta.scaleOf(q) });
 const callouts = createCallouts($("network-figure"));
 const els = lessonElements();
-const view = createLessonView(els, { onDot: (n) => lesson.state.following || lesson.goStage(n) });
+const view = createLessonView(els, {
+  onDot: (n) => lesson.state.following || lesson.goStage(n),
+  onMode: (mode) => lesson.setLiveMode(mode),
+  onIndex: (k) => lesson.setLiveIndex(k),
+});
 
 const share = {
   show(p) {

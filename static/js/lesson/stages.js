@@ -292,11 +292,12 @@ export const STAGES = [
     key: "table",
     net: "xor",
     part: "Result",
-    title: "The XOR table",
-    text: () => "Batch training from the same starting weights, recorded at the lecture's iterations. For a long while every output sits near 0.5: the network is on a plateau. Between 2,000 and 3,000 iterations it breaks, and by 10,000 the outputs are close to the targets 0, 1, 1, 0.",
-    at: lastOf("update"),
+    title: "The XOR table, live",
+    text: () => "The XOR network trained from the same starting weights, recorded every 100 iterations. Move the slider: the figure's weights and the outputs in the table move together. In batch mode every output sits near 0.5 for a long while, a plateau; between 2,000 and 3,000 iterations it breaks, and by 10,000 the outputs are close to the targets 0, 1, 1, 0. Switch to online to train from the same start one sample at a time.",
+    at: () => 0,
     event: false,
     table: true,
+    notes: [ORDER.table],
   },
 ];
 
