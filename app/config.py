@@ -51,6 +51,9 @@ class Settings:
     quiz_answer_rate: tuple[int, int] = field(default_factory=lambda: _rate("DELTAFLOW_QUIZ_RATE", "10/10"))
     # (copies, seconds): "Try it myself" forks one follower identity may make per window
     fork_budget: tuple[int, int] = field(default_factory=lambda: _rate("DELTAFLOW_FORKS_PER_FOLLOWER", "5/60"))
+    # how long one call to Redis may wait (connecting, or for an answer) before it fails and the request gets 503:
+    # a stalled redis-server must not hold a thread of the pool for ever
+    redis_timeout_seconds: float = field(default_factory=lambda: _float("DELTAFLOW_REDIS_TIMEOUT", 5))
     public_url: str | None = field(
         default_factory=lambda: (os.environ.get("DELTAFLOW_PUBLIC_URL") or "").rstrip("/") or None)
     # hosts this server answers for (a Host header elsewhere could put a stranger's address in join links);
@@ -81,6 +84,8 @@ class Settings:
     # ns (about two worst-case requests on 2 cores), and how long a request may wait for room before a 503
     gate_capacity: int = field(default_factory=lambda: _int("DELTAFLOW_GATE_CAPACITY", 10_000_000_000))
     gate_wait_seconds: float = field(default_factory=lambda: float(os.environ.get("DELTAFLOW_GATE_WAIT") or 2))
+    # threads admitted heavy work runs on, apart from the pool that light requests use
+    heavy_threads: int = field(default_factory=lambda: max(1, _int("DELTAFLOW_HEAVY_THREADS", 4)))
     # finished training runs kept per process for identical requests (0: none), and the bytes they may hold
     train_cache_entries: int = field(default_factory=lambda: _int("DELTAFLOW_TRAIN_CACHE", 256))
     train_cache_bytes: int = 64_000_000

@@ -29,7 +29,8 @@ def _store() -> NetworkStore:
     if settings.redis_url:
         from app.store.redis import RedisStore  # imported only when configured
 
-        return RedisStore(settings.redis_url, ttl_seconds=settings.expiry_days * 86400)
+        return RedisStore(settings.redis_url, ttl_seconds=settings.expiry_days * 86400,
+                          timeout=settings.redis_timeout_seconds)
     from app.store.sqlite import SQLiteStore
 
     return SQLiteStore(settings.db_path)

@@ -44,7 +44,7 @@ def open_classroom(store: NetworkStore, settings: Settings) -> Classroom:
     interval, keepalive = settings.tally_interval_seconds, settings.sse_keepalive_seconds
     rate, ttl = settings.quiz_answer_rate, settings.room_ttl_seconds
     if isinstance(store, RedisStore):
-        hub = RedisHub(store.url, store.prefix, interval, keepalive)
+        hub = RedisHub(store.url, store.prefix, interval, keepalive, store.timeout)
         counts = RedisCounts(store.client, store.prefix, ttl, settings.room_heartbeat_seconds,
                              on_change=hub.publish_tally, url=store.url)
         counts.start()

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Header, Response, status
 from fastapi.responses import JSONResponse
 
 from app.deps import SettingsDep, StoreDep
-from app.networks import usecases
+from app.networks import priced, usecases
 from app.schemas import (
     BatchResult,
     CreatedNetwork,
@@ -58,10 +58,10 @@ def _json(payload: dict[str, Any]) -> JSONResponse:
 # the busiest route of a lesson, first so that routing finds it first
 @router.post("/{network_id}/step", response_model=StepResult,
              responses=error_responses(400, 403, 404, 409, 413, 415, 503))
-def step(network_id: str, body: SampleRequest, store: StoreDep, settings: SettingsDep,
-         authorization: Auth = None) -> Any:
+async def step(network_id: str, body: SampleRequest, store: StoreDep, settings: SettingsDep,
+               authorization: Auth = None) -> Any:
     """One update on a sample or batch with the network's optimizer; the new weights are stored."""
-    return _json(usecases.step(store, settings, network_id, body, authorization))
+    return _json(await priced.step(store, settings, network_id, body, authorization))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CreatedNetwork,
@@ -93,67 +93,67 @@ def delete_network(network_id: str, store: StoreDep, authorization: Auth = None)
 
 @router.post("/{network_id}/forward", response_model=SampleResult | BatchResult,
              responses=error_responses(400, 404, 413, 415, 503))
-def forward(network_id: str, body: SampleRequest, store: StoreDep, settings: SettingsDep) -> Any:
+async def forward(network_id: str, body: SampleRequest, store: StoreDep, settings: SettingsDep) -> Any:
     """z^l and a^l of every layer for one sample or a batch (and the loss if a target is known)."""
-    return _json(usecases.compute(store, settings, network_id, body, with_grads=False))
+    return _json(await priced.compute(store, settings, network_id, body, with_grads=False))
 
 
 @router.post("/{network_id}/backward", response_model=SampleResult | BatchResult,
              responses=error_responses(400, 404, 413, 415, 503))
-def backward(network_id: str, body: SampleRequest, store: StoreDep, settings: SettingsDep) -> Any:
+async def backward(network_id: str, body: SampleRequest, store: StoreDep, settings: SettingsDep) -> Any:
     """Forward, then δ^l, ∂L/∂a^l, ∂L/∂w^l and ∂L/∂b^l of every layer."""
-    return _json(usecases.compute(store, settings, network_id, body, with_grads=True))
+    return _json(await priced.compute(store, settings, network_id, body, with_grads=True))
 
 
 @router.post("/{network_id}/predict", response_model=PredictResult, responses=error_responses(400, 404, 413, 415, 503))
-def predict(network_id: str, body: PredictRequest, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
+async def predict(network_id: str, body: PredictRequest, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
     """Outputs for many inputs at once, e.g. a grid for a decision-boundary map."""
-    return usecases.predict(store, settings, network_id, body)
+    return await priced.predict(store, settings, network_id, body)
 
 
 @router.post("/{network_id}/train", response_model=TrainResult,
              responses=error_responses(400, 403, 404, 409, 413, 415, 503))
-def train(network_id: str, body: TrainRequest, store: StoreDep, settings: SettingsDep,
-          authorization: Auth = None) -> Any:
+async def train(network_id: str, body: TrainRequest, store: StoreDep, settings: SettingsDep,
+                authorization: Auth = None) -> Any:
     """Train for N iterations (batch: one step on the whole data set; online: one step per sample; minibatch: one
     step per shuffled batch of batch_size, an iteration being an epoch). Anyone with the id may train with
     `store` false, which changes nothing; storing the result needs a protected network's token. X-Cache says
     whether an identical earlier run answered."""
-    result, hit = usecases.train(store, settings, network_id, body, authorization)
+    result, hit = await priced.train(store, settings, network_id, body, authorization)
     response = _json(result)
     response.headers["X-Cache"] = "hit" if hit else "miss"
     return response
 
 
 @router.post("/{network_id}/trace", response_model=TraceResult, responses=error_responses(400, 404, 413, 415, 503))
-def trace_sample(network_id: str, body: TraceRequest, store: StoreDep, settings: SettingsDep) -> Any:
+async def trace_sample(network_id: str, body: TraceRequest, store: StoreDep, settings: SettingsDep) -> Any:
     """Every elementary computation of one sample's forward pass, loss, backward pass and update, in order."""
-    return _json(usecases.trace(store, settings, network_id, body))
+    return _json(await priced.trace(store, settings, network_id, body))
 
 
 @router.post("/{network_id}/gradcheck", response_model=GradCheckResult,
              responses=error_responses(400, 404, 413, 415, 503))
-def check_gradients(network_id: str, body: SampleRequest, store: StoreDep, settings: SettingsDep) -> Any:
+async def check_gradients(network_id: str, body: SampleRequest, store: StoreDep, settings: SettingsDep) -> Any:
     """Backprop's ∂L/∂w and ∂L/∂b against central finite differences, overall and per parameter."""
-    return _json(usecases.gradcheck(store, settings, network_id, body))
+    return _json(await priced.gradcheck(store, settings, network_id, body))
 
 
 @router.post("/{network_id}/landscape", response_model=LandscapeResult,
              responses=error_responses(400, 404, 413, 415, 503))
-def landscape(network_id: str, body: LandscapeRequest, store: StoreDep, settings: SettingsDep) -> Any:
+async def landscape(network_id: str, body: LandscapeRequest, store: StoreDep, settings: SettingsDep) -> Any:
     """The loss over the data set as two parameters (x, y) move by up to ±span, every other one fixed."""
-    return _json(usecases.landscape(store, settings, network_id, body))
+    return _json(await priced.landscape(store, settings, network_id, body))
 
 
 @router.post("/{network_id}/graph", response_model=GraphResult, responses=error_responses(400, 404, 413, 415, 503))
-def graph(network_id: str, body: GraphRequest, store: StoreDep, settings: SettingsDep) -> Any:
+async def graph(network_id: str, body: GraphRequest, store: StoreDep, settings: SettingsDep) -> Any:
     """One sample's operation graph: each product w·a, sum z, bias, activation, target and the loss with its value,
     ∂L/∂value and ∂value/∂input. Anyone with the network's id may read it; nothing changes."""
-    return _json(usecases.graph(store, settings, network_id, body))
+    return _json(await priced.graph(store, settings, network_id, body))
 
 
 @router.post("/{network_id}/nudge", response_model=NudgeResult, responses=error_responses(400, 404, 413, 415, 503))
-def nudge(network_id: str, body: NudgeRequest, store: StoreDep, settings: SettingsDep) -> Any:
+async def nudge(network_id: str, body: NudgeRequest, store: StoreDep, settings: SettingsDep) -> Any:
     """The loss after moving one weight (or bias) by ε beside the prediction ∂L/∂θ · ε. Anyone with the network's
     id may ask: the network is read, never changed."""
-    return _json(usecases.nudge(store, settings, network_id, body))
+    return _json(await priced.nudge(store, settings, network_id, body))

@@ -26,6 +26,23 @@ class Stored:
     version: int
 
 
+@dataclass
+class Sizes:
+    """What a request on a network costs depends on: its layer sizes, its data set's rows, whether biases train.
+    Read without decoding the record, so a heavy request is priced before anything large is parsed."""
+
+    layers: list[int]
+    rows: int
+    train_biases: bool
+
+
+def sizes_of(state: dict[str, Any]) -> Sizes:
+    """The sizes of a decoded record (what `NetworkStore.sizes` reads without decoding it)."""
+    data = state.get("dataset")
+    return Sizes(list(state.get("layers") or []), len(data["inputs"]) if data else 0,
+                 bool(state.get("train_biases", True)))
+
+
 def new_id() -> str:
     """22 url-safe characters: 132 random bits."""
     return secrets.token_urlsafe(16)
@@ -37,6 +54,10 @@ class NetworkStore(Protocol):
     def create(self, state: dict[str, Any]) -> str: ...
 
     def get(self, network_id: str) -> Stored: ...
+
+    def sizes(self, network_id: str) -> Sizes:
+        """The record's sizes without decoding its weights and data set; NotFound as `get`."""
+        ...
 
     def replace(self, network_id: str, state: dict[str, Any], version: int) -> bool: ...
 

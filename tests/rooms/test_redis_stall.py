@@ -70,3 +70,34 @@ def test_followers_leaving_during_a_redis_stall_leave_the_worker_answering(
     finally:
         for r in readers:
             r.stop()
+
+
+def test_a_call_to_a_stalled_redis_answers_503_instead_of_holding_its_thread(tmp_path: Path) -> None:
+    """The sync client has socket timeouts from Settings: a request whose Redis call stalls is answered 503 while
+    Redis is still stopped, instead of waiting (and holding a thread of the pool) until Redis comes back."""
+    with RedisServer.start(tmp_path / "redis") as server:
+        app = start_app(tmp_path, {"DELTAFLOW_REDIS_URL": server.url, "DELTAFLOW_REDIS_TIMEOUT": "1"})
+        try:
+            network = httpx.post(f"{app.url}/api/networks", json={"preset": "xor"}, timeout=30).json()["id"]
+            resumed = threading.Event()
+
+            def resume() -> None:
+                os.kill(server.process.pid, signal.SIGCONT)
+                resumed.set()
+
+            os.kill(server.process.pid, signal.SIGSTOP)
+            timer = threading.Timer(30.0, resume)  # only a hang reaches this: then Redis comes back
+            timer.start()
+            try:
+                stalled = httpx.get(f"{app.url}/api/networks/{network}", timeout=120)
+                assert not resumed.is_set(), "the request waited for Redis to come back"
+                assert stalled.status_code == 503
+                assert stalled.headers["retry-after"].isdigit()
+            finally:
+                timer.cancel()
+                resume()
+            # Redis is back: the same request answers again
+            eventually(lambda: httpx.get(f"{app.url}/api/networks/{network}", timeout=30).status_code == 200)
+        finally:
+            os.kill(server.process.pid, signal.SIGCONT)
+            app.stop()

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support import Process, start_uvicorn
+from tests.support import Process, eventually, start_uvicorn
 
 ROWS = 2000
 HANG = 120.0  # seconds: only to catch a hang, never a timing requirement
@@ -45,10 +44,50 @@ LANDSCAPE = {"x": {"l": 2, "j": 1, "i": 1}, "y": {"l": 3, "j": 1, "i": 1}, "reso
 
 
 def _wait_until(condition: Any, what: str) -> None:
-    deadline = time.monotonic() + HANG
-    while not condition():
-        assert time.monotonic() < deadline, f"gave up waiting for {what}"
-        time.sleep(0.02)
+    eventually(condition, timeout=HANG, message=f"gave up waiting for {what}", interval=0.02)
+
+
+def _storm(url: str, n: int, path: str, body: Any) -> tuple[list[threading.Thread], list[int]]:
+    """n concurrent POSTs, each on its own connection, sent together; their statuses land in the list."""
+    statuses: list[int] = []
+    barrier = threading.Barrier(n)
+
+    def one() -> None:
+        with httpx.Client(base_url=url, timeout=HANG * 4) as own:
+            barrier.wait()
+            statuses.append(own.post(path, json=body).status_code)
+
+    threads = [threading.Thread(target=one) for _ in range(n)]
+    for t in threads:
+        t.start()
+    return threads, statuses
+
+
+def test_light_requests_answer_while_more_heavy_requests_wait_than_the_pool_has_threads(serve: Any) -> None:
+    """Waiting heavy requests hold no thread: more of them wait than anyio's pool has threads (40), and a read and
+    a step still answer meanwhile."""
+    server = serve({"DELTAFLOW_GATE_CAPACITY": "1", "DELTAFLOW_GATE_WAIT": str(HANG * 4)})
+    with httpx.Client(base_url=server.url, timeout=HANG) as http:
+        heavy = _heavy_network(http)
+        light = http.post("/api/networks", json={"preset": "xor"}).json()["id"]
+        seen: list[int] = []
+
+        def many_waiting() -> bool:
+            seen.append(http.get("/readyz").json()["heavy_waiting"])
+            return seen[-1] > 40
+
+        threads, statuses = _storm(server.url, 45, f"/api/networks/{heavy}/landscape", LANDSCAPE)
+        try:
+            eventually(many_waiting, timeout=HANG, interval=0.02,
+                       message=lambda: f"more than 40 heavy requests never waited at once (at most {max(seen)})")
+            assert http.get(f"/api/networks/{light}").status_code == 200
+            assert http.post(f"/api/networks/{light}/step", json={"samples": "all"}).status_code == 200
+            assert http.get("/healthz").status_code == 200
+            assert http.get("/readyz").json()["heavy_waiting"] > 0  # answered while heavy requests still waited
+        finally:
+            for t in threads:
+                t.join(HANG * 4)
+        assert statuses == [200] * 45
 
 
 def test_a_full_gate_answers_503_with_retry_after_and_light_requests_pass(serve: Any) -> None:

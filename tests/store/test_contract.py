@@ -115,3 +115,18 @@ def test_expire_deletes_only_records_untouched_for_long_enough(store: NetworkSto
     assert store.expire(older_than_seconds=50) == 1
     assert store.get(fresh_write).version == 2
     assert store.expire(older_than_seconds=50) == 0
+
+
+def test_sizes_are_read_without_decoding_and_follow_each_write(store: NetworkStore) -> None:
+    network_id = store.create(_state(train_biases=False))
+    sizes = store.sizes(network_id)
+    assert (sizes.layers, sizes.rows, sizes.train_biases) == ([2, 2, 1], 0, False)
+    stored = store.get(network_id)
+    stored.state["dataset"] = {"inputs": [[0, 0], [0, 1], [1, 0]], "targets": [[0], [1], [1]]}
+    del stored.state["train_biases"]  # records from before the field existed train their biases
+    assert store.replace(network_id, stored.state, stored.version)
+    sizes = store.sizes(network_id)
+    assert (sizes.layers, sizes.rows, sizes.train_biases) == ([2, 2, 1], 3, True)
+    store.delete(network_id)
+    with pytest.raises(NotFound):
+        store.sizes(network_id)

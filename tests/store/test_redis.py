@@ -45,3 +45,30 @@ def test_two_stores_with_different_prefixes_do_not_see_each_other(redis_server: 
     assert a.get(nid).state["id"] == nid
     a.close()
     b.close()
+
+
+def test_the_timeout_setting_reaches_the_sync_clients(redis_server: RedisServer,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """DELTAFLOW_REDIS_TIMEOUT bounds every blocking call of the shared client and of the rooms' hub, so a stalled
+    redis-server fails a request (503) rather than holding a thread (tests/rooms/test_redis_stall.py)."""
+    from app import deps
+    from app.rooms.redis.hub import RedisHub
+    from app.rooms.wiring import open_classroom
+
+    monkeypatch.setenv("DELTAFLOW_REDIS_URL", redis_server.url)
+    monkeypatch.setenv("DELTAFLOW_REDIS_TIMEOUT", "1.5")
+    deps._settings.cache_clear()
+    deps._store.cache_clear()
+    try:
+        store = deps._store()
+        assert isinstance(store, RedisStore)
+        kwargs = store.client.connection_pool.connection_kwargs
+        assert (kwargs["socket_timeout"], kwargs["socket_connect_timeout"]) == (1.5, 1.5)
+        classroom = open_classroom(store, deps._settings())
+        hub = classroom.rooms.hub
+        assert isinstance(hub, RedisHub) and hub.timeout == 1.5
+        classroom.close()
+        store.close()
+    finally:
+        deps._settings.cache_clear()
+        deps._store.cache_clear()

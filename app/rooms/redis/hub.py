@@ -29,9 +29,11 @@ class RedisHub(Hub):
     """One listener thread and connection per process, started on first use; tallies made here reach this
     process's streams at once and the others through the same thread, at most once per room per tally_interval."""
 
-    def __init__(self, url: str, prefix: str, tally_interval: float = 0.25, keepalive: float = 15.0) -> None:
+    def __init__(self, url: str, prefix: str, tally_interval: float = 0.25, keepalive: float = 15.0,
+                 timeout: float | None = None) -> None:
         super().__init__(tally_interval, keepalive)
         self.url = url
+        self.timeout = timeout
         self.prefix = prefix
         self._ready = threading.Event()
         self._stop = threading.Event()
@@ -88,7 +90,9 @@ class RedisHub(Hub):
         ends_prefix = ends_channel(self.prefix, "").encode()
         next_flush = 0.0
         while not self._stop.is_set():
-            client = redis.Redis.from_url(self.url)  # bytes in, bytes out: messages go to streams as they came
+            # bytes in, bytes out: messages go to streams as they came; a stalled Redis fails a publish (then
+            # the loop reconnects) instead of holding this thread
+            client = redis.Redis.from_url(self.url, socket_timeout=self.timeout, socket_connect_timeout=self.timeout)
             pubsub = client.pubsub()
             try:
                 pubsub.psubscribe(channel_pattern(self.prefix), tally_channel_pattern(self.prefix),
