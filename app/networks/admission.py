@@ -38,12 +38,20 @@ class Gate:
         self._in_flight = 0
         self._waiters: deque[tuple[int, anyio.Event]] = deque()
 
+    def try_acquire(self, weight: int) -> int | None:
+        """The weight held (clamped to the capacity) if it fits now with nobody waiting, else None."""
+        weight = min(max(weight, 1), self.capacity)
+        if self._waiters or self._held + weight > self.capacity:
+            return None
+        self._take(weight)
+        return weight
+
     async def acquire(self, weight: int, wait_seconds: float) -> int | None:
         """The weight held (clamped to the capacity), or None when it did not fit within `wait_seconds`."""
+        held = self.try_acquire(weight)
+        if held is not None:
+            return held
         weight = min(max(weight, 1), self.capacity)
-        if not self._waiters and self._held + weight <= self.capacity:
-            self._take(weight)
-            return weight
         entry = (weight, anyio.Event())
         self._waiters.append(entry)
         try:

@@ -103,5 +103,5 @@ async def train(store: NetworkStore, settings: Settings, network_id: str, req: T
     work = 0
     if sizes.rows and (req.mode == "minibatch") == (req.batch_size is not None):  # else the use case says why not
         work = limits.check_train(sizes.layers, sizes.rows, req.iterations, req.mode, req.record_every,
-                                  req.loss_every, settings, req.batch_size, req.gradient_norms)
+                                  req.loss_every, settings, req.batch_size, req.gradient_norms, req.record_weights)
     return await run(work, settings, usecases.train, store, settings, network_id, req, authorization)

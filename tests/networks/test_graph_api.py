@@ -136,7 +136,7 @@ def test_graph_and_nudge_wait_at_the_admission_gate(client, xor):
                                 max_trace_events=100)
     app.dependency_overrides[deps.settings_dep] = lambda: tight
     gate = gate_for(tight.gate_capacity)
-    held = gate.acquire(tight.gate_capacity, 0)
+    held = gate.try_acquire(tight.gate_capacity)
     assert held is not None
     try:
         for action, body in (("graph", {"sample": 0}), ("nudge", {"l": 2, "j": 1, "epsilon": 0.1, "samples": "all"})):
