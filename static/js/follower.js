@@ -188,6 +188,8 @@ function showLock() {
   const button = $("btn-fork");
   button.disabled = locked || forking;
   button.textContent = locked ? "Locked by the presenter" : "Try it myself";
+  // the spoken name keeps the visible words, so voice control finds the button by what it shows
+  button.setAttribute("aria-label", locked ? "Locked by the presenter" : "Copy this network and try it myself");
   button.title = locked ? "The presenter keeps the class on the presenter's screen for now" : "";
 }
 

@@ -1,6 +1,7 @@
 """axe-core over every page a class uses, in real Chromium: the main page (first step, mid-way, projector), the
-lesson (first, middle and last stage), the join form, the follower page and a phone's quiz sheet, each with no
-critical and no serious violation; and what a screen reader is told as the page moves."""
+lesson (first, middle and last stage), the join form, the follower page (live and paused), the presenter's
+dashboard and a phone's quiz sheet, each with no critical and no serious violation; and what a screen reader is
+told: quiz questions, form errors, the gradient check in words."""
 
 from __future__ import annotations
 
@@ -32,7 +33,11 @@ def contexts(browser: Any, base_url: str) -> Iterator[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def room(base_url: str) -> dict[str, Any]:
-    """A protected XOR network presented in a room, at step 11."""
+    return presented(base_url)
+
+
+def presented(base_url: str) -> dict[str, Any]:
+    """A protected XOR network presented in a fresh room, at step 11."""
     net = httpx.post(f"{base_url}/api/networks", json={"preset": "xor", "protected": True}).json()
     r = httpx.post(f"{base_url}/api/rooms", json={"network_id": net["id"]},
                    headers={"Authorization": f"Bearer {net['token']}"})
@@ -42,7 +47,18 @@ def room(base_url: str) -> dict[str, Any]:
     r = httpx.post(f"{base_url}/api/rooms/{made['code']}/state", headers=auth,
                    json={"position": 11, "phase": "forward"})
     assert r.status_code == 200, r.text
-    return {"net": net, "code": made["code"], "auth": auth}
+    return {"net": net, "code": made["code"], "auth": auth, "token": made["presenter_token"]}
+
+
+def paused_follower(ctx: Any, base_url: str) -> Any:
+    r = presented(base_url)
+    page = open_page(ctx, f"/join/{r['code']}", f"{READY}[data-position='11']")
+    got = httpx.put(f"{base_url}/api/rooms/{r['code']}/pacing", headers=r["auth"],
+                    json={"lock": "presenter", "paused": True, "message": "Eyes on the projector, please"})
+    assert got.status_code == 200, got.text
+    page.wait_for_selector("#pause-screen:not([hidden])", timeout=15_000)
+    settle(page)
+    return page
 
 
 def open_page(ctx: Any, url: str, ready: str = READY) -> Any:
@@ -67,6 +83,8 @@ PAGES = {
     "lesson-last": lambda c, b, r: open_page(c["laptop"], "/lesson?stage=14"),
     "join": lambda c, b, r: open_page(c["laptop"], "/join", "form"),
     "follower": lambda c, b, r: open_page(c["laptop"], f"/join/{r['code']}", f"{READY}[data-position='11']"),
+    "follower-paused": lambda c, b, r: paused_follower(c["phone"], b),
+    "dashboard": lambda c, b, r: open_page(c["laptop"], f"/dashboard/{r['code']}#token={r['token']}"),
 }
 
 
