@@ -104,3 +104,5 @@ export const trace = (id, selection) => request("POST", `${net(id)}/trace`, sele
 export const predict = (id, inputs) => request("POST", `${net(id)}/predict`, { inputs });
 export const gradcheck = (id, selection) => request("POST", `${net(id)}/gradcheck`, selection);
 export const landscape = (id, body) => request("POST", `${net(id)}/landscape`, body);
+export const graph = (id, selection) => request("POST", `${net(id)}/graph`, selection);
+export const nudge = (id, body) => request("POST", `${net(id)}/nudge`, body);

@@ -35,13 +35,13 @@ let roomShown = url.room; // the room the address names: kept until a reloaded p
 const { say, guarded } = createMessages($("messages"));
 const session = createSession();
 const later = createLaterParts({ room, say });
-const { insights, quiz, solo } = later;
+const { insights, quiz, solo, operations } = later;
 const position = createPosition();
 const stepper = createStepper();
 const player = createPlayer(position, { onPlayState: (on) => stepper.playing(on) });
 const figureActions = {
-  onEdgeClick: (edge) => insights.edgeClicked(edge) || unlessAsking(walk.editWeight)(edge),
-  onBiasClick: (b) => unlessAsking(walk.editWeight)({ ...b, bias: true }),
+  onEdgeClick: (edge) => insights.edgeClicked(edge) || operations.edgeClicked(edge) || unlessAsking(walk.editWeight)(edge),
+  onBiasClick: (b) => operations.edgeClicked({ ...b, i: null }) || unlessAsking(walk.editWeight)({ ...b, bias: true }),
   onNodeClick: ({ l, j }) => {
     const to = training.running ? null : nextPositionOfNode(position.trace, position.p, l, j);
     if (to != null) player.seek(to);
@@ -77,6 +77,7 @@ const render = createRenderer({
     if (network) writeUrl({ net: network.id, sample, step: p, projector, room: roomShown }, { defer: how === "play" });
     if (st) presenting.publishPosition(st);
     if (st) insights.onPosition(st);
+    if (st) operations.onPosition(st);
   },
 });
 const walk = createWalkthrough({
@@ -166,6 +167,7 @@ function wire() {
       "btn-share": () => presenting.toggle(), "room-close": () => presenting.toggle(false), "room-stop": presenting.stop,
       "btn-ask-class": quiz.ask,
       "btn-export-png": exporter.png, "btn-export-trace": exporter.trace, "btn-export-csv": exporter.csv,
+      "btn-ops-graph": () => operations.open("graph"), "btn-ops-nudge": () => operations.open("nudge"),
       "train-start": unlessAsking(training.start), "train-pause": training.togglePause, "train-stop": training.stop,
     },
     scrubber: $("scrubber"),
@@ -201,6 +203,9 @@ startPage({
   presenting.resume(url.room); // a reloaded presenter's page: the same room, its followers still following
   return later.build({
     quiz: { player, position, current, say, rule: () => session.state.meta.quizTolerance() },
+    operations: {
+      api, say, current, network: () => session.state.network, sample: () => session.state.sample, isTraining: () => training.running,
+    },
     insights: {
       api, say, guarded, charts,
       network: () => session.state.network,

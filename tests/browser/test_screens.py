@@ -33,6 +33,7 @@ AUDIT = r"""
   const out = {
     scrollWidth: document.scrollingElement.scrollWidth, innerWidth: W, cut: [], covered: [], overlap: [], offscreen: [],
   };
+  // text kept off screen for assistive technology (.visually-hidden) is clipped by design
   const skip = (el) => el.closest('.katex-mathml, script, style, option, select, .messages, .hoverlayer, '
     + '[aria-hidden="true"]:not(svg), #weight-editor, .network-edges, .visually-hidden');
   const shown = (el) => el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true });

@@ -96,7 +96,7 @@ export function copySpec(net) {
 /**
  * The insights and the quiz, built once main-later.js arrives after the first drawing; until then their stand-ins
  * answer what must be answered at once and hold the rest. deps: {room (room.js), say}.
- * Returns {insights, quiz, solo, room, load(), build(parts)}: room is room.js whose startPresenting waits for the
+ * Returns {insights, quiz, solo, operations, room, load(), build(parts)}: room is room.js whose startPresenting waits for the
  * quiz (presenting learns the room through it); build(parts) takes buildInsights' and buildQuiz's deps.
  */
 export function createLaterParts({ room, say }) {
@@ -113,6 +113,7 @@ export function createLaterParts({ room, say }) {
       edgeClicked: () => false,
     },
   );
+  const operations = createStandIn(["open", "onPosition", "edgeClicked"], { onPosition: () => {}, edgeClicked: () => false });
   const quiz = createStandIn(["ask"]);
   const solo = createStandIn(["set", "beforeNext"], { beforeNext: (next) => next() });
   let loading = null;
@@ -149,8 +150,9 @@ export function createLaterParts({ room, say }) {
     quiz.adopt(built.presenter);
     solo.adopt(built.solo);
     insights.adopt(mod.buildInsights(parts.insights));
+    if (parts.operations) operations.adopt(mod.buildOperations(parts.operations));
     await insights.proxy.start();
   }
 
-  return { insights: insights.proxy, quiz: quiz.proxy, solo: solo.proxy, room: roomForPresenting, load, build };
+  return { insights: insights.proxy, quiz: quiz.proxy, solo: solo.proxy, operations: operations.proxy, room: roomForPresenting, load, build };
 }

@@ -1,0 +1,116 @@
+"""The operation graph and the nudge on the main page in a real Chromium: the graph follows the walk-through with
+the server's numbers, the nudge shows /nudge's answer and its curve, and both fit the five screens (no sideways
+scroll, no text cut or covered, 24 px text in projector mode, no console error)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.browser.conftest import SCREENSHOTS, settle
+
+# the screen tests' contexts (one per size) and XOR network are fixtures: imported, pytest uses them here too
+from tests.browser.test_screens import SIZES, assert_clean, contexts, main_url, open_main, xor  # noqa: F401
+
+pytestmark = pytest.mark.browser
+STEP = 13  # XOR's trace: 8 forward events, the loss, then ∂L/∂a^3, δ^3, ∂L/∂w^3_11, ∂L/∂w^3_12 (the 13th)
+
+PROJECTOR_FONTS = r"""
+() => {
+  const px = (el) => parseFloat(getComputedStyle(el).fontSize);
+  const shown = (s) => [...document.querySelectorAll(s)].filter((e) => e.checkVisibility() && e.textContent.trim());
+  const all = shown('#ops .btn, #ops .op-kind, #ops .katex, #ops .hint, #ops h3, #ops th, #ops td, #ops label');
+  return all.length ? Math.min(...all.map(px)) : null;
+}
+"""
+
+
+def open_graph(page: Any) -> None:
+    page.click("#btn-ops-graph")
+    page.wait_for_selector("#op-graph-list .op-row.current .katex", timeout=30_000)
+    settle(page)
+
+
+def open_nudge(page: Any) -> None:
+    page.click("#btn-ops-nudge")
+    page.wait_for_selector("#nudge-chart[data-drawn] .main-svg", timeout=30_000)
+    page.wait_for_selector("#nudge-table tr")
+    settle(page)
+
+
+def test_the_graph_follows_the_walk_through_with_the_servers_numbers(
+    contexts: dict[str, Any], base_url: str  # noqa: F811
+) -> None:
+    net = httpx.post(f"{base_url}/api/networks", json={"preset": "xor"}).json()
+    page = open_main(contexts["laptop"], main_url(net["id"], STEP, "laptop"))
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    open_graph(page)
+    nodes = httpx.post(f"{base_url}/api/networks/{net['id']}/graph", json={"sample": 0}).json()["nodes"]
+    current = page.eval_on_selector("#op-graph-list .op-row.current", "e => Number(e.dataset.opId)")
+    node = nodes[current]
+    # step 13 is ∂L/∂w_12^3: the weight's node, its gradient by the chain rule on screen
+    assert (node["op"], node["l"], node["j"], node["i"]) == ("weight", 3, 1, 2)
+    text = page.inner_text("#op-graph-list .op-row.current")
+    assert f"{node['grad']:.3f}".replace("-", "−") in text.replace("-", "−"), text
+    assert "local × upstream" in page.inner_text("#op-graph-rule")
+    # the next step (∂L/∂b^3) moves the highlight to the bias
+    page.click("#btn-next")
+    page.wait_for_function("() => document.querySelector('#op-graph-list .op-row.current.op-bias') !== null")
+    # the whole layer, one layer at a time
+    page.click("#op-scope-layer")
+    page.wait_for_selector("#op-layer-nav:not([hidden])")
+    assert page.inner_text("#op-layer-label") == "layer 3 of 3"
+    page.click("#op-layer-prev")
+    page.wait_for_function("() => document.getElementById('op-layer-label').textContent === 'layer 2 of 3'")
+    assert page.eval_on_selector_all("#op-graph-list .op-node", "ns => ns.length") == 2
+    assert console == []
+    page.close()
+
+
+def test_the_nudge_shows_the_servers_answer(contexts: dict[str, Any], base_url: str) -> None:  # noqa: F811
+    net = httpx.post(f"{base_url}/api/networks", json={"preset": "xor"}).json()
+    page = open_main(contexts["laptop"], main_url(net["id"], 0, "laptop"))
+    open_nudge(page)
+    page.select_option("#nudge-param", "w:2:1:2")
+    page.locator("#nudge-eps").fill("0.5")
+    page.wait_for_function("() => document.getElementById('nudge-card').dataset.epsilon === '0.5'")
+    page.wait_for_function("() => document.getElementById('nudge-chart').dataset.drawn === 'w:2:1:2'")
+    want = httpx.post(f"{base_url}/api/networks/{net['id']}/nudge",
+                      json={"l": 2, "j": 1, "i": 2, "epsilon": 0.5, "sample": 0}).json()
+    cells = page.eval_on_selector_all("#nudge-table td", "ts => ts.map(t => t.textContent)")
+    assert cells[0] == f"{want['loss_before']:.6f}".replace("-", "−")
+    assert cells[1] == f"{want['loss_after']:.6f}".replace("-", "−")
+    assert cells[3] == f"{want['predicted']:.6f}".replace("-", "−")
+    # the network is not changed by nudging
+    assert httpx.get(f"{base_url}/api/networks/{net['id']}").json()["weights"] == net["weights"]
+    page.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_graph_and_nudge_fit_every_screen(
+    contexts: dict[str, Any], xor: dict[str, Any], size: str  # noqa: F811
+) -> None:
+    page = open_main(contexts[size], main_url(xor["id"], STEP, size))
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    open_graph(page)
+    page.locator("#ops").scroll_into_view_if_needed()
+    settle(page)
+    page.screenshot(path=str(SCREENSHOTS / f"op-graph-{size}.png"))
+    assert_clean(page, f"operation graph, {size}")
+    if size == "projector":
+        px = page.evaluate(PROJECTOR_FONTS)
+        assert px is not None and px >= 24, f"operation graph text is {px} px in projector mode"
+    open_nudge(page)
+    page.locator("#nudge-card").scroll_into_view_if_needed()
+    settle(page)
+    page.screenshot(path=str(SCREENSHOTS / f"nudge-{size}.png"))
+    assert_clean(page, f"nudge, {size}")
+    if size == "projector":
+        px = page.evaluate(PROJECTOR_FONTS)
+        assert px is not None and px >= 24, f"nudge text is {px} px in projector mode"
+    assert page.errors == [] and console == []
+    page.close()
