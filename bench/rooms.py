@@ -108,6 +108,7 @@ class Run:
     server_cpu: float | None = None
     client_cpu: float | None = None  # this generator's CPU: on 2 shared cores it competes with the server
     rss_per_follower: float | None = None  # server memory added per open stream, bytes
+    dashboard: list[float] = field(default_factory=list)  # read times of the presenter's dashboard, when open
 
     def as_json(self) -> dict[str, Any]:
         def pct(values: list[float], q: float) -> float | None:
@@ -166,8 +167,10 @@ class Client:
 
 
 async def scenario(port: int, followers: int, join: float, settle: float = 3.0, cap: float = 60.0,
-                   on_joined: Any = None) -> Run:
-    """One crowd: `followers` streams opened evenly over `join` s while the presenter steps every 250 ms."""
+                   on_joined: Any = None, dashboard: bool = False) -> Run:
+    """One crowd: `followers` streams opened evenly over `join` s while the presenter steps every 250 ms. With
+    `dashboard`, every follower joins with a name first and streams with its token, and the presenter's dashboard
+    page polls the class list every 2 s and the results every 5 s, as it does in a browser."""
     followers = min(followers, MAX_FOLLOWERS)
     loop = asyncio.get_running_loop()
     run = Run(followers, join)
@@ -191,7 +194,29 @@ async def scenario(port: int, followers: int, join: float, settle: float = 3.0, 
             sent[int(state["seq"])] = at
             await asyncio.sleep(max(0.0, STEP_EVERY - (time.perf_counter() - at)))
 
+    identities: list[str] = []
+    if dashboard:
+        join_http = Client(port)
+        for k in range(followers):
+            joined = await join_http.call("POST", f"/api/rooms/{code}/followers", {"name": f"Student {k + 1}"})
+            identities.append(joined["token"])
+        join_http.close()
+
+    async def watch_dashboard() -> None:
+        dash_http = Client(port)
+        k = 0
+        while not stop.is_set() and time.perf_counter() < deadline:
+            at = time.perf_counter()
+            await dash_http.call("GET", f"/api/rooms/{code}/dashboard", token=token)
+            run.dashboard.append(time.perf_counter() - at)
+            if k % 5 == 2:  # the results every 5 s, half as often as the list
+                await dash_http.call("GET", f"/api/rooms/{code}/results", token=token)
+            k += 1
+            await asyncio.sleep(max(0.0, 2.0 - (time.perf_counter() - at)))
+        dash_http.close()
+
     presenter = asyncio.create_task(present())
+    watcher = asyncio.create_task(watch_dashboard()) if dashboard else None
     view = Follower(request.replace(b"/events ", b"/events?count=false "))
     view.watch = [followers, None]
     await loop.create_connection(lambda: view, HOST, port)
@@ -200,8 +225,9 @@ async def scenario(port: int, followers: int, join: float, settle: float = 3.0, 
     opened_at: list[float] = []
     join_start = time.perf_counter()
 
-    async def open_one() -> None:
-        protocol = Follower(request)
+    async def open_one(k: int) -> None:
+        protocol = Follower(request.replace(b"/events ", f"/events?token={identities[k]} ".encode())
+                            if identities else request)
         try:
             await loop.create_connection(lambda: protocol, HOST, port)
         except OSError:
@@ -215,7 +241,7 @@ async def scenario(port: int, followers: int, join: float, settle: float = 3.0, 
         wait = join_start + join * k / followers - time.perf_counter()
         if wait > 0:
             await asyncio.sleep(wait)
-        tasks.append(asyncio.create_task(open_one()))
+        tasks.append(asyncio.create_task(open_one(k)))
     await asyncio.gather(*tasks)
     run.opened = len(opened)
     while time.perf_counter() < deadline:
@@ -230,6 +256,8 @@ async def scenario(port: int, followers: int, join: float, settle: float = 3.0, 
     await asyncio.sleep(settle)
     stop.set()
     await presenter
+    if watcher is not None:
+        await watcher
     last_seq = max(sent) if sent else 0
     drain_until = time.perf_counter() + 5.0  # the last step's delivery, however late
     while time.perf_counter() < drain_until and not all(f.seen and f.seen[-1][0] >= last_seq for f in opened):
@@ -298,6 +326,17 @@ def _rows(label: str, run: Run, p99_target: float | None, counted_target: float 
     return rows
 
 
+def _dashboard_row(plain: Run, named: Run) -> Row:
+    """Step delivery p99 after the joins with the dashboard open, against the same class without it."""
+    base, with_dash = plain.as_json()["after_joins"]["p99_s"], named.as_json()["after_joins"]["p99_s"]
+    ratio = None if not base or with_dash is None else with_dash / base
+    reads = named.dashboard
+    note = (f"dashboard read p50 {_ms(float(np.percentile(reads, 50)))}, max {_ms(max(reads))}, n={len(reads)}"
+            if reads else "no dashboard read")
+    return Row("7", "300 followers: step delivery p99 after the joins, dashboard open ÷ without", ratio, "×",
+               target="≤ 1.2", met=None if ratio is None else ratio <= 1.2, note=note)
+
+
 def _ms(seconds: float | None) -> str:
     return "-" if seconds is None else f"{1000 * seconds:.0f} ms"
 
@@ -313,11 +352,11 @@ def start_redis(directory: Path) -> Process:
                          lambda: answers_redis(port), port=port, url=f"redis://{HOST}:{port}/0")
 
 
-def _measure(srv: Server, followers: int, join: float) -> Run:
+def _measure(srv: Server, followers: int, join: float, dashboard: bool = False) -> Run:
     cpu0, client0, rss0 = srv.cpu_seconds(), time.process_time(), srv.rss_bytes()
     rss: list[int] = []
     run = _event_loop().run_until_complete(scenario(srv.port, followers, join, on_joined=lambda: rss.append(
-        srv.rss_bytes())))
+        srv.rss_bytes()), dashboard=dashboard))
     run.server_cpu, run.client_cpu = srv.cpu_seconds() - cpu0, time.process_time() - client0
     if rss and run.opened:
         run.rss_per_follower = (rss[0] - rss0) / run.opened
@@ -342,6 +381,11 @@ def section_rooms(quick: bool) -> list[Row]:
             print(f"[bench] rooms: {followers} followers on one process ...", file=sys.stderr, flush=True)
             run = _measure(srv, followers, join)
             rows += _rows(f"1 process (SQLite), {followers:,} followers", run, p99, 5.0)
+            if followers == 300:  # the same class with names, tokens and the presenter's dashboard open
+                print("[bench] rooms: 300 named followers, dashboard open ...", file=sys.stderr, flush=True)
+                named = _measure(srv, followers, join, dashboard=True)
+                rows += _rows("1 process (SQLite), 300 named followers, dashboard open", named, p99, 5.0)
+                rows.append(_dashboard_row(run, named))
     with tempfile.TemporaryDirectory(prefix="deltaflow-bench-redis-") as tmp:
         redis_server = start_redis(Path(tmp))
         try:
@@ -357,7 +401,7 @@ def section_rooms(quick: bool) -> list[Row]:
     return rows
 
 
-if __name__ == "__main__":  # python -m bench.rooms FOLLOWERS [JOIN_SECONDS] [WORKERS]: one run, its JSON
+if __name__ == "__main__":  # python -m bench.rooms FOLLOWERS [JOIN_SECONDS] [WORKERS] [dashboard]: one run
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 300
     window = float(sys.argv[2]) if len(sys.argv) > 2 else 1.0
     workers = int(sys.argv[3]) if len(sys.argv) > 3 else 1
@@ -370,5 +414,6 @@ if __name__ == "__main__":  # python -m bench.rooms FOLLOWERS [JOIN_SECONDS] [WO
             stack.callback(rs.stop)
             extra = {"DELTAFLOW_REDIS_URL": rs.url}
         server = stack.enter_context(Server(env=extra, workers=workers))
-        print(json.dumps(_measure(server, n, window).as_json(), indent=2))
+        measured = _measure(server, n, window, dashboard="dashboard" in sys.argv[4:])
+        print(json.dumps({**measured.as_json(), "dashboard_reads_s": measured.dashboard}, indent=2))
     os._exit(0)

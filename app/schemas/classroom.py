@@ -3,11 +3,11 @@ position, and the class's results."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, field_validator
 
-from app.schemas.common import Int, Strict
+from app.schemas.common import Int, Strict, _integer
 
 
 class FollowerRename(Strict):
@@ -35,7 +35,10 @@ class PositionReport(Strict):
 
     mode: Literal["following", "own_copy"]
     view: Literal["main", "lesson"]
-    stage: Int | None = Field(None, ge=1, le=1000, description="the lesson's stage (1-based) when view is lesson")
+    # the bounds come before the integer check: after it, or on `Int | None`, they would reach the OpenAPI schema
+    # as "ge"/"le", which no JSON Schema reader knows
+    stage: Annotated[int, Field(ge=1, le=1000), BeforeValidator(_integer)] | None = Field(
+        None, description="the lesson's stage (1-based) when view is lesson")
     position: Int = Field(ge=0, le=10**7, description="number of trace events shown")
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from tests.browser.conftest import SCREENSHOTS, settle
 from tests.browser.test_quiz import PHONE
-from tests.browser.test_screens import audit
+from tests.browser.test_screens import assert_clean
 
 pytestmark = pytest.mark.browser
 
@@ -47,16 +47,6 @@ def _room(base_url: str) -> tuple[str, str]:
                    headers={"Authorization": f"Bearer {net['token']}"})
     assert r.status_code == 201, r.text
     return r.json()["code"], r.json()["presenter_token"]
-
-
-def assert_clean(page: Any, what: str) -> None:
-    """No sideways scrolling, no text cut, covered, overlapping or off screen; words kept for screen readers
-    only (.visually-hidden, clipped to 1 px by design) aside."""
-    got = audit(page)
-    assert got["scrollWidth"] <= got["innerWidth"], f"{what}: scrolls sideways"
-    for key in ("offscreen", "cut", "covered", "overlap"):
-        found = sorted(item for item in got[key] if ".visually-hidden" not in item)
-        assert not found, f"{what}: text {key}: {found[:8]}"
 
 
 def _shot(page: Any, name: str) -> None:

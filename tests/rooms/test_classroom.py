@@ -83,7 +83,9 @@ def test_bad_bodies_are_422_naming_the_field(apps: tuple[str, str]) -> None:
               {"mode": "away", "view": "main", "stage": None, "position": 1}, "mode", as_follower(student)),
              ("PUT", f"/api/rooms/{code}/followers/{student['follower']}/position",
               {"mode": "own_copy", "view": "main", "stage": None, "position": -1}, "position",
-              as_follower(student))]
+              as_follower(student)),
+             ("PUT", f"/api/rooms/{code}/followers/{student['follower']}/position",
+              {"mode": "own_copy", "view": "lesson", "stage": 0, "position": 1}, "stage", as_follower(student))]
     for method, path, body, field, headers in cases:
         r = httpx.request(method, f"{a}{path}", json=body, headers=headers)
         assert r.status_code == 422, (field, r.text)
