@@ -53,32 +53,114 @@ export function labelBox(text, font, pad = 4) {
   return { w: 0.62 * font * longest + 2 * pad, h: 1.25 * font * lines.length + 2 * pad };
 }
 
-const overlap = (p, q) => Math.max(0, Math.min(p.r, q.r) - Math.max(p.l, q.l)) * Math.max(0, Math.min(p.b, q.b) - Math.max(p.t, q.t));
-// Where along its edge a label may sit, best first: the usual spot, then nearer either end.
-const LABEL_T = [HANDLE_T, 0.3, 0.55, 0.22, 0.64, 0.16, 0.72];
+/** True when the segment {x1, y1, x2, y2} (pixels) passes through the box {l, r, t, b} (Liang–Barsky clipping). */
+export function crosses(box, seg) {
+  const dx = seg.x2 - seg.x1;
+  const dy = seg.y2 - seg.y1;
+  let lo = 0;
+  let hi = 1;
+  for (const [p, q] of [[-dx, seg.x1 - box.l], [dx, box.r - seg.x1], [-dy, seg.y1 - box.t], [dy, box.b - seg.y1]]) {
+    if (p === 0) {
+      if (q < 0) return false;
+    } else if (p < 0) {
+      lo = Math.max(lo, q / p);
+    } else {
+      hi = Math.min(hi, q / p);
+    }
+    if (lo > hi) return false;
+  }
+  return true;
+}
+
+/** Every edge (and the outputs' links to the loss) as a pixel segment with its layer (the loss links: L + 1). */
+export function edgeSegments(g, px) {
+  const seg = (a, b, layer) => {
+    const [x1, y1] = toPixel(g, a, px);
+    const [x2, y2] = toPixel(g, b, px);
+    return { x1, y1, x2, y2, layer };
+  };
+  const links = g.nodes.filter((nd) => nd.l === g.L).map((nd) => seg(nd, g.lossPos, g.L + 1));
+  return [...g.edges.map((e) => seg(e.a, e.b, e.l)), ...links];
+}
 
 /**
- * Places edge labels along their edges so that no two boxes overlap where it can be helped: each label takes the
- * first spot of LABEL_T clear of the boxes already placed and of `blocked` ({l, r, t, b} in pixels: nodes and
- * their value labels); clear is false when no spot is free. items: [{edge, w, h}], the most important first;
- * returns [{x, y, clear}] (data units).
+ * How much box p covers q (pixels²; 0 when apart). q may be a node's circle ({l, r, t, b, round: true}, its
+ * bounding box): then only the circle counts, so a label may sit in the corners its box leaves free.
  */
-export function placeEdgeLabels(g, px, items, blocked = []) {
+export function overlap(p, q) {
+  const area = Math.max(0, Math.min(p.r, q.r) - Math.max(p.l, q.l)) * Math.max(0, Math.min(p.b, q.b) - Math.max(p.t, q.t));
+  if (!area || !q.round) return area;
+  const cx = (q.l + q.r) / 2;
+  const cy = (q.t + q.b) / 2;
+  const radius = (q.r - q.l) / 2;
+  const dx = Math.max(p.l - cx, 0, cx - p.r);
+  const dy = Math.max(p.t - cy, 0, cy - p.b);
+  return Math.hypot(dx, dy) < radius ? area : 0;
+}
+// Where along its edge a label may sit, best first: the usual spot, then outwards in small steps towards either end
+// (two crossing edges' labels must part around the crossing in the little room between two layers).
+const LABEL_T = [HANDLE_T];
+for (let d = 0.04; d < 0.3; d += 0.04) LABEL_T.push(HANDLE_T - d, HANDLE_T + d);
+LABEL_T.push(0.72, 0.76, 0.8);
+
+/** The pixel point where two segments cross strictly inside both, or null. */
+function crossing(p, q) {
+  const den = (p.x2 - p.x1) * (q.y2 - q.y1) - (p.y2 - p.y1) * (q.x2 - q.x1);
+  if (Math.abs(den) < 1e-9) return null;
+  const s = ((q.x1 - p.x1) * (q.y2 - q.y1) - (q.y1 - p.y1) * (q.x2 - q.x1)) / den;
+  const u = ((q.x1 - p.x1) * (p.y2 - p.y1) - (q.y1 - p.y1) * (p.x2 - p.x1)) / den;
+  return s > 0.01 && s < 0.99 && u > 0.01 && u < 0.99 ? { x: p.x1 + s * (p.x2 - p.x1), y: p.y1 + s * (p.y2 - p.y1) } : null;
+}
+
+function placeInOrder(g, px, items, order, blocked, segments) {
   const placed = [...blocked];
-  return items.map(({ edge, w, h }) => {
+  const pixel = (e) => {
+    const [x1, y1] = toPixel(g, e.a, px);
+    const [x2, y2] = toPixel(g, e.b, px);
+    return { x1, y1, x2, y2 };
+  };
+  const out = new Array(items.length);
+  for (const n of order) {
+    const { edge, w, h } = items[n];
+    const others = segments.filter((sg) => sg.layer !== edge.l);
+    const mine = pixel(edge);
+    // where this edge crosses others of its layer: a label over a crossing hides which edge it belongs to
+    const cuts = items.filter((it) => it.edge !== edge && it.edge.l === edge.l).map((it) => crossing(mine, pixel(it.edge))).filter(Boolean);
     let best = null;
     for (const t of LABEL_T) {
       const at = { x: edge.a.x + t * (edge.b.x - edge.a.x), y: edge.a.y + t * (edge.b.y - edge.a.y) };
       const [cx, cy] = toPixel(g, at, px);
       const box = { l: cx - w / 2, r: cx + w / 2, t: cy - h / 2, b: cy + h / 2 };
-      const hit = placed.reduce((sum, o) => sum + overlap(box, o), 0);
+      const onCut = cuts.some((c) => c.x > box.l && c.x < box.r && c.y > box.t && c.y < box.b);
+      const hit = placed.reduce((sum, o) => sum + overlap(box, o), 0) + (others.some((sg) => crosses(box, sg)) ? 1 : 0) + (onCut ? 0.5 : 0);
       if (!best || hit < best.hit) best = { ...at, box, hit };
       if (hit === 0) break;
     }
     // A label with no clear spot is left out (the edge keeps its colour and its hover): never one on another.
-    if (best.hit === 0) placed.push(best.box);
-    return { x: best.x, y: best.y, clear: best.hit === 0 };
-  });
+    if (best.hit < 1) placed.push(best.box);
+    out[n] = { x: best.x, y: best.y, clear: best.hit < 1, box: best.box };
+  }
+  return out;
+}
+
+/**
+ * Places edge labels along their edges so that no two boxes overlap where it can be helped: each label takes the
+ * first spot of LABEL_T clear of the boxes already placed, of `blocked` ({l, r, t, b} in pixels: nodes and
+ * their value labels), of the `segments` (edgeSegments) of other layers, where it would read as their weight, and
+ * if it can of its own layer's crossings; clear is false when no spot is free. items: [{edge, w, h}], the most
+ * important first; when some find no spot, those are placed first once more and the better outcome is kept.
+ * Returns [{x, y, clear}] (data units) and pushes each clear label's box onto `blocked`.
+ */
+export function placeEdgeLabels(g, px, items, blocked = [], segments = []) {
+  const order = items.map((_, n) => n);
+  let spots = placeInOrder(g, px, items, order, blocked, segments);
+  const left = order.filter((n) => !spots[n].clear);
+  if (left.length) {
+    const again = placeInOrder(g, px, items, [...left, ...order.filter((n) => spots[n].clear)], blocked, segments);
+    if (again.filter((s) => s.clear).length > spots.filter((s) => s.clear).length) spots = again;
+  }
+  for (const s of spots) if (s.clear) blocked.push(s.box);
+  return spots.map(({ x, y, clear }) => ({ x, y, clear }));
 }
 
 /** Data coordinates to pixels, with the same box and ranges the layout gives Plotly. */

@@ -173,7 +173,11 @@ export function createRoomDialog() {
         if (followers != null) {
           const n = document.createElement("span");
           n.className = "badge-count";
-          n.textContent = ` · ${followers} following`;
+          // "following" may give way on a crowded projector bar; the number stays
+          const words = document.createElement("span");
+          words.className = "badge-words";
+          words.textContent = " following";
+          n.append(` · ${followers}`, words);
           badge.append(n);
         }
       }

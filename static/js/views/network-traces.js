@@ -4,13 +4,14 @@
 
 import { labelText, parameterShown } from "../models/figure-labels.js";
 import { fmt, labelNum, targetText } from "../models/format.js";
-import { handleEdges, labelBox, lineXY, placeEdgeLabels, toPixel } from "../models/layout.js";
+import { crosses, edgeSegments, handleEdges, labelBox, lineXY, overlap, placeEdgeLabels, toPixel } from "../models/layout.js";
 import { updatedWeight } from "../models/trace-model.js";
 import { PENDING, colorOn } from "./colors.js";
 import { BUCKETS, PENDING_BUCKET, bucketColor } from "./network-colors.js";
 
 export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
 const SMALL_NET_EDGES = 16; // up to this many edges, weights are written on the figure
+const LEAST_LABEL = 16; // px: the smallest a weight's or a bias's label shrinks to, to keep its place on the figure
 
 const sub = (s) => `<sub>${s}</sub>`;
 const sup = (s) => `<sup>${s}</sup>`;
@@ -144,9 +145,27 @@ export function hoverTexts(g, model) {
   ];
 }
 
+/**
+ * Where a bias label may sit around its node (centre cx, cy; r: the node's radius and a gap), best first: above,
+ * above and to either side, then beside the node just under or over its middle. Each is {box, place}: the pixel
+ * box and the annotation's anchor and shift that put it there.
+ */
+function biasSpots(cx, cy, w, h, r) {
+  const side = 0.15 * w; // how far an offset label reaches back over the node's middle
+  return [
+    { box: { l: cx - w / 2, r: cx + w / 2, t: cy - r - h, b: cy - r }, place: { yshift: r, yanchor: "bottom" } },
+    { box: { l: cx - side, r: cx - side + w, t: cy - r - h, b: cy - r }, place: { xanchor: "left", xshift: -side, yshift: r, yanchor: "bottom" } },
+    { box: { l: cx + side - w, r: cx + side, t: cy - r - h, b: cy - r }, place: { xanchor: "right", xshift: side, yshift: r, yanchor: "bottom" } },
+    { box: { l: cx + r, r: cx + r + w, t: cy + 2, b: cy + 2 + h }, place: { xanchor: "left", xshift: r, yanchor: "top", yshift: -2 } },
+    { box: { l: cx + r, r: cx + r + w, t: cy - 2 - h, b: cy - 2 }, place: { xanchor: "left", xshift: r, yanchor: "bottom", yshift: 2 } },
+    { box: { l: cx - r - w, r: cx - r, t: cy + 2, b: cy + 2 + h }, place: { xanchor: "right", xshift: -r, yanchor: "top", yshift: -2 } },
+    { box: { l: cx - r - w, r: cx - r, t: cy - 2 - h, b: cy - 2 }, place: { xanchor: "right", xshift: -r, yanchor: "bottom", yshift: 2 } },
+  ];
+}
+
 /** Column titles, edge value labels and biases (small networks; clickable) and node values, in that order. */
 function annotationsFor(g, model, sizes, nodes, edges) {
-  const { network, trace, state: st } = model;
+  const { trace, state: st } = model;
   const { k, nodeSize, lineK, valueFont, showValues, minFont = 11 } = sizes;
   const showLoss = !!trace;
   const out = [];
@@ -159,99 +178,124 @@ function annotationsFor(g, model, sizes, nodes, edges) {
   const titleCount = out.length;
   const labelled = [];
   // Node values are placed first (under their nodes); the edge labels then find room around them.
-  const valueLabel = (x, y, text, shift) => ({
-    x, y, yshift: -shift, yanchor: "top", showarrow: false, text,
-    font: { size: valueFont, family: FONT, color: "#111827" }, bgcolor: "rgba(255,255,255,0.88)", borderpad: 1,
-  });
-  const values = [];
-  if (showValues) {
-    nodes.values.forEach((t, n) => {
-      // A value wider than the room before the edge labels beside it goes on two lines ("∂L/∂a" over "= 0.005").
-      const wide = t && t.length > 10 && 0.3 * valueFont * t.length > 0.42 * sizes.px.pxPerX - 30;
-      const text = wide && !t.includes("<br>") ? t.replace(" = ", "<br>= ") : t;
-      if (text) values.push(valueLabel(g.nodes[n].x, g.nodes[n].y, text, nodeSize / 2 + 3));
+  const valueLabels = (size) => {
+    const valueLabel = (x, y, text, shift) => ({
+      x, y, yshift: -shift, yanchor: "top", showarrow: false, text,
+      font: { size, family: FONT, color: "#111827" }, bgcolor: "rgba(255,255,255,0.88)", borderpad: 1,
     });
-  }
-  if (showLoss) {
-    // The targets fit under the loss node for a few outputs; otherwise they are in its hover text only.
-    // Whole targets (a one-hot class) on one line; other values one per line, never cut by the figure's edge.
-    const whole = trace.target && trace.target.every((t) => Number.isInteger(t));
-    const target = trace.target && trace.target.length <= 3 ? `t = ${targetText(trace.target, whole ? ", " : ",<br>")}` : "";
-    const text = st.loss != null ? `ℒ = ${fmt(st.loss)}<br>${target}` : target;
-    values.push(valueLabel(g.lossPos.x, g.lossPos.y, text, nodeSize * 0.45 + 3));
-  }
-  const small = g.edges.length <= SMALL_NET_EDGES && nodeSize >= 30;
-  // What is already on the figure, in pixels: nodes, their value labels, the column titles' band at the top.
-  const blocked = [];
-  for (const nd of [...g.nodes, ...(showLoss ? [g.lossPos] : [])]) {
-    const [cx, cy] = toPixel(g, nd, sizes.px);
-    blocked.push({ l: cx - nodeSize / 2, r: cx + nodeSize / 2, t: cy - nodeSize / 2, b: cy + nodeSize / 2 });
-  }
-  for (const v of values) {
-    const [cx, cy] = toPixel(g, v, sizes.px);
-    const { w, h } = labelBox(v.text, valueFont, 1);
-    blocked.push({ l: cx - w / 2, r: cx + w / 2, t: cy - v.yshift, b: cy - v.yshift + h });
-  }
-  blocked.push({ l: -1e5, r: 1e5, t: -1e5, b: sizes.px.margin.t });
-  const clear = (box) => box.l >= 0 && box.r <= sizes.px.width && blocked.every((o) => Math.min(o.r, box.r) <= Math.max(o.l, box.l) || Math.min(o.b, box.b) <= Math.max(o.t, box.t));
-  // Biases above their nodes (or left of them when that is taken), framed like the weights and clickable like
-  // them; a bias with no free spot is left out rather than written over another label (small networks only).
-  const biasLabels = [];
-  if (small && network.biases) {
-    const biasFont = { size: Math.round(Math.max(minFont, 11 * k)), family: FONT, color: "#111827" };
-    for (const nd of g.nodes) {
-      if (nd.l < 2) continue;
-      const shown = parameterShown(st, network, { l: nd.l, j: nd.j });
-      const text = labelText(shown);
-      if (text == null) continue;
-      const v = shown.value;
-      const { w, h } = labelBox(text, biasFont.size, 2 + lineK);
-      const [cx, cy] = toPixel(g, nd, sizes.px);
-      const r = nodeSize / 2 + 2;
-      const spots = [
-        { box: { l: cx - w / 2, r: cx + w / 2, t: cy - r - h, b: cy - r }, place: { yshift: r, yanchor: "bottom" } },
-        { box: { l: cx - r - w, r: cx - r, t: cy - h / 2, b: cy + h / 2 }, place: { xshift: -r, xanchor: "right" } },
-      ];
-      const spot = spots.find((sp) => clear(sp.box));
-      if (!spot) continue;
-      blocked.push(spot.box);
-      biasLabels.push({
-        x: nd.x, y: nd.y, ...spot.place, showarrow: false, text, font: biasFont,
-        bgcolor: "rgba(255,255,255,0.94)", bordercolor: colorOn(edges.key, v), borderwidth: lineK, borderpad: 1,
-        captureevents: true, hovertext: `${shown.quantity === "grad_b" ? "∂L/∂" : shown.updated ? "updated " : ""}b<sub>${nd.j}</sub><sup>${nd.l}</sup> = ${fmt(v, 4)}<br>click to edit`,
-        hoverlabel: { bgcolor: "#ffffff", font: { size: Math.round(13 * k), family: FONT } },
-        bias: { l: nd.l, j: nd.j },
+    const values = [];
+    if (showValues) {
+      nodes.values.forEach((t, n) => {
+        // A value wider than the room before the edge labels beside it goes on two lines ("∂L/∂a" over "= 0.005").
+        const wide = t && t.length > 10 && 0.3 * size * t.length > 0.42 * sizes.px.pxPerX - 30;
+        const text = wide && !t.includes("<br>") ? t.replace(" = ", "<br>= ") : t;
+        if (text) values.push(valueLabel(g.nodes[n].x, g.nodes[n].y, text, nodeSize / 2 + 3));
       });
     }
-  }
+    if (showLoss) {
+      // The targets fit under the loss node for a few outputs; otherwise they are in its hover text only.
+      // Whole targets (a one-hot class) on one line; other values one per line, never cut by the figure's edge.
+      const whole = trace.target && trace.target.every((t) => Number.isInteger(t));
+      const target = trace.target && trace.target.length <= 3 ? `t = ${targetText(trace.target, whole ? ", " : ",<br>")}` : "";
+      const text = st.loss != null ? `ℒ = ${fmt(st.loss)}<br>${target}` : target;
+      values.push(valueLabel(g.lossPos.x, g.lossPos.y, text, nodeSize * 0.45 + 3));
+    }
+    // What is already on the figure, in pixels: nodes, their value labels, the column titles' band at the top.
+    const blocked = [];
+    for (const nd of [...g.nodes, ...(showLoss ? [g.lossPos] : [])]) {
+      const [cx, cy] = toPixel(g, nd, sizes.px);
+      blocked.push({ l: cx - nodeSize / 2, r: cx + nodeSize / 2, t: cy - nodeSize / 2, b: cy + nodeSize / 2, round: true });
+    }
+    for (const v of values) {
+      const [cx, cy] = toPixel(g, v, sizes.px);
+      const { w, h } = labelBox(v.text, size, 1);
+      blocked.push({ l: cx - w / 2, r: cx + w / 2, t: cy - v.yshift, b: cy - v.yshift + h });
+    }
+    blocked.push({ l: -1e5, r: 1e5, t: -1e5, b: sizes.px.margin.t });
+    return { values, blocked };
+  };
+  const small = g.edges.length <= SMALL_NET_EDGES && nodeSize >= 30;
+  let { values, blocked } = valueLabels(valueFont);
   if (small) {
-    const labelFont = { size: Math.round(Math.max(minFont, 12 * k)), family: FONT, color: "#111827" };
-    // Not computed yet: the dotted edge says so. The current step's edges get their spots first.
-    const cur = st.current;
-    const rank = (e) => (cur && e.l === cur.l && (cur.i == null || e.i === cur.i) && e.j === cur.j ? 0 : cur && e.l === cur.l ? 1 : 2);
-    const shown = g.edges.filter((e) => edges.values.get(e.key) != null).sort((a, b) => rank(a) - rank(b));
-    const texts = shown.map((e) => labelNum(edges.values.get(e.key)));
-    const spots = placeEdgeLabels(g, sizes.px, shown.map((e, n) => ({ edge: e, ...labelBox(texts[n], labelFont.size, 2 + 1.5 * lineK) })), blocked);
-    shown.forEach((e, n) => {
-      if (!spots[n].clear) return;
-      const v = edges.values.get(e.key);
-      out.push({
-        x: spots[n].x, y: spots[n].y, showarrow: false, text: texts[n], font: labelFont,
-        bgcolor: "rgba(255,255,255,0.94)", bordercolor: colorOn(edges.key, v),
-        borderwidth: 1.5 * lineK, borderpad: 2, captureevents: true, hovertext: edgeHover(network, trace, st, e),
-        hoverlabel: { bgcolor: "#ffffff", font: { size: Math.round(13 * k), family: FONT } },
-      });
-      labelled.push(e);
-    });
-  }
-  for (const b of biasLabels) {
-    const { bias, ...annotation } = b;
-    out.push(annotation);
-    labelled.push({ ...bias, bias: true });
+    // Every label at the figure's type when all fit; in a cramped figure (a projector's 1280 x 720 beside the
+    // formula) the type shrinks a step at a time, down to LEAST_LABEL px, before a weight or a bias is left out.
+    const segments = edgeSegments(g, sizes.px);
+    const full = Math.round(Math.max(minFont, 12 * k));
+    let best = null;
+    for (let shrink = 0; ; shrink += 2) {
+      const step = shrink ? valueLabels(Math.max(Math.min(valueFont, LEAST_LABEL), valueFont - shrink)) : { values, blocked };
+      const size = Math.max(Math.min(full, LEAST_LABEL), full - shrink);
+      const got = { ...step, ...parameterLabels(g, model, sizes, edges, [...step.blocked], segments, size) };
+      if (!best || got.missing < best.missing) best = got;
+      if (!got.missing || (size <= LEAST_LABEL && valueFont - shrink <= LEAST_LABEL)) break;
+    }
+    values = best.values;
+    out.push(...best.annotations);
+    labelled.push(...best.labelled);
   }
   // Node values last, so they sit on top of edge labels; on a white ground, so edges never run through the digits.
   out.push(...values);
   return { annotations: out, titleCount, labelled };
+}
+
+/**
+ * The weights' labels along their edges, then the biases' beside their nodes, at type `size`, placed around what is
+ * `blocked` (pixel boxes; grown by each label placed): {annotations, labelled, missing} (missing: labels left out).
+ */
+function parameterLabels(g, model, sizes, edges, blocked, segments, size) {
+  const { network, trace, state: st } = model;
+  const { k, nodeSize, lineK } = sizes;
+  const annotations = [];
+  const labelled = [];
+  let missing = 0;
+  const font = { size, family: FONT, color: "#111827" };
+  const hoverlabel = { bgcolor: "#ffffff", font: { size: Math.round(13 * k), family: FONT } };
+  // Not computed yet: the dotted edge says so. The current step's edges get their spots first.
+  const cur = st.current;
+  const rank = (e) => (cur && e.l === cur.l && (cur.i == null || e.i === cur.i) && e.j === cur.j ? 0 : cur && e.l === cur.l ? 1 : 2);
+  const shown = g.edges.filter((e) => edges.values.get(e.key) != null).sort((a, b) => rank(a) - rank(b));
+  const texts = shown.map((e) => labelNum(edges.values.get(e.key)));
+  const spots = placeEdgeLabels(g, sizes.px, shown.map((e, n) => ({ edge: e, ...labelBox(texts[n], size, 2 + 1.5 * lineK) })), blocked, segments);
+  shown.forEach((e, n) => {
+    if (!spots[n].clear) {
+      missing += 1;
+      return;
+    }
+    annotations.push({
+      x: spots[n].x, y: spots[n].y, showarrow: false, text: texts[n], font, bgcolor: "rgba(255,255,255,0.94)",
+      bordercolor: colorOn(edges.key, edges.values.get(e.key)), borderwidth: 1.5 * lineK, borderpad: 2,
+      captureevents: true, hovertext: edgeHover(network, trace, st, e), hoverlabel,
+    });
+    labelled.push(e);
+  });
+  if (!network.biases) return { annotations, labelled, missing };
+  // Biases beside their nodes, framed like the weights and clickable like them: each takes the first spot around its
+  // node clear of every label and of every edge (on an edge it would read as a weight), else it is left out.
+  const clear = (box) => box.l >= 0 && box.r <= sizes.px.width && box.b <= sizes.px.height
+    && blocked.every((o) => overlap(box, o) === 0) && !segments.some((sg) => crosses(box, sg));
+  for (const nd of g.nodes) {
+    if (nd.l < 2) continue;
+    const shownB = parameterShown(st, network, { l: nd.l, j: nd.j });
+    const text = labelText(shownB);
+    if (text == null) continue;
+    const { w, h } = labelBox(text, size, 2 + lineK);
+    const [cx, cy] = toPixel(g, nd, sizes.px);
+    const spot = biasSpots(cx, cy, w, h, nodeSize / 2 + 2).find((sp) => clear(sp.box));
+    if (!spot) {
+      missing += 1;
+      continue;
+    }
+    blocked.push(spot.box);
+    const v = shownB.value;
+    annotations.push({
+      x: nd.x, y: nd.y, ...spot.place, showarrow: false, text, font,
+      bgcolor: "rgba(255,255,255,0.94)", bordercolor: colorOn(edges.key, v), borderwidth: lineK, borderpad: 1,
+      captureevents: true, hovertext: `${shownB.quantity === "grad_b" ? "∂L/∂" : shownB.updated ? "updated " : ""}b<sub>${nd.j}</sub><sup>${nd.l}</sup> = ${fmt(v, 4)}<br>click to edit`,
+      hoverlabel,
+    });
+    labelled.push({ l: nd.l, j: nd.j, bias: true });
+  }
+  return { annotations, labelled, missing };
 }
 
 /**
