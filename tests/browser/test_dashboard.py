@@ -138,3 +138,27 @@ def test_a_class_run_from_the_dashboard(browser: Any, base_url: str, contexts: l
     desk.wait_for_selector("#class-rows td.name:text-is('Alan T.')", timeout=30_000)
     for page in (*phones, desk, projector):
         assert not page.errors, page.errors
+
+
+def test_a_student_following_the_lesson_is_told_and_paused(browser: Any, base_url: str,
+                                                           contexts: list[Any]) -> None:
+    code, token = _room(base_url)
+    auth = {"Authorization": f"Bearer {token}"}
+    r = httpx.post(f"{base_url}/api/rooms/{code}/state", headers=auth, json={"view": "lesson", "stage": 2})
+    assert r.status_code == 200, r.text
+    phone = _context(browser, base_url, contexts, PHONE)
+    phone.goto(f"/join/{code}")
+    phone.wait_for_url("**/lesson?**", timeout=30_000)
+    phone.wait_for_selector("body[data-ready='true'][data-my-name]", timeout=30_000)
+    name = phone.get_attribute("body", "data-my-name")
+    assert f"You are “{name}” in this class: the presenter sees your name and your answers" in phone.inner_text(
+        "#messages")
+    pause = {"lock": "presenter", "paused": True, "message": "Pens down"}
+    assert httpx.put(f"{base_url}/api/rooms/{code}/pacing", json=pause, headers=auth).status_code == 200
+    phone.wait_for_selector("#pause-screen:not([hidden])", timeout=30_000)
+    assert "Pens down" in phone.inner_text("#pause-screen")
+    _shot(phone, "dashboard-lesson-phone-paused")
+    r = httpx.put(f"{base_url}/api/rooms/{code}/pacing", json={**pause, "paused": False}, headers=auth)
+    assert r.status_code == 200
+    phone.wait_for_selector("#pause-screen", state="hidden", timeout=30_000)
+    assert not phone.errors, phone.errors

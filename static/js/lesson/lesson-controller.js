@@ -260,6 +260,7 @@ export function createLesson(deps) {
     // so the room counts this student once (a kept one the server no longer knows is replaced once).
     const listen = async (fresh) => {
       const me = await room.joinRoom(code, { fresh }).catch(() => null);
+      if (me && deps.onJoined) deps.onJoined(me);
       let seen = false;
       const stop = room.followRoom(code, (rs) => {
         seen = true;

@@ -92,6 +92,11 @@ const lesson = createLesson({
     badge.textContent = `Following room ${lesson.state.following} · ${s}`;
   },
   onMainView: (code) => location.replace(`/join/${encodeURIComponent(code)}`),
+  // a student who arrives during the lesson hears what the join page says: the presenter sees their name
+  onJoined: (me) => {
+    document.body.dataset.myName = me.name;
+    say(`You are “${me.name}” in this class: the presenter sees your name and your answers; other students never see them.`, "info", { timeout: 15000 });
+  },
   onFollowed: (rs) => {
     pause(pacingOf(rs)); // "eyes up here" covers a follower's lesson too
     document.body.dataset.followedStage = String(rs.stage || "");
