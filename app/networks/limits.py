@@ -17,6 +17,10 @@ NS_PER_LAYER_ONLINE = 90_000  # one single-sample step, per layer, through the g
 NS_PER_MAC = 2  # one multiply-add of forward or backward (3 per weight and sample)
 NS_PER_NODE = 25  # elementwise activation and derivative work per node and sample
 NS_PER_CHECK_LAYER = 60_000  # the divergence check and copy after each recorded chunk, per layer
+# reading the stored network before any of that: decoding its JSON into Python lists (holding the interpreter lock)
+# and building arrays; a data set row costs its two small lists as much as its numbers
+NS_PER_STORED_NUMBER = 100  # one weight or bias
+NS_PER_STORED_ROW = 1_500  # one data set row, inputs and targets
 
 
 __all__ = ["parameter_count", "train_work", "weight_count"]  # parameter_count is the engine's, named here for callers
@@ -25,6 +29,12 @@ __all__ = ["parameter_count", "train_work", "weight_count"]  # parameter_count i
 def weight_count(layers: list[int]) -> int:
     """Weights w_ji^l of a network with these layer sizes."""
     return sum(m * n for m, n in zip(layers[:-1], layers[1:], strict=True))
+
+
+def read_work(layers: list[int], rows: int) -> int:
+    """The estimated cost (ns) of reading a stored network with these sizes, which every computation on it pays
+    before its own work: a large data set makes even a one-sample step heavy."""
+    return NS_PER_STORED_NUMBER * parameter_count(layers) + NS_PER_STORED_ROW * rows
 
 
 def check_layers(layers: list[int], settings: Settings) -> None:

@@ -9,15 +9,15 @@ the work takes a thread.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import anyio.to_thread
 
 from app.config import Settings
 from app.engine.graph import graph_size
 from app.engine.trace import event_count
-from app.networks import limits, usecases
-from app.networks.admission import run
+from app.networks import admission, limits, usecases
 from app.schemas import (
     GraphRequest,
     LandscapeRequest,
@@ -29,9 +29,16 @@ from app.schemas import (
 )
 from app.store.base import NetworkStore, Sizes
 
+T = TypeVar("T")
+
 
 async def _sizes(store: NetworkStore, network_id: str) -> Sizes:
     return await anyio.to_thread.run_sync(store.sizes, network_id)
+
+
+async def run(work: int, sizes: Sizes, settings: Settings, call: Callable[..., T], *args: object) -> T:
+    """The use case through the gate, weighing its own work and the reading of the stored network."""
+    return await admission.run(work + limits.read_work(sizes.layers, sizes.rows), settings, call, *args)
 
 
 def _selected(samples: str | list[int] | None, rows: int) -> tuple[int, bool]:
@@ -49,51 +56,55 @@ def _batch_work(req: SampleRequest, sizes: Sizes, settings: Settings) -> int:
 
 async def compute(store: NetworkStore, settings: Settings, network_id: str, req: SampleRequest,
                   with_grads: bool) -> dict[str, Any]:
-    work = _batch_work(req, await _sizes(store, network_id), settings)
-    return await run(work, settings, usecases.compute, store, settings, network_id, req, with_grads)
+    sizes = await _sizes(store, network_id)
+    work = _batch_work(req, sizes, settings)
+    return await run(work, sizes, settings, usecases.compute, store, settings, network_id, req, with_grads)
 
 
 async def step(store: NetworkStore, settings: Settings, network_id: str, req: SampleRequest,
                authorization: str | None) -> dict[str, Any]:
-    work = _batch_work(req, await _sizes(store, network_id), settings)
-    return await run(work, settings, usecases.step, store, settings, network_id, req, authorization)
+    sizes = await _sizes(store, network_id)
+    work = _batch_work(req, sizes, settings)
+    return await run(work, sizes, settings, usecases.step, store, settings, network_id, req, authorization)
 
 
 async def predict(store: NetworkStore, settings: Settings, network_id: str, req: PredictRequest) -> dict[str, Any]:
-    work = limits.check_predict((await _sizes(store, network_id)).layers, len(req.inputs), settings)
-    return await run(work, settings, usecases.predict, store, settings, network_id, req)
+    sizes = await _sizes(store, network_id)
+    work = limits.check_predict(sizes.layers, len(req.inputs), settings)
+    return await run(work, sizes, settings, usecases.predict, store, settings, network_id, req)
 
 
 async def trace(store: NetworkStore, settings: Settings, network_id: str, req: TraceRequest) -> dict[str, Any]:
     sizes = await _sizes(store, network_id)
     work = limits.check_trace(event_count(sizes.layers, sizes.train_biases), settings)
-    return await run(work, settings, usecases.trace, store, settings, network_id, req)
+    return await run(work, sizes, settings, usecases.trace, store, settings, network_id, req)
 
 
 async def gradcheck(store: NetworkStore, settings: Settings, network_id: str, req: SampleRequest) -> dict[str, Any]:
     sizes = await _sizes(store, network_id)
     n, _ = _selected(req.samples, sizes.rows)
     work = limits.check_gradcheck(sizes.layers, max(n, 1), settings)
-    return await run(work, settings, usecases.gradcheck, store, settings, network_id, req)
+    return await run(work, sizes, settings, usecases.gradcheck, store, settings, network_id, req)
 
 
 async def landscape(store: NetworkStore, settings: Settings, network_id: str, req: LandscapeRequest) -> dict[str, Any]:
     sizes = await _sizes(store, network_id)
     # without a data set the use case answers its 422 at once
     work = limits.check_landscape(sizes.layers, sizes.rows, req.resolution, settings) if sizes.rows else 0
-    return await run(work, settings, usecases.landscape, store, settings, network_id, req)
+    return await run(work, sizes, settings, usecases.landscape, store, settings, network_id, req)
 
 
 async def graph(store: NetworkStore, settings: Settings, network_id: str, req: GraphRequest) -> dict[str, Any]:
-    work = limits.check_graph(graph_size((await _sizes(store, network_id)).layers), settings)
-    return await run(work, settings, usecases.graph, store, settings, network_id, req)
+    sizes = await _sizes(store, network_id)
+    work = limits.check_graph(graph_size(sizes.layers), settings)
+    return await run(work, sizes, settings, usecases.graph, store, settings, network_id, req)
 
 
 async def nudge(store: NetworkStore, settings: Settings, network_id: str, req: NudgeRequest) -> dict[str, Any]:
     sizes = await _sizes(store, network_id)
     n, _ = _selected(req.samples, sizes.rows)
     work = limits.check_nudge(sizes.layers, max(n, 1), settings)
-    return await run(work, settings, usecases.nudge, store, settings, network_id, req)
+    return await run(work, sizes, settings, usecases.nudge, store, settings, network_id, req)
 
 
 async def train(store: NetworkStore, settings: Settings, network_id: str, req: TrainRequest,
@@ -104,4 +115,4 @@ async def train(store: NetworkStore, settings: Settings, network_id: str, req: T
     if sizes.rows and (req.mode == "minibatch") == (req.batch_size is not None):  # else the use case says why not
         work = limits.check_train(sizes.layers, sizes.rows, req.iterations, req.mode, req.record_every,
                                   req.loss_every, settings, req.batch_size, req.gradient_norms, req.record_weights)
-    return await run(work, settings, usecases.train, store, settings, network_id, req, authorization)
+    return await run(work, sizes, settings, usecases.train, store, settings, network_id, req, authorization)
