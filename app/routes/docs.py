@@ -12,6 +12,7 @@ PAGE = """<!doctype html>
   <title>DeltaFlow API</title>
   <link rel="icon" href="data:,">
   <link rel="stylesheet" href="/static/vendor/swagger-ui/swagger-ui.css">
+  <link rel="stylesheet" href="/static/css/api-docs.css">
 </head>
 <body>
   <div id="swagger-ui"></div>

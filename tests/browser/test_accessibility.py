@@ -168,3 +168,23 @@ def test_the_gradient_check_says_pass_or_warn_in_words_with_a_legend(contexts: d
         assert violations(page) == []
     finally:
         page.close()
+
+
+def test_the_api_reference_has_no_serious_axe_violation(contexts: dict[str, Any], shoot: Any) -> None:
+    page = contexts["laptop"].new_page()
+    try:
+        page.goto("/docs")
+        page.wait_for_selector(".opblock", timeout=30_000)
+        assert violations(page) == []
+        # one operation opened, tried out and sent: its form, its example and the server's answer
+        page.click('#swagger-ui .opblock-post:has(.opblock-summary-path[data-path="/api/networks"]) '
+                   '.opblock-summary-control')
+        page.click("#swagger-ui .opblock.is-open .try-out__btn")
+        page.click("#swagger-ui .opblock.is-open .execute")
+        page.wait_for_selector("#swagger-ui .opblock.is-open .live-responses-table .response-col_status",
+                               timeout=30_000)
+        found = violations(page)
+        shoot(page, "a11y-api-docs")
+        assert found == [], f"/docs: {len(found)} serious or critical:\n" + "\n".join(found)
+    finally:
+        page.close()

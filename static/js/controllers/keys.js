@@ -69,10 +69,17 @@ export function bindControls({ buttons, scrubber, speed, handlers }) {
   });
 }
 
+// Keys the network figure handles itself while it has focus (controllers/figure-keys.js), listed in the legend too.
+const FIGURE_KEYS = [
+  { keys: ["Tab"], what: "to the network figure, then:" },
+  { keys: ["← → ↑ ↓"], what: "choose a node, bias or weight in it" },
+  { keys: ["Enter"], what: "go to the node's next computation, or edit the weight" },
+];
+
 /** Fills the key legend from KEYS, so the legend and the behaviour cannot drift apart. */
 export function renderKeyLegend(list) {
   list.textContent = "";
-  for (const k of [...KEYS, ...CTRL_KEYS]) {
+  for (const k of [...KEYS, ...CTRL_KEYS, ...FIGURE_KEYS]) {
     const dt = document.createElement("dt");
     k.keys.forEach((name, n) => {
       if (n) dt.append(" or ");
