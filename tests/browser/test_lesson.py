@@ -153,14 +153,26 @@ def test_the_stages_show_the_traces_own_formulas_and_the_steps_inside_a_stage(pa
     maths = page.eval_on_selector_all("#lesson-formulas annotation", "els => els.map(e => e.textContent)")
     value = f"{ev['value']:.6g}"
     assert sum(value in m for m in maths) == 2, (value, maths)
+    page.keyboard.press("ArrowRight")
+    wait_key(page, "counting")
     rows = page.eval_on_selector_all(".lesson-counts tr[data-net]", "els => els.map(e => e.innerText)")
     assert [r.split()[-2:] for r in rows] == [["30", "14"], ["177,048", "482"]]
+    # Under the counts: what they count, and fields where layer sizes give both counts.
+    assert "30 against 14 is the XOR network, 2-2-1" in (page.text_content("#lesson-formulas") or "")
+    out = "#lesson-counter-out"
+    assert page.get_attribute(out, "data-written") == "30" and page.get_attribute(out, "data-reuse") == "14"
+    page.fill("#lesson-counter-layers", "2-3-2")
+    # 2-3-2: 6 output weights x 1 path x 3 + 6 hidden weights x 2 paths x 6 = 90; 2·2 + 3·(2 + 2) + 12 = 28
+    eventually(lambda: page.get_attribute(out, "data-written") == "90", message="the counts of 2-3-2")
+    assert page.get_attribute(out, "data-reuse") == "28"
+    page.fill("#lesson-counter-layers", "7")
+    eventually(lambda: "2 to 12 layer sizes" in (page.text_content(out) or ""), message="a refusal naming the rule")
 
 
 def test_a_stage_link_opens_that_stage(page: Any) -> None:
-    d = open_lesson(page, "/lesson?stage=14")
-    assert d["lessonStep"] == "14" and d["stageKey"] == "update"
-    assert open_lesson(page, "/lesson?stage=update")["lessonStep"] == "14"
+    d = open_lesson(page, "/lesson?stage=15")
+    assert d["lessonStep"] == "15" and d["stageKey"] == "update"
+    assert open_lesson(page, "/lesson?stage=update")["lessonStep"] == "15"
     trace = trace_of(page)
     assert shown_event(page, trace)["phase"] == "update"
     assert open_lesson(page, "/lesson?stage=999")["lessonStep"] == d["lessonTotal"]

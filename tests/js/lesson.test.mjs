@@ -115,7 +115,7 @@ const context = (net = "xor", p = 0) => {
 test("the stages follow the lecture's beats in its order, with five slips corrected", () => {
   const keys = STAGES.map((s) => s.key);
   assert.equal(new Set(keys).size, keys.length);
-  const order = ["overview", "notation", "matrix", "loss", "closed-form", "delta", "output-delta", "case-one", "weight-gradient", "grad-a", "reuse", "case-two", "deep", "update", "batch", "table"];
+  const order = ["overview", "notation", "matrix", "loss", "closed-form", "delta", "output-delta", "case-one", "weight-gradient", "grad-a", "reuse", "case-two", "counting", "deep", "update", "batch", "table"];
   assert.deepEqual(keys.filter((k) => order.includes(k)), order);
   const slips = STAGES.flatMap((s) => (s.notes || []).filter((n) => n.kind === "slip"));
   assert.equal(slips.length, 5); // the h_k/o_k item is a change of notation now, and net_nj a new slip
@@ -138,7 +138,7 @@ test("every stage opens inside the trace and its ↓/↑ range holds where it op
     const text = s.text(ctx);
     assert.ok(text.length > 60, s.key);
     for (const f of s.formulas ? s.formulas(ctx) : []) {
-      const tex = f.tex || JSON.stringify(f.counts);
+      const tex = f.tex || f.text || JSON.stringify(f.counts || f.counter);
       assert.ok(!/NaN|undefined|Infinity/.test(tex), `${s.key}: ${tex}`);
     }
   }

@@ -7,6 +7,7 @@ import { buildGeometry, figureSizes, toPixel } from "../models/layout.js";
 import { nodeKey } from "../models/trace-model.js";
 import { mixed, tex } from "../views/tex.js";
 import { createPager } from "./lesson-pages.js";
+import { multiplicationCounts } from "./formulas.js";
 import { createLiveTable } from "./live-table.js";
 import { NETWORKS } from "./stages.js";
 
@@ -78,6 +79,41 @@ function countsTable(rows) {
     table.append(tr);
   }
   return table;
+}
+
+let tried = null; // the layer sizes last typed into the counter, kept while the stage redraws
+
+/** Fields for layer sizes ("2-3-2") and both multiplication counts for them, worked out as the student types. */
+function counter(layers) {
+  const form = el("form", "lesson-counter");
+  form.addEventListener("submit", (e) => e.preventDefault());
+  const input = el("input", "lesson-counter-input");
+  input.id = "lesson-counter-layers";
+  input.type = "text";
+  input.inputMode = "numeric";
+  input.autocomplete = "off";
+  input.setAttribute("aria-label", "Layer sizes, from the input to the output, e.g. 2-3-2");
+  input.value = tried || layers.join("-");
+  const out = el("output", "lesson-counter-out");
+  out.id = "lesson-counter-out";
+  out.setAttribute("aria-live", "polite");
+  const update = () => {
+    tried = input.value;
+    const sizes = input.value.split(/[^0-9]+/).filter(Boolean).map(Number);
+    if (sizes.length < 2 || sizes.length > 12 || sizes.some((n) => n < 1 || n > 1000)) {
+      out.textContent = "Give 2 to 12 layer sizes of 1 to 1,000 each, e.g. 2-3-2.";
+      out.dataset.written = "";
+      return;
+    }
+    const c = multiplicationCounts(sizes);
+    out.dataset.written = String(c.written);
+    out.dataset.reuse = String(c.reuse);
+    out.textContent = `${sizes.join("–")}: ${count(c.weights)} weights · written out ${count(c.written)} · with reuse ${count(c.reuse)} multiplications`;
+  };
+  input.addEventListener("input", update);
+  update();
+  form.append(input, out);
+  return form;
 }
 
 /** els: lessonElements(); onDot(n) when a stage dot is clicked (1-based); onMode, onIndex: the live table's moves. */
@@ -154,6 +190,11 @@ export function createLessonView(els, { onDot, onMode, onIndex } = {}) {
         box.append(cap);
       }
       if (f.counts) box.append(countsTable(f.counts));
+      else if (f.text) {
+        const p3 = el("p", "lesson-formula-text");
+        mixed(p3, f.text);
+        box.append(p3);
+      } else if (f.counter) box.append(counter(f.counter));
       else {
         const math = el("div", "lesson-math");
         tex(math, `\\displaystyle ${f.tex}`);

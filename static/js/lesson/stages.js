@@ -9,6 +9,13 @@ import {
 } from "./formulas.js";
 import { DEEP_NOTES, ORDER, SUM_DROPPED, OUTPUT_NAMES } from "./stage-notes.js";
 
+/** The convention behind the counts (30 against 14 on XOR): what is counted, for which network, and how. */
+export const COUNTING = [
+  "Multiplications only, for all the weight gradients of one sample, on the network of each row: 30 against 14 is the XOR network, 2-2-1. Additions, subtractions and the biases are left out of both counts.",
+  "Each weight's derivative on its own: one product per path from the weight to an output, $3 + 3(L - l)$ multiplications for a weight into layer $l$ (the factors: its input, its node's slope, a weight and a slope per layer above, $o - t$).",
+  "2 per output δ, $n_{l+1} + 2$ per hidden δ ($n_{l+1}$ products, then the slope), 1 per weight gradient.",
+];
+
 /** The deep network the multiplication count is compared on: the deep_sigmoid preset's shape. */
 export const DEEP_LAYERS = [2, 8, 8, 8, 8, 1];
 
@@ -219,22 +226,39 @@ export const STAGES = [
     formulas: ({ network, trace }) => {
       const c = caseTwo(network, trace, 1, 1);
       if (!c) return [];
-      const here = multiplicationCounts(network.layers);
-      const deep = multiplicationCounts(DEEP_LAYERS);
       return [
         { label: "written out (Case 2)", tex: `${c.symbols}` },
         { label: "", tex: c.numbers },
         { label: "with reuse", tex: c.reuseTex },
-        { label: "multiplications for all weight gradients of one sample", counts: [
-          { net: network.layers.join("–"), weights: here.weights, written: here.written, reuse: here.reuse },
-          { net: DEEP_LAYERS.join("–"), weights: deep.weights, written: deep.written, reuse: deep.reuse },
-        ] },
       ];
     },
     notes: [
       { kind: "slip", text: "Case 2's slides are headed \"between output and hidden layer\", as Case 1; the weight $w_{ji}$ sits between the hidden and the input layer, as the list before them says." },
       BRIDGE_HIDDEN,
     ],
+  },
+  {
+    key: "counting",
+    net: "xor",
+    part: "Why backprop",
+    title: "Counting the work: 30 against 14",
+    event: false,
+    text: () => "How much does reuse save? Count the multiplications for all weight gradients of one sample, written out as Case 2 does against backpropagation's reuse. Then try other layer sizes: the written-out count grows with the number of paths, reuse with the number of weights.",
+    at: first({ quantity: "grad_w", l: 2, j: 1, i: 1 }),
+    formulas: ({ network }) => {
+      const here = multiplicationCounts(network.layers);
+      const deep = multiplicationCounts(DEEP_LAYERS);
+      return [
+        { label: "multiplications for all weight gradients of one sample", counts: [
+          { net: network.layers.join("–"), weights: here.weights, written: here.written, reuse: here.reuse },
+          { net: DEEP_LAYERS.join("–"), weights: deep.weights, written: deep.written, reuse: deep.reuse },
+        ] },
+        { label: "what is counted", text: COUNTING[0] },
+        { label: "written out", text: COUNTING[1] },
+        { label: "with reuse", text: COUNTING[2] },
+        { label: "try a network: layer sizes from the input to the output", counter: network.layers },
+      ];
+    },
   },
   {
     key: "deep",
