@@ -101,3 +101,53 @@ NUMBER = re.compile(r"[−-]?\d+(?:\.\d+)?(?:e[−-]?\d+)?")
 def numbers(text: str) -> list[str]:
     """The numbers a label writes, as written (with the typographic minus)."""
     return NUMBER.findall(text)
+
+
+def _number(text: str) -> float:
+    return float(text.replace("\u2212", "-"))
+
+
+def _agrees(written: str, value: float) -> bool:
+    """Whether a number as written equals `value` at the precision shown (half a unit of its last digit)."""
+    mantissa, _, exponent = written.replace("\u2212", "-").partition("e")
+    decimals = len(mantissa.partition(".")[2])
+    unit = 10.0 ** (-decimals) * (10.0 ** int(exponent) if exponent else 1.0)
+    return abs(_number(written) - value) <= 0.5 * unit * (1 + 1e-9) + 1e-12
+
+
+SYMBOLS = {"x": "a", "a": "a", "z": "z", "δ": "delta", "∂L/∂a": "grad_a"}
+
+
+def value_problems(figure: dict[str, Any], network: dict[str, Any], events: list[dict[str, Any]], p: int) -> list[str]:
+    """Every number a label writes against the engine's value at position p (the trace's events before p, else the
+    network's parameters): weights and biases (their value, updated value or gradient), node values and the loss."""
+    latest: dict[tuple[Any, ...], float] = {}
+    for ev in events[:p]:
+        latest[(ev["quantity"], ev["l"], ev["j"], ev.get("i"))] = ev["value"]
+    backward = bool(p) and events[p - 1]["phase"] == "backward"
+    problems = []
+    for label in figure["labels"]:
+        kind, key, text = label["kind"], label["key"], label["text"]
+        found = numbers(text)
+        if kind in ("w", "b"):
+            l, j, *rest = key
+            i = rest[0] if rest else None
+            if backward:
+                want = latest.get(("grad_w" if i else "grad_b", l, j, i))
+            else:
+                stored = network["weights"][l - 2][j - 1][i - 1] if i else network["biases"][l - 2][j - 1]
+                want = latest.get(("w" if i else "b", l, j, i), stored)
+            if want is None or len(found) != 1 or not _agrees(found[-1], want):
+                problems.append(f"{kind}{tuple(key)} writes {text!r}, the engine has {want}")
+        elif kind == "value" and key == ["loss"]:
+            loss = re.search(r"ℒ = (\S+?)(?:t|$)", text)
+            want = latest.get(("loss", len(network["layers"]), None, None))
+            if loss and (want is None or not _agrees(loss.group(1), want)):
+                problems.append(f"the loss label writes {text!r}, the engine has {want}")
+        elif kind == "value":
+            symbol, _, written = text.partition("=")
+            quantity = SYMBOLS.get(symbol.strip())
+            want = latest.get((quantity, key[0], key[1], None))
+            if quantity is None or want is None or len(found) != 1 or not _agrees(found[0], want):
+                problems.append(f"node {tuple(key)} writes {text!r}, the engine has {quantity} = {want}")
+    return problems

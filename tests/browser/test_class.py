@@ -1,6 +1,8 @@
 """A whole class in real Chromium: the presenter at 1280 x 720 in projector mode and three phones (390 x 844,
 touch). Two questions, one revealed and one closed; at every moment no screen shows an asked value before its
-reveal, no formula fails to typeset, no page logs an error, and answers after the close get 409."""
+reveal, no formula fails to typeset, no page logs an error, and answers after the close get 409. Then the projector
+walks every step of the XOR walk-through and every stage of the lesson: every number a figure label writes is the
+engine's at the precision shown, nothing covers the formula, the phase buttons or the player, no stage scrolls."""
 
 from __future__ import annotations
 
@@ -9,6 +11,9 @@ from typing import Any
 
 import pytest
 
+from tests.browser.conftest import settle
+from tests.browser.figure_check import read_figure, value_problems
+from tests.browser.test_lesson import PANEL_FIT
 from tests.browser.test_page import get_trace, open_app, press, wait_position
 from tests.browser.test_quiz import PHONE
 
@@ -164,4 +169,87 @@ def test_a_whole_class_two_questions_one_revealed_one_closed(
     wait_position(page, 6)
     _phones_at(phones, "body[data-position='6']")
     _check(page, phones, [])
+    assert watch.console_errors == [] and watch.page_errors == []
+
+
+# Points of each element (its middle and near its corners) where nothing else may be drawn on top of it.
+UNCOVERED = """(selectors) => selectors.flatMap((sel) => [...document.querySelectorAll(sel)]
+  .filter((e) => e.checkVisibility()).flatMap((e) => {
+    const r = e.getBoundingClientRect();
+    return [[0.5, 0.5], [0.08, 0.15], [0.92, 0.15], [0.08, 0.85], [0.92, 0.85]]
+      .map(([fx, fy]) => [r.left + fx * r.width, r.top + fy * r.height])
+      .filter(([x, y]) => x >= 0 && y >= 0 && x < innerWidth && y < innerHeight)
+      .map(([x, y]) => {
+        const hit = document.elementFromPoint(x, y);
+        return hit && !e.contains(hit) && !hit.contains(e) ? `${sel} under ${hit.id || hit.className}` : null;
+      }).filter(Boolean);
+  }))"""
+COVERED_ON_MAIN = ["#formula", ".phase-btn", ".player"]
+
+
+def _figure_is_true(page: Any, network: dict[str, Any], events: list[dict[str, Any]], p: int, where: str) -> None:
+    figure = read_figure(page, network["layers"])
+    problems = value_problems(figure, network, events, p)
+    assert not problems, f"{where}: {problems}"
+    assert any(label["kind"] != "title" for label in figure["labels"]), f"{where}: no number on the figure"
+    assert page.locator(".katex-error").count() == 0, f"{where}: a formula KaTeX could not read"
+
+
+def test_the_projector_walks_every_step_and_stage_writing_the_engines_numbers(
+        page: Any, browser: Any, base_url: str, watch: Any, shoot: Any, phones: list[Phone]) -> None:
+    page.set_viewport_size({"width": 1280, "height": 720})
+    net = open_app(page, "/?projector=1")
+    page.click("#btn-share")
+    page.wait_for_selector("#room-dialog:not([hidden])")
+    code = page.inner_text("#room-code").strip()
+    page.click("#room-close")
+    phones.append(Phone(browser, base_url, code))
+    network = page.request.get(f"/api/networks/{net}").json()
+    events = get_trace(page, net)["events"]
+    for p in range(len(events) + 1):
+        if p:
+            press(page, "ArrowRight")
+        wait_position(page, p)
+        settle(page)
+        _figure_is_true(page, network, events, p, f"main page, step {p}")
+        covered = page.evaluate(UNCOVERED, COVERED_ON_MAIN)
+        assert not covered, f"step {p}: {covered}"
+        if p in (0, 11, 35):
+            shoot(page, f"class-walk-projector-{p}")
+            phones[0].page.wait_for_selector(f"body[data-position='{p}']", timeout=10_000)
+            settle(phones[0].page)
+            shoot(phones[0].page, f"class-walk-phone-{p}")
+    assert phones[0].errors == []
+
+    # The guided lesson on the same projector: every stage, every part of a long stage.
+    page.goto("/lesson?projector=1")
+    page.wait_for_selector("body[data-ready='true']", timeout=20_000)
+    page.wait_for_selector("body.projector")
+    total = int(page.get_attribute("#lesson", "data-lesson-total") or "0")
+    traces: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for n in range(1, total + 1):
+        page.wait_for_selector(f"#lesson[data-lesson-step='{n}']", timeout=10_000)
+        info = page.eval_on_selector("#lesson", "e => ({...e.dataset})")
+        if "table" in info["stageKey"]:
+            page.wait_for_selector("#lesson-worst:not([hidden])", state="attached", timeout=60_000)
+        settle(page)
+        if "table" not in info["stageKey"]:  # a table stage's figure shows the weights of the iteration picked
+            lesson_net = page.request.get(f"/api/networks/{info['networkId']}").json()
+            key = (info["networkId"], int(info["sample"]))
+            if key not in traces:
+                traces[key] = get_trace(page, info["networkId"], int(info["sample"]))["events"]
+            _figure_is_true(page, lesson_net, traces[key], int(info["position"]), f"lesson stage {n}")
+        while True:
+            fit = page.evaluate(PANEL_FIT)
+            assert fit["scroll"] <= fit["client"], f"lesson stage {n} part {fit['part']} scrolls inside: {fit}"
+            assert fit["katexErrors"] == 0
+            shoot(page, f"class-lesson-stage{n}-part{fit['part'].replace('/', 'of')}")
+            here, parts = (int(x) for x in fit["part"].split("/"))
+            if here == parts:
+                break
+            page.keyboard.press("ArrowRight")
+            page.wait_for_function("p => document.querySelector('.lesson-panel').dataset.part.startsWith(p)",
+                                   arg=f"{here + 1}/", timeout=10_000)
+        if n < total:
+            page.keyboard.press("ArrowRight")
     assert watch.console_errors == [] and watch.page_errors == []
