@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Header, Request
+from fastapi import Depends, FastAPI, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.config import Settings, get_settings
 from app.errors import ApiError
@@ -87,6 +89,24 @@ RoomsDep = Annotated[Rooms, Depends(get_rooms)]
 QuizDep = Annotated[QuizStore, Depends(get_quiz)]
 FollowersDep = Annotated[Followers, Depends(get_followers)]
 RosterDep = Annotated[Roster, Depends(get_roster)]
-PresenterAuth = Annotated[str | None, Header(description="Bearer <presenter_token>")]
-FollowerAuth = Annotated[str | None, Header(description="Bearer <follower token> (POST /api/rooms/{code}/followers)")]
-NetworkAuth = Annotated[str | None, Header(description="Bearer <the network's token>")]
+
+
+def _bearer(name: str, description: str) -> Callable[..., Awaitable[str | None]]:
+    """The Authorization header as sent, declared as an optional bearer scheme (the Authorize button of /docs);
+    whether a token is needed, and which status its absence gets, is the use case's rule, not this one's."""
+    scheme = HTTPBearer(auto_error=False, scheme_name=name, description=description)
+
+    # the scheme as a default, not in Annotated: annotations are strings here and cannot see this closure
+    async def authorization(request: Request,
+                            _: HTTPAuthorizationCredentials | None = Security(scheme)) -> str | None:
+        return request.headers.get("authorization")
+
+    return authorization
+
+
+NetworkAuth = Annotated[str | None, Depends(_bearer(
+    "networkToken", "The token POST /api/networks returned for a protected network (its creator's)"))]
+PresenterAuth = Annotated[str | None, Depends(_bearer(
+    "presenterToken", "The presenter_token POST /api/rooms returned"))]
+FollowerAuth = Annotated[str | None, Depends(_bearer(
+    "followerToken", "The follower token POST /api/rooms/{code}/followers returned"))]

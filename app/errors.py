@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -60,17 +61,62 @@ def invalid(loc: Loc, msg: str) -> ApiError:
     return ApiError(422, ("body", *loc), msg)
 
 
+# a loc part that names a member of a union (`literal['sgd',…]`, `list[…]`, `OptimizerSpec`), not a field
+def _is_union_tag(part: str | int) -> bool:
+    return isinstance(part, str) and ("[" in part or part[:1].isupper())
+
+
+# errors that only say the input is not of this member's type: another member of the union is the one meant
+WRONG_MEMBER = {"list_type", "model_attributes_type", "model_type", "dict_type", "int_type", "float_type",
+                "string_type", "none_required"}
+NOUNS = {"activations": "activation", "scheme": "init scheme", "mode": "training mode", "name": "optimizer"}
+
+
+def _wrong_member(err: dict[str, Any]) -> bool:
+    return err.get("type") in WRONG_MEMBER or (err.get("type") == "literal_error"
+                                                and not isinstance(err.get("input"), str))
+
+
+def _tidy(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One error per broken rule, at the field's own location: of the members of a union, only the errors of the
+    member the input was meant for (a name for a name, a list for a list), and no union tags in `loc`."""
+    groups: dict[Loc, list[dict[str, Any]]] = {}
+    out: list[dict[str, Any]] = []
+    for err in errors:
+        loc = tuple(err.get("loc", ()))
+        cut = next((n for n, part in enumerate(loc) if _is_union_tag(part)), None)
+        clean = tuple(part for part in loc if not _is_union_tag(part))
+        err = {**err, "loc": clean}
+        if cut is None:
+            out.append(err)
+        else:
+            groups.setdefault(loc[:cut], []).append(err)
+    for members in groups.values():
+        meant = [err for err in members if not _wrong_member(err)]
+        out.extend(meant or members[:1])
+    return out
+
+
+def _message(err: dict[str, Any]) -> str:
+    msg = str(err.get("msg", "invalid value"))
+    kind = err.get("type")
+    if kind == "json_invalid":
+        return "the body is not valid JSON: " + str(err.get("ctx", {}).get("error", msg))
+    if kind in NOT_A_NUMBER:
+        return msg + NOT_A_NUMBER[str(kind)]
+    if kind == "literal_error" and isinstance(err.get("input"), str):
+        field = next((p for p in reversed(err["loc"]) if isinstance(p, str)), "value")
+        return f"unknown {NOUNS.get(field, field)} {err['input']!r}; choose one of {err['ctx']['expected']}"
+    return msg
+
+
 def _validation(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    items = []
-    for err in exc.errors():
-        msg = str(err.get("msg", "invalid value"))
-        if err.get("type") == "json_invalid":
-            msg = "the body is not valid JSON: " + str(err.get("ctx", {}).get("error", msg))
-        elif err.get("type") in NOT_A_NUMBER:
-            msg += NOT_A_NUMBER[str(err.get("type"))]
-        items.append({"loc": [p if isinstance(p, int) else str(p) for p in err.get("loc", ())], "msg": msg,
-                      "type": str(err.get("type", "value_error"))})
+    if isinstance(exc.body, bytes | bytearray):  # a body FastAPI did not parse: its Content-Type is not JSON
+        sent = request.headers.get("content-type") or "none"
+        return _answer(request, 415, f"the body must be JSON: send Content-Type: application/json (got {sent})")
+    items = [{"loc": [p if isinstance(p, int) else str(p) for p in err["loc"]], "msg": _message(err),
+              "type": str(err.get("type", "value_error"))} for err in _tidy(list(exc.errors()))]
     if _wants_page(request):
         return _answer(request, 422, "; ".join(f"{'.'.join(map(str, i['loc']))}: {i['msg']}" for i in items))
     return JSONResponse({"detail": items}, status_code=422)

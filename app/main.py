@@ -12,6 +12,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 
 from app import deps, errors
 from app import logging as deltaflow_logging
+from app import openapi as api_document
 from app.config import get_settings
 from app.middleware import AllowedHosts, BodyLimit, HeadAsGet, Quotas, SecurityHeaders
 from app.quotas import quotas
@@ -54,7 +55,9 @@ app = FastAPI(
     description="Error backpropagation, one formula at a time: every z, a, δ and ∂L/∂w of a network you build.",
     docs_url=None,  # served by routes/docs.py from vendored assets: no CDN, no inline script
     redoc_url=None,
+    generate_unique_id_function=api_document.operation_id,
 )
+api_document.install(app)
 errors.install(app, page_error=pages.error_page)
 # level 1: JSON of floats compresses almost as well as at 9, at a tenth of the CPU (9 cost seconds on large networks)
 app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=1)

@@ -54,7 +54,7 @@ def trace(net: Network, x: list[float] | np.ndarray, t: list[float] | np.ndarray
         n = len(events)
         events.append({
             "id": n, "phase": phase, "quantity": quantity, "l": l, "j": j, "i": i,
-            "value": value, "symbol": symbol, "latex": latex, "depends_on": deps,
+            "value": value, "symbol": symbol, "latex": latex, "depends_on": deps, "optional": False,
         })
         return n
 
@@ -174,7 +174,7 @@ def trace(net: Network, x: list[float] | np.ndarray, t: list[float] | np.ndarray
                 append({"id": n_ev, "phase": "backward", "quantity": "grad_w", "l": l, "j": j, "i": i,
                         "value": gwj[i - 1], "symbol": sym,
                         "latex": f"{sym} = {a_syms[i - 1]}{delta_j}{pa_prev[i - 1]} \\times {pdj} = {ngwj[i - 1]}",
-                        "depends_on": [a_ids_prev[i - 1], d_idj]})
+                        "depends_on": [a_ids_prev[i - 1], d_idj], "optional": False})
                 gw_idj[i - 1] = n_ev
             sym = rf"{DL}b_{{{j}}}^{{{l}}}}}"
             gb_id[k][j - 1] = emit("backward", "grad_b", l, j, None, gb[k][j - 1], sym,
@@ -221,7 +221,8 @@ def trace(net: Network, x: list[float] | np.ndarray, t: list[float] | np.ndarray
                                         element(old_state, at) if old_state else no_state,
                                         element(after_state, at) if after_state else no_state, hp)
                 events.append({"id": len(events), "phase": "update", "quantity": "w", "l": l, "j": j, "i": i,
-                               "value": nwj[i - 1], "symbol": w_sym, "latex": latex, "depends_on": [gw_idj[i - 1]]})
+                               "value": nwj[i - 1], "symbol": w_sym, "latex": latex,
+                               "depends_on": [gw_idj[i - 1]], "optional": False})
                 at += 1
             if net.train_biases:
                 b_sym = f"b_{{{j}}}^{{{l}}}"

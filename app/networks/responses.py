@@ -17,19 +17,20 @@ from app.networks.train_cache import TrainRun
 def sample_result(net: nn.Network, cache: nn.Cache, grads: nn.Gradients | None, losses: np.ndarray | None,
                   t: np.ndarray | None, n: int, with_param_grads: bool) -> dict[str, Any]:
     """One sample's layers: z, a, and with gradients δ, ∂L/∂a, ∂L/∂w, ∂L/∂b (arrays already checked finite)."""
-    layers: list[dict[str, Any]] = [{"l": 1, "a": cache.a[0][n].tolist()}]
-    if grads is not None:
-        layers[0]["grad_a"] = grads.grad_a[0][n].tolist()
+    # every field is always sent: null where this request computed no such value (z of the inputs, say)
+    layers: list[dict[str, Any]] = [{"l": 1, "z": None, "a": cache.a[0][n].tolist(), "delta": None,
+                                     "grad_a": None if grads is None else grads.grad_a[0][n].tolist(),
+                                     "grad_w": None, "grad_b": None}]
     for l in range(2, net.depth + 1):
         k = l - 2
-        entry: dict[str, Any] = {"l": l, "z": cache.z[k][n].tolist(), "a": cache.a[l - 1][n].tolist()}
-        if grads is not None:
-            entry["delta"] = grads.delta[k][n].tolist()
-            entry["grad_a"] = grads.grad_a[l - 1][n].tolist()
-            if with_param_grads:
-                entry["grad_w"] = grads.grad_w[k].tolist()
-                entry["grad_b"] = grads.grad_b[k].tolist()
-        layers.append(entry)
+        param_grads = grads if with_param_grads else None
+        layers.append({
+            "l": l, "z": cache.z[k][n].tolist(), "a": cache.a[l - 1][n].tolist(),
+            "delta": None if grads is None else grads.delta[k][n].tolist(),
+            "grad_a": None if grads is None else grads.grad_a[l - 1][n].tolist(),
+            "grad_w": None if param_grads is None else param_grads.grad_w[k].tolist(),
+            "grad_b": None if param_grads is None else param_grads.grad_b[k].tolist(),
+        })
     return {"layers": layers, "output": cache.a[-1][n].tolist(),
             "target": None if t is None else t[n].tolist(), "loss": None if losses is None else float(losses[n])}
 
@@ -48,7 +49,7 @@ def describe(net: nn.Network, sel: Selection, cache: nn.Cache, grads: nn.Gradien
         if not math.isfinite(loss):
             raise Overflow("the loss")
     out: dict[str, Any] = {"samples": sel.indices, "per_sample": per_sample, "outputs": cache.output.tolist(),
-                           "loss": loss}
+                           "loss": loss, "gradients": None}
     if grads is not None:
         out["gradients"] = [{"l": k + 2, "grad_w": gw.tolist(), "grad_b": gb.tolist()}
                             for k, (gw, gb) in enumerate(zip(grads.grad_w, grads.grad_b, strict=True))]
@@ -66,9 +67,8 @@ def train_result(model: NetworkModel, run: TrainRun, with_norms: bool = False) -
     out = {
         "iteration": model.iteration, "loss_history": run.loss_history, "snapshots": run.snapshots,
         "weights": model.weights, "biases": model.biases, "diverged": model.diverged, "message": model.message,
+        "gradient_norms": run.gradient_norms if with_norms else None,
     }
-    if with_norms:
-        out["gradient_norms"] = run.gradient_norms
     return out
 
 

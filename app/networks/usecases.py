@@ -312,7 +312,8 @@ def _train_model(settings: Settings, model: NetworkModel, req: TrainRequest) -> 
                         result.iterations_done, result.message if result.diverged else None,
                         [[it, loss] for it, loss in result.loss_history],
                         [{"iteration": it, "outputs": out.tolist()}
-                         | ({"weights": [w.tolist() for w in ws], "biases": [b.tolist() for b in bs]} if ws else {})
+                         | ({"weights": [w.tolist() for w in ws], "biases": [b.tolist() for b in bs]} if ws
+                            else {"weights": None, "biases": None})  # every field is sent (app/schemas Reply)
                          for (it, out), (ws, bs) in zip(result.snapshots, result.parameters or
                                                         [([], [])] * len(result.snapshots), strict=True)],
                         result.gradient_norms)

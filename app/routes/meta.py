@@ -14,7 +14,7 @@ router = APIRouter(prefix="/api/meta", tags=["meta"])
 
 
 @router.get("", response_model=Meta)
-def meta(settings: SettingsDep) -> dict[str, Any]:
+def get_meta(settings: SettingsDep) -> dict[str, Any]:
     """The engine's registries (names, LaTeX, colour scales), every max_* limit of this server, and how near a
     prediction must be to count in the class quiz."""
     return catalogue.meta(settings)

@@ -37,7 +37,7 @@ def _answer_errors() -> dict[int | str, dict[str, Any]]:
 
 @router.post("/api/rooms/{code}/questions", status_code=status.HTTP_201_CREATED, response_model=QuizQuestion,
              responses=room_error_responses(400, 403, 404, 409, 413, 415))
-def ask(code: str, body: QuizAsk, rooms: RoomsDep, questions: QuizDep, store: StoreDep, settings: SettingsDep,
+def ask_question(code: str, body: QuizAsk, rooms: RoomsDep, questions: QuizDep, store: StoreDep, settings: SettingsDep,
         authorization: PresenterAuth = None) -> dict[str, Any]:
     """Ask the class about one event of a sample's trace: followers see its formula with "?" for the result."""
     with found(code) as norm:
@@ -46,7 +46,7 @@ def ask(code: str, body: QuizAsk, rooms: RoomsDep, questions: QuizDep, store: St
 
 @router.post("/api/rooms/{code}/questions/{qid}/answers", status_code=status.HTTP_204_NO_CONTENT,
              response_class=Response, responses=_answer_errors())
-def answer(code: str, qid: str, body: QuizAnswer, rooms: RoomsDep, questions: QuizDep, followers: FollowersDep,
+def answer_question(code: str, qid: str, body: QuizAnswer, rooms: RoomsDep, questions: QuizDep, followers: FollowersDep,
            authorization: FollowerAuth = None) -> Response:
     """A follower's prediction under its token's identity (a new one replaces the old); 409 once revealed or
     closed. Who may: a follower (one answer per question); refused: no or unknown token (401), another's id (403)."""
@@ -55,9 +55,9 @@ def answer(code: str, qid: str, body: QuizAnswer, rooms: RoomsDep, questions: Qu
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/api/rooms/{code}/questions/{qid}", response_model=QuizStatus, response_model_exclude_none=True,
+@router.get("/api/rooms/{code}/questions/{qid}", response_model=QuizStatus,
             responses=room_error_responses(404))
-def question(code: str, qid: str, rooms: RoomsDep, questions: QuizDep,
+def get_question(code: str, qid: str, rooms: RoomsDep, questions: QuizDep,
              authorization: PresenterAuth = None) -> dict[str, Any]:
     """How many answered and their histogram (around the true value for the presenter's token); the value and the
     count within 10% only after the reveal."""
@@ -67,7 +67,7 @@ def question(code: str, qid: str, rooms: RoomsDep, questions: QuizDep,
 
 @router.post("/api/rooms/{code}/questions/{qid}/reveal", response_model=QuizReveal,
              responses=room_error_responses(403, 404))
-def reveal(code: str, qid: str, rooms: RoomsDep, questions: QuizDep,
+def reveal_question(code: str, qid: str, rooms: RoomsDep, questions: QuizDep,
            authorization: PresenterAuth = None) -> dict[str, Any]:
     """Close the answers and show the true value on every screen, with how the class answered."""
     with found(code) as norm:
@@ -76,7 +76,7 @@ def reveal(code: str, qid: str, rooms: RoomsDep, questions: QuizDep,
 
 @router.post("/api/rooms/{code}/questions/{qid}/close", status_code=status.HTTP_200_OK, response_model=QuizClosed,
              responses=room_error_responses(403, 404))
-def close(code: str, qid: str, rooms: RoomsDep, questions: QuizDep,
+def close_question(code: str, qid: str, rooms: RoomsDep, questions: QuizDep,
           authorization: PresenterAuth = None) -> dict[str, Any]:
     """The presenter only: take no more answers (later ones get 409) and clear the question from every screen."""
     with found(code) as norm:

@@ -130,8 +130,8 @@ def join_room(code: str, body: FollowerJoin, rooms: RoomsDep, followers: Followe
 
 @router.post("/api/rooms/{code}/fork", status_code=status.HTTP_201_CREATED, response_model=RoomFork,
              responses=_auth_errors(404))
-def fork(code: str, rooms: RoomsDep, store: StoreDep, followers: FollowersDep, roster: RosterDep,
-         settings: SettingsDep, authorization: FollowerAuth = None) -> dict[str, Any]:
+def fork_room(code: str, rooms: RoomsDep, store: StoreDep, followers: FollowersDep, roster: RosterDep,
+              settings: SettingsDep, authorization: FollowerAuth = None) -> dict[str, Any]:
     """'Try it myself': a protected copy of the room's current network, to continue alone. Who may: a follower,
     within its fork budget and while pacing allows; refused: no or unknown follower token (401), the class locked
     to the presenter (409), past the budget (429, Retry-After)."""
@@ -236,7 +236,7 @@ async def _stream(rooms: Rooms, code: str, count: bool, seen: tuple[Roster, str]
                          "`event: tally` carries the counts ({\"code\", \"v\", \"followers\"}), newest `v` wins",
           "content": {"text/event-stream": {"schema": {"type": "string"}}}},
     **room_error_responses(404)})
-async def room_events(code: str, rooms: RoomsDep, followers: FollowersDep, roster: RosterDep,
+async def follow_room(code: str, rooms: RoomsDep, followers: FollowersDep, roster: RosterDep,
                       count: Annotated[bool, Query(description="count this stream as a follower (the presenter's "
                                                                "own view of the room passes false)")] = True,
                       token: Annotated[str | None, Query(max_length=200, description="the follower token (an "
@@ -255,7 +255,7 @@ async def room_events(code: str, rooms: RoomsDep, followers: FollowersDep, roste
 @router.get("/api/rooms/{code}/qr.svg", response_class=Response, responses={
     200: {"description": "The join link as a QR code", "content": {"image/svg+xml": {"schema": {"type": "string"}}}},
     **room_error_responses(404)})
-def room_qr(code: str, request: Request, rooms: RoomsDep, settings: SettingsDep) -> Response:
+def room_qr_code(code: str, request: Request, rooms: RoomsDep, settings: SettingsDep) -> Response:
     """The room's join link as an SVG QR code, drawn here (no external service)."""
     with found(code) as norm:
         rooms.get(norm)

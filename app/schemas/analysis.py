@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
-from app.schemas.common import Int, Matrix, Num, Strict, Vector
+from app.schemas.common import Count, Int, Matrix, Num, Reply, Strict, Vector
 
 
 class ParamRef(Strict):
@@ -15,7 +15,7 @@ class ParamRef(Strict):
 
     l: Int = Field(ge=2)
     j: Int = Field(ge=1)
-    i: Int | None = Field(None, ge=1)
+    i: Count | None = None
 
 
 class LandscapeRequest(Strict):
@@ -37,7 +37,7 @@ class LandscapeRequest(Strict):
         return v
 
 
-class LandscapeResult(BaseModel):
+class LandscapeResult(Reply):
     """loss[row][col] is the loss at y_values[row], x_values[col]; the centre is the network's own loss."""
 
     x_values: Vector
@@ -45,7 +45,7 @@ class LandscapeResult(BaseModel):
     loss: Matrix
 
 
-class ParamCheck(BaseModel):
+class ParamCheck(Reply):
     """One parameter's backprop gradient beside its central difference and the two losses it came from."""
 
     l: int
@@ -58,7 +58,7 @@ class ParamCheck(BaseModel):
     rel_error: Num
 
 
-class GradCheckResult(BaseModel):
+class GradCheckResult(Reply):
     """Backprop against central finite differences over every weight and bias."""
 
     max_abs_error: Num
@@ -90,7 +90,7 @@ class GraphRequest(Strict):
 OpName = Literal["input", "weight", "bias", "mul", "sum", "activation", "loss", "target"]
 
 
-class GraphNode(BaseModel):
+class GraphNode(Reply):
     """One operation of the graph: its value, ∂L/∂value, the nodes it reads and ∂value/∂input for each."""
 
     id: int
@@ -105,7 +105,7 @@ class GraphNode(BaseModel):
     local: list[Num] = Field(description="∂value/∂input, one per entry of inputs")
 
 
-class GraphResult(BaseModel):
+class GraphResult(Reply):
     """One sample's computation as operations: products, sums, biases, activations, targets and the loss."""
 
     nodes: list[GraphNode]
@@ -127,7 +127,7 @@ class NudgeRequest(Strict):
     samples: Literal["all"] | list[Annotated[Int, Field(ge=0)]] | None = None
 
 
-class NudgeResult(BaseModel):
+class NudgeResult(Reply):
     """The loss before and after the nudge beside the first-order prediction ∂L/∂θ · ε."""
 
     loss_before: Num

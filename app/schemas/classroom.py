@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, field_validator
+from pydantic import BeforeValidator, ConfigDict, Field, field_validator
 
-from app.schemas.common import Int, Strict, _integer
+from app.schemas.common import Int, Reply, Strict, whole
 
 
 class FollowerRename(Strict):
     """PATCH /api/rooms/{code}/followers/{follower}: the student's new display name."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Grace"}]})
 
     name: str = Field(min_length=1, max_length=40, description="1-40 printable characters")
 
@@ -23,7 +25,7 @@ class FollowerRename(Strict):
         return value
 
 
-class FollowerRenamed(BaseModel):
+class FollowerRenamed(Reply):
     """The renamed student."""
 
     follower: str
@@ -33,16 +35,20 @@ class FollowerRenamed(BaseModel):
 class PositionReport(Strict):
     """PUT .../followers/{follower}/position: where a student is (on their own copy, or back to following)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"mode": "own_copy", "view": "main", "position": 14}, {"mode": "following", "view": "lesson", "stage": 2,
+                                                               "position": 0}]})
+
     mode: Literal["following", "own_copy"]
     view: Literal["main", "lesson"]
     # the bounds come before the integer check: after it, or on `Int | None`, they would reach the OpenAPI schema
     # as "ge"/"le", which no JSON Schema reader knows
-    stage: Annotated[int, Field(ge=1, le=1000), BeforeValidator(_integer)] | None = Field(
+    stage: Annotated[int, Field(ge=1, le=1000), BeforeValidator(whole)] | None = Field(
         None, description="the lesson's stage (1-based) when view is lesson")
     position: Int = Field(ge=0, le=10**7, description="number of trace events shown")
 
 
-class DashboardFollower(BaseModel):
+class DashboardFollower(Reply):
     """One student as the presenter sees them."""
 
     follower: str
@@ -56,7 +62,7 @@ class DashboardFollower(BaseModel):
     last_seen: str = Field(description="ISO 8601 (UTC); now while one of their event streams is open")
 
 
-class DashboardTotals(BaseModel):
+class DashboardTotals(Reply):
     """Counts over the class list."""
 
     following: int
@@ -64,14 +70,14 @@ class DashboardTotals(BaseModel):
     answered: int = Field(description="students who answered the question on screen (0 without one)")
 
 
-class Dashboard(BaseModel):
+class Dashboard(Reply):
     """GET /api/rooms/{code}/dashboard: the class list, by name."""
 
     followers: list[DashboardFollower]
     totals: DashboardTotals
 
 
-class CommonWrong(BaseModel):
+class CommonWrong(Reply):
     """A wrong answer several gave (to 3 significant digits) and what it likely means, when recognisable."""
 
     value: float
@@ -79,7 +85,7 @@ class CommonWrong(BaseModel):
     likely: str | None
 
 
-class QuestionResult(BaseModel):
+class QuestionResult(Reply):
     """One question's answers: how many, how many within 10 %, the commonest wrong ones."""
 
     id: str
@@ -90,7 +96,7 @@ class QuestionResult(BaseModel):
     common_wrong: list[CommonWrong]
 
 
-class StudentResult(BaseModel):
+class StudentResult(Reply):
     """One student's score."""
 
     follower: str
@@ -99,7 +105,7 @@ class StudentResult(BaseModel):
     correct: int
 
 
-class Results(BaseModel):
+class Results(Reply):
     """GET /api/rooms/{code}/results: questions oldest first, students by name."""
 
     questions: list[QuestionResult]

@@ -12,7 +12,8 @@ from app.engine.functions import ACTIVATIONS, INIT_SCHEMES, LOSSES, OPTIMIZERS, 
 from app.engine.quantities import TRACE_ORDER
 
 
-def _integer(value: Any) -> Any:
+def whole(value: Any) -> Any:
+    """A JSON integer (3 or 3.0), never true or a quoted number (the validator before every integer field)."""
     # JSON Schema's integer admits 3.0 but never true or "3"; pydantic's lax int would take both
     if isinstance(value, bool | str | bytes):
         raise PydanticCustomError("int_type", "Input should be a valid integer")
@@ -21,7 +22,11 @@ def _integer(value: Any) -> Any:
 
 # a boolean or a quoted number is never a number; an integer is a valid float, and 3.0 a valid integer
 Num = Annotated[float, Field(strict=True, allow_inf_nan=False)]
-Int = Annotated[int, BeforeValidator(_integer)]
+Int = Annotated[int, BeforeValidator(whole)]
+# bounds before the validator, so that the schema says minimum (a bound on Int inside a union or list would leak
+# as pydantic's own `ge` keyword, which JSON Schema and client generators do not know)
+Index = Annotated[int, Field(ge=0), BeforeValidator(whole)]
+Count = Annotated[int, Field(ge=1), BeforeValidator(whole)]
 Vector = list[Num]
 Matrix = list[list[Num]]
 
@@ -46,8 +51,16 @@ else:
     QuantityName = Literal[tuple(dict.fromkeys(quantity for _, quantity in TRACE_ORDER))]
 
 
-class Strict(BaseModel):
-    """Base of request bodies: unknown fields are refused and NaN or infinity never pass."""
+class Reply(BaseModel):
+    """Base of response bodies: every field is always sent (null or false rather than left out), so the schema
+    lists every field as required in responses, which client generators turn into plain attributes."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+
+class Strict(Reply):
+    """Base of request bodies: unknown fields are refused and NaN or infinity never pass (some also appear in
+    responses, e.g. a network's init and data set, and are always complete there)."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
@@ -70,13 +83,13 @@ def _optimizer_spec() -> Any:
 OptimizerSpec = _optimizer_spec()
 
 
-class Health(BaseModel):
+class Health(Reply):
     """Liveness."""
 
     status: Literal["ok"]
 
 
-class Ready(BaseModel):
+class Ready(Reply):
     """Readiness: the network store answered a write and a read just now; and how full the admission gate of heavy
     computations is (busy is not a failure)."""
 
@@ -87,7 +100,7 @@ class Ready(BaseModel):
     heavy_waiting: int
 
 
-class ErrorItem(BaseModel):
+class ErrorItem(Reply):
     """One broken rule: where (`loc`, the path to the field) and what (`msg`)."""
 
     loc: list[str | int]
@@ -95,13 +108,13 @@ class ErrorItem(BaseModel):
     type: str
 
 
-class ValidationErrorBody(BaseModel):
+class ValidationErrorBody(Reply):
     """422: the request broke one or more rules, each named with its field."""
 
     detail: list[ErrorItem]
 
 
-class ErrorBody(BaseModel):
+class ErrorBody(Reply):
     """4xx other than 422: a readable message."""
 
     detail: str

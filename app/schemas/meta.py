@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, create_model
+from pydantic import ConfigDict, create_model
 
 from app.config import Settings
+from app.schemas.common import Reply
 
 
-class ActivationInfo(BaseModel):
+class ActivationInfo(Reply):
     """One activation: its name, its symbol in formulas, f and f' in LaTeX, whether only outputs may use it, and the
     range its outputs lie in (targets outside it draw a warning)."""
 
@@ -25,7 +26,7 @@ class ActivationInfo(BaseModel):
     sums_to_one: bool
 
 
-class LossInfo(BaseModel):
+class LossInfo(Reply):
     """One loss: its name, its LaTeX, and the output activations it needs (None: any)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -35,7 +36,7 @@ class LossInfo(BaseModel):
     outputs: list[str] | None
 
 
-class OptimizerInfo(BaseModel):
+class OptimizerInfo(Reply):
     """One update rule: its name, its LaTeX and the hyper-parameters it reads."""
 
     model_config = ConfigDict(extra="forbid")
@@ -45,7 +46,7 @@ class OptimizerInfo(BaseModel):
     hyperparameters: list[str]
 
 
-class QuantityInfo(BaseModel):
+class QuantityInfo(Reply):
     """One quantity the figure shows: symbol, words, colour scale and whether it sits on nodes, edges or biases."""
 
     model_config = ConfigDict(extra="forbid")
@@ -66,7 +67,7 @@ Limits = create_model(  # type: ignore[call-overload]
 )
 
 
-class QuizTolerance(BaseModel):
+class QuizTolerance(Reply):
     """How near a prediction must be to count as right: |answer − value| ≤ max(relative × |value|, absolute)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -75,7 +76,7 @@ class QuizTolerance(BaseModel):
     absolute_tolerance: float
 
 
-class Meta(BaseModel):
+class Meta(Reply):
     """Everything the page needs to offer choices and explain them, read from the engine's registries."""
 
     activations: list[ActivationInfo]

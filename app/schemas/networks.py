@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from app.schemas.common import (
     ActivationName,
+    Count,
+    Index,
     InitScheme,
     Int,
     LossName,
@@ -18,6 +20,7 @@ from app.schemas.common import (
     Phase,
     QuantityName,
     ReductionName,
+    Reply,
     Strict,
     TrainMode,
     Vector,
@@ -54,7 +57,7 @@ class NetworkCreate(Strict):
     )
 
     preset: str | None = Field(None, max_length=40)
-    layers: list[Annotated[Int, Field(ge=1)]] | None = Field(None, min_length=2)
+    layers: list[Count] | None = Field(None, min_length=2)
     activations: ActivationName | list[ActivationName] | None = None
     loss: LossName | None = None
     reduction: ReductionName | None = None
@@ -115,7 +118,7 @@ class NetworkPatch(Strict):
     restore: Restore | None = Field(None, description="put back parameters and progress from an earlier state")
 
 
-class OptimizerState(BaseModel):
+class OptimizerState(Reply):
     """The network's update rule with every hyper-parameter it uses (defaults filled in)."""
 
     model_config = ConfigDict(extra="allow")
@@ -124,7 +127,7 @@ class OptimizerState(BaseModel):
     name: OptimizerName
 
 
-class NetworkState(BaseModel):
+class NetworkState(Reply):
     """A network as clients see it: spec, parameters, training progress and divergence status."""
 
     id: str
@@ -171,8 +174,8 @@ class SampleRequest(Strict):
 
     input: Vector | None = None
     target: Vector | None = None
-    sample: Int | None = Field(None, ge=0)
-    samples: Literal["all"] | list[Annotated[Int, Field(ge=0)]] | None = None
+    sample: Index | None = None
+    samples: Literal["all"] | list[Index] | None = None
 
 
 class TraceRequest(Strict):
@@ -185,7 +188,7 @@ class TraceRequest(Strict):
 
     input: Vector | None = None
     target: Vector | None = None
-    sample: Int | None = Field(None, ge=0)
+    sample: Index | None = None
     samples: None = Field(None, description="never allowed: a trace shows one sample")
 
     @field_validator("samples", mode="before")
@@ -205,9 +208,9 @@ class TrainRequest(Strict):
 
     iterations: Int = Field(ge=1, description="batch: updates on the whole set; online and minibatch: epochs")
     mode: TrainMode = "batch"
-    record_every: Int | None = Field(None, ge=1)
-    loss_every: Int | None = Field(None, ge=1)
-    batch_size: Int | None = Field(None, ge=1, description="samples per update in mode minibatch (required there)")
+    record_every: Count | None = None
+    loss_every: Count | None = None
+    batch_size: Count | None = Field(None, description="samples per update in mode minibatch (required there)")
     seed: Int = Field(0, ge=0, le=2**63 - 1, description="the mini-batch shuffle: epoch e's order comes from (seed, e)")
     gradient_norms: bool = Field(False, strict=True, description="add ‖∂L/∂W^l‖_F and ‖δ^l‖_F per layer at each record")
     store: bool = Field(True, strict=True, description="false: compute from the network's current state and leave "
@@ -224,13 +227,13 @@ class PredictRequest(Strict):
     inputs: Matrix = Field(min_length=1)
 
 
-class PredictResult(BaseModel):
+class PredictResult(Reply):
     """The output a^L for each input row."""
 
     outputs: Matrix
 
 
-class LayerValues(BaseModel):
+class LayerValues(Reply):
     """One layer's numbers for one sample; lists are indexed by node j-1."""
 
     l: int
@@ -242,7 +245,7 @@ class LayerValues(BaseModel):
     grad_b: Vector | None = None
 
 
-class SampleResult(BaseModel):
+class SampleResult(Reply):
     """Forward (and backward) quantities of one sample."""
 
     layers: list[LayerValues]
@@ -251,7 +254,7 @@ class SampleResult(BaseModel):
     loss: Num | None = None
 
 
-class LayerGradients(BaseModel):
+class LayerGradients(Reply):
     """∂L/∂w^l and ∂L/∂b^l reduced over a batch."""
 
     l: int
@@ -259,7 +262,7 @@ class LayerGradients(BaseModel):
     grad_b: Vector
 
 
-class BatchResult(BaseModel):
+class BatchResult(Reply):
     """Per-sample values of a batch and the reduced loss and gradients."""
 
     samples: list[int]
@@ -269,7 +272,7 @@ class BatchResult(BaseModel):
     gradients: list[LayerGradients] | None = None
 
 
-class StepResult(BaseModel):
+class StepResult(Reply):
     """What a gradient step computed before the update, and the parameters after it."""
 
     backward: SampleResult | BatchResult
@@ -281,16 +284,16 @@ class StepResult(BaseModel):
     message: str | None = None
 
 
-class Snapshot(BaseModel):
+class Snapshot(Reply):
     """The outputs for every sample of the data set at one iteration (the lecture's XOR table)."""
 
     iteration: int
     outputs: Matrix
-    weights: list[Matrix] | None = Field(None, description="only when the request set record_weights")
-    biases: list[Vector] | None = Field(None, description="only when the request set record_weights")
+    weights: list[Matrix] | None = Field(None, description="null unless the request set record_weights")
+    biases: list[Vector] | None = Field(None, description="null unless the request set record_weights")
 
 
-class LayerNorms(BaseModel):
+class LayerNorms(Reply):
     """Frobenius norms of one layer's weight gradient and of its δ over the data set."""
 
     l: int
@@ -298,14 +301,14 @@ class LayerNorms(BaseModel):
     delta: float
 
 
-class GradientNorms(BaseModel):
+class GradientNorms(Reply):
     """Per-layer gradient norms on the weights of one iteration, before its update."""
 
     iteration: int
     layers: list[LayerNorms]
 
 
-class TrainResult(BaseModel):
+class TrainResult(Reply):
     """The loss curve and output snapshots of a training run, and the parameters it ended with."""
 
     iteration: int
@@ -318,7 +321,7 @@ class TrainResult(BaseModel):
     gradient_norms: list[GradientNorms] | None = Field(None, description="only when the request asked for them")
 
 
-class TraceEvent(BaseModel):
+class TraceEvent(Reply):
     """One elementary computation: what, where (1-based l, j, i), its value, formula and inputs."""
 
     id: int
@@ -334,7 +337,7 @@ class TraceEvent(BaseModel):
     optional: bool = Field(False, description="shown for the flow, not needed for the update (∂L/∂x of the inputs)")
 
 
-class TraceResult(BaseModel):
+class TraceResult(Reply):
     """The ordered computations of one sample's forward pass, loss, backward pass and update."""
 
     layers: list[int]

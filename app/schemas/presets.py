@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from app.schemas.common import ActivationName, LossName, Matrix
+from app.schemas.common import ActivationName, LossName, Matrix, Reply
 
 
-class ReferenceTable(BaseModel):
+class ReferenceTable(Reply):
     """Published outputs to compare a run with: outputs[k][n] is sample n's output vector after iterations[k]."""
 
     source: str
@@ -15,7 +15,7 @@ class ReferenceTable(BaseModel):
     outputs: list[Matrix]
 
 
-class Preset(BaseModel):
+class Preset(Reply):
     """A ready-made network and data set, as GET /api/presets lists it."""
 
     name: str

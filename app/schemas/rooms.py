@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BeforeValidator, ConfigDict, Field, field_validator
 
-from app.schemas.common import ErrorBody, Int, Phase, Strict, error_responses
+from app.schemas.common import ErrorBody, Int, Phase, Reply, Strict, error_responses, whole
 from app.schemas.networks import CreatedNetwork
 from app.schemas.quiz import RoomQuestion
 
 
-class TrainingProgress(BaseModel):
+class TrainingProgress(Reply):
     """How far the presenter's training run has got."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
@@ -25,11 +25,15 @@ class TrainingProgress(BaseModel):
 class RoomCreate(Strict):
     """POST /api/rooms: the network the presenter shows."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"network_id": "n3Kq8ZrT2bWx"}]})
+
     network_id: str = Field(min_length=1, max_length=64)
 
 
 class FollowerJoin(Strict):
     """POST /api/rooms/{code}/followers: the name a student goes by (none: the server picks a friendly one)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Ada"}, {}]})
 
     name: str | None = Field(None, min_length=1, max_length=40, description="1-40 printable characters")
 
@@ -41,7 +45,7 @@ class FollowerJoin(Strict):
         return value
 
 
-class FollowerJoined(BaseModel):
+class FollowerJoined(Reply):
     """A follower's identity: its token (shown only here) goes in `Authorization: Bearer` of its answers and forks,
     and in `?token=` of its event stream."""
 
@@ -53,6 +57,9 @@ class FollowerJoined(BaseModel):
 class Pacing(Strict):
     """PUT /api/rooms/{code}/pacing, and the room state's `pacing`: how far students may go on their own."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"lock": "presenter", "paused": True, "message": "Eyes up here: δ of the output layer"}, {"lock": "free"}]})
+
     lock: Literal["free", "presenter", "stage"] = Field(description="free: 'Try it myself' anywhere; presenter: "
                                                         "everyone follows the presenter (a fork gets 409); stage: "
                                                         "own copies stay within the presenter's lesson stage")
@@ -60,7 +67,7 @@ class Pacing(Strict):
     message: str | None = Field(None, max_length=200, description="shown on paused screens (up to 200 characters)")
 
 
-class RoomState(BaseModel):
+class RoomState(Reply):
     """What followers see: the presenter's network, sample, step position, phase and training progress."""
 
     code: str
@@ -86,19 +93,23 @@ class RoomState(BaseModel):
 class RoomStateUpdate(Strict):
     """POST /api/rooms/{code}/state: the fields that changed (any subset); `training: null` clears the run."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"sample": 1, "position": 12, "phase": "backward"}, {"training": {"done": 200, "total": 1000}},
+        {"view": "lesson", "stage": 3}]})
+
     # the network's iteration and version are read from the store at each change, so a follower reloads the
     # network whenever it changed, whoever changed it
 
     network_id: str | None = Field(None, min_length=1, max_length=64)
-    sample: Int | None = Field(None, ge=0, le=10**6)
-    position: Int | None = Field(None, ge=0, le=10**7)
+    sample: Annotated[int, Field(ge=0, le=10**6), BeforeValidator(whole)] | None = None
+    position: Annotated[int, Field(ge=0, le=10**7), BeforeValidator(whole)] | None = None
     phase: Phase | None = None
     training: TrainingProgress | None = None
     view: Literal["main", "lesson"] | None = None
-    stage: Int | None = Field(None, ge=1, le=1000)
+    stage: Annotated[int, Field(ge=1, le=1000), BeforeValidator(whole)] | None = None
 
 
-class RoomCreated(BaseModel):
+class RoomCreated(Reply):
     """A new room: its code, the presenter's token (shown once) and where followers go."""
 
     code: str = Field(description="6 characters, no look-alikes (no 0/O, 1/I/L)")
@@ -109,7 +120,7 @@ class RoomCreated(BaseModel):
     state: RoomState
 
 
-class RoomFork(BaseModel):
+class RoomFork(Reply):
     """'Try it myself': a protected copy of the room's network (its token in `network.token`, shown only here), and
     where to continue with it."""
 

@@ -172,7 +172,8 @@ def test_trace_endpoint(client, xor):
     events = body["events"]
     assert len(events) == 35
     first = events[0]
-    assert set(first) == {"id", "phase", "quantity", "l", "j", "i", "value", "symbol", "latex", "depends_on"}
+    assert set(first) == {"id", "phase", "quantity", "l", "j", "i", "value", "symbol", "latex", "depends_on",
+                          "optional"}
     assert [e["phase"] for e in events][:2] == ["forward", "forward"]
     loss = next(e for e in events if e["quantity"] == "loss")
     assert loss["value"] == body["loss"]

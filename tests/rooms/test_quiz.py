@@ -118,14 +118,16 @@ def test_answers_replace_count_once_then_reveal_closes_them(sqlite_app: str, rea
     assert r.status_code == 200
     got = r.json()
     assert got["answers"] == 3 and got["revealed"] is False
-    assert set(got) == {"id", "answers", "histogram", "revealed"}
+    # every field is sent; the value and the count within 10% stay null until the reveal
+    assert set(got) == {"id", "answers", "histogram", "revealed", "value", "within_10_percent"}
+    assert got["value"] is None and got["within_10_percent"] is None
     assert got["histogram"] == {"around": "hidden", "edges": [], "counts": [], "below": 0, "above": 0}
     presenter = httpx.get(f"{sqlite_app}/api/rooms/{code}/questions/{qid}", headers=bearer(room)).json()
     # the presenter's bins span the answers only: the same answers give the same axis whatever the true value
     given = [value, value * 1.05, -value - 1]
     assert presenter["histogram"] == histogram_of_answers(given)
     assert presenter["histogram"]["edges"][0] == min(given) and presenter["histogram"]["edges"][-1] == max(given)
-    assert "value" not in presenter
+    assert presenter["value"] is None
     for secret in _secrets(value):
         assert secret not in r.content
         assert secret not in b"".join(follower.raw)  # the raw SSE bytes so far: the value never travelled
@@ -269,7 +271,7 @@ def test_forty_followers_through_two_processes_on_redis_count_once_each(redis_ap
             assert r.status_code == 204
         for c in (ca, cb):
             got = c.get(f"/api/rooms/{code}/questions/{qid}").json()
-            assert got["answers"] == 40 and got["revealed"] is False and "value" not in got
+            assert got["answers"] == 40 and got["revealed"] is False and got["value"] is None
         expected = within_10_percent(value, list(guesses.values()))
         assert expected == 21
         r = ca.post(f"/api/rooms/{code}/questions/{qid}/reveal", headers=bearer(room))

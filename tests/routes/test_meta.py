@@ -79,7 +79,7 @@ def test_request_schemas_offer_exactly_the_registries(client):
     assert enum_of(create["reduction"]) == list(REDUCTIONS)
     assert enum_of(create["optimizer"]) == list(OPTIMIZERS)
     assert enum_of(schemas["NetworkPatch"]["properties"]["optimizer"]) == list(OPTIMIZERS)
-    assert enum_of(schemas["InitSpec"]["properties"]["scheme"]) == list(INIT_SCHEMES)
+    assert enum_of(schemas["InitSpec-Input"]["properties"]["scheme"]) == list(INIT_SCHEMES)
     assert enum_of(schemas["TrainRequest"]["properties"]["mode"]) == list(TRAIN_MODES)
     assert "Meta" in schemas and "limits" in schemas["Meta"]["properties"]
 
