@@ -66,6 +66,9 @@ class Settings:
     # follower identities one address may mint a minute: a class behind one NAT address joins from it
     quota_followers: int = field(default_factory=lambda: _int("DELTAFLOW_QUOTA_FOLLOWERS", 400))
     max_body_bytes: int = 1_000_000
+    # POST /api/networks only: the largest network's GET answer posted back (100,000 parameters as 25-character
+    # numbers, Adam's two state vectors, a data set that came in under max_body_bytes) is under 10 MB
+    max_network_body_bytes: int = 12_000_000
     max_layers: int = 10
     max_nodes: int = 256
     max_samples: int = 100_000

@@ -64,7 +64,9 @@ app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=1)
 if settings.cors_origins:
     app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["*"],
                        allow_headers=["*"])
-app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+# a network's state, as GET answers it, may be posted back whole (docs/api.md, "State round-trips")
+app.add_middleware(BodyLimit, limit=settings.max_body_bytes,
+                   larger={("POST", "/api/networks"): settings.max_network_body_bytes})
 app.add_middleware(Quotas, quotas=quotas(settings.quota_networks, settings.quota_rooms, settings.quota_room_misses,
                                          settings.quota_followers))
 app.add_middleware(AllowedHosts, hosts=settings.allowed_hosts)

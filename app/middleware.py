@@ -38,23 +38,25 @@ class BodyLimit:
     (Raising from inside the app's receive would not do: FastAPI turns errors while reading a body into 400.)
     """
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, larger: dict[tuple[str, str], int] | None = None) -> None:
         self.app = app
-        self.limit = limit
+        self.default = limit
+        self.larger = larger or {}  # (method, path): a limit of its own
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.larger.get((scope["method"], scope["path"]), self.default)
         headers = dict(scope.get("headers", []))
         length = headers.get(b"content-length")
         if length is not None:
             try:
-                too_big = int(length) > self.limit
+                too_big = int(length) > limit
             except ValueError:
                 too_big = False
             if too_big:
-                await _refuse(send, 413, f"request body too large: at most {self.limit} bytes")
+                await _refuse(send, 413, f"request body too large: at most {limit} bytes")
                 return
             await self.app(scope, receive, send)  # the server reads no more than Content-Length
             return
@@ -69,8 +71,8 @@ class BodyLimit:
                 return  # the client went away
             chunk = message.get("body", b"")
             seen += len(chunk)
-            if seen > self.limit:
-                await _refuse(send, 413, f"request body too large: at most {self.limit} bytes")
+            if seen > limit:
+                await _refuse(send, 413, f"request body too large: at most {limit} bytes")
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):

@@ -38,6 +38,14 @@ def _standard_bounds(node: Any) -> None:
             _standard_bounds(item)
 
 
+def _distinct_titles(components: dict[str, Any]) -> None:
+    # a model that answers with fields a request may leave out is two schemas, `X-Input` and `X-Output`; both
+    # carry the title `X`, and generators name classes by title
+    for name, schema in components.get("schemas", {}).items():
+        if "-" in name and isinstance(schema, dict):
+            schema["title"] = name.replace("-", "")
+
+
 def _optional_tokens(schema: dict[str, Any]) -> None:
     # a token is asked for only by protected networks, presenters and followers: no token is an alternative too
     for item in schema.get("paths", {}).values():
@@ -54,6 +62,7 @@ def install(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         schema = build()
         _standard_bounds(schema.get("components", {}))
+        _distinct_titles(schema.get("components", {}))
         _optional_tokens(schema)  # both idempotent: the cached document comes back through here every time
         return schema
 

@@ -27,7 +27,9 @@ def _spec(req: NetworkCreate) -> dict[str, Any]:
         if req.preset not in PRESETS:
             raise invalid(("preset",), f"unknown preset {req.preset!r}; choose one of {', '.join(PRESETS)}")
         spec = {k: v for k, v in PRESETS[req.preset].items() if k not in ("description", "reference")}
-    given = req.model_dump(exclude_unset=True, exclude_none=True, exclude={"preset", "protected"})
+    # id, diverged and message are read-only parts of a GET answer posted back: a new network has its own
+    given = req.model_dump(exclude_unset=True, exclude_none=True,
+                           exclude={"preset", "protected", "id", "diverged", "message"})
     if req.layers is not None and req.preset is not None and "dataset" not in given:
         if req.layers[0] != spec["layers"][0] or req.layers[-1] != spec["layers"][-1]:
             spec.pop("dataset", None)  # the preset's data no longer fits the new input or output layer
@@ -71,6 +73,7 @@ def create_model(req: NetworkCreate, settings: Settings) -> tuple[NetworkModel, 
     )
     if spec.get("dataset") is not None:
         model.dataset = _dataset(spec["dataset"], model, settings)
+    _progress(model, spec.get("iteration", 0), spec.get("optimizer_state") or {}, ())
     token = None
     if req.protected:
         token, model.token_hash = new_token()
@@ -93,15 +96,20 @@ def _restore(model: NetworkModel, restore: Restore) -> None:
     biases = [check_vector(b, layers[k + 1], ("restore", "biases", k), f"b^{k + 2}")
               for k, b in enumerate(check_count(restore.biases, len(layers) - 1, ("restore", "biases"),
                                                 "bias vectors"))]
-    size = nn.parameter_count(layers) if model.train_biases else limits.weight_count(layers)
+    model.weights, model.biases = weights, biases
+    _progress(model, restore.iteration, restore.optimizer_state, ("restore",))
+
+
+def _progress(model: NetworkModel, iteration: int, state: dict[str, list[float]], loc: tuple[str, ...]) -> None:
+    """The iteration and the optimizer's state to continue from, the state checked against this network's rule."""
+    size = nn.parameter_count(model.layers) if model.train_biases else limits.weight_count(model.layers)
     expected = OPTIMIZERS[model.optimizer].init_state(size)
-    for key, values in restore.optimizer_state.items():
+    for key, values in state.items():
         if key not in expected:
-            raise invalid(("restore", "optimizer_state", key),
+            raise invalid((*loc, "optimizer_state", key),
                           f"{model.optimizer} keeps no state {key!r}; it keeps {', '.join(expected) or 'none'}")
-        check_vector(values, expected[key].size, ("restore", "optimizer_state", key), key)
-    model.weights, model.biases, model.iteration = weights, biases, restore.iteration
-    model.optimizer_state = dict(restore.optimizer_state)
+        check_vector(values, expected[key].size, (*loc, "optimizer_state", key), key)
+    model.iteration, model.optimizer_state = iteration, dict(state)
 
 
 def optimizer_choice(given: Any) -> tuple[str, dict[str, float]]:

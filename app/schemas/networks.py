@@ -45,7 +45,8 @@ class Dataset(Strict):
 
 
 class NetworkCreate(Strict):
-    """POST /api/networks: a preset name, or a spec; fields given with a preset override the preset's."""
+    """POST /api/networks: a preset name, or a spec; fields given with a preset override the preset's. A network's
+    state as GET /api/networks/{id} answers it is a spec too: posted back, it makes an equal network."""
 
     model_config = ConfigDict(
         extra="forbid", allow_inf_nan=False,
@@ -71,6 +72,13 @@ class NetworkCreate(Strict):
     train_biases: bool | None = Field(None, strict=True)
     dataset: Dataset | None = None
     protected: bool = Field(False, strict=True)
+    iteration: Int | None = Field(None, ge=0, le=2**53, description="training progress to carry over (0 if absent)")
+    optimizer_state: dict[str, Vector] | None = Field(None, max_length=8, description="the optimizer's state to "
+                                                      "carry over, as GET gives it (fresh if absent)")
+    # the rest of GET /api/networks/{id}'s answer, accepted so that the answer can be posted back as it is
+    id: str | None = Field(None, max_length=64, description="ignored: the new network gets an id of its own")
+    diverged: bool | None = Field(None, strict=True, description="ignored: a copy starts undiverged")
+    message: str | None = Field(None, max_length=2000, description="ignored, as diverged")
 
 
 class WeightEdit(Strict):
