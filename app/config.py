@@ -66,12 +66,13 @@ class Settings:
     # follower identities one address may mint a minute: a class behind one NAT address joins from it
     quota_followers: int = field(default_factory=lambda: _int("DELTAFLOW_QUOTA_FOLLOWERS", 400))
     max_body_bytes: int = 1_000_000
-    # POST /api/networks only: the largest network's GET answer posted back (100,000 parameters as 25-character
-    # numbers, Adam's two state vectors, a data set that came in under max_body_bytes) is under 10 MB
-    max_network_body_bytes: int = 12_000_000
+    # POST /api/networks only: the largest network's GET answer posted back, 100,000 parameters and Adam's two
+    # state vectors and a data set of max_dataset_values numbers, at most 25 characters each, is under 21 MB
+    max_network_body_bytes: int = 24_000_000
     max_layers: int = 10
     max_nodes: int = 256
     max_samples: int = 100_000
+    max_dataset_values: int = 500_000  # inputs and targets of a data set: what a 1 MB body held at most before
     max_iterations: int = 100_000
     max_batch_detail: int = 1_000  # samples per forward/backward call with per-sample details
     max_predict_rows: int = 10_000

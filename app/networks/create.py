@@ -123,7 +123,8 @@ def optimizer_choice(given: Any) -> tuple[str, dict[str, float]]:
 
 
 def _dataset(data: dict[str, Any], model: NetworkModel, settings: Settings) -> DataSet:
-    limits.check_samples(len(data["inputs"]), settings)
+    values = sum(map(len, data["inputs"])) + sum(map(len, data["targets"]))
+    limits.check_samples(len(data["inputs"]), settings, values)
     return check_dataset(data["inputs"], data["targets"], model.layers, model.loss)
 
 

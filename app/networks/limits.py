@@ -50,9 +50,13 @@ def check_layers(layers: list[int], settings: Settings) -> None:
                       f"got {params}: use fewer or narrower layers")
 
 
-def check_samples(rows: int, settings: Settings) -> None:
+def check_samples(rows: int, settings: Settings, values: int = 0) -> None:
+    """At most max_samples rows, and max_dataset_values numbers in inputs and targets together."""
     if rows > settings.max_samples:
         raise invalid(("dataset", "inputs"), f"at most {settings.max_samples} samples are allowed, got {rows}")
+    if values > settings.max_dataset_values:
+        raise invalid(("dataset",), f"at most {settings.max_dataset_values} numbers in inputs and targets together "
+                      f"are allowed, got {values}: use fewer samples")
 
 
 def check_batch_detail(rows: int, layers: list[int], settings: Settings) -> int:

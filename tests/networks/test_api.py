@@ -326,9 +326,10 @@ def test_divergence_is_reported_not_a_server_error(client):
 
 
 def test_body_over_one_megabyte_is_refused(client):
-    big = json.dumps({"layers": [2, 1], "dataset": {"inputs": [[0.123456789, 0.5]] * 60000, "targets": [[1]] * 60000}})
+    net = client.post("/api/networks", json={"layers": [2, 1]}).json()
+    big = json.dumps({"dataset": {"inputs": [[0.123456789, 0.5]] * 60000, "targets": [[1]] * 60000}})
     assert len(big) > 1_000_000
-    r = client.post("/api/networks", content=big, headers={"content-type": "application/json"})
+    r = client.patch(url(net), content=big, headers={"content-type": "application/json"})
     assert r.status_code == 413
     assert "too large" in r.json()["detail"]
 

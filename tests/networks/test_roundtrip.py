@@ -52,12 +52,13 @@ def test_the_largest_network_round_trips(client: TestClient) -> None:
     layers = [256, 256, 132, 1]  # 99,849 parameters, Adam's state twice as many numbers again
     assert sum(a * b + b for a, b in zip(layers, layers[1:], strict=False)) <= limits.max_parameters
     rng = np.random.default_rng(3)
-    data = {"inputs": rng.standard_normal((60, 256)).tolist(), "targets": rng.random((60, 1)).tolist()}
+    rows = limits.max_dataset_values // 257  # the most numbers a data set may hold, each at full precision
+    data = {"inputs": rng.standard_normal((rows, 256)).tolist(), "targets": rng.random((rows, 1)).tolist()}
     made = client.post("/api/networks", json={"layers": layers, "activations": "tanh", "optimizer": "adam",
                                               "learning_rate": 0.001, "dataset": data})
     assert made.status_code == 201, made.text[:300]
     base = f"/api/networks/{made.json()['id']}"
-    assert client.post(base + "/train", json={"iterations": 2}).status_code == 200
+    assert client.post(base + "/train", json={"iterations": 1}).status_code == 200
     got = client.get(base)
     assert limits.max_body_bytes < len(got.content) < limits.max_network_body_bytes
     copy = _post_back(client, got.json())
@@ -86,3 +87,12 @@ def test_a_state_that_does_not_fit_the_network_is_refused_naming_the_field(clien
     r = client.post("/api/networks", json=adam)
     assert r.status_code == 422
     assert r.json()["detail"][0]["loc"] == ["body", "optimizer_state", "v"]
+
+
+def test_a_data_set_holds_at_most_max_dataset_values_numbers(client: TestClient) -> None:
+    n = get_settings().max_dataset_values // 6 + 1  # rows of 5 inputs and a target, under max_samples
+    r = client.post("/api/networks", json={"layers": [5, 1],
+                                           "dataset": {"inputs": [[0] * 5] * n, "targets": [[0]] * n}})
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == ["body", "dataset"]
+    assert f"at most {get_settings().max_dataset_values} numbers" in r.json()["detail"][0]["msg"]
