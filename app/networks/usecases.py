@@ -302,7 +302,7 @@ def _train_model(settings: Settings, model: NetworkModel, req: TrainRequest) -> 
     def compute() -> TrainRun:
         net = model.to_network()
         x, t = model.data_arrays()
-        # only a run the cache cannot answer takes room at the gate
+        # the route admitted the run as priced from the stored sizes; a network that grew since is refused here
         with admitted(work, settings):
             result = training.train(net, x, t, req.iterations, req.mode, req.record_every, req.loss_every,
                                     start=model.iteration, batch_size=req.batch_size, seed=req.seed,
