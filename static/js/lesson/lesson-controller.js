@@ -19,8 +19,9 @@ const LIVE_RUNS = {
 };
 
 /**
- * deps: {api, room (room.js), position, figure (network-view), callouts, view (lesson-view), share (the room
- *        dialog's elements), say, setUrl(view), onProjector(on)}.
+ * deps: {api, room (room.js), position, player (models/player.js over position: its hold keeps a class question's
+ *        value unshown), beforeNext(step) (Predict, alone), onHeld(), figure (network-view), callouts, view
+ *        (lesson-view), share (the room dialog's elements), say, setUrl(view), onProjector(on)}.
  */
 export function createLesson(deps) {
   const { api, room, position, figure, callouts, view, say } = deps;
@@ -86,20 +87,30 @@ export function createLesson(deps) {
     moved();
   }
 
-  /** One computation forward (+1) or back (−1) inside the stage's range. */
+  /**
+   * One computation forward (+1) or back (−1) inside the stage's range, through the step player: while a class
+   * question is open it refuses to pass the asked value, by the main page's rule (player.hold).
+   */
   function step(by) {
     const s = span();
     const q = position.p + by;
-    if (q < s.lo || q > s.hi) return;
-    position.moveTo(q, by > 0 ? "step" : "back");
+    if (q < s.lo || q > s.hi) return false;
+    if (!(by > 0 ? deps.player.next() : deps.player.prev())) return false;
     show(by > 0 ? 450 : 0);
     moved();
+    return true;
   }
 
   const local = (fn) => (...args) => !state.following && fn(...args);
+  // another stage would show other values: it waits for Reveal or Close too
+  const unheld = (fn) => local((...args) => {
+    if (deps.player.held == null) return fn(...args);
+    if (deps.onHeld) deps.onHeld();
+    return undefined;
+  });
   // → reads a long stage's next part first (projector mode), ← its part before; then the stage changes.
-  const nextStage = local(() => view.turn(1) || goStage(state.stage + 1));
-  const prevStage = local(async () => {
+  const nextStage = unheld(() => view.turn(1) || goStage(state.stage + 1));
+  const prevStage = unheld(async () => {
     if (view.turn(-1) || state.stage <= 1) return;
     await goStage(state.stage - 1);
     view.toEnd();
@@ -298,10 +309,16 @@ export function createLesson(deps) {
 
   return {
     state, start, resume, follow, present, goStage, nextStage, prevStage, setLiveMode, setLiveIndex,
-    stepNext: local(() => step(1)),
+    // Predict (alone) may ask for the next value before the step shows it
+    stepNext: local(() => (position.p + 1 > span().hi ? false : deps.beforeNext ? deps.beforeNext(() => step(1)) : step(1))),
     stepPrev: local(() => step(-1)),
-    first: local(() => goStage(1)),
-    last: local(() => goStage(total)),
+    /** The step itself, for the quiz: it shows the value once it is guessed or revealed. */
+    stepForward: () => step(1),
+    /** Where the lesson stands, for a class question: the sample, the position and the trace. */
+    current: () => ({ sample: state.sample, p: position.p, trace: state.trace, hi: span().hi }),
+    goStageHeld: unheld((n) => goStage(n)),
+    first: unheld(() => goStage(1)),
+    last: unheld(() => goStage(total)),
     toggleProjector: () => setProjector(!state.projector),
     redrawCallouts: () => drawn.then(() => callouts.redraw()),
     get drawn() {

@@ -168,6 +168,7 @@ export function createLessonView(els, { onDot, onMode, onIndex } = {}) {
     dots(total, n);
 
     const stepping = span.hi > span.lo;
+    els.root.dataset.stepping = String(stepping); // Predict and Ask the class only where ↓ has a next value
     els.event.hidden = !ev || stage.event === false;
     els.event.dataset.eventId = ev ? String(ev.id) : "";
     if (ev) {

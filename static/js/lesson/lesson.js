@@ -6,7 +6,11 @@ import * as api from "../api.js";
 import { createMeta } from "../models/meta.js";
 import { createPosition } from "../models/position.js";
 import { pacingOf } from "../models/classroom.js";
+import { createQuizFollower, createQuizPresenter, createSoloPredict } from "../controllers/quiz.js";
+import { createPlayer } from "../models/player.js";
+import { HELD_WORDS } from "../models/quiz.js";
 import * as room from "../room.js";
+import { createFollowerCard, createPresenterPanel, createSoloCard } from "../views/quiz.js";
 import { createPauseScreen } from "../views/pause-screen.js";
 import { showHostWarning } from "../views/dialogs.js";
 import { catchStrays, createMessages, onResize, plotlyReady } from "../views/messages.js";
@@ -23,7 +27,7 @@ const figure = createNetworkView($("network-figure"), { scaleOf: (q) => meta.sca
 const callouts = createCallouts($("network-figure"));
 const els = lessonElements();
 const view = createLessonView(els, {
-  onDot: (n) => lesson.state.following || lesson.goStage(n),
+  onDot: (n) => lesson.state.following || lesson.goStageHeld(n),
   onMode: (mode) => lesson.setLiveMode(mode),
   onIndex: (k) => lesson.setLiveIndex(k),
 });
@@ -66,8 +70,47 @@ function setUrl({ stage, projector, room: code }) {
 }
 
 const pause = createPauseScreen();
+// ---------- predicting: alone (Predict), and the class (Ask the class) when presenting ----------
+
+const player = createPlayer(position);
+const rule = () => meta.quizTolerance();
+const held = () => say(HELD_WORDS, "info");
+// the quiz moves the lesson's way: a step shows its value and tells the room; the hold is the player's own
+const steps = {
+  pause() {},
+  next: () => lesson.stepForward(),
+  hold: (to, onHeld) => player.hold(to, onHeld),
+  get held() {
+    return player.held;
+  },
+};
+const solo = createSoloPredict({
+  position, player: steps, rule,
+  card: createSoloCard({ onCheck: (text) => solo.check(text), onSign: () => solo.sign(), onSkip: () => solo.skip(), onContinue: () => solo.proceed() }),
+});
+let predicting = false;
+const presenter = createQuizPresenter({
+  player: steps, say, rule, askButton: $("lesson-ask"),
+  // the class is asked about the next computation of this stage only: the reveal steps onto it
+  current: () => {
+    const c = lesson.current();
+    return c.p + 1 > c.hi ? { ...c, trace: null } : c;
+  },
+  panel: createPresenterPanel({ onReveal: () => presenter.reveal(), onClose: () => presenter.close() }),
+});
+const query = new URLSearchParams(location.search);
+const followCode = query.get("follow") === "1" ? query.get("room") : null;
+const classQuiz = followCode
+  ? createQuizFollower({
+    code: followCode, rule, member: { get: (fresh = false) => room.joinRoom(followCode, { fresh }) },
+    card: createFollowerCard({ onSubmit: (text) => classQuiz.submit(text), onSign: () => classQuiz.sign(), onDismiss: () => classQuiz.dismiss() }),
+  })
+  : null;
+const roomModule = classQuiz ? classQuiz.tap(presenter.tap(room)) : presenter.tap(room);
+
 const lesson = createLesson({
-  api, room, position, figure, callouts, view, say, share, setUrl,
+  api, room: roomModule, position, player, onHeld: held, figure, callouts, view, say, share, setUrl,
+  beforeNext: (go) => (predicting ? solo.beforeNext(go) : go()),
   onProjector: (on) => {
     document.body.classList.toggle("projector", on);
     document.documentElement.classList.toggle("projector", on);
@@ -100,6 +143,8 @@ const lesson = createLesson({
   onFollowed: (rs) => {
     pause(pacingOf(rs)); // "eyes up here" covers a follower's lesson too
     document.body.dataset.followedStage = String(rs.stage || "");
+    // until Reveal, nothing on a follower's page may show the asked value: the stage's formulas step aside
+    document.body.classList.toggle("question-open", !!(rs.question && !rs.question.revealed));
     lesson.drawn.then(() => {
       document.body.dataset.ready = "true";
     });
@@ -125,7 +170,9 @@ const KEYS = {
 document.addEventListener("keydown", (e) => {
   if (e.ctrlKey || e.metaKey || e.altKey || e.shiftKey) return;
   const t = e.target;
-  if (t instanceof HTMLElement && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT")) return;
+  // typing goes to the field; a switch just ticked (Predict) leaves the arrows to the lesson
+  const typing = t instanceof HTMLInputElement ? !["checkbox", "radio"].includes(t.type) : t instanceof HTMLElement && (t.tagName === "TEXTAREA" || t.tagName === "SELECT");
+  if (typing) return;
   const fn = KEYS[e.key];
   if (!fn) return;
   e.preventDefault();
@@ -137,6 +184,11 @@ click("lesson-prev", lesson.prevStage);
 click("lesson-step-next", lesson.stepNext);
 click("lesson-step-prev", lesson.stepPrev);
 click("lesson-projector", lesson.toggleProjector);
+click("lesson-ask", presenter.ask);
+$("lesson-predict").addEventListener("change", (e) => {
+  predicting = e.target.checked;
+  solo.set(predicting);
+});
 click("lesson-present", lesson.present);
 click("lesson-share-close", () => {
   $("lesson-share").hidden = true;
