@@ -224,6 +224,9 @@ PANEL_FIT = """() => {
 def test_every_stage_fits_the_projector_in_parts_without_scrolling(browser: Any, base_url: str, shoot: Any) -> None:
     ctx = browser.new_context(base_url=base_url, **PROJECTOR)
     page = ctx.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
     try:
         open_lesson(page, "/lesson?projector=1")
         page.wait_for_selector("body.projector")
@@ -252,6 +255,7 @@ def test_every_stage_fits_the_projector_in_parts_without_scrolling(browser: Any,
             if n < total:
                 page.keyboard.press("ArrowRight")
         assert seen > total  # at least one stage needed more than one part
+        assert errors == []
     finally:
         ctx.close()
 

@@ -289,7 +289,8 @@ export function createCallouts(container) {
       // Measured, then placed beside its pin and kept inside the figure, so no label hangs off the edge.
       const w = tag.offsetWidth;
       const h = tag.offsetHeight;
-      const gap = c.node ? r + 8 : 8;
+      // below a node sits its value label: a callout there goes under it
+      const gap = c.node ? r + ((c.side || "above") === "below" ? 30 : 8) : 8;
       const side = c.side || "above";
       let left = side === "left" ? x - gap - w : side === "right" ? x + gap : x - w / 2;
       let top = side === "above" ? y - gap - h : side === "below" ? y + gap : y - h / 2;
