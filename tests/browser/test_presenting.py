@@ -124,6 +124,17 @@ def test_a_reloaded_presenter_presents_the_same_room_again(browser: Any, base_ur
         student.wait_for_selector("body[data-position='3']", timeout=10_000)
         assert int(student.get_attribute("body", "data-seq") or "0") > seq
         page.wait_for_selector("#room-badge:has-text('1 following')", timeout=10_000)
+        # a question open when the page reloads comes back open, and still holds the step
+        page.click("#btn-ask-class")
+        page.wait_for_selector("#quiz-panel[data-state='open']")
+        page.reload()
+        page.wait_for_selector(READY, timeout=20_000)
+        page.wait_for_selector("#quiz-panel[data-state='open']", timeout=10_000)
+        press(page, "ArrowRight")
+        page.wait_for_selector(f"#messages .message:has-text('{HELD}')")
+        wait_position(page, 3)
+        page.click("#quiz-close")
+        page.wait_for_selector("#quiz-panel", state="hidden")
 
         # the lesson too: reloaded, it presents its room again at the same stage
         page.goto("/lesson?stage=3")
