@@ -80,7 +80,7 @@ PAGES = {
     "main-projector": lambda c, b, r: main_page(c["projector"], b, "step=11&projector=1"),
     "lesson-first": lambda c, b, r: open_page(c["laptop"], "/lesson?stage=1"),
     "lesson-middle": lambda c, b, r: open_page(c["laptop"], "/lesson?stage=7"),
-    "lesson-last": lambda c, b, r: open_page(c["laptop"], "/lesson?stage=14"),
+    "lesson-last": lambda c, b, r: open_page(c["laptop"], "/lesson?stage=table"),
     "join": lambda c, b, r: open_page(c["laptop"], "/join", "form"),
     "follower": lambda c, b, r: open_page(c["laptop"], f"/join/{r['code']}", f"{READY}[data-position='11']"),
     "follower-paused": lambda c, b, r: paused_follower(c["phone"], b),
