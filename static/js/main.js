@@ -117,7 +117,16 @@ const presenting = createPresenting({
     if (network) writeUrl({ net: network.id, sample, step: position.p, projector, room: code });
   },
 });
-const exporter = createExports({ figure, charts, say, guarded, current });
+const exporter = createExports({
+  figure, charts, say, guarded, current, api,
+  isBusy: () => training.running || asking(),
+  open: async (net) => {
+    session.state.sample = 0;
+    await walk.setNetwork(net);
+    await walk.loadTrace(0);
+    writeUrl({ net: net.id, sample: 0, step: 0, projector: session.state.projector, room: roomShown });
+  },
+});
 
 // ---------- controls ----------
 
@@ -167,6 +176,7 @@ function wire() {
       "btn-share": () => presenting.toggle(), "room-close": () => presenting.toggle(false), "room-stop": presenting.stop,
       "btn-ask-class": quiz.ask,
       "btn-export-png": exporter.png, "btn-export-trace": exporter.trace, "btn-export-csv": exporter.csv,
+      "btn-export-state": exporter.state,
       "btn-ops-graph": () => operations.open("graph"), "btn-ops-nudge": () => operations.open("nudge"),
       "train-start": unlessAsking(training.start), "train-pause": training.togglePause, "train-stop": training.stop,
     },
@@ -178,6 +188,10 @@ function wire() {
     b.addEventListener("click", () => !training.running && player.toPhase(b.dataset.phase));
   });
   $("sample-select").addEventListener("change", (e) => walk.setSample(Number(e.target.value)));
+  $("state-file").addEventListener("change", async (e) => {
+    await exporter.importFile(e.target.files[0]);
+    e.target.value = ""; // the same file may be imported again
+  });
   $("loss-log").addEventListener("change", (e) => charts.setLogScale(e.target.checked));
   $("predict-switch").addEventListener("change", (e) => solo.set(e.target.checked));
   bindFigureKeys($("network-figure"), {
