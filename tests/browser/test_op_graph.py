@@ -114,3 +114,71 @@ def test_graph_and_nudge_fit_every_screen(
         assert px is not None and px >= 24, f"nudge text is {px} px in projector mode"
     assert page.errors == [] and console == []
     page.close()
+
+
+# ---- the lesson's two stages -----------------------------------------------------------------------------------
+
+def open_stage(ctx: Any, key: str, size: str) -> Any:
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"/lesson?stage={key}" + ("&projector=1" if size == "projector" else ""))
+    page.wait_for_selector("body[data-ready='true']", timeout=60_000)
+    page.errors = errors
+    return page
+
+
+def turn_to(page: Any, selector: str) -> None:
+    """In projector mode a long stage shows in parts: → turns to the part that holds `selector`."""
+    for _ in range(6):
+        if page.locator(selector).is_visible():
+            return
+        part = page.eval_on_selector(".lesson-panel", "e => e.dataset.part || ''")
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("p => (document.querySelector('.lesson-panel').dataset.part || '') !== p", arg=part)
+    assert page.locator(selector).is_visible(), f"{selector} is on no part of the stage"
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_lessons_nudge_and_graph_stages(contexts: dict[str, Any], size: str) -> None:  # noqa: F811
+    page = open_stage(contexts[size], "nudge", size)
+    page.wait_for_selector("#nudge-card:not([hidden]) #nudge-chart[data-drawn] .main-svg", state="attached",
+                           timeout=30_000)
+    turn_to(page, "#nudge-chart")
+    page.wait_for_selector("#nudge-table tr")
+    # first with the lesson's numbers: the output layer's first weight
+    assert page.eval_on_selector("#nudge-chart", "e => e.dataset.drawn") == "w:3:1:1"
+    assert page.locator("#lesson").get_attribute("data-stage-key") == "nudge"
+    assert page.is_hidden("#op-graph-card") and page.is_hidden(".ops-tabs") is True
+    page.locator("#nudge-card").scroll_into_view_if_needed()
+    settle(page)
+    page.screenshot(path=str(SCREENSHOTS / f"lesson-nudge-{size}.png"))
+    assert_clean(page, f"lesson nudge, {size}")
+    if size == "projector":
+        px = page.evaluate(PROJECTOR_FONTS)
+        assert px is not None and px >= 24, f"lesson nudge text is {px} px in projector mode"
+    # the graph stage: a hidden activation read by both outputs, its gradient a sum of two terms
+    page.goto("/lesson?stage=graph" + ("&projector=1" if size == "projector" else ""))
+    page.wait_for_selector("body[data-ready='true']", timeout=60_000)
+    page.wait_for_selector("#op-graph-card:not([hidden]) .op-row.current .katex", state="attached", timeout=30_000)
+    turn_to(page, "#op-graph-list")
+    assert page.locator("#lesson").get_attribute("data-stage-key") == "graph"
+    assert page.is_hidden("#nudge-card")
+    assert "summed where branches meet" in page.inner_text("#op-graph-rule")
+    before = page.eval_on_selector("#op-graph-list .op-row.current", "e => e.dataset.opId")
+    page.keyboard.press("ArrowDown")
+    page.wait_for_function(
+        "b => { const e = document.querySelector('#op-graph-list .op-row.current');"
+        " return e && e.dataset.opId !== b; }",
+        arg=before,
+    )
+    page.locator("#op-graph-card").scroll_into_view_if_needed()
+    settle(page)
+    page.screenshot(path=str(SCREENSHOTS / f"lesson-graph-{size}.png"))
+    assert_clean(page, f"lesson graph, {size}")
+    if size == "projector":
+        px = page.evaluate(PROJECTOR_FONTS)
+        assert px is not None and px >= 24, f"lesson graph text is {px} px in projector mode"
+    assert page.errors == []
+    page.close()

@@ -83,3 +83,14 @@ test("the nudge's curve, tangent and words", async () => {
   assert.match(nudgeWords({ ...res, predicted: -0.0001539 }, 0.1), /almost exactly/);
   assert.match(nudgeWords(res, 0), /nothing moves/);
 });
+
+test("the lesson shows the graph on a network whose values have two readers, then nudges a weight of XOR", async () => {
+  const { STAGES } = await import("../../static/js/lesson/stages.js");
+  const keys = STAGES.map((s) => s.key);
+  const at = (k) => keys.indexOf(k);
+  assert.ok(at("update") < at("graph") && at("graph") < at("nudge") && at("nudge") < at("table"));
+  const stage = (k) => STAGES[at(k)];
+  assert.deepEqual([stage("nudge").ops, stage("nudge").net], ["nudge", "xor"]);
+  assert.deepEqual([stage("graph").ops, stage("graph").net], ["graph", "half_adder"]);
+  assert.ok(STAGES.filter((s) => s.ops).length === 2);
+});

@@ -13,7 +13,8 @@ const CURVE_SPAN = 1; // the curve and the slider cover θ ± 1
 /**
  * deps: {api, say, network() (the current state), sample() (the walk-through's sample), isTraining(),
  *        current() ({trace, p}: where the walk-through is, for a panel opened before any step),
- *        views: {graph (views/op-graph.js), nudge (views/nudge.js)}, buttons: {graph, nudge} (the two tabs)}.
+ *        views: {graph (views/op-graph.js), nudge (views/nudge.js)}, buttons: {graph, nudge} (the two tabs; the
+ *        lesson has none: its stages choose with show())}.
  */
 export function createOperations(deps) {
   const { api, views, buttons } = deps;
@@ -31,8 +32,22 @@ export function createOperations(deps) {
     pickFromStep = tab === "nudge";
     views.graph.open(tab === "graph");
     views.nudge.open(tab === "nudge");
-    buttons.graph.setAttribute("aria-pressed", String(tab === "graph"));
-    buttons.nudge.setAttribute("aria-pressed", String(tab === "nudge"));
+    if (buttons) {
+      buttons.graph.setAttribute("aria-pressed", String(tab === "graph"));
+      buttons.nudge.setAttribute("aria-pressed", String(tab === "nudge"));
+    }
+    return refresh();
+  }
+
+  /** Shows exactly `which` ("graph", "nudge" or null) at the walk-through's state st (the lesson's stages). */
+  function show(which, state) {
+    if (which !== tab) {
+      tab = which;
+      pickFromStep = tab === "nudge";
+      views.graph.open(tab === "graph");
+      views.nudge.open(tab === "nudge");
+    }
+    st = state;
     return refresh();
   }
 
@@ -168,5 +183,5 @@ export function createOperations(deps) {
     return true;
   }
 
-  return { open, onPosition, setScope, stepLayer, nudge, edgeClicked };
+  return { open, show, onPosition, setScope, stepLayer, nudge, edgeClicked };
 }

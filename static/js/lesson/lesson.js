@@ -15,9 +15,13 @@ import { createPauseScreen } from "../views/pause-screen.js";
 import { showHostWarning } from "../views/dialogs.js";
 import { catchStrays, createMessages, onResize, plotlyReady } from "../views/messages.js";
 import { createNetworkView } from "../views/network-view.js";
+import { createOperations } from "../controllers/operations.js";
+import { stateAt } from "../models/trace-model.js";
+import { createNudgeView, nudgeElements } from "../views/nudge.js";
+import { createOpGraphView, opGraphElements } from "../views/op-graph.js";
 import { createLesson } from "./lesson-controller.js";
 import { createCallouts, createLessonView, lessonElements } from "./lesson-view.js";
-import { parseStage } from "./stages.js";
+import { STAGES, parseStage } from "./stages.js";
 
 const $ = (id) => document.getElementById(id);
 const { say } = createMessages($("messages"));
@@ -149,6 +153,21 @@ const lesson = createLesson({
       document.body.dataset.ready = "true";
     });
   },
+});
+
+// The operation graph and the nudge, on the stages that name them (`ops` in stages.js), on the stage's network.
+const ops = createOperations({
+  api, say, isTraining: () => false,
+  network: () => lesson.state.network, sample: () => lesson.state.sample, current: () => ({ trace: position.trace, p: position.p }),
+  views: {
+    graph: createOpGraphView(opGraphElements(), { onScope: (s) => ops.setScope(s), onLayer: (step) => ops.stepLayer(step) }),
+    nudge: createNudgeView(nudgeElements(), { onParam: () => ops.nudge(), onEpsilon: () => ops.nudge(), onSamples: () => ops.nudge() }),
+  },
+});
+position.onChange((p) => {
+  const want = STAGES[lesson.state.stage - 1].ops || null;
+  $("ops").hidden = !want;
+  ops.show(want, stateAt(position.trace, p));
 });
 
 // ---------- keys and buttons ----------
