@@ -289,9 +289,10 @@ export function createCallouts(container) {
       // Measured, then placed beside its pin and kept inside the figure, so no label hangs off the edge.
       const w = tag.offsetWidth;
       const h = tag.offsetHeight;
-      // below a node sits its value label: a callout there goes under it
-      const gap = c.node ? r + ((c.side || "above") === "below" ? 30 : 8) : 8;
+      // below a node sits its value label, above a ringed δ its bias gradient's: a callout there clears them
       const side = c.side || "above";
+      const clear = side === "below" ? 30 : side === "above" && c.kind === "reused" ? 22 : 8;
+      const gap = c.node ? r + clear : 8;
       let left = side === "left" ? x - gap - w : side === "right" ? x + gap : x - w / 2;
       let top = side === "above" ? y - gap - h : side === "below" ? y + gap : y - h / 2;
       left = Math.max(2, Math.min(stack.clientWidth - w - 2, left));
