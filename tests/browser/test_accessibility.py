@@ -74,10 +74,22 @@ def main_page(ctx: Any, base_url: str, query: str) -> Any:
     return open_page(ctx, f"/?net={net['id']}&sample=0&{query}", f"{READY} #network-figure .main-svg")
 
 
+def main_opened(ctx: Any, base_url: str, button: str, shown: str) -> Any:
+    """The main page mid-way through the backward pass with one of the panels under the formula opened."""
+    page = main_page(ctx, base_url, "step=20")
+    page.wait_for_selector(f"#{button}")
+    page.click(f"#{button}")
+    page.wait_for_selector(shown, timeout=30_000)
+    settle(page)
+    return page
+
+
 PAGES = {
     "main-step0": lambda c, b, r: main_page(c["laptop"], b, "step=0"),
     "main-midway": lambda c, b, r: main_page(c["laptop"], b, "step=11"),
     "main-projector": lambda c, b, r: main_page(c["projector"], b, "step=11&projector=1"),
+    "main-op-graph": lambda c, b, r: main_opened(c["laptop"], b, "btn-ops-graph", "#op-graph-card[data-ops]"),
+    "main-nudge": lambda c, b, r: main_opened(c["laptop"], b, "btn-ops-nudge", "#nudge-chart[data-drawn]"),
     "lesson-first": lambda c, b, r: open_page(c["laptop"], "/lesson?stage=1"),
     "lesson-middle": lambda c, b, r: open_page(c["laptop"], "/lesson?stage=7"),
     "lesson-last": lambda c, b, r: open_page(c["laptop"], "/lesson?stage=table"),

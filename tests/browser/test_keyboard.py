@@ -119,3 +119,23 @@ def test_keyboard_only_walk_through_the_main_page(page: Any, watch: Any, shoot: 
     page.wait_for_selector("#predict-card", state="hidden")
     # the one refusal is the server's 422 for "abc"
     assert watch.page_errors == [] and [e for e in watch.console_errors if "422" not in e] == []
+
+
+def test_the_landscapes_two_edges_are_picked_by_keyboard(page: Any) -> None:
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto("/")
+    page.wait_for_selector(READY, timeout=20_000)
+    page.wait_for_selector("#land-pick")
+    tab_to(page, "land-pick")
+    page.keyboard.press("Enter")
+    assert page.get_attribute("#land-pick", "aria-pressed") == "true"
+    # w_11^2 (layer 2, node 1: node, bias, then its weights), then w_12^3 (the output node's second weight)
+    tab_to(page, "network-figure")
+    for key in ("ArrowRight", "ArrowRight", "ArrowDown", "ArrowDown", "Enter"):
+        page.keyboard.press(key)
+    eventually(lambda: "second edge" in (page.text_content("#landscape-note") or ""), message="no first pick")
+    for key in ("ArrowRight", "ArrowDown", "ArrowDown", "ArrowDown", "Enter"):
+        page.keyboard.press(key)
+    eventually(lambda: page.get_attribute("#land-pick", "aria-pressed") == "false", message="no second pick")
+    assert page.is_hidden("#weight-editor")  # Enter picked the edges; it did not open the weight editor
+    assert (page.input_value("#land-x"), page.input_value("#land-y")) == ("w:2:1:1", "w:3:1:2")
