@@ -32,8 +32,8 @@ def _presenter_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 @router.get("/api/rooms/{code}/dashboard", response_model=Dashboard, responses=_presenter_errors())
-def dashboard(code: str, rooms: RoomsDep, followers: FollowersDep, roster: RosterDep, quiz: QuizDep,
-              authorization: PresenterAuth = None) -> dict[str, Any]:
+def get_dashboard(code: str, rooms: RoomsDep, followers: FollowersDep, roster: RosterDep, quiz: QuizDep,
+                  authorization: PresenterAuth = None) -> dict[str, Any]:
     """The class list: each student's name, mode, place, answers, correct ones and last seen; totals.
     Who may: the room's presenter ("read the dashboard"); refused: no token (401), any other token (403)."""
     with found(code) as norm:
@@ -42,8 +42,8 @@ def dashboard(code: str, rooms: RoomsDep, followers: FollowersDep, roster: Roste
 
 @router.patch("/api/rooms/{code}/followers/{follower}", response_model=FollowerRenamed,
               responses=_presenter_errors(400, 413, 415))
-def rename(code: str, follower: FollowerId, body: FollowerRename, rooms: RoomsDep, followers: FollowersDep,
-           authorization: PresenterAuth = None) -> dict[str, Any]:
+def rename_follower(code: str, follower: FollowerId, body: FollowerRename, rooms: RoomsDep, followers: FollowersDep,
+                    authorization: PresenterAuth = None) -> dict[str, Any]:
     """Rename a student (the class list only: other students never see names).
     Who may: the room's presenter, or that follower itself with its own token; refused: no token (401), any other
     token (403: another follower's, another room's), an unknown follower (404)."""
@@ -53,8 +53,8 @@ def rename(code: str, follower: FollowerId, body: FollowerRename, rooms: RoomsDe
 
 @router.delete("/api/rooms/{code}/followers/{follower}", status_code=status.HTTP_204_NO_CONTENT,
                response_class=Response, responses=_presenter_errors())
-def remove(code: str, follower: FollowerId, rooms: RoomsDep, followers: FollowersDep, roster: RosterDep,
-           quiz: QuizDep, authorization: PresenterAuth = None) -> Response:
+def remove_follower(code: str, follower: FollowerId, rooms: RoomsDep, followers: FollowersDep, roster: RosterDep,
+                    quiz: QuizDep, authorization: PresenterAuth = None) -> Response:
     """Remove a student: their token stops working (401), their streams end, their answers go.
     Who may: the room's presenter; refused: no token (401), any other token (403), an unknown follower (404)."""
     with found(code) as norm:
@@ -74,7 +74,7 @@ def end_room(code: str, rooms: RoomsDep, followers: FollowersDep, roster: Roster
 
 
 @router.put("/api/rooms/{code}/pacing", response_model=Pacing, responses=_presenter_errors(400, 409, 413, 415))
-def pacing(code: str, body: Pacing, rooms: RoomsDep, authorization: PresenterAuth = None) -> dict[str, Any]:
+def set_pacing(code: str, body: Pacing, rooms: RoomsDep, authorization: PresenterAuth = None) -> dict[str, Any]:
     """Lock the class to the presenter, to the lesson stage, or free it; pause every screen with a message. Part
     of the room's state: every follower's stream gets it, and a new stream gets it first.
     Who may: the room's presenter ("pace"); refused: no token (401), any other token (403), a bad field (422)."""
@@ -87,8 +87,8 @@ def pacing(code: str, body: Pacing, rooms: RoomsDep, authorization: PresenterAut
                 **room_error_responses(400, 404, 413, 415),
                 401: {"model": ErrorBody, "description": "No follower token, or not one this room issued"},
                 403: {"model": ErrorBody, "description": "The path's follower is not the token's"}})
-def position(code: str, follower: FollowerId, body: PositionReport, rooms: RoomsDep, followers: FollowersDep,
-             roster: RosterDep, authorization: FollowerAuth = None) -> Response:
+def report_position(code: str, follower: FollowerId, body: PositionReport, rooms: RoomsDep, followers: FollowersDep,
+                    roster: RosterDep, authorization: FollowerAuth = None) -> Response:
     """A student reports where they are on their own copy (or that they follow again); the latest report wins.
     Who may: that follower, with its own token; refused: no or unknown token (401), another follower's id (403)."""
     with found(code) as norm:

@@ -60,6 +60,8 @@ def test_operation_ids_are_readable_camel_case_and_unique() -> None:
     assert ids["post /api/networks/{network_id}/train"] == "trainNetwork"
     assert ids["post /api/networks/{network_id}/trace"] == "traceSample"
     assert ids["post /api/rooms"] == "openRoom"
+    assert ids["patch /api/rooms/{code}/followers/{follower}"] == "renameFollower"
+    assert ids["put /api/rooms/{code}/pacing"] == "setPacing"
 
 
 def test_bounds_are_standard_json_schema_keywords() -> None:
