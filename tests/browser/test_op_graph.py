@@ -56,9 +56,11 @@ def test_the_graph_follows_the_walk_through_with_the_servers_numbers(
     text = page.inner_text("#op-graph-list .op-row.current")
     assert f"{node['grad']:.3f}".replace("-", "−") in text.replace("-", "−"), text
     assert "local × upstream" in page.inner_text("#op-graph-rule")
-    # the next step (∂L/∂b^3) moves the highlight to the bias
+    # ∂L/∂b^3 is the next step: not shown yet (Predict keeps it hidden); the next step shows it, highlighted
+    assert "?" in page.inner_text("#op-graph-list .op-row.op-bias .op-grad")
     page.click("#btn-next")
     page.wait_for_function("() => document.querySelector('#op-graph-list .op-row.current.op-bias') !== null")
+    assert "?" not in page.inner_text("#op-graph-list .op-row.op-bias .op-grad")
     # the whole layer, one layer at a time
     page.click("#op-scope-layer")
     page.wait_for_selector("#op-layer-nav:not([hidden])")

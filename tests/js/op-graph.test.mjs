@@ -94,3 +94,23 @@ test("the lesson shows the graph on a network whose values have two readers, the
   assert.deepEqual([stage("graph").ops, stage("graph").net], ["graph", "half_adder"]);
   assert.ok(STAGES.filter((s) => s.ops).length === 2);
 });
+
+test("only what the walk-through has computed is shown: the next value stays a question", async () => {
+  const { revealed } = await import("../../static/js/models/op-graph.js");
+  const g = indexGraph(XOR_GRAPH);
+  // after z_1^3 and a_1^3, the loss and δ_1^3, before ∂L/∂w_11^3
+  const st = {
+    phase: "backward", loss: 0.1,
+    nodes: new Map([["3:1", { z: 0.1, a: 0.5, grad_a: -0.4, delta: -0.1 }], ["2:1", { z: 0.3, a: 0.6 }]]),
+    edges: new Map(), biases: new Map(),
+  };
+  assert.deepEqual(revealed(find(g, "sum", 3, 1), st), { value: true, grad: true });
+  assert.deepEqual(revealed(find(g, "mul", 3, 1, 1), st), { value: true, grad: true });
+  assert.deepEqual(revealed(find(g, "weight", 3, 1, 1), st), { value: true, grad: false });
+  assert.deepEqual(revealed(find(g, "activation", 2, 1), st), { value: true, grad: false });
+  assert.deepEqual(revealed(find(g, "sum", 2, 2), st), { value: false, grad: false });
+  assert.deepEqual(revealed(g.loss, st), { value: true, grad: true });
+  st.edges.set("3:1:1", { grad_w: 0.05 });
+  assert.equal(revealed(find(g, "weight", 3, 1, 1), st).grad, true);
+  assert.deepEqual(revealed(g.loss, { ...st, phase: "forward", loss: null }), { value: false, grad: false });
+});

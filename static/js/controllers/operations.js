@@ -97,7 +97,7 @@ export function createOperations(deps) {
     const focus = st ? focusOf(g, st.current) : null;
     const phase = st ? st.phase : null;
     if (focus && scope === "layer") layer = focus.l ?? net.layers.length;
-    views.graph.show({ g, sizes: net.layers, focus, backward: phase === "backward" || phase === "update", scope, layer });
+    views.graph.show({ g, sizes: net.layers, focus, backward: phase === "backward" || phase === "update", scope, layer, st });
   }
 
   function setScope(which) {
@@ -110,7 +110,7 @@ export function createOperations(deps) {
     if (!net) return null;
     layer = Math.min(net.layers.length, Math.max(1, layer + step));
     const g = graph.g;
-    if (g) views.graph.show({ g, sizes: net.layers, focus: st ? focusOf(g, st.current) : null, backward: !!st && (st.phase === "backward" || st.phase === "update"), scope, layer });
+    if (g) views.graph.show({ g, sizes: net.layers, focus: st ? focusOf(g, st.current) : null, backward: !!st && (st.phase === "backward" || st.phase === "update"), scope, layer, st });
     return null;
   }
 

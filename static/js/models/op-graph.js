@@ -121,3 +121,31 @@ export function ruleWords(g, node) {
 
 /** The sum of a node's chain-rule terms (equals node.grad up to rounding: the identity the server guarantees). */
 export const chainSum = (g, node) => chainTerms(g, node).reduce((s, t) => s + t.local * t.upstream, 0);
+
+/**
+ * Which of a node's numbers the walk-through has computed by its state st (models/trace-model.js stateAt): its
+ * value and its gradient. Nothing shows before its own step, so Predict and a class question keep their answer.
+ */
+export function revealed(node, st) {
+  if (!st) return { value: false, grad: false };
+  const at = (l, j) => st.nodes.get(`${l}:${j}`) || {};
+  const back = st.phase === "backward" || st.phase === "update";
+  const has = (v) => v !== undefined && v !== null;
+  switch (node.op) {
+    case "input":
+      return { value: true, grad: has(at(1, node.j).grad_a) };
+    case "weight":
+      return { value: true, grad: has((st.edges.get(`${node.l}:${node.j}:${node.i}`) || {}).grad_w) };
+    case "bias":
+      return { value: true, grad: has((st.biases.get(`${node.l}:${node.j}`) || {}).grad_b) };
+    case "mul":
+    case "sum":
+      return { value: has(at(node.l, node.j).z), grad: has(at(node.l, node.j).delta) };
+    case "activation":
+      return { value: has(at(node.l, node.j).a), grad: has(at(node.l, node.j).grad_a) };
+    case "loss":
+      return { value: has(st.loss), grad: back };
+    default: // a target is given, and its gradient is not a step of the walk-through: shown once it goes backward
+      return { value: true, grad: back };
+  }
+}

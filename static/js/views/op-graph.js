@@ -3,7 +3,7 @@
 // operation shows its forward value and, from the backward phase on, its gradient by the chain rule. It draws what
 // the controller hands it (models/op-graph.js reads the graph); it never fetches.
 
-import { backwardTex, expansion, forwardTex, layerExpansion, ruleWords } from "../models/op-graph.js";
+import { backwardTex, expansion, forwardTex, layerExpansion, revealed, ruleWords } from "../models/op-graph.js";
 import { tex } from "./tex.js";
 
 const KIND = {
@@ -63,7 +63,7 @@ export function createOpGraphView(els, { onScope, onLayer }) {
     return out;
   }
 
-  function row(g, n, focusId, backward) {
+  function row(g, n, focusId, backward, st) {
     if (n.gap) {
       const gap = document.createElement("p");
       gap.className = "op-gap hint";
@@ -78,12 +78,14 @@ export function createOpGraphView(els, { onScope, onLayer }) {
     kind.textContent = KIND[n.op];
     const fwd = document.createElement("div");
     fwd.className = "op-math";
-    tex(fwd, forwardTex(g, n));
+    // a number the walk-through has not reached yet is a question mark: Predict and the class keep their answer
+    const known = revealed(n, st);
+    tex(fwd, known.value ? forwardTex(g, n) : `${n.label} = \\,?`);
     box.append(kind, fwd);
     if (backward) {
       const bwd = document.createElement("div");
       bwd.className = "op-math op-grad";
-      tex(bwd, backwardTex(g, n));
+      tex(bwd, known.grad ? backwardTex(g, n) : `\\frac{\\partial \\mathcal{L}}{\\partial ${n.label}} = \\,?`);
       box.append(bwd);
     }
     return box;
@@ -92,9 +94,10 @@ export function createOpGraphView(els, { onScope, onLayer }) {
   return {
     /**
      * view: {g (indexGraph), sizes (layer sizes), focus ({l, j, op} from focusOf, or null), backward (show the
-     * gradients), scope ("node" | "layer"), layer (the layer the whole-layer view shows)}.
+     * gradients), scope ("node" | "layer"), layer (the layer the whole-layer view shows), st (the walk-through's
+     * state: only what it has computed is shown)}.
      */
-    show({ g, sizes, focus, backward, scope, layer }) {
+    show({ g, sizes, focus, backward, scope, layer, st }) {
       const whole = scope === "layer" && !narrow();
       els.node.setAttribute("aria-pressed", String(!whole));
       els.layer.setAttribute("aria-pressed", String(whole));
@@ -122,7 +125,7 @@ export function createOpGraphView(els, { onScope, onLayer }) {
       for (const group of groups.slice(0, MAX_NODES)) {
         const wrap = document.createElement("div");
         wrap.className = "op-node";
-        for (const n of trimmed(group.ops, focusOp)) wrap.append(row(g, n, focusOp ? focusOp.id : null, backward));
+        for (const n of trimmed(group.ops, focusOp)) wrap.append(row(g, n, focusOp ? focusOp.id : null, backward, st));
         parts.push(wrap);
       }
       if (groups.length > MAX_NODES) {
