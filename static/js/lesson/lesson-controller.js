@@ -21,7 +21,8 @@ const LIVE_RUNS = {
 /**
  * deps: {api, room (room.js), position, player (models/player.js over position: its hold keeps a class question's
  *        value unshown), beforeNext(step) (Predict, alone), onHeld(), figure (network-view), callouts, view
- *        (lesson-view), share (the room dialog's elements), say, setUrl(view), onProjector(on)}.
+ *        (lesson-view), share (the room dialog's elements), say, setUrl(view), onProjector(on), onMoved() (after each
+ *        move of a lesson of its own), openAt(stageKey, span) (where a stage opens: the planned questions')}.
  */
 export function createLesson(deps) {
   const { api, room, position, figure, callouts, view, say } = deps;
@@ -68,6 +69,7 @@ export function createLesson(deps) {
   function moved() {
     if (!state.following) deps.setUrl({ stage: state.stage, projector: state.projector, room: presenting ? presenting.code : null });
     if (presenting) presenting.publish({ view: "lesson", stage: state.stage, sample: state.sample, position: position.p, network_id: state.network.id });
+    if (!state.following && deps.onMoved) deps.onMoved(); // the planned questions: the switch, and one to ask
   }
 
   /** Opens stage n (1-based, clamped) at position p (default: where the stage opens), on the stage's network. */
@@ -81,7 +83,9 @@ export function createLesson(deps) {
     }
     state.stage = next;
     const s = span();
-    position.load(state.trace, p == null ? s.at : Math.max(s.lo, Math.min(s.hi, p)));
+    // a presented stage opens before a planned question it would otherwise show (deps.openAt)
+    const at = p == null && deps.openAt && !state.following ? deps.openAt(stage().key, s) : s.at;
+    position.load(state.trace, p == null ? at : Math.max(s.lo, Math.min(s.hi, p)));
     show();
     if (stage().table) ensureRun(state.live.mode);
     moved();
@@ -315,7 +319,13 @@ export function createLesson(deps) {
     /** The step itself, for the quiz: it shows the value once it is guessed or revealed. */
     stepForward: () => step(1),
     /** Where the lesson stands, for a class question: the sample, the position and the trace. */
-    current: () => ({ sample: state.sample, p: position.p, trace: state.trace, hi: span().hi }),
+    current: () => ({ sample: state.sample, p: position.p, trace: state.trace, hi: span().hi, lo: span().lo, stage: stage().key }),
+    /** Resolves once the room holds this lesson's latest move (its stage, network and position). */
+    published: () => (presenting ? presenting.flush() : Promise.resolve()),
+    /** The code of the room this lesson presents to, or null. */
+    get presenting() {
+      return presenting ? presenting.code : null;
+    },
     goStageHeld: unheld((n) => goStage(n)),
     first: unheld(() => goStage(1)),
     last: unheld(() => goStage(total)),

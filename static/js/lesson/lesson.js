@@ -21,6 +21,7 @@ import { createNudgeView, nudgeElements } from "../views/nudge.js";
 import { createOpGraphView, opGraphElements } from "../views/op-graph.js";
 import { createLesson } from "./lesson-controller.js";
 import { createCallouts, createLessonView, lessonElements } from "./lesson-view.js";
+import { createPlanPanel } from "./plan-panel.js";
 import { STAGES, parseStage } from "./stages.js";
 
 const $ = (id) => document.getElementById(id);
@@ -83,7 +84,10 @@ const held = () => say(HELD_WORDS, "info");
 const steps = {
   pause() {},
   next: () => lesson.stepForward(),
-  hold: (to, onHeld) => player.hold(to, onHeld),
+  hold: (to, onHeld) => {
+    player.hold(to, onHeld);
+    planned.held(to); // a planned question is done once its hold lifts (Reveal or Close)
+  },
   get held() {
     return player.held;
   },
@@ -112,9 +116,20 @@ const classQuiz = followCode
   : null;
 const roomModule = classQuiz ? classQuiz.tap(presenter.tap(room)) : presenter.tap(room);
 
+const planned = createPlanPanel({
+  stages: STAGES.map((s) => s.key), say, following: !!followCode,
+  where: () => lesson.current(),
+  presenting: () => lesson.presenting,
+  published: () => lesson.published(),
+  // a question already open (a reloaded page took it back) is answered first
+  ask: () => (player.held == null ? presenter.ask() : null),
+});
+
 const lesson = createLesson({
   api, room: roomModule, position, player, onHeld: held, figure, callouts, view, say, share, setUrl,
   beforeNext: (go) => (predicting ? solo.beforeNext(go) : go()),
+  onMoved: () => planned.moved(),
+  openAt: (key, span) => planned.openAt(key, span),
   onProjector: (on) => {
     document.body.classList.toggle("projector", on);
     document.documentElement.classList.toggle("projector", on);
