@@ -200,3 +200,19 @@ def test_the_api_reference_has_no_serious_axe_violation(contexts: dict[str, Any]
         assert found == [], f"/docs: {len(found)} serious or critical:\n" + "\n".join(found)
     finally:
         page.close()
+
+
+def test_the_lesson_tells_a_screen_reader_one_short_line_per_step(contexts: dict[str, Any]) -> None:
+    page = open_page(contexts["laptop"], "/lesson?stage=matrix")
+    try:
+        # the panel holds the whole stage: were it live, every ↓ would read all of it again
+        assert page.get_attribute(".lesson-panel", "aria-live") is None
+        assert page.get_attribute("#lesson-status", "role") == "status"
+        first = page.text_content("#lesson-status") or ""
+        assert first.startswith("Stage 3 of ") and "A layer is one matrix product" in first, first
+        page.click("#lesson-step-next")
+        page.wait_for_function("s => document.getElementById('lesson-status').textContent !== s", arg=first)
+        said = page.text_content("#lesson-status") or ""
+        assert "Computation " in said and len(said) < 200, said
+    finally:
+        page.close()

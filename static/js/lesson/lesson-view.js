@@ -21,6 +21,7 @@ export function lessonElements() {
     count: $("lesson-count"),
     part: $("lesson-part"),
     title: $("lesson-title"),
+    status: $("lesson-status"),
     text: $("lesson-text"),
     event: $("lesson-event"),
     eventLabel: $("lesson-event-label"),
@@ -177,6 +178,9 @@ export function createLessonView(els, { onDot, onMode, onIndex } = {}) {
       // Inline with \displaystyle: full-size fractions, and KaTeX may break the line after = on a narrow screen.
       tex(els.eventMath, `\\displaystyle ${ev.latex}`);
     }
+    // One short line for screen readers (the panel itself is not live: it would read the whole stage each step).
+    const said = `Stage ${n} of ${total}: ${stage.title}.${ev && stage.event !== false ? ` ${els.eventLabel.textContent}.` : ""}`;
+    if (els.status.textContent !== said) els.status.textContent = said;
     els.stepPrev.hidden = !stepping;
     els.stepNext.hidden = !stepping;
     els.stepPrev.disabled = following || p <= span.lo;
