@@ -9,7 +9,17 @@ from typing import Any
 
 import pytest
 
-from tests.browser.test_lesson import LAPTOP, PHONE, READY, event_tex, lesson, open_lesson, trace_of, wait_step
+from tests.browser.test_lesson import (
+    LAPTOP,
+    PHONE,
+    READY,
+    event_tex,
+    lesson,
+    open_lesson,
+    trace_of,
+    wait_key,
+    wait_step,
+)
 from tests.support import eventually
 
 pytestmark = pytest.mark.browser
@@ -94,3 +104,32 @@ def test_ask_the_class_holds_stepping_until_reveal_and_hides_the_value_from_foll
     finally:
         presenter_ctx.close()
         student_ctx.close()
+
+
+def test_ask_the_class_right_after_a_stage_change_asks_about_the_new_stage(
+        browser: Any, base_url: str) -> None:
+    presenter_ctx = browser.new_context(base_url=base_url, **LAPTOP)
+    try:
+        presenter = presenter_ctx.new_page()
+        open_lesson(presenter, "/lesson?stage=weight-gradient")  # the XOR network
+        presenter.click("#lesson-present")
+        presenter.wait_for_selector("body[data-room-code]")
+        presenter.keyboard.press("Escape")
+        # hold the room's state updates: the next stage's network reaches the server only when released
+        held: list[Any] = []
+        presenter.route("**/api/rooms/*/state", lambda route: held.append(route))
+        presenter.keyboard.press("ArrowRight")
+        wait_key(presenter, "grad-a")
+        presenter.wait_for_selector("#lesson[data-lesson-network='2-3-2']")
+        eventually(lambda: presenter.evaluate("0") == 0 and bool(held), message="the stage change is sent")
+        at = position(presenter)
+        asked = trace_of(presenter)["events"][at]
+        with presenter.expect_response(lambda r: r.url.endswith("/questions") and r.request.method == "POST") as got:
+            presenter.click("#lesson-ask")
+            for route in held:
+                route.continue_()
+            presenter.unroute("**/api/rooms/*/state")
+        question = got.value.json()
+        assert (question["quantity"], question["event"]) == (asked["quantity"], at), question
+    finally:
+        presenter_ctx.close()

@@ -218,7 +218,8 @@ click("lesson-prev", lesson.prevStage);
 click("lesson-step-next", lesson.stepNext);
 click("lesson-step-prev", lesson.stepPrev);
 click("lesson-projector", lesson.toggleProjector);
-click("lesson-ask", presenter.ask);
+// the room must hold this stage's network before the class is asked about it
+click("lesson-ask", () => lesson.published().then(() => presenter.ask()));
 $("lesson-predict").addEventListener("change", (e) => {
   predicting = e.target.checked;
   solo.set(predicting);
