@@ -2,17 +2,8 @@
 // state as a JSON file, which Import turns back into an equal network (POST /api/networks takes GET's answer).
 
 import { plainTrace } from "../models/trace-model.js";
+import { download } from "../views/download.js";
 
-function download(name, text, type) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 /**
  * deps: {figure, charts, say, guarded, current() -> {network, sample, p, trace}, api, isBusy() (a training run or

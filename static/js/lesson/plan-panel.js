@@ -7,6 +7,7 @@ import {
   LESSON_ID, MAX_FILE_BYTES, createPlan, exportPlan, importPlan, openingPosition, questionAhead,
   questionKey, storageKey, toggleQuestion,
 } from "./question-plan.js";
+import { download } from "../views/download.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -27,16 +28,6 @@ function store(key, text) {
   }
 }
 
-function download(name, text) {
-  const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 /**
  * deps: {stages (the lesson's stage keys, in order), where() -> {stage (key), p, lo, hi}, presenting() -> room
