@@ -2,7 +2,10 @@
 touch). Two questions, one revealed and one closed; at every moment no screen shows an asked value before its
 reveal, no formula fails to typeset, no page logs an error, and answers after the close get 409. Then the projector
 walks every step of the XOR walk-through and every stage of the lesson: every number a figure label writes is the
-engine's at the precision shown, nothing covers the formula, the phase buttons or the player, no stage scrolls."""
+engine's at the precision shown, nothing covers the formula, the phase buttons or the player, no stage scrolls.
+Last, a class through the newer views: a question asked inside a presented lesson (held stepping, no phone shows
+the value before Reveal), the live table's slider, and the operation graph and the nudge on the projected main
+page."""
 
 from __future__ import annotations
 
@@ -13,14 +16,22 @@ import pytest
 
 from tests.browser.conftest import settle
 from tests.browser.figure_check import read_figure, value_problems
-from tests.browser.test_lesson import PANEL_FIT
-from tests.browser.test_page import get_trace, open_app, press, wait_position
+from tests.browser.test_lesson import PANEL_FIT, lesson, trace_of, wait_step
+from tests.browser.test_lesson_sums import edges_drawn
+from tests.browser.test_op_graph import PROJECTOR_FONTS, open_graph, open_nudge, turn_to
+from tests.browser.test_page import get_trace, open_app, press, query, wait_position
 from tests.browser.test_quiz import PHONE
+from tests.browser.test_screens import assert_clean
+from tests.support import eventually
 
 pytestmark = pytest.mark.browser
 
 PHONES = 3
 
+# What a page shows: its visible text and the figure's data (hover texts). A followed lesson keeps its stage's
+# formulas in the DOM while a question is open, hidden from view (visibility: hidden) until Reveal.
+PAGE_SHOWN = """() => [document.body.innerText,
+  ...[...document.querySelectorAll('.js-plotly-plot')].map((el) => JSON.stringify(el.data || []))].join('\\n')"""
 # Everything a page holds that a student could read: visible text, the DOM, and the figure's data (hover texts).
 PAGE_TEXT = """() => [document.body.innerText, document.documentElement.outerHTML,
   ...[...document.querySelectorAll('.js-plotly-plot')].map((el) => JSON.stringify(el.data || []))].join('\\n')"""
@@ -38,14 +49,15 @@ def _written(value: float) -> list[str]:
 class Phone:
     """One student's phone following the room, with its own console and page errors."""
 
-    def __init__(self, browser: Any, base_url: str, code: str) -> None:
+    def __init__(self, browser: Any, base_url: str, code: str,
+                 ready: str = "body[data-ready='true'][data-seq]") -> None:
         self.context = browser.new_context(base_url=base_url, **PHONE)
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.page.on("console", lambda msg: msg.type == "error" and self.errors.append(msg.text))
         self.page.on("pageerror", lambda err: self.errors.append(str(err)))
         self.page.goto(f"/join/{code}")
-        self.page.wait_for_selector("body[data-ready='true'][data-seq]", timeout=20_000)
+        self.page.wait_for_selector(ready, timeout=20_000)
 
     def answer(self, value: float) -> None:
         self.page.locator("#quiz-answer").tap()
@@ -62,14 +74,14 @@ def phones(browser: Any) -> Iterator[list[Phone]]:
         phone.context.close()
 
 
-def _check(presenter: Any, phones: list[Phone], hidden: list[float]) -> None:
+def _check(presenter: Any, phones: list[Phone], hidden: list[float], page_text: str = PAGE_TEXT) -> None:
     """No asked value on any screen (nor in a phone's DOM), no KaTeX error, no error in any console."""
     for value in hidden:
         shown = presenter.evaluate("() => document.body.innerText")
         for text in _written(value):
             assert text not in shown, f"the projector shows the asked value {text}"
         for n, phone in enumerate(phones):
-            held = phone.page.evaluate(PAGE_TEXT)
+            held = phone.page.evaluate(page_text)
             for text in _written(value):
                 assert text not in held, f"phone {n} holds the asked value {text}"
     for page in [presenter] + [p.page for p in phones]:
@@ -253,3 +265,137 @@ def test_the_projector_walks_every_step_and_stage_writing_the_engines_numbers(
         if n < total:
             page.keyboard.press("ArrowRight")
     assert watch.console_errors == [] and watch.page_errors == []
+
+
+def _lesson_at(phones: list[Phone], step: int, position: int | None = None) -> None:
+    for phone in phones:
+        wait_step(phone.page, step)
+        if position is not None:
+            phone.page.wait_for_function("p => document.getElementById('lesson').dataset.position === p",
+                                         arg=str(position), timeout=10_000)
+
+
+def test_a_class_through_a_lesson_question_the_live_table_the_graph_and_the_nudge(
+        page: Any, browser: Any, base_url: str, watch: Any, shoot: Any, phones: list[Phone]) -> None:
+    # The presenter presents the lesson at ∂L/∂a on the half adder; two phones follow it.
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto("/lesson?stage=grad-a&projector=1")
+    page.wait_for_selector("body[data-ready='true'].projector", timeout=20_000)
+    page.click("#lesson-present")
+    page.wait_for_selector("body[data-room-code]")
+    code = page.get_attribute("body", "data-room-code")
+    page.keyboard.press("Escape")
+    step = int(lesson(page)["lessonStep"])
+    phones.extend(Phone(browser, base_url, str(code), ready="body[data-ready='true']") for _ in range(2))
+    _lesson_at(phones, step)
+
+    # A question at the next computation: every phone gets it, no screen shows the value, stepping is held.
+    turn_to(page, "#lesson-ask")
+    trace = trace_of(page)
+    at = int(lesson(page)["position"])
+    asked = trace["events"][at]["value"]
+    page.click("#lesson-ask")
+    page.wait_for_selector("#quiz-panel[data-state='open']")
+    _phones_at(phones, "#quiz-card[data-state='open']")
+    _phones_at(phones, "body.question-open")
+    _check(page, phones, [asked], PAGE_SHOWN)
+    for key in ("ArrowDown", "ArrowRight", "End"):
+        page.keyboard.press(key)
+    page.wait_for_selector("#messages :text('Reveal or close the question first')", state="attached",
+                           timeout=5_000)
+    assert int(lesson(page)["position"]) == at and int(lesson(page)["lessonStep"]) == step
+    for n, phone in enumerate(phones):
+        phone.answer(round(asked + 0.05 * (n + 1), 4))  # the histogram's range then holds no label of the value
+    page.wait_for_selector("#quiz-panel[data-answers='2']", timeout=10_000)
+    _check(page, phones, [asked], PAGE_SHOWN)
+    shoot(page, "class-lesson-projector-question-open")
+    shoot(phones[0].page, "class-lesson-phone-question-open")
+
+    page.click("#quiz-reveal")
+    eventually(lambda: int(lesson(page)["position"]) == at + 1, message="the reveal steps onto the asked value")
+    _lesson_at(phones, step, at + 1)
+    _phones_at(phones, "#quiz-card[data-state='revealed']")
+    _phones_at(phones, "body:not(.question-open)")
+    _check(page, phones, [])
+    shoot(page, "class-lesson-projector-revealed")
+    shoot(phones[0].page, "class-lesson-phone-revealed")
+    page.click("#quiz-close")
+    page.wait_for_selector("#quiz-panel", state="hidden")
+
+    # On to the live table: the slider moves the projector's figure to another iteration's weights.
+    table = int(page.get_attribute("#lesson", "data-lesson-total") or "0")
+    while int(lesson(page)["lessonStep"]) < table:
+        before = _place(page)
+        page.keyboard.press("ArrowRight")  # a long stage turns its parts first
+        eventually(lambda was=before: _place(page) != was, message=f"→ did not move on from {before}")
+    assert lesson(page)["stageKey"] == "table"
+    page.wait_for_selector("#lesson-live-slider:not([disabled])", state="attached", timeout=60_000)
+    turn_to(page, "#lesson-live-slider")
+    _lesson_at(phones, table)
+    settle(page)
+    start = edges_drawn(page)
+    page.fill("#lesson-live-slider", "50")
+    eventually(lambda: page.get_attribute("#lesson-table", "data-iteration") == "5000", message="slider at 5,000")
+    eventually(lambda: edges_drawn(page) != start, message="the figure's edges follow the slider's weights")
+    settle(page)
+    fit = page.evaluate(PANEL_FIT)
+    assert fit["scroll"] <= fit["client"] and fit["katexErrors"] == 0, fit
+    _check(page, phones, [])
+    shoot(page, "class-lesson-projector-table")
+    settle(phones[0].page)
+    shoot(phones[0].page, "class-lesson-phone-table")
+
+    # The main page in projector mode, shared with the room: the operation graph and the nudge at a step.
+    net = open_app(page, "/?projector=1")
+    page.click("#btn-share")
+    page.wait_for_selector("#room-dialog:not([hidden])")
+    code = page.inner_text("#room-code").strip()
+    page.click("#room-close")
+    press(page, "ArrowRight", 13)  # ∂L/∂w^3_12: eight forward events, the loss, ∂L/∂a^3, δ^3, ∂L/∂w^3_11, this
+    wait_position(page, 13)
+    phones.append(Phone(browser, base_url, code))
+    _phones_at(phones[-1:], "body[data-position='13']")
+    open_graph(page)
+    sample = int(query(page).get("sample", "0"))
+    nodes = page.request.post(f"/api/networks/{net}/graph", data={"sample": sample}).json()["nodes"]
+    node = nodes[page.eval_on_selector("#op-graph-list .op-row.current", "e => Number(e.dataset.opId)")]
+    assert (node["op"], node["l"], node["j"], node["i"]) == ("weight", 3, 1, 2)
+    row = page.inner_text("#op-graph-list .op-row.current").replace("-", "\u2212")
+    assert f"{node['grad']:.3f}".replace("-", "\u2212") in row, row
+    _main_screen_is_clean(page, "operation graph")
+    shoot(page, "class-main-projector-op-graph")
+    shoot(phones[-1].page, "class-main-phone-op-graph")
+
+    open_nudge(page)
+    drawn = page.eval_on_selector("#nudge-chart", "e => e.dataset.drawn")
+    _, l, j, *i = drawn.split(":")
+    body = {"l": int(l), "j": int(j), **({"i": int(i[0])} if i else {}),
+            "epsilon": float(page.eval_on_selector("#nudge-card", "e => e.dataset.epsilon")), "sample": sample}
+    want = page.request.post(f"/api/networks/{net}/nudge", data=body).json()
+    cells = page.eval_on_selector_all("#nudge-table td", "ts => ts.map(t => t.textContent)")
+    for n, key in ((0, "loss_before"), (1, "loss_after"), (3, "predicted")):
+        assert cells[n] == f"{want[key]:.6f}".replace("-", "\u2212"), (key, cells, want)
+    _main_screen_is_clean(page, "nudge")
+    shoot(page, "class-main-projector-nudge")
+    shoot(phones[-1].page, "class-main-phone-nudge")
+    _check(page, phones, [])
+    assert watch.console_errors == [] and watch.page_errors == []
+
+
+def _place(page: Any) -> tuple[str, str]:
+    """The lesson's stage and the part of it the projector shows."""
+    return lesson(page)["lessonStep"], page.eval_on_selector(".lesson-panel", "e => e.dataset.part || ''")
+
+
+def _main_screen_is_clean(page: Any, what: str) -> None:
+    """The projector's main page with a tool open: panel text ≥ 24 px, nothing cut, covered or off the screen."""
+    page.locator("#ops").scroll_into_view_if_needed()
+    settle(page)
+    px = page.evaluate(PROJECTOR_FONTS)
+    assert px is not None and px >= 24, f"{what}: panel text is {px} px in projector mode"
+    assert_clean(page, f"{what}, projector")
+    page.evaluate("window.scrollTo(0, 0)")
+    settle(page)
+    covered = page.evaluate(UNCOVERED, COVERED_ON_MAIN)
+    assert not covered, f"{what}: {covered}"
+    assert page.locator(".katex-error").count() == 0
