@@ -28,10 +28,6 @@ pytestmark = pytest.mark.browser
 
 PHONES = 3
 
-# What a page shows: its visible text and the figure's data (hover texts). A followed lesson keeps its stage's
-# formulas in the DOM while a question is open, hidden from view (visibility: hidden) until Reveal.
-PAGE_SHOWN = """() => [document.body.innerText,
-  ...[...document.querySelectorAll('.js-plotly-plot')].map((el) => JSON.stringify(el.data || []))].join('\\n')"""
 # Everything a page holds that a student could read: visible text, the DOM, and the figure's data (hover texts).
 PAGE_TEXT = """() => [document.body.innerText, document.documentElement.outerHTML,
   ...[...document.querySelectorAll('.js-plotly-plot')].map((el) => JSON.stringify(el.data || []))].join('\\n')"""
@@ -74,14 +70,14 @@ def phones(browser: Any) -> Iterator[list[Phone]]:
         phone.context.close()
 
 
-def _check(presenter: Any, phones: list[Phone], hidden: list[float], page_text: str = PAGE_TEXT) -> None:
+def _check(presenter: Any, phones: list[Phone], hidden: list[float]) -> None:
     """No asked value on any screen (nor in a phone's DOM), no KaTeX error, no error in any console."""
     for value in hidden:
         shown = presenter.evaluate("() => document.body.innerText")
         for text in _written(value):
             assert text not in shown, f"the projector shows the asked value {text}"
         for n, phone in enumerate(phones):
-            held = phone.page.evaluate(page_text)
+            held = phone.page.evaluate(PAGE_TEXT)
             for text in _written(value):
                 assert text not in held, f"phone {n} holds the asked value {text}"
     for page in [presenter] + [p.page for p in phones]:
@@ -298,7 +294,7 @@ def test_a_class_through_a_lesson_question_the_live_table_the_graph_and_the_nudg
     page.wait_for_selector("#quiz-panel[data-state='open']")
     _phones_at(phones, "#quiz-card[data-state='open']")
     _phones_at(phones, "body.question-open")
-    _check(page, phones, [asked], PAGE_SHOWN)
+    _check(page, phones, [asked])
     for key in ("ArrowDown", "ArrowRight", "End"):
         page.keyboard.press(key)
     page.wait_for_selector("#messages :text('Reveal or close the question first')", state="attached",
@@ -307,7 +303,7 @@ def test_a_class_through_a_lesson_question_the_live_table_the_graph_and_the_nudg
     for n, phone in enumerate(phones):
         phone.answer(round(asked + 0.05 * (n + 1), 4))  # the histogram's range then holds no label of the value
     page.wait_for_selector("#quiz-panel[data-answers='2']", timeout=10_000)
-    _check(page, phones, [asked], PAGE_SHOWN)
+    _check(page, phones, [asked])
     shoot(page, "class-lesson-projector-question-open")
     shoot(phones[0].page, "class-lesson-phone-question-open")
 
@@ -316,6 +312,7 @@ def test_a_class_through_a_lesson_question_the_live_table_the_graph_and_the_nudg
     _lesson_at(phones, step, at + 1)
     _phones_at(phones, "#quiz-card[data-state='revealed']")
     _phones_at(phones, "body:not(.question-open)")
+    _phones_at(phones, "#lesson-formulas .katex")  # the stage's formulas are back after Reveal
     _check(page, phones, [])
     shoot(page, "class-lesson-projector-revealed")
     shoot(phones[0].page, "class-lesson-phone-revealed")

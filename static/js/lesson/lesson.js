@@ -80,6 +80,13 @@ const pause = createPauseScreen();
 const player = createPlayer(position);
 const rule = () => meta.quizTolerance();
 const held = () => say(HELD_WORDS, "info");
+// A follower's stage blocks that may write an asked value; emptied while a question is open (the next state the
+// room sends draws them again).
+const ASIDE = ".lesson-formulas, .lesson-callouts, .lesson-table-wrap, .lesson-notes";
+let questionOpen = false;
+const stepAside = () => {
+  if (questionOpen) for (const el of document.querySelectorAll(ASIDE)) el.replaceChildren();
+};
 // the quiz moves the lesson's way: a step shows its value and tells the room; the hold is the player's own
 const steps = {
   pause() {},
@@ -162,9 +169,13 @@ const lesson = createLesson({
   onFollowed: (rs) => {
     pause(pacingOf(rs)); // "eyes up here" covers a follower's lesson too
     document.body.dataset.followedStage = String(rs.stage || "");
-    // until Reveal, nothing on a follower's page may show the asked value: the stage's formulas step aside
-    document.body.classList.toggle("question-open", !!(rs.question && !rs.question.revealed));
+    // until Reveal, nothing on a follower's page may show the asked value: the stage's formulas step aside, and
+    // leave the page itself (not only the eye), so no student reads the value in the page's source
+    questionOpen = !!(rs.question && !rs.question.revealed);
+    document.body.classList.toggle("question-open", questionOpen);
+    stepAside();
     lesson.drawn.then(() => {
+      stepAside(); // the callouts are drawn with the figure
       document.body.dataset.ready = "true";
     });
   },
