@@ -16,7 +16,7 @@ import pytest
 
 from tests.browser.conftest import settle
 from tests.browser.figure_check import read_figure, value_problems
-from tests.browser.test_lesson import PANEL_FIT, lesson, trace_of, wait_step
+from tests.browser.test_lesson import PANEL_FIT, lesson, next_part, trace_of, wait_step
 from tests.browser.test_lesson_sums import edges_drawn
 from tests.browser.test_op_graph import PROJECTOR_FONTS, open_graph, open_nudge, turn_to
 from tests.browser.test_page import get_trace, open_app, press, query, wait_position
@@ -255,9 +255,7 @@ def test_the_projector_walks_every_step_and_stage_writing_the_engines_numbers(
             here, parts = (int(x) for x in fit["part"].split("/"))
             if here == parts:
                 break
-            page.keyboard.press("ArrowRight")
-            page.wait_for_function("p => document.querySelector('.lesson-panel').dataset.part.startsWith(p)",
-                                   arg=f"{here + 1}/", timeout=10_000)
+            next_part(page, here)
         if n < total:
             page.keyboard.press("ArrowRight")
     assert watch.console_errors == [] and watch.page_errors == []

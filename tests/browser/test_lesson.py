@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import settle
+from tests.browser.conftest import PageWatch, settle
 from tests.support import eventually
 
 pytestmark = pytest.mark.browser
@@ -34,6 +34,13 @@ def open_lesson(page: Any, path: str = "/lesson") -> dict[str, str]:
 
 def wait_key(page: Any, key: str) -> None:
     page.wait_for_function("k => document.getElementById('lesson').dataset.stageKey === k", arg=key, timeout=20_000)
+
+
+def next_part(page: Any, here: int) -> None:
+    """In projector mode a long stage shows in parts: → turns from part `here` to the next."""
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("p => document.querySelector('.lesson-panel').dataset.part.startsWith(p)",
+                           arg=f"{here + 1}/", timeout=10_000)
 
 
 def wait_step(page: Any, n: int) -> None:
@@ -224,9 +231,7 @@ PANEL_FIT = """() => {
 def test_every_stage_fits_the_projector_in_parts_without_scrolling(browser: Any, base_url: str, shoot: Any) -> None:
     ctx = browser.new_context(base_url=base_url, **PROJECTOR)
     page = ctx.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    watch = PageWatch(page, base_url)
     try:
         open_lesson(page, "/lesson?projector=1")
         page.wait_for_selector("body.projector")
@@ -249,13 +254,11 @@ def test_every_stage_fits_the_projector_in_parts_without_scrolling(browser: Any,
                 here, parts = (int(x) for x in got["part"].split("/"))
                 if here == parts:
                     break
-                page.keyboard.press("ArrowRight")
-                page.wait_for_function("p => document.querySelector('.lesson-panel').dataset.part.startsWith(p)",
-                                       arg=f"{here + 1}/", timeout=10_000)
+                next_part(page, here)
             if n < total:
                 page.keyboard.press("ArrowRight")
         assert seen > total  # at least one stage needed more than one part
-        assert errors == []
+        assert watch.console_errors == [] and watch.page_errors == []
     finally:
         ctx.close()
 

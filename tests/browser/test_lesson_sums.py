@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import settle
+from tests.browser.conftest import PageWatch, settle
 from tests.browser.test_lesson import PHONE, lesson, no_sideways_scroll, open_lesson, shown_event, trace_of, wait_step
 from tests.support import eventually
 
@@ -62,9 +62,7 @@ def test_a_hidden_delta_shows_every_term_it_sums_with_its_numbers(page: Any) -> 
 def test_every_stage_reads_on_a_phone_without_sideways_scrolling(browser: Any, base_url: str, shoot: Any) -> None:
     ctx = browser.new_context(base_url=base_url, **PHONE)
     page = ctx.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    watch = PageWatch(page, base_url)
     try:
         open_lesson(page)
         total = int(lesson(page)["lessonTotal"])
@@ -80,7 +78,7 @@ def test_every_stage_reads_on_a_phone_without_sideways_scrolling(browser: Any, b
             shoot(page, f"lesson-phone-all-stage{n}")
             if n < total:
                 page.tap("#lesson-next")
-        assert errors == []
+        assert watch.console_errors == [] and watch.page_errors == []
     finally:
         ctx.close()
 
