@@ -8,6 +8,7 @@ from typing import Any
 
 import redis
 
+from app.rooms.redis import scripts
 from app.rooms.roster import Whereabouts
 
 
@@ -18,6 +19,7 @@ class RedisRoster:
         self.client = client
         self.prefix = prefix
         self.ttl = max(1, int(ttl_seconds))
+        self._seen = client.register_script(scripts.ROSTER_SEEN)
 
     def _keys(self, code: str) -> tuple[str, str, str]:
         return (f"{self.prefix}room-where:{code}", f"{self.prefix}room-seen:{code}",
@@ -32,13 +34,7 @@ class RedisRoster:
 
     def seen(self, code: str, follower: str, at: float, live: int = 0) -> None:
         _, seen, streams = self._keys(code)
-        with self.client.pipeline(transaction=False) as pipe:
-            pipe.hset(seen, follower, repr(at))
-            pipe.expire(seen, self.ttl)
-            if live:
-                pipe.hincrby(streams, follower, live)
-                pipe.expire(streams, self.ttl)
-            pipe.execute()
+        self._seen(keys=[f"{self.prefix}room:{code}", seen, streams], args=[follower, repr(at), live, self.ttl])
 
     def read(self, code: str) -> Whereabouts:
         with self.client.pipeline(transaction=False) as pipe:
