@@ -290,14 +290,27 @@ def join_form(request: Request, code: Annotated[str | None, Query(max_length=40)
 
 
 @router.get("/join/{code}", response_class=HTMLResponse, include_in_schema=False)
-def join_page(code: str, request: Request, rooms: RoomsDep, settings: SettingsDep) -> HTMLResponse:
-    """The follower page: the presenter's network and position, live."""
+def join_page(code: str, request: Request, rooms: RoomsDep, settings: SettingsDep,
+              name: Annotated[str | None, Query(max_length=40)] = None,
+              projector: Annotated[str | None, Query(max_length=1)] = None) -> Response:
+    """The follower page: the presenter's network and position, live. A room showing the guided lesson sends the
+    student straight to the lesson's follower page (with the name typed on the join form), so a phone does not
+    load the main follower page only to leave it."""
     norm = normalize(code)
     try:
         if norm is None:
             raise RoomNotFound(code)
-        rooms.get(norm)
+        state = rooms.get(norm)
     except RoomNotFound:
         return _page(request, {"code": None, "error": f"There is no room “{code}” (or it has expired)."},
                      status_code=404)
+    if state.get("view") == "lesson":
+        query = {"room": norm, "follow": "1"}
+        if projector == "1":
+            query["projector"] = "1"
+        if name and name.strip():
+            query["name"] = name.strip()
+        response = RedirectResponse(f"/lesson?{urlencode(query)}", status_code=303)
+        response.headers["Cache-Control"] = "no-store"  # the room's view changes; the next visit asks again
+        return response
     return _page(request, {"code": norm, "error": None, "join_link": _join_link(request, settings.public_url, norm)})

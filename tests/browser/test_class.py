@@ -280,7 +280,7 @@ def test_a_class_through_a_lesson_question_the_live_table_the_graph_and_the_nudg
     code = page.get_attribute("body", "data-room-code")
     page.keyboard.press("Escape")
     step = int(lesson(page)["lessonStep"])
-    phones.extend(Phone(browser, base_url, str(code), ready="body[data-ready='true']") for _ in range(2))
+    phones.extend(Phone(browser, base_url, str(code), ready="body[data-ready='true'] #lesson") for _ in range(2))
     _lesson_at(phones, step)
 
     # A question at the next computation: every phone gets it, no screen shows the value, stepping is held.

@@ -345,7 +345,8 @@ def test_a_room_follows_the_presenters_stage_live(browser: Any, base_url: str, s
         student_ctx.close()
 
 
-def test_a_student_on_the_join_page_is_taken_to_the_presenters_lesson(browser: Any, base_url: str) -> None:
+def test_a_student_on_the_join_form_is_taken_to_the_presenters_lesson_under_their_name(
+        browser: Any, base_url: str) -> None:
     presenter_ctx = browser.new_context(base_url=base_url, **LAPTOP)
     student_ctx = browser.new_context(base_url=base_url, **PHONE)
     try:
@@ -357,11 +358,19 @@ def test_a_student_on_the_join_page_is_taken_to_the_presenters_lesson(browser: A
         presenter.keyboard.press("Escape")
         presenter.keyboard.press("ArrowRight")
         wait_step(presenter, 4)
+        # The join form, with a name: the server sends the phone to the lesson's follower page in one hop.
         student = student_ctx.new_page()
-        student.goto(f"/join/{code}")
-        student.wait_for_url(f"**/lesson?room={code}&follow=1", timeout=20_000)
+        student.goto("/join")
+        joins: list[tuple[str, int]] = []
+        student.on("response", lambda r: f"/join/{code}" in r.url and joins.append((r.url, r.status)))
+        student.fill("#join-code", code.lower())
+        student.fill("#join-name", "Ada")
+        student.click("button[type=submit]")
+        student.wait_for_selector("body[data-my-name='Ada']", timeout=20_000)
+        student.wait_for_url(f"**/lesson?room={code}&follow=1", timeout=10_000)  # the name is used, then dropped
         student.wait_for_selector(READY, timeout=20_000)
         wait_step(student, 4)
+        assert joins == [(f"{base_url}/join/{code}?name=Ada", 303)]  # never the main follower page
     finally:
         presenter_ctx.close()
         student_ctx.close()

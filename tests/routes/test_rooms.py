@@ -38,6 +38,23 @@ def test_join_and_qr_links_are_absolute_on_the_requests_base_url(client: TestCli
     assert client.get(room["join_url"]).status_code == 200
 
 
+def test_a_room_in_the_lesson_sends_a_joining_student_straight_to_the_lessons_follower_page(
+        client: TestClient) -> None:
+    room = _open(client)
+    code, auth = room["code"], {"Authorization": f"Bearer {room['presenter_token']}"}
+    assert client.get(f"/join/{code}?name=Ada", follow_redirects=False).status_code == 200  # the main view
+    moved = client.post(f"/api/rooms/{code}/state", json={"view": "lesson", "stage": 3}, headers=auth)
+    assert moved.status_code == 200, moved.text
+    sent = client.get(f"/join/{code.lower()}?name=%20Ada%20&projector=1", follow_redirects=False)
+    assert sent.status_code == 303
+    assert sent.headers["location"] == f"/lesson?room={code}&follow=1&projector=1&name=Ada"
+    assert sent.headers["cache-control"] == "no-store"
+    assert client.get(f"/join/{code}", follow_redirects=False).headers["location"] == f"/lesson?room={code}&follow=1"
+    back = client.post(f"/api/rooms/{code}/state", json={"view": "main"}, headers=auth)
+    assert back.status_code == 200, back.text
+    assert client.get(f"/join/{code}", follow_redirects=False).status_code == 200
+
+
 def test_links_use_the_public_url_when_the_server_sets_one(client: TestClient) -> None:
     public = Settings(public_url="https://deltaflow.example.edu")
 

@@ -266,7 +266,7 @@ export function createLesson(deps) {
   }
 
   /** Follows a presenter's lesson in room `code`: every state with view "lesson" moves this page to its stage. */
-  function follow(code, { projector, presets } = {}) {
+  function follow(code, { projector, presets, name = null } = {}) {
     state.following = code;
     setReference(presets);
     if (projector) setProjector(true);
@@ -274,7 +274,7 @@ export function createLesson(deps) {
     // As on the main follower page: a server-issued identity, kept per room in this browser, rides on the stream
     // so the room counts this student once (a kept one the server no longer knows is replaced once).
     const listen = async (fresh) => {
-      const me = await room.joinRoom(code, { fresh }).catch(() => null);
+      const me = await room.joinRoom(code, { fresh, name }).catch(() => null);
       if (me && deps.onJoined) deps.onJoined(me);
       let seen = false;
       const stop = room.followRoom(code, (rs) => {

@@ -164,6 +164,12 @@ const lesson = createLesson({
   // a student who arrives during the lesson hears what the join page says: the presenter sees their name
   onJoined: (me) => {
     document.body.dataset.myName = me.name;
+    const q = new URLSearchParams(location.search);
+    if (q.has("name")) {
+      // the name typed on the join form is used once, then dropped from the address
+      q.delete("name");
+      history.replaceState(null, "", `${location.pathname}?${q}`);
+    }
     say(`You are “${me.name}” in this class: the presenter sees your name and your answers; other students never see them.`, "info", { timeout: 15000 });
   },
   onFollowed: (rs) => {
@@ -259,7 +265,7 @@ async function main() {
   if (code && q.get("follow") === "1") {
     document.body.classList.add("following");
     $("lesson-present").hidden = true;
-    lesson.follow(code, { projector, presets: await presetsReq });
+    lesson.follow(code, { projector, presets: await presetsReq, name: q.get("name") });
     return; // ready once the presenter's stage is shown (onFollowed)
   }
   const options = { stage: parseStage(q.get("stage")), projector, presets: await presetsReq };
