@@ -11,7 +11,7 @@ from functools import partial
 
 import numpy as np
 
-from app.engine.functions import ACTIVATIONS, LOSSES, OPTIMIZERS, Activation, fused_output_delta
+from app.engine.functions import ACTIVATIONS, LOSSES, OPTIMIZERS, Activation, fused_output_delta, target_mass
 from app.engine.network import Network, parameter_vector, reduce_losses
 from app.engine.ops import SMALL, Array, Op, const
 
@@ -82,7 +82,11 @@ def compile_batch(net: Network, x: Array, t: Array) -> BatchRunner:
     forward_ops = list(ops)
     # δ^L, then each layer's gradients, then δ^{l-1} through W^l, all before any weight changes
     if fused:
-        ops.append(partial(np.subtract, A[depth], t, D[top]))
+        mass = target_mass(out_act.name, t)
+        if mass is None:
+            ops.append(partial(np.subtract, A[depth], t, D[top]))
+        else:  # softmax with targets not summing to 1: δ = o Σ t - t
+            ops += [partial(np.multiply, A[depth], mass, D[top]), partial(np.subtract, D[top], t, D[top])]
     elif net.loss == "mse":
         # ∂L/∂a^L = o - t, written as one call instead of the registry's lambda
         ops.append(partial(np.subtract, A[depth], t, G[top]))

@@ -15,7 +15,8 @@ from app.engine.ops import Array
 from app.engine.optimizers import OPTIMIZERS, Optimizer
 from app.engine.quantities import QUANTITIES
 
-__all__ = ["ACTIVATIONS", "LOSSES", "OPTIMIZERS", "Activation", "Loss", "Optimizer", "catalogue", "fused_output_delta"]
+__all__ = ["ACTIVATIONS", "LOSSES", "OPTIMIZERS", "Activation", "Loss", "Optimizer", "catalogue", "fused_output_delta",
+           "target_mass"]
 
 INIT_SCHEMES = ("uniform", "xavier", "he")
 TRAIN_MODES = ("batch", "online", "minibatch")
@@ -280,8 +281,18 @@ LOSSES: dict[str, Loss] = {
 
 
 def fused_output_delta(loss: str, activation: str) -> bool:
-    """True where δ^L = o - t exactly (cross-entropy after sigmoid or softmax), which avoids 0 × ∞."""
+    """True where δ^L is computed in closed form (cross-entropy after sigmoid or softmax), which avoids 0 × ∞."""
     return activation in LOSSES[loss].fused
+
+
+def target_mass(activation: str, t: Array) -> Array | None:
+    """Σ_m t_m of each row, where the closed-form δ^L needs it. Cross-entropy after softmax has
+    δ_k = o_k Σ_m t_m - t_k, which is o_k - t_k only for targets that sum to 1; after sigmoid δ = o - t holds
+    for any target. None when δ = o - t holds exactly for these targets."""
+    if not ACTIVATIONS[activation].sums_to_one:
+        return None
+    mass = np.asarray(t, dtype=float).sum(axis=-1, keepdims=True)
+    return None if bool(np.all(mass == 1.0)) else mass
 
 
 def catalogue() -> dict[str, Any]:

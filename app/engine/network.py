@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.engine.functions import ACTIVATIONS, INIT_SCHEMES, LOSSES, OPTIMIZERS, REDUCTIONS, fused_output_delta
+from app.engine.functions import (
+    ACTIVATIONS,
+    INIT_SCHEMES,
+    LOSSES,
+    OPTIMIZERS,
+    REDUCTIONS,
+    fused_output_delta,
+    target_mass,
+)
 from app.engine.ops import Array
 from app.engine.optimizers import check_settings
 
@@ -196,8 +204,9 @@ def backward(net: Network, cache: Cache, t: Array, with_input_grad: bool = True)
         k = l - 2
         act = ACTIVATIONS[net.activations[k]]
         if l == depth and fused_output_delta(net.loss, act.name):
-            # δ^L = ∂L/∂z^L = o - t exactly for cross-entropy after sigmoid/softmax
-            delta[k] = scale * (out - t)
+            # δ^L = ∂L/∂z^L = o - t for cross-entropy after sigmoid, and after softmax for targets summing to 1
+            mass = target_mass(act.name, t)
+            delta[k] = scale * (out - t if mass is None else out * mass - t)
         else:
             # δ^l = ∂L/∂z^l = f'(z^l) ⊙ ∂L/∂a^l
             delta[k] = act.vjp(cache.z[k], cache.a[l - 1], grad_a[l - 1])

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from app.engine.functions import ACTIVATIONS, LOSSES, OPTIMIZERS, fused_output_delta
+from app.engine.functions import ACTIVATIONS, LOSSES, OPTIMIZERS, fused_output_delta, target_mass
 from app.engine.latex import DL, a_sym, elide, num, par, pars, shown
 from app.engine.network import Network, backward, forward, parameter_vector, updated_parameters
 from app.engine.quantities import event_count
@@ -135,8 +135,16 @@ def trace(net: Network, x: list[float] | np.ndarray, t: list[float] | np.ndarray
                          rf" = {na[l - 1][j - 1]}\left({nga[l - 1][j - 1]} - {par(s)}\right) = {nd[k][j - 1]}")
                 deps = list(a_id[l - 1]) + list(ga_id[l - 1])
             elif fused:
-                # computed as o - t: the activation's Jacobian times the loss's gradient collapses to it
-                latex = rf"{head} = o_{{{j}}} - t_{{{j}}} = {num(out[j - 1])} - {par(target[j - 1])} = {nd[k][j - 1]}"
+                # the activation's Jacobian times the loss's gradient collapses to o - t (to o Σ t - t after a
+                # softmax whose targets do not sum to 1)
+                mass = target_mass(act.name, target)
+                if mass is None:
+                    latex = (rf"{head} = o_{{{j}}} - t_{{{j}}} = {num(out[j - 1])} - {par(target[j - 1])}"
+                             rf" = {nd[k][j - 1]}")
+                else:
+                    total = par(float(mass[0]))
+                    latex = (rf"{head} = o_{{{j}}} \sum_k t_k - t_{{{j}}} = {num(out[j - 1])} \cdot {total}"
+                             rf" - {par(target[j - 1])} = {nd[k][j - 1]}")
                 deps = [a_id[l - 1][j - 1], ga_id[l - 1][j - 1]]
             else:
                 dl_a = rf"{DL}a_{{{j}}}^{{{l}}}}}"

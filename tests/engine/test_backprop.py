@@ -55,6 +55,20 @@ def test_cross_entropy_gradients_match_finite_differences(output, kind, hidden):
     assert gradcheck(net, x, t).ok
 
 
+@pytest.mark.parametrize("rows", [[[0.5, 0.5, 0.5]], [[0.2, 0.0, 0.1]], [[1.0, 0.0, 0.0], [0.0, 2.0, 1.0]]])
+def test_softmax_cross_entropy_is_exact_for_targets_that_do_not_sum_to_one(rows):
+    # L = -Σ t ln o allows any targets (the API warns that a softmax cannot reach them); δ = o Σt - t, not o - t
+    net = make([2, 3, 3], ["tanh", "softmax"], "cross_entropy", "mean", seed=7)
+    t = np.array(rows, dtype=float)
+    x = np.random.default_rng(7).uniform(-1, 1, size=(len(t), 2))
+    cache = forward(net, x)
+    grads = backward(net, cache, t)
+    expected = (cache.output * t.sum(axis=1, keepdims=True) - t) / len(t)
+    np.testing.assert_allclose(grads.delta[-1], expected, rtol=1e-15, atol=1e-18)
+    result = gradcheck(net, x, t)
+    assert result.ok and result.max_rel_error < 1e-6, result
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     layers=st.lists(st.integers(1, 5), min_size=2, max_size=5),

@@ -68,6 +68,14 @@ def test_every_nodes_grad_is_the_sum_over_its_readers(loss, output, hidden):
         assert summed[node["id"]] == pytest.approx(node["grad"], rel=1e-9, abs=1e-12), node
 
 
+def test_the_chain_rule_holds_at_a_softmax_whose_targets_do_not_sum_to_one():
+    net = make([2, 3, 3], ["tanh", "softmax"], "cross_entropy", "mean", seed=11)
+    nodes = graph(net, [0.4, -1.2], [0.5, 0.5, 0.5])
+    summed = chain_rule(nodes)
+    for node in nodes[:-1]:
+        assert summed[node["id"]] == pytest.approx(node["grad"], rel=1e-9, abs=1e-12), node
+
+
 @pytest.mark.parametrize("loss,output", PAIRS)
 def test_sum_nodes_carry_delta_and_weight_nodes_carry_the_weight_gradient(loss, output):
     rng = np.random.default_rng(7)

@@ -109,6 +109,17 @@ def test_every_activation_and_loss_traces_consistently(acts, loss, t):
     assert all(e["latex"] and "nan" not in e["latex"] for e in events)
 
 
+def test_a_softmax_output_delta_writes_the_sum_of_targets_when_it_is_not_one():
+    w, b = initial_parameters([2, 3, 3], "xavier", 1.0, 5)
+    net = Network([2, 3, 3], ["tanh", "softmax"], w, b, "cross_entropy")
+    for t, written in (([0, 1, 0], r"= o_{1} - t_{1} = "), ([0.5, 0.5, 0.5], r"= o_{1} \sum_k t_k - t_{1} = ")):
+        events, _ = trace(net, [0.3, -0.7], t)
+        delta = next(e for e in events if e["quantity"] == "delta" and e["l"] == 3 and e["j"] == 1)
+        assert written in delta["latex"], delta["latex"]
+        grads = backward(net, forward(net, np.array([[0.3, -0.7]])), np.array([t], dtype=float))
+        assert delta["value"] == grads.delta[-1][0, 0]
+
+
 def test_number_format():
     assert num(0.13852) == "0.1385"
     assert num(0.5) == "0.5"

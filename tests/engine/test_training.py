@@ -51,6 +51,19 @@ def test_batch_training_equals_repeated_steps():
         assert a.tobytes() == b.tobytes()
 
 
+def test_compiled_training_on_softmax_targets_not_summing_to_one_equals_repeated_steps():
+    w, b = initial_parameters([2, 4, 3], "xavier", 1.0, 4)
+    net = Network([2, 4, 3], ["tanh", "softmax"], w, b, "cross_entropy", "mean", 0.3)
+    twin = net.copy()
+    x = np.array([[0.0, 1.0], [1.0, 0.5], [-1.0, 0.2]])
+    t = np.array([[0.5, 0.5, 0.5], [1.0, 0.0, 0.0], [0.0, 0.2, 0.1]])
+    train(net, x, t, 12, "batch")
+    for _ in range(12):
+        step(twin, x, t)
+    for a, b_ in zip(net.weights + net.biases, twin.weights + twin.biases, strict=True):
+        assert a.tobytes() == b_.tobytes()
+
+
 def test_online_mode_steps_once_per_sample_in_order():
     net, x, t = preset_net("xor")
     twin = net.copy()
