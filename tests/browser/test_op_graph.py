@@ -27,6 +27,16 @@ PROJECTOR_FONTS = r"""
 """
 
 
+# The nudge plot's ℒ: each SVG text that writes it, and whether it reads upright (no rotation on screen).
+UPRIGHT = """() => [...document.querySelectorAll('#nudge-chart svg text')].filter((t) => t.textContent.trim() === 'ℒ')
+  .map((t) => { const m = t.getScreenCTM(); return Math.abs(m.b) < 1e-6 && m.a > 0; })"""
+
+
+def loss_title_upright(page: Any, what: str) -> None:
+    upright = page.evaluate(UPRIGHT)
+    assert upright and all(upright), f"{what}: the nudge plot's ℒ is missing or turned on its side ({upright})"
+
+
 def open_graph(page: Any) -> None:
     page.click("#btn-ops-graph")
     page.wait_for_selector("#op-graph-list .op-row.current .katex", timeout=30_000)
@@ -110,6 +120,7 @@ def test_graph_and_nudge_fit_every_screen(
     page.locator("#nudge-card").scroll_into_view_if_needed()
     settle(page)
     page.screenshot(path=str(SCREENSHOTS / f"nudge-{size}.png"))
+    loss_title_upright(page, f"nudge, {size}")
     assert_clean(page, f"nudge, {size}")
     if size == "projector":
         px = page.evaluate(PROJECTOR_FONTS)
@@ -156,6 +167,7 @@ def test_the_lessons_nudge_and_graph_stages(contexts: dict[str, Any], size: str)
     page.locator("#nudge-card").scroll_into_view_if_needed()
     settle(page)
     page.screenshot(path=str(SCREENSHOTS / f"lesson-nudge-{size}.png"))
+    loss_title_upright(page, f"lesson nudge, {size}")
     assert_clean(page, f"lesson nudge, {size}")
     if size == "projector":
         px = page.evaluate(PROJECTOR_FONTS)

@@ -95,11 +95,14 @@ export function createNudgeView(els, { onParam, onEpsilon, onSamples }) {
           marker: { size: 12, color: "#f59e0b", line: { color: "#111827", width: 1.5 } },
           hovertemplate: `θ + ε: ℒ = ${fmt(nudged.loss, 5)}<extra></extra>` },
       ];
+      // ℒ, one letter, reads upright at the left edge (an axis title would turn it on its side), clear of the ticks
       const layout = {
-        margin: { l: size * 4.2, r: 8, t: 6, b: size * 3.2 },
+        margin: { l: size * 5, r: 8, t: 6, b: size * 3.2 },
         font: { family: FONT, size, color: "#111827" },
         xaxis: { title: { text: name }, nticks: 4, zeroline: false },
-        yaxis: { title: { text: "ℒ" }, nticks: 4, zeroline: false },
+        yaxis: { nticks: 4, zeroline: false },
+        annotations: [{ text: "ℒ", textangle: 0, showarrow: false, xref: "paper", yref: "paper", x: 0, y: 0.5,
+          xanchor: "left", yanchor: "middle", xshift: -size * 5 }],
         showlegend: false, paper_bgcolor: "#ffffff", uirevision: "nudge",
       };
       els.chart.dataset.drawn = refKey(ref);
