@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.browser.conftest import SCREENSHOTS, settle
+from tests.browser.test_lesson import PANEL_FIT, next_part
 
 # the screen tests' contexts (one per size) and XOR network are fixtures: imported, pytest uses them here too
 from tests.browser.test_screens import SIZES, assert_clean, contexts, main_url, open_main, xor  # noqa: F401
@@ -153,13 +154,47 @@ def turn_to(page: Any, selector: str) -> None:
     assert page.locator(selector).is_visible(), f"{selector} is on no part of the stage"
 
 
+def parts_fit(page: Any, what: str) -> None:
+    """From the stage's first part to its last on a projector: neither the panel nor any box in it scrolls, and the
+    graph's or the nudge's text on each part is 24 px or more."""
+    settle(page)
+    sizes = []
+    while True:
+        fit = page.evaluate(PANEL_FIT)
+        where = f"{what}, part {fit['part']}"
+        page.screenshot(path=str(SCREENSHOTS / f"{what.replace(' ', '-')}-part{fit['part'].replace('/', 'of')}.png"))
+        assert fit["scroll"] <= fit["client"] and not fit["inner"], f"{where} scrolls inside: {fit}"
+        assert fit["wide"] == 0 and fit["katexErrors"] == 0, f"{where}: {fit}"
+        px = page.evaluate(PROJECTOR_FONTS)
+        assert px is None or px >= 24, f"{where}: text of {px} px"
+        sizes.append(px)
+        here, parts = (int(x) for x in fit["part"].split("/"))
+        if here == parts:
+            assert any(sizes), f"{what}: no part shows the graph or the nudge"
+            return
+        next_part(page, here)
+        settle(page)
+
+
+def chart_fits(page: Any, what: str) -> None:
+    """The nudge's plot as wide as its box (a plot drawn while hidden takes Plotly's default width)."""
+    box, svg = page.eval_on_selector(
+        "#nudge-chart", "e => [e.clientWidth, e.querySelector('.main-svg').getBoundingClientRect().width]")
+    assert abs(svg - box) <= 2, f"{what}: the nudge's plot is {svg} px wide in a box of {box} px"
+
+
 @pytest.mark.parametrize("size", list(SIZES))
 def test_the_lessons_nudge_and_graph_stages(contexts: dict[str, Any], size: str) -> None:  # noqa: F811
     page = open_stage(contexts[size], "nudge", size)
     page.wait_for_selector("#nudge-card:not([hidden]) #nudge-chart[data-drawn] .main-svg", state="attached",
                            timeout=30_000)
+    if size == "projector":
+        parts_fit(page, "lesson nudge")
+        page.goto("/lesson?stage=nudge&projector=1")
+        page.wait_for_selector("#nudge-card:not([hidden]) #nudge-chart[data-drawn] .main-svg", state="attached",
+                               timeout=30_000)
     turn_to(page, "#nudge-chart")
-    page.wait_for_selector("#nudge-table tr")
+    page.wait_for_selector("#nudge-table tr", state="attached")  # on a projector the table may be a part before
     # first with the lesson's numbers: the output layer's first weight
     assert page.eval_on_selector("#nudge-chart", "e => e.dataset.drawn") == "w:3:1:1"
     assert page.locator("#lesson").get_attribute("data-stage-key") == "nudge"
@@ -167,15 +202,21 @@ def test_the_lessons_nudge_and_graph_stages(contexts: dict[str, Any], size: str)
     page.locator("#nudge-card").scroll_into_view_if_needed()
     settle(page)
     page.screenshot(path=str(SCREENSHOTS / f"lesson-nudge-{size}.png"))
+    chart_fits(page, f"lesson nudge, {size}")
     loss_title_upright(page, f"lesson nudge, {size}")
     assert_clean(page, f"lesson nudge, {size}")
-    if size == "projector":
+    if size == "projector":  # the plot's part may hold no other text of the nudge: parts_fit measured every part
         px = page.evaluate(PROJECTOR_FONTS)
-        assert px is not None and px >= 24, f"lesson nudge text is {px} px in projector mode"
+        assert px is None or px >= 24, f"lesson nudge text is {px} px in projector mode"
     # the graph stage: a hidden activation read by both outputs, its gradient a sum of two terms
     page.goto("/lesson?stage=graph" + ("&projector=1" if size == "projector" else ""))
     page.wait_for_selector("body[data-ready='true']", timeout=60_000)
     page.wait_for_selector("#op-graph-card:not([hidden]) .op-row.current .katex", state="attached", timeout=30_000)
+    if size == "projector":
+        parts_fit(page, "lesson graph")
+        page.goto("/lesson?stage=graph&projector=1")
+        page.wait_for_selector("#op-graph-card:not([hidden]) .op-row.current .katex", state="attached",
+                               timeout=30_000)
     turn_to(page, "#op-graph-list")
     assert page.locator("#lesson").get_attribute("data-stage-key") == "graph"
     assert page.is_hidden("#nudge-card")

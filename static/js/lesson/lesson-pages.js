@@ -3,15 +3,34 @@
 
 const OFF = "off-page";
 
+// The operation graph and the nudge (.ops) are dealt row by row: a node's operations or the nudge's table and plot
+// are taller than a part, so they go on over the next parts like the stage's text.
+const NESTS = ".ops, .ops-card, .op-list, .op-node";
+
 /** The panel's blocks in reading order: a box's children count one by one, so formulas and notes split apart. */
 function blocksOf(panel) {
   const out = [];
+  const open = (box) => {
+    for (const c of box.children) {
+      if (!c.matches(NESTS)) out.push(c);
+      else if (!c.hidden) open(c);
+    }
+  };
   for (const child of panel.children) {
     if (child.matches(".lesson-kicker, .lesson-title")) continue;
     if (child.matches(".lesson-formulas, .lesson-notes, .lesson-table-wrap")) out.push(...child.children);
+    else if (child.matches(".ops") && !child.hidden) open(child);
     else out.push(child);
   }
   return out;
+}
+
+/** A box of the graph or the nudge whose rows are all on other parts takes no room (nor draws its frame) here. */
+function foldNests(panel, active) {
+  for (const box of [...panel.querySelectorAll(NESTS)].reverse()) {
+    const kept = active ? box.querySelector(`:scope > :not(.${OFF}):not([hidden])`) : true;
+    box.classList.toggle(OFF, !kept);
+  }
 }
 
 /**
@@ -40,11 +59,13 @@ export function createPager(panel, kicker) {
   function show() {
     let [lo, hi] = pages[page] || [0, Infinity];
     blocksOf(panel).forEach((b, k) => b.classList.toggle(OFF, k < lo || k > hi));
+    foldNests(panel, active);
     // margins the measure missed: a part that still scrolls hands its last block on to a part of its own
     while (active && hi > lo && panel.scrollHeight > panel.clientHeight) {
       pages.splice(page, 1, [lo, hi - 1], [hi, hi]);
       hi -= 1;
       blocksOf(panel).forEach((b, k) => b.classList.toggle(OFF, k < lo || k > hi));
+      foldNests(panel, active);
     }
     panel.dataset.part = `${page + 1}/${pages.length}`;
     const note = kicker.querySelector(".lesson-part-of") || kicker.appendChild(document.createElement("span"));
@@ -52,11 +73,12 @@ export function createPager(panel, kicker) {
     note.textContent = pages.length > 1 ? ` · part ${page + 1} of ${pages.length}${page + 1 < pages.length ? " →" : ""}` : "";
   }
 
-  return {
+  const pager = {
     /** Deals the panel's blocks into parts when `on` (else one part, all shown); keepPage: stay on the same part. */
     lay(on, keepPage) {
       active = on;
       for (const b of blocksOf(panel)) b.classList.remove(OFF);
+      foldNests(panel, false);
       const shown = blocksOf(panel).filter((b) => b.offsetParent !== null);
       if (!on || !shown.length) {
         pages = [[0, Infinity]];
@@ -95,4 +117,18 @@ export function createPager(panel, kicker) {
       show();
     },
   };
+  // the graph and the nudge arrive after the stage is laid out (fetched, then typeset): deal again as they change
+  const ops = panel.querySelector(".ops");
+  let queued = false;
+  if (ops && typeof MutationObserver !== "undefined") {
+    new MutationObserver(() => {
+      if (queued || !active) return;
+      queued = true;
+      requestAnimationFrame(() => {
+        queued = false;
+        if (active) pager.lay(true, true);
+      });
+    }).observe(ops, { childList: true, subtree: true, attributes: true, attributeFilter: ["hidden"] });
+  }
+  return pager;
 }

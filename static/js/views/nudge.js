@@ -30,6 +30,16 @@ export function createNudgeView(els, { onParam, onEpsilon, onSamples }) {
     onEpsilon(epsilon());
   });
   els.all.addEventListener("change", () => onSamples(els.all.checked));
+  // A plot drawn while its box was hidden (the lesson's projector parts, a closed tab) takes Plotly's default
+  // width: fit it to its box once the box is shown or changes width.
+  let chartWidth = 0;
+  if (typeof ResizeObserver !== "undefined") {
+    new ResizeObserver(() => {
+      const w = els.chart.clientWidth;
+      if (plotted && w > 0 && Math.abs(w - chartWidth) > 2) Plotly.Plots.resize(els.chart);
+      chartWidth = w;
+    }).observe(els.chart);
+  }
 
   function cell(tr, tag, text) {
     const c = document.createElement(tag);
