@@ -1,7 +1,7 @@
 """API fuzzing: schemathesis generates valid and invalid requests from the live server's /openapi.json; no answer
 may be a 5xx, use a status code the schema does not declare, or break the schema it declares.
 
-Two runs, both seeded and bounded (about a minute each on 2 cores):
+Two runs, both seeded and bounded (a minute or two each on 2 cores):
 - per operation in pytest, most valid cases aimed at real networks (FUZZ_EXAMPLES per operation, default 25);
 - the schemathesis CLI with every check and every phase (examples, coverage, fuzzing, stateful), configured by
   tests/reliability/schemathesis.toml (FUZZ_ALL_EXAMPLES per operation, default 40).
@@ -113,11 +113,13 @@ def test_every_check_and_every_phase_pass(live: Process, tmp_path: Path) -> None
     cli = Path(sys.executable).with_name("schemathesis")
     command = [
         str(cli), "--config-file", str(CONFIG), "run", f"{live.url}/openapi.json", "--checks", "all",
-        "--phases", PHASES, "--max-examples", str(ALL_EXAMPLES), "--seed", "1", "--workers", "2",
+        # one worker: with two threads, hypothesis's ast.parse of its filter lambdas can race inside CPython 3.11
+        # ("AST constructor recursion depth mismatch") and crash the run for no fault of the API
+        "--phases", PHASES, "--max-examples", str(ALL_EXAMPLES), "--seed", "1", "--workers", "1",
         "--request-timeout", "30", "--suppress-health-check", "all", "--generation-database", "none",
         "--no-color",
     ]
-    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=900)  # a hang, not speed
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-8000:]
     for phase in ("Examples", "Coverage", "Fuzzing", "Stateful"):
