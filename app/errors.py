@@ -100,6 +100,8 @@ def _tidy(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _message(err: dict[str, Any]) -> str:
     msg = str(err.get("msg", "invalid value"))
     kind = err.get("type")
+    if kind == "value_error":
+        return msg.removeprefix("Value error, ")  # our validators' own sentences, without pydantic's label
     if kind == "json_invalid":
         return "the body is not valid JSON: " + str(err.get("ctx", {}).get("error", msg))
     if kind in NOT_A_NUMBER:

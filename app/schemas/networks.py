@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, field_validator
 
@@ -27,6 +27,24 @@ from app.schemas.common import (
 )
 
 Rate = Annotated[float, Field(strict=True, gt=0, le=100, allow_inf_nan=False)]
+
+
+# the fields of a PATCH that may be left out but not sent as null
+NOT_NULL = ("learning_rate", "optimizer", "weights", "biases", "dataset", "restore")
+
+
+def _patch_schema(schema: dict[str, Any]) -> None:
+    """The PATCH body's schema as the server checks it: an example, and no null (nor null default) offered for
+    the fields of NOT_NULL."""
+    schema["examples"] = [{"learning_rate": 0.3, "weights": [{"l": 2, "j": 1, "i": 2, "value": 0.25}]}]
+    for name in NOT_NULL:
+        prop = schema["properties"][name]
+        prop.pop("default", None)
+        kinds = [k for k in prop.pop("anyOf", []) if k != {"type": "null"}]
+        if len(kinds) == 1:
+            prop.update(kinds[0])
+        elif kinds:
+            prop["anyOf"] = kinds
 
 
 class InitSpec(Strict):
@@ -110,10 +128,7 @@ class Restore(Strict):
 class NetworkPatch(Strict):
     """PATCH /api/networks/{id}: change the learning rate, optimizer, single weights or biases, or the data set."""
 
-    model_config = ConfigDict(
-        extra="forbid", allow_inf_nan=False,
-        json_schema_extra={"examples": [{"learning_rate": 0.3, "weights": [{"l": 2, "j": 1, "i": 2, "value": 0.25}]}]},
-    )
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, json_schema_extra=_patch_schema)
 
     learning_rate: Rate | None = None
     optimizer: OptimizerName | OptimizerSpec | None = Field(
@@ -124,6 +139,15 @@ class NetworkPatch(Strict):
     reset: bool = Field(False, strict=True, description="draw the initial weights again from init (same seed), "
                         "iteration 0, the optimizer's state cleared")
     restore: Restore | None = Field(None, description="put back parameters and progress from an earlier state")
+
+    # every field may be left out (it keeps its value) but none may be null: a script sending
+    # "learning_rate": null would otherwise get 200 and no change
+    @field_validator(*NOT_NULL, mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("null is not a value here: leave the field out to keep it as it is")
+        return value
 
 
 class OptimizerState(Reply):

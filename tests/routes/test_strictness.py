@@ -24,6 +24,16 @@ def test_patch_refuses_booleans_and_strings_as_numbers(client, xor, body, loc):
     assert client.get(url(xor)).json() == before
 
 
+@pytest.mark.parametrize("field", ["learning_rate", "optimizer", "weights", "biases", "dataset", "restore"])
+def test_patch_refuses_null_rather_than_ignoring_it(client, xor, field):
+    before = client.get(url(xor)).json()
+    msg = assert_names(client.patch(url(xor), json={field: None, "reset": True}), 422, "body", field)
+    assert msg == "null is not a value here: leave the field out to keep it as it is"
+    assert client.get(url(xor)).json() == before
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["NetworkPatch"]["properties"][field]
+    assert "null" not in str(schema) and "None" not in str(schema), schema  # the schema does not offer null either
+
+
 @pytest.mark.parametrize(("path", "body", "loc"), [
     ("", {"layers": [2, True, 1]}, ("body", "layers", 1)),
     ("", {"layers": [2, 1], "learning_rate": False}, ("body", "learning_rate")),
