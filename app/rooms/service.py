@@ -21,7 +21,10 @@ from app.rooms.records import RoomNotFound, RoomRecords
 from app.store.base import Conflict, NetworkStore
 
 FREE = {"lock": "free", "paused": False, "message": None}  # a room's pacing until the presenter sets one
-UPDATABLE = ("network_id", "sample", "position", "phase", "training", "iteration", "network_version", "view", "stage")
+UPDATABLE = ("network_id", "sample", "position", "phase", "training", "iteration", "network_version", "view", "stage",
+             "live_table")
+# the live table's place belongs to its stage: moving to another stage or view drops it
+PLACES = ("view", "stage")
 
 
 def missing(code: str) -> ApiError:
@@ -64,7 +67,7 @@ class Rooms:
             code = new_code()
             state = {"code": code, "network_id": network_id, "sample": 0, "position": 0, "phase": None,
                      "iteration": iteration, "network_version": network_version, "training": None,
-                     "pacing": dict(FREE), "seq": 1, "updated": self.clock()}
+                     "live_table": None, "pacing": dict(FREE), "seq": 1, "updated": self.clock()}
             if self.backend.insert(code, {"token_hash": digest, "state": state}):
                 return code, token, {**state, FOLLOWERS: 0}
         raise RuntimeError("no free room code after 20 tries")  # 887 million codes: practically unreachable
@@ -123,9 +126,12 @@ class Rooms:
         return (tally if tally is not None else self.counts.read(code)).get(FOLLOWERS)
 
     def publish(self, code: str, fields: dict[str, Any]) -> dict[str, Any]:
-        """The presenter's new position, phase, sample, network or training progress (only the given fields)."""
+        """The presenter's new position, phase, sample, network, training progress, stage or live table place (only
+        the given fields; a new view or stage clears the live table's place unless `fields` sets it)."""
 
         def change(state: dict[str, Any]) -> None:
+            if any(name in fields and fields[name] != state.get(name) for name in PLACES):
+                state["live_table"] = None
             for name in UPDATABLE:
                 if name in fields:
                     state[name] = fields[name]

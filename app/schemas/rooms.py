@@ -67,6 +67,16 @@ class Pacing(Strict):
     message: str | None = Field(None, max_length=200, description="shown on paused screens (up to 200 characters)")
 
 
+class LiveTable(Strict):
+    """Where the presenter's live table stage stands: the run shown and the iteration its slider shows."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"mode": "batch", "iteration": 4000}]})
+
+    mode: Literal["batch", "online"] = Field(description="the run shown: batch or online training")
+    iteration: Annotated[int, Field(ge=0, le=10**7), BeforeValidator(whole)] = Field(
+        description="the iteration the slider shows (0, 100, ... 10000)")
+
+
 class RoomState(Reply):
     """What followers see: the presenter's network, sample, step position, phase and training progress."""
 
@@ -83,6 +93,9 @@ class RoomState(Reply):
     stage: int | None = Field(None, description="the guided lesson's stage (1-based) when view is lesson")
     question: RoomQuestion | None = Field(None, description="the class quiz's current question (its value only "
                                           "after the reveal)")
+    live_table: LiveTable | None = Field(None, description="the live table's mode and iteration while the "
+                                         "presenter is on that stage (null elsewhere; a change of stage or view "
+                                         "clears it)")
     pacing: Pacing = Field(default_factory=lambda: Pacing(lock="free", paused=False, message=None),
                            description="the presenter's pacing")
     followers: int = Field(0, description="event streams open on this room right now")
@@ -91,11 +104,12 @@ class RoomState(Reply):
 
 
 class RoomStateUpdate(Strict):
-    """POST /api/rooms/{code}/state: the fields that changed (any subset); `training: null` clears the run."""
+    """POST /api/rooms/{code}/state: the fields that changed (any subset); `training: null` clears the run,
+    `live_table: null` the live table's place."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"sample": 1, "position": 12, "phase": "backward"}, {"training": {"done": 200, "total": 1000}},
-        {"view": "lesson", "stage": 3}]})
+        {"view": "lesson", "stage": 3}, {"live_table": {"mode": "online", "iteration": 2500}}]})
 
     # the network's iteration and version are read from the store at each change, so a follower reloads the
     # network whenever it changed, whoever changed it
@@ -107,6 +121,8 @@ class RoomStateUpdate(Strict):
     training: TrainingProgress | None = None
     view: Literal["main", "lesson"] | None = None
     stage: Annotated[int, Field(ge=1, le=1000), BeforeValidator(whole)] | None = None
+    live_table: LiveTable | None = Field(None, description="the live table's place; null clears it (a change of "
+                                         "stage or view clears it unless this sets it)")
 
 
 class RoomCreated(Reply):

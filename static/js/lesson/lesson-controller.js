@@ -66,9 +66,31 @@ export function createLesson(deps) {
     return drawn;
   }
 
+  /**
+   * The live table's place as the room carries it, {mode, iteration} (the iteration the slider shows), or null off
+   * that stage; before its run lands, the iteration the slider's index will show.
+   */
+  function livePlace() {
+    if (!stage().table) return null;
+    const { mode, index, runs } = state.live;
+    const every = LIVE_RUNS[mode].record_every;
+    const run = runs[mode];
+    const snap = run && run.snapshots[Math.min(index, run.snapshots.length - 1)];
+    return { mode, iteration: snap ? snap.iteration : Math.min(index * every, LIVE_RUNS[mode].iterations) };
+  }
+
+  /** A follower's (or a reloaded presenter's) live table at the room's place; a null place leaves it as it is. */
+  function placeLive(place) {
+    if (!place || !LIVE_RUNS[place.mode]) return;
+    const every = LIVE_RUNS[place.mode].record_every;
+    state.live.mode = place.mode;
+    state.live.index = Math.max(0, Math.min(Math.round(place.iteration / every), LIVE_RUNS[place.mode].iterations / every));
+  }
+
   function moved() {
     if (!state.following) deps.setUrl({ stage: state.stage, projector: state.projector, room: presenting ? presenting.code : null });
-    if (presenting) presenting.publish({ view: "lesson", stage: state.stage, sample: state.sample, position: position.p, network_id: state.network.id });
+    // the live table's place rides with every move (null off its stage), so merged moves never keep a stale one
+    if (presenting) presenting.publish({ view: "lesson", stage: state.stage, sample: state.sample, position: position.p, network_id: state.network.id, live_table: livePlace() });
     if (!state.following && deps.onMoved) deps.onMoved(); // the planned questions: the switch, and one to ask
   }
 
@@ -143,8 +165,13 @@ export function createLesson(deps) {
     }
   }
 
+  /** The room follows the live table's slider and switch through the presenter's merged publishing. */
+  function publishLive() {
+    if (presenting) presenting.publish({ live_table: livePlace() });
+  }
+
   /** The live table's mode: the slider keeps its iteration where the other run recorded it. */
-  function setLiveMode(mode) {
+  const setLiveMode = local((mode) => {
     const live = state.live;
     if (!LIVE_RUNS[mode] || live.mode === mode) return;
     const from = live.runs[live.mode];
@@ -154,12 +181,15 @@ export function createLesson(deps) {
     live.index = Math.min(Math.round(iteration / every), LIVE_RUNS[mode].iterations / every);
     ensureRun(mode);
     show();
-  }
+    publishLive();
+  });
 
-  function setLiveIndex(k) {
+  // a follower's table shows the presenter's place: its own switch and slider are off (live-table.js)
+  const setLiveIndex = local((k) => {
     state.live.index = Math.max(0, Math.trunc(k) || 0);
     show();
-  }
+    publishLive();
+  });
 
   /** The lecture's outputs by iteration, for the live table's lecture column. */
   function setReference(presets) {
@@ -244,6 +274,7 @@ export function createLesson(deps) {
     install(loaded);
     state.netKey = key;
     presenting = again;
+    placeLive(rs.live_table);
     await goStage(rs.stage || options.stage || 1, rs.position);
     return undefined;
   }
@@ -304,6 +335,7 @@ export function createLesson(deps) {
           install(await loadNetwork(await api.getNetwork(rs.network_id), rs.sample ?? 0));
           state.followKey = key;
         }
+        placeLive(rs.live_table); // the first state of a late join or a reconnection places it too
         await goStage(rs.stage || 1, rs.position);
         deps.onFollowed(rs);
       }).catch((err) => say(`Following the presenter failed: ${err.message}`));

@@ -209,7 +209,7 @@ export function createLessonView(els, { onDot, onMode, onIndex } = {}) {
     }
 
     els.table.hidden = !stage.table;
-    if (stage.table) live.render(ctx.live, ctx.network.dataset);
+    if (stage.table) live.render(ctx.live, ctx.network.dataset, following);
 
     els.notes.textContent = "";
     for (const note of stage.notes || []) {

@@ -153,17 +153,21 @@ export function createLiveTable(box, { onMode, onIndex } = {}) {
 
   /**
    * live: {mode, index, runs: {batch, online} (POST /train answers with record_weights, null while loading),
-   * compared (compareTable of the batch run), lecture (the reference's outputs by iteration)}; dataset: the network's.
+   * compared (compareTable of the batch run), lecture (the reference's outputs by iteration)}; dataset: the network's;
+   * following: a follower's page, whose switch and slider show the presenter's place and take no moves.
    */
-  function render(live, dataset) {
+  function render(live, dataset, following = false) {
     if (!built || !box.contains(built.slider)) build();
     const run = live.runs[live.mode];
-    for (const [mode, b] of Object.entries(built.buttons)) b.setAttribute("aria-pressed", String(mode === live.mode));
+    for (const [mode, b] of Object.entries(built.buttons)) {
+      b.setAttribute("aria-pressed", String(mode === live.mode));
+      b.disabled = following;
+    }
     const snaps = run ? run.snapshots : [];
     const index = Math.max(0, Math.min(snaps.length - 1, live.index));
     const snap = snaps[index] || null;
     built.slider.max = String(Math.max(snaps.length - 1, 0));
-    built.slider.disabled = !run;
+    built.slider.disabled = !run || following;
     if (Number(built.slider.value) !== index) built.slider.value = String(index);
     const iteration = snap ? snap.iteration : 0;
     built.readout.textContent = run ? `iteration ${count(iteration)} of ${count(run.iteration)} (${live.mode})` : `training ${live.mode}…`;
