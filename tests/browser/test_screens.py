@@ -157,6 +157,9 @@ FONTS = r"""
     phases: min(q('.phase-btn')),
     figure: min(q('#network-figure-plot svg text')),
     player: min(q('#step-label, #loss-readout')),
+    // every text the header writes itself (the network's line, the room's code, the buttons)
+    header: min([...document.querySelectorAll('.topbar *')].filter((e) => e.checkVisibility()
+      && [...e.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim()))),
   };
 }
 """
@@ -412,6 +415,7 @@ def test_share_dialog_leaves_the_formula_in_view_and_warns_of_a_loopback_link(
     page.click("#room-close")
     settle(page)
     assert_clean(page, f"main page sharing, {size}")
+    projector_rules(page, size, f"main page sharing, {size}")  # the header with the room's code beside the rest
     page.close()
 
 
