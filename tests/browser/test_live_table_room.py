@@ -1,6 +1,6 @@
 """The live table in a presented lesson: the projector (1280 x 720) moves the slider and switches batch/online, and
 every phone (390 x 844, touch) shows the same run at the same iteration with the same outputs, a phone that joins
-late included. Off the stage, the room forgets the place."""
+late included; a reloaded projector comes back to the same place. Off the stage, the room forgets the place."""
 
 from __future__ import annotations
 
@@ -93,10 +93,16 @@ def test_phones_follow_the_projectors_live_table_slider_and_mode(
         assert phone.page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
         assert phone.errors == []
     settle(phones[0].page)
-    phones[0].page.evaluate("() => document.querySelector('#lesson-table .live-controls').scrollIntoView()")
+    phones[0].page.evaluate("() => document.querySelector('#lesson-table .live-controls').scrollIntoView({block: 'center'})")
     settle(phones[0].page)
     shoot(phones[0].page, "live-table-room-phone")
     shoot(page, "live-table-room-projector")
+
+    # The projector's page reloaded presents the same room again, at the room's place.
+    page.reload()
+    page.wait_for_selector("body[data-ready='true'].projector", timeout=20_000)
+    assert lesson(page)["stageKey"] == "table"
+    _phones_show(page, phones, "online", 2500)
 
     # Back a stage (the keys leave the slider first, which would take them): the room forgets the place.
     page.evaluate("() => document.activeElement.blur()")
