@@ -93,7 +93,7 @@ def test_phones_follow_the_projectors_live_table_slider_and_mode(
         assert phone.page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
         assert phone.errors == []
     settle(phones[0].page)
-    phones[0].page.evaluate("() => document.querySelector('#lesson-table .live-controls').scrollIntoView({block: 'center'})")
+    phones[0].page.locator("#lesson-table .live-controls").evaluate("e => e.scrollIntoView({block: 'center'})")
     settle(phones[0].page)
     shoot(phones[0].page, "live-table-room-phone")
     shoot(page, "live-table-room-projector")
