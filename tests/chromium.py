@@ -10,6 +10,9 @@ from typing import Any
 import pytest
 
 CHROMIUM = os.environ.get("DELTAFLOW_CHROMIUM", "/usr/bin/chromium")
+# how long a browser test waits for a page to load and show its first state: a bound that catches a hang, wide
+# enough for a 2-core machine running the whole suite (a page pulls plotly.js and draws its figure)
+PAGE_LOAD = 60_000
 # the background-networking flags keep Chromium from calling out on a machine with no internet
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

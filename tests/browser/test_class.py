@@ -22,6 +22,7 @@ from tests.browser.test_op_graph import PROJECTOR_FONTS, open_graph, open_nudge,
 from tests.browser.test_page import get_trace, open_app, press, query, wait_position
 from tests.browser.test_quiz import PHONE
 from tests.browser.test_screens import assert_clean
+from tests.chromium import PAGE_LOAD
 from tests.support import eventually
 
 pytestmark = pytest.mark.browser
@@ -53,7 +54,7 @@ class Phone:
         self.page.on("console", lambda msg: msg.type == "error" and self.errors.append(msg.text))
         self.page.on("pageerror", lambda err: self.errors.append(str(err)))
         self.page.goto(f"/join/{code}")
-        self.page.wait_for_selector(ready, timeout=20_000)
+        self.page.wait_for_selector(ready, timeout=PAGE_LOAD)
 
     def answer(self, value: float) -> None:
         self.page.locator("#quiz-answer").tap()
@@ -231,7 +232,7 @@ def test_the_projector_walks_every_step_and_stage_writing_the_engines_numbers(
 
     # The guided lesson on the same projector: every stage, every part of a long stage.
     page.goto("/lesson?projector=1")
-    page.wait_for_selector("body[data-ready='true']", timeout=20_000)
+    page.wait_for_selector("body[data-ready='true']", timeout=PAGE_LOAD)
     page.wait_for_selector("body.projector")
     total = int(page.get_attribute("#lesson", "data-lesson-total") or "0")
     traces: dict[tuple[str, int], list[dict[str, Any]]] = {}
@@ -274,7 +275,7 @@ def test_a_class_through_a_lesson_question_the_live_table_the_graph_and_the_nudg
     # The presenter presents the lesson at ∂L/∂a on the half adder; two phones follow it.
     page.set_viewport_size({"width": 1280, "height": 720})
     page.goto("/lesson?stage=grad-a&projector=1")
-    page.wait_for_selector("body[data-ready='true'].projector", timeout=20_000)
+    page.wait_for_selector("body[data-ready='true'].projector", timeout=PAGE_LOAD)
     page.click("#lesson-present")
     page.wait_for_selector("body[data-room-code]")
     code = page.get_attribute("body", "data-room-code")

@@ -7,13 +7,14 @@ from typing import Any
 import pytest
 
 from tests.browser.test_quiz import PHONE
+from tests.chromium import PAGE_LOAD
 
 pytestmark = pytest.mark.browser
 
 
 def _lesson_words(page: Any, stage: int) -> str:
     page.goto(f"/lesson?stage={stage}")
-    page.wait_for_selector("body[data-ready='true']", timeout=20_000)
+    page.wait_for_selector("body[data-ready='true']", timeout=PAGE_LOAD)
     return str(page.inner_text("#lesson-text"))
 
 

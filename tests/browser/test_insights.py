@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from tests.browser.test_page import fig, open_app, query, wait_position
+from tests.chromium import PAGE_LOAD
 from tests.support import eventually
 
 pytestmark = pytest.mark.browser
@@ -58,8 +59,8 @@ def load_preset(page: Any, name: str) -> str:
     old = query(page)["net"]
     page.select_option("#preset-select", name)
     page.click("#preset-load")
-    page.wait_for_function("old => !location.search.includes(old)", arg=old, timeout=20_000)
-    page.wait_for_function("() => document.getElementById('norms-chart').dataset.points >= '1'", timeout=20_000)
+    page.wait_for_function("old => !location.search.includes(old)", arg=old, timeout=PAGE_LOAD)
+    page.wait_for_function("() => document.getElementById('norms-chart').dataset.points >= '1'", timeout=PAGE_LOAD)
     return query(page)["net"]
 
 
@@ -102,7 +103,7 @@ def test_the_optimizer_is_chosen_with_its_hyperparameters_and_the_trace_shows_it
     # A new network built from the editor keeps the chosen rule.
     page.click("#add-layer")
     page.click("#editor-apply")
-    page.wait_for_function("old => !location.search.includes(old)", arg=net, timeout=20_000)
+    page.wait_for_function("old => !location.search.includes(old)", arg=net, timeout=PAGE_LOAD)
     built = api(page, "GET", f"/api/networks/{query(page)['net']}")
     assert len(built["layers"]) == 4 and built["optimizer"] == {"name": "momentum", "momentum": 0.5}
     page.wait_for_function("() => document.getElementById('opt-select').value === 'momentum'")
@@ -135,7 +136,8 @@ def test_deep_sigmoid_shows_vanishing_gradients_and_minibatch_training_charts_th
     wait_trained(page)
     after = api(page, "GET", f"/api/networks/{net}")
     assert after["iteration"] == before["iteration"] + 40  # an iteration of mini-batch training is an epoch
-    page.wait_for_function("() => Number(document.getElementById('norms-chart').dataset.points) >= 5", timeout=20_000)
+    page.wait_for_function("() => Number(document.getElementById('norms-chart').dataset.points) >= 5",
+                           timeout=PAGE_LOAD)
     # one record per chunk of 10 epochs, on the weights before that chunk's first update
     xs = page.evaluate("() => document.getElementById('norms-chart').data[0].x")
     assert xs == [before["iteration"] + k for k in (0, 10, 20, 30, 40)]
@@ -306,7 +308,7 @@ def test_batch_versus_one_sample_and_the_next_sample_button(page: Any, watch: An
     page.wait_for_selector("#next-sample.primary")
     page.click("#next-sample")
     nxt = str((shown + 1) % 4)
-    page.wait_for_function("s => new URLSearchParams(location.search).get('sample') === s", arg=nxt, timeout=20_000)
+    page.wait_for_function("s => new URLSearchParams(location.search).get('sample') === s", arg=nxt, timeout=PAGE_LOAD)
     state = api(page, "GET", f"/api/networks/{net}")
     assert state["iteration"] == 1
     for (l, j, i), v in new_w.items():
@@ -334,7 +336,7 @@ def test_several_outputs_colour_the_plane_by_class(page: Any, watch: Any, shoot:
         },
     )
     open_app(page, f"/?net={net['id']}")
-    wait_attr(page, "#boundary-chart", "data-classes", "3", timeout=20_000)
+    wait_attr(page, "#boundary-chart", "data-classes", "3", timeout=PAGE_LOAD)
     page.fill("#train-iterations", "600")
     page.click("#train-start")
     wait_trained(page)
@@ -373,7 +375,8 @@ def test_the_insights_panel_on_a_phone_and_a_projector(
     page = ctx.new_page()
     try:
         open_app(page, "/?projector=1" if size == "projector" else "/")
-        page.wait_for_function("() => document.getElementById('batch-table').dataset.samples === '4'", timeout=20_000)
+        page.wait_for_function("() => document.getElementById('batch-table').dataset.samples === '4'",
+                               timeout=PAGE_LOAD)
         if size == "phone":
             page.click("#gradcheck-run")
             wait_attr(page, "#gradcheck-table", "data-rows", "9")

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.browser.test_page import READY, get_trace, messages, query, wait_position
+from tests.chromium import PAGE_LOAD
 from tests.support import eventually
 
 pytestmark = pytest.mark.browser
@@ -32,7 +33,7 @@ def tab_to(page: Any, element_id: str, limit: int = 150) -> int:
 def test_keyboard_only_walk_through_the_main_page(page: Any, watch: Any, shoot: Any) -> None:
     page.set_viewport_size({"width": 1366, "height": 768})
     page.goto("/")
-    page.wait_for_selector(READY, timeout=20_000)
+    page.wait_for_selector(READY, timeout=PAGE_LOAD)
     first = eventually(lambda: query(page).get("net"), message="the address never named a network")
 
     # load XOR from the preset list
@@ -124,7 +125,7 @@ def test_keyboard_only_walk_through_the_main_page(page: Any, watch: Any, shoot: 
 def test_the_landscapes_two_edges_are_picked_by_keyboard(page: Any) -> None:
     page.set_viewport_size({"width": 1366, "height": 768})
     page.goto("/")
-    page.wait_for_selector(READY, timeout=20_000)
+    page.wait_for_selector(READY, timeout=PAGE_LOAD)
     page.wait_for_selector("#land-pick")
     tab_to(page, "land-pick")
     page.keyboard.press("Enter")

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import PageWatch, settle
+from tests.chromium import PAGE_LOAD
 from tests.support import eventually
 
 pytestmark = pytest.mark.browser
@@ -28,12 +29,12 @@ def lesson(page: Any) -> dict[str, str]:
 
 def open_lesson(page: Any, path: str = "/lesson") -> dict[str, str]:
     page.goto(path)
-    page.wait_for_selector(READY, timeout=20_000)
+    page.wait_for_selector(READY, timeout=PAGE_LOAD)
     return lesson(page)
 
 
 def wait_key(page: Any, key: str) -> None:
-    page.wait_for_function("k => document.getElementById('lesson').dataset.stageKey === k", arg=key, timeout=20_000)
+    page.wait_for_function("k => document.getElementById('lesson').dataset.stageKey === k", arg=key, timeout=PAGE_LOAD)
 
 
 def next_part(page: Any, here: int) -> None:
@@ -315,8 +316,8 @@ def test_a_room_follows_the_presenters_stage_live(browser: Any, base_url: str, s
         presenter.keyboard.press("Escape")
         student = student_ctx.new_page()
         student.goto(link)
-        student.wait_for_url(f"**/lesson?room={code}&follow=1", timeout=20_000)
-        student.wait_for_selector(READY, timeout=20_000)
+        student.wait_for_url(f"**/lesson?room={code}&follow=1", timeout=PAGE_LOAD)
+        student.wait_for_selector(READY, timeout=PAGE_LOAD)
         wait_step(student, 2)
         for n in (3, 4, 5):
             presenter.keyboard.press("ArrowRight")
@@ -369,9 +370,9 @@ def test_a_student_on_the_join_form_is_taken_to_the_presenters_lesson_under_thei
         student.fill("#join-code", code.lower())
         student.fill("#join-name", "Ada")
         student.click("button[type=submit]")
-        student.wait_for_selector("body[data-my-name='Ada']", timeout=20_000)
+        student.wait_for_selector("body[data-my-name='Ada']", timeout=PAGE_LOAD)
         student.wait_for_url(f"**/lesson?room={code}&follow=1", timeout=10_000)  # the name is used, then dropped
-        student.wait_for_selector(READY, timeout=20_000)
+        student.wait_for_selector(READY, timeout=PAGE_LOAD)
         wait_step(student, 4)
         assert joins == [(f"{base_url}/join/{code}?name=Ada", 303)]  # never the main follower page
     finally:
@@ -413,7 +414,7 @@ def test_the_lesson_reads_well_at_the_classs_sizes(browser: Any, base_url: str, 
 
 def test_the_main_page_opens_on_a_sample_whose_gradients_are_not_all_zero(page: Any) -> None:
     page.goto("/")
-    page.wait_for_selector(READY, timeout=20_000)
+    page.wait_for_selector(READY, timeout=PAGE_LOAD)
     page.wait_for_function("() => new URLSearchParams(location.search).get('sample') !== null")
     query = dict(p.split("=", 1) for p in page.url.split("?", 1)[1].split("&"))
     assert query["sample"] == "3"  # x = (1, 1): no input is 0, so no weight's gradient is 0 for lack of input

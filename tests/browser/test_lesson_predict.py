@@ -20,6 +20,7 @@ from tests.browser.test_lesson import (
     wait_key,
     wait_step,
 )
+from tests.chromium import PAGE_LOAD
 from tests.support import eventually
 
 pytestmark = pytest.mark.browser
@@ -68,7 +69,7 @@ def test_ask_the_class_holds_stepping_until_reveal_and_hides_the_value_from_foll
         presenter.keyboard.press("Escape")
         student = student_ctx.new_page()
         student.goto(f"/lesson?room={code}&follow=1")
-        student.wait_for_selector(READY, timeout=20_000)
+        student.wait_for_selector(READY, timeout=PAGE_LOAD)
         step = lesson(presenter)["lessonStep"]
         wait_step(student, int(step))
         trace = trace_of(presenter)

@@ -12,6 +12,7 @@ from tests.browser.conftest import settle
 from tests.browser.test_class import Phone, _lesson_at, _place, phones  # noqa: F401
 from tests.browser.test_lesson import lesson, wait_key
 from tests.browser.test_op_graph import turn_to
+from tests.chromium import PAGE_LOAD
 from tests.support import eventually
 
 pytestmark = pytest.mark.browser
@@ -54,7 +55,7 @@ def test_phones_follow_the_projectors_live_table_slider_and_mode(
     # The presenter presents the lesson one stage before the live table; a phone follows.
     page.set_viewport_size({"width": 1280, "height": 720})
     page.goto("/lesson?stage=batch&projector=1")
-    page.wait_for_selector("body[data-ready='true'].projector", timeout=20_000)
+    page.wait_for_selector("body[data-ready='true'].projector", timeout=PAGE_LOAD)
     page.click("#lesson-present")
     page.wait_for_selector("body[data-room-code]")
     code = str(page.get_attribute("body", "data-room-code"))
@@ -100,7 +101,7 @@ def test_phones_follow_the_projectors_live_table_slider_and_mode(
 
     # The projector's page reloaded presents the same room again, at the room's place.
     page.reload()
-    page.wait_for_selector("body[data-ready='true'].projector", timeout=20_000)
+    page.wait_for_selector("body[data-ready='true'].projector", timeout=PAGE_LOAD)
     assert lesson(page)["stageKey"] == "table"
     _phones_show(page, phones, "online", 2500)
 

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from tests.browser.conftest import settle
+from tests.chromium import PAGE_LOAD
 from tests.support import eventually
 
 pytestmark = pytest.mark.browser
@@ -21,7 +22,7 @@ READY = "body[data-ready=true]"
 def open_app(page: Any, path: str = "/") -> str:
     """Loads the page, waits until the first trace is shown, and returns the network id from the URL."""
     page.goto(path)
-    page.wait_for_selector(READY, timeout=20_000)
+    page.wait_for_selector(READY, timeout=PAGE_LOAD)
     page.wait_for_function("() => new URLSearchParams(location.search).get('net')")  # the address follows the view
     return query(page)["net"]
 
@@ -337,7 +338,7 @@ def test_url_reproduces_the_position(page: Any, context: Any) -> None:
     event = page.get_attribute("#formula", "data-event-id")
     other = context.new_page()
     other.goto(page.url)
-    other.wait_for_selector(READY, timeout=20_000)
+    other.wait_for_selector(READY, timeout=PAGE_LOAD)
     assert query(other)["net"] == net
     assert fig(other)["position"] == str(position)
     assert other.get_attribute("#formula", "data-event-id") == event
@@ -346,7 +347,7 @@ def test_url_reproduces_the_position(page: Any, context: Any) -> None:
 
 def test_stale_link_shows_a_message(page: Any, shoot: Any) -> None:
     page.goto("/?net=doesnotexist000000000&step=3")
-    page.wait_for_selector(READY, timeout=20_000)
+    page.wait_for_selector(READY, timeout=PAGE_LOAD)
     msg = page.locator(".message-error").first
     assert "no longer exists" in msg.inner_text()
     assert query(page)["net"] != "doesnotexist000000000"
@@ -417,7 +418,7 @@ def test_a_diverging_network_says_so(page: Any, shoot: Any) -> None:
     page.fill("#train-iterations", "200")
     page.click("#train-start")
     banner = page.locator("#diverged")
-    banner.wait_for(state="visible", timeout=20_000)
+    banner.wait_for(state="visible", timeout=PAGE_LOAD)
     assert "diverged" in banner.inner_text()
     state = page.request.get(f"/api/networks/{net}").json()
     assert state["diverged"] is True
@@ -689,7 +690,7 @@ def test_every_bias_label_is_the_engines_value_at_its_position(page: Any) -> Non
     checked = 0
     for p in (backward + 1, len(events) - 3, len(events)):
         page.goto(f"/?net={net}&sample=3&step={p}")
-        page.wait_for_selector(READY, timeout=20_000)
+        page.wait_for_selector(READY, timeout=PAGE_LOAD)
         wait_position(page, p)
         labels = bias_labels(page)
         phase = events[p - 1]["phase"]
@@ -716,7 +717,7 @@ def test_adam_training_leaves_every_formula_typeset(page: Any, watch: Any, shoot
     events = get_trace(page, net, 0)["events"]
     for p in (len(events) - 1, len(events)):
         page.goto(f"/?net={net}&sample=0&step={p}")
-        page.wait_for_selector(READY, timeout=20_000)
+        page.wait_for_selector(READY, timeout=PAGE_LOAD)
         wait_position(page, p)
         page.wait_for_selector("#formula-math .katex")
         assert page.locator(".katex-error").count() == 0, formula_tex(page)

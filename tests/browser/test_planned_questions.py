@@ -23,6 +23,7 @@ from tests.browser.test_lesson import (
     trace_of,
     wait_key,
 )
+from tests.chromium import PAGE_LOAD
 from tests.support import eventually
 
 pytestmark = pytest.mark.browser
@@ -57,7 +58,7 @@ def test_a_planned_question_is_asked_when_the_lesson_reaches_it(
         eventually(lambda: position(desk) == opening + 2, message="two steps into the stage")
         plan_here(desk)
         desk.goto(f"/lesson?stage={SECOND}")
-        desk.wait_for_selector(READY, timeout=20_000)
+        desk.wait_for_selector(READY, timeout=PAGE_LOAD)
         second_at = position(desk)
         desk.keyboard.press("ArrowDown")
         eventually(lambda: position(desk) == second_at + 1, message="one step into the second stage")
@@ -80,7 +81,7 @@ def test_a_planned_question_is_asked_when_the_lesson_reaches_it(
         # a fresh browser has no plan; a bad file is refused with what is wrong, the exported one is taken
         desk.evaluate("localStorage.clear()")
         desk.reload()
-        desk.wait_for_selector(READY, timeout=20_000)
+        desk.wait_for_selector(READY, timeout=PAGE_LOAD)
         assert desk.inner_text("#lesson-plan-status") == "No planned questions"
         bad = json.loads(exported)
         bad["questions"][1]["stage"] = "nowhere"
@@ -98,14 +99,14 @@ def test_a_planned_question_is_asked_when_the_lesson_reaches_it(
 
         # in class: projector mode, presenting from the stage before, one phone following
         desk.goto(f"/lesson?stage={first_step - 1}&projector=1")
-        desk.wait_for_selector(READY, timeout=20_000)
+        desk.wait_for_selector(READY, timeout=PAGE_LOAD)
         desk.click("#lesson-present")
         desk.wait_for_selector("body[data-room-code]")
         code = desk.get_attribute("body", "data-room-code")
         desk.keyboard.press("Escape")
         phone = phone_ctx.new_page()
         phone.goto(f"/lesson?room={code}&follow=1")
-        phone.wait_for_selector(READY, timeout=20_000)
+        phone.wait_for_selector(READY, timeout=PAGE_LOAD)
         assert phone.locator("#lesson-plan").is_hidden()
         assert phone.eval_on_selector_all(".lesson-dot[data-plan]", "bs => bs.length") == 0
 

@@ -10,6 +10,7 @@ import pytest
 
 from tests.browser.test_page import READY, open_app, press, query, wait_position
 from tests.browser.test_quiz import PHONE
+from tests.chromium import PAGE_LOAD
 from tests.support import eventually
 
 pytestmark = pytest.mark.browser
@@ -77,7 +78,7 @@ def test_the_lessons_follower_joins_with_an_identity_that_survives_a_reload(
         browser: Any, base_url: str, page: Any) -> None:
     page.set_viewport_size({"width": 1366, "height": 768})
     page.goto("/lesson?stage=2")
-    page.wait_for_selector(READY, timeout=20_000)
+    page.wait_for_selector(READY, timeout=PAGE_LOAD)
     page.click("#lesson-present")
     page.wait_for_selector("body[data-room-code]")
     code = page.get_attribute("body", "data-room-code")
@@ -90,7 +91,7 @@ def test_the_lessons_follower_joins_with_an_identity_that_survives_a_reload(
         student.on("request", lambda r: r.method == "POST" and r.url.endswith("/followers") and joins.append(r.url))
         for _ in range(2):  # a reload (a phone waking from sleep) is the same student
             student.goto(f"/lesson?room={code}&follow=1")
-            student.wait_for_selector(READY, timeout=20_000)
+            student.wait_for_selector(READY, timeout=PAGE_LOAD)
         kept = student.evaluate(f"() => JSON.parse(localStorage.getItem('deltaflow-follower:{code}'))")
         assert kept and kept["token"] and len(joins) == 1
         assert len(streams) == 2 and all(f"token={kept['token']}" in url for url in streams), streams
@@ -109,11 +110,11 @@ def test_a_reloaded_presenter_presents_the_same_room_again(browser: Any, base_ur
     try:
         student = phone.new_page()
         student.goto(f"/join/{code}")
-        student.wait_for_selector("body[data-ready='true'][data-position='2']", timeout=20_000)
+        student.wait_for_selector("body[data-ready='true'][data-position='2']", timeout=PAGE_LOAD)
         seq = int(student.get_attribute("body", "data-seq") or "0")
         eventually(lambda: query(page).get("room") == code, message="the address never named the room")
         page.reload()
-        page.wait_for_selector(READY, timeout=20_000)
+        page.wait_for_selector(READY, timeout=PAGE_LOAD)
         wait_position(page, 2)
         page.wait_for_selector(f"#room-badge:has-text('{code}')", timeout=10_000)  # presenting, no dialog, same room
         assert page.locator("#room-dialog").is_hidden() and page.locator("#btn-ask-class").is_visible()
@@ -128,7 +129,7 @@ def test_a_reloaded_presenter_presents_the_same_room_again(browser: Any, base_ur
         page.click("#btn-ask-class")
         page.wait_for_selector("#quiz-panel[data-state='open']")
         page.reload()
-        page.wait_for_selector(READY, timeout=20_000)
+        page.wait_for_selector(READY, timeout=PAGE_LOAD)
         page.wait_for_selector("#quiz-panel[data-state='open']", timeout=10_000)
         press(page, "ArrowRight")
         page.wait_for_selector(f"#messages .message:has-text('{HELD}')")
@@ -138,7 +139,7 @@ def test_a_reloaded_presenter_presents_the_same_room_again(browser: Any, base_ur
 
         # the lesson too: reloaded, it presents its room again at the same stage
         page.goto("/lesson?stage=3")
-        page.wait_for_selector(READY, timeout=20_000)
+        page.wait_for_selector(READY, timeout=PAGE_LOAD)
         page.click("#lesson-present")
         page.wait_for_selector("body[data-room-code]")
         lesson_code = page.get_attribute("body", "data-room-code")
@@ -147,9 +148,9 @@ def test_a_reloaded_presenter_presents_the_same_room_again(browser: Any, base_ur
         page.wait_for_selector("#lesson[data-lesson-step='4']")
         network = page.get_attribute("#lesson", "data-network-id")
         student.goto(f"/join/{lesson_code}")
-        student.wait_for_selector("#lesson[data-lesson-step='4']", timeout=20_000)
+        student.wait_for_selector("#lesson[data-lesson-step='4']", timeout=PAGE_LOAD)
         page.reload()
-        page.wait_for_selector(READY, timeout=20_000)
+        page.wait_for_selector(READY, timeout=PAGE_LOAD)
         page.wait_for_selector(f"body[data-room-code='{lesson_code}']", timeout=10_000)
         assert page.get_attribute("#lesson", "data-network-id") == network
         assert page.get_attribute("#lesson", "data-lesson-step") == "4"
@@ -170,7 +171,7 @@ def test_a_link_to_someone_elses_network_opens_the_visitors_own_copy(browser: An
     try:
         tab = visitor.new_page()
         tab.goto(f"/?net={net}&sample=1&step=5")
-        tab.wait_for_selector(READY, timeout=20_000)
+        tab.wait_for_selector(READY, timeout=PAGE_LOAD)
         tab.wait_for_selector("#messages .message:has-text('your own copy')")
         wait_position(tab, 5)
         eventually(lambda: query(tab).get("net") not in (None, net), message="the address never named the copy")

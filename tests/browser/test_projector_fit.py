@@ -13,6 +13,7 @@ from tests.browser.test_lesson import PROJECTOR
 from tests.browser.test_op_graph import turn_to
 from tests.browser.test_page import open_app, press, wait_position
 from tests.browser.test_screens import assert_clean
+from tests.chromium import PAGE_LOAD
 
 pytestmark = pytest.mark.browser
 
@@ -77,7 +78,7 @@ def test_the_question_histogram_writes_its_axis_whole_on_the_projector(page: Any
 def test_the_lesson_question_leaves_the_stage_navigation_in_view(page: Any, shoot: Any) -> None:
     page.set_viewport_size(PROJECTOR["viewport"])
     page.goto("/lesson?stage=grad-a&projector=1")
-    page.wait_for_selector("body[data-ready='true'].projector", timeout=20_000)
+    page.wait_for_selector("body[data-ready='true'].projector", timeout=PAGE_LOAD)
     page.click("#lesson-present")
     page.wait_for_selector("body[data-room-code]")
     page.keyboard.press("Escape")

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from bench.page import DRAWN_PROBE  # when the figure first carries Plotly's output, as the bench sees it
+from tests.chromium import PAGE_LOAD
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +39,7 @@ def loaded(got: dict[str, bool], name: str) -> bool:
 def test_the_main_page_draws_before_it_loads_katex_the_insights_and_the_quiz(page: Any, watch: Any) -> None:
     page.add_init_script(DRAWN_PROBE)
     page.goto("/")
-    page.wait_for_selector("body[data-ready=true]", timeout=20_000)
+    page.wait_for_selector("body[data-ready=true]", timeout=PAGE_LOAD)
     # the formula panel was written before KaTeX came: it is typeset now, not left as LaTeX source
     page.wait_for_selector("#formula-math .katex", timeout=10_000)
     assert "\\text" not in page.inner_text("#formula-math")
@@ -57,7 +58,7 @@ def test_the_main_page_draws_before_it_loads_katex_the_insights_and_the_quiz(pag
 
 def test_stepping_before_and_after_katex_arrives_shows_typeset_math(page: Any) -> None:
     page.goto("/")
-    page.wait_for_selector("body[data-ready=true]", timeout=20_000)
+    page.wait_for_selector("body[data-ready=true]", timeout=PAGE_LOAD)
     for _ in range(3):  # to z_1^2, which reads the inputs
         page.keyboard.press("ArrowRight")
     page.wait_for_function("() => document.getElementById('network-figure').dataset.position === '3'")
@@ -72,7 +73,7 @@ def test_the_follower_page_draws_before_it_loads_katex(page: Any, watch: Any, ba
                              headers={"Authorization": f"Bearer {net['token']}"}).json()
     page.add_init_script(DRAWN_PROBE)
     page.goto(f"/join/{room['code']}")
-    page.wait_for_function("() => window.__drawnAt !== null", timeout=20_000)
+    page.wait_for_function("() => window.__drawnAt !== null", timeout=PAGE_LOAD)
     page.wait_for_function("() => !!window.katex", timeout=10_000)
     got = scripts(page)
     assert loaded(got, "katex.min.js") and not loaded_before_draw(got, "katex.min.js")

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from tests.chromium import PAGE_LOAD
 from tests.rooms.conftest import SSEReader, bearer, new_room, owner
 from tests.support import ROOT, eventually
 
@@ -180,7 +181,7 @@ def test_the_main_page_presenting_on_A_moves_a_follower_page_on_B(page: Any, red
     presenter = page
     seen = _watch(presenter, a)
     presenter.goto(f"{a}/")
-    presenter.wait_for_selector("body[data-ready='true']", timeout=20_000)
+    presenter.wait_for_selector("body[data-ready='true']", timeout=PAGE_LOAD)
     presenter.click("#btn-share")
     presenter.wait_for_selector("#room-dialog:not([hidden])")
     code = presenter.inner_text("#room-code").strip()
