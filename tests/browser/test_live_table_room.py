@@ -69,6 +69,10 @@ def test_phones_follow_the_projectors_live_table_slider_and_mode(
     page.wait_for_selector("#lesson-live-slider:not([disabled])", state="attached", timeout=60_000)
     _lesson_at(phones, int(lesson(page)["lessonStep"]))
     _phones_show(page, phones, "batch", 0)
+    # the words say who moves the slider: the presenter's page invites it, a phone's says the presenter does
+    assert "Move the slider" in page.inner_text("#lesson")
+    assert "As the presenter moves the slider" in phones[0].page.inner_text("#lesson")
+    assert "Move the slider" not in phones[0].page.inner_text("#lesson")
 
     # The slider to 4,000: the phone's slider, iteration and outputs follow.
     turn_to(page, "#lesson-live-slider")

@@ -165,7 +165,7 @@ export function createLessonView(els, { onDot, onMode, onIndex } = {}) {
     els.count.textContent = `Stage ${n} of ${total}`;
     els.part.textContent = stage.part;
     els.title.textContent = stage.title;
-    keyedWords(els.text, stage.text(ctx));
+    keyedWords(els.text, stage.text({ ...ctx, following }));
     dots(total, n);
 
     const stepping = span.hi > span.lo;

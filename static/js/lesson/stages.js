@@ -340,7 +340,8 @@ export const STAGES = [
     net: "xor",
     part: "Result",
     title: "The XOR table, live",
-    text: () => "The XOR network trained from the same starting weights, recorded every 100 iterations. Move the slider: the figure's weights and the outputs in the table move together. In batch mode every output sits near 0.5 for a long while, a plateau; between 2,000 and 3,000 iterations it breaks, and by 10,000 the outputs are close to the targets 0, 1, 1, 0. Switch to online to train from the same start one sample at a time.",
+    // a follower's slider follows the presenter's, so the words say who moves it
+    text: ({ following }) => `The XOR network trained from the same starting weights, recorded every 100 iterations. ${following ? "As the presenter moves the slider, the figure's weights and the outputs in the table move together." : "Move the slider: the figure's weights and the outputs in the table move together."} In batch mode every output sits near 0.5 for a long while, a plateau; between 2,000 and 3,000 iterations it breaks, and by 10,000 the outputs are close to the targets 0, 1, 1, 0. ${following ? "The presenter can switch to online, which trains from the same start one sample at a time." : "Switch to online to train from the same start one sample at a time."}`,
     at: () => 0,
     event: false,
     table: true,
