@@ -7,17 +7,13 @@ import secrets
 from typing import Any
 
 from app import tokens
-from app.config import Settings
 from app.errors import ApiError
-from app.networks import usecases
 from app.rooms import membership
 from app.rooms.followers import Followers
 from app.rooms.questions import Outcome, QuizStore
 from app.rooms.results import context_of
 from app.rooms.scoring import hidden_histogram, histogram_around, histogram_of_answers, prompt_latex, within_10_percent
 from app.rooms.service import Rooms
-from app.schemas.networks import TraceRequest
-from app.store.base import NetworkStore
 
 PRESENTER_ONLY = "only the presenter can ask, reveal or close: send Authorization: Bearer <presenter_token>"
 
@@ -34,12 +30,17 @@ def _is_presenter(rooms: Rooms, code: str, authorization: str | None) -> bool:
     return authorization is not None and tokens.bearer_matches(rooms.token_digest(code), authorization)
 
 
-def ask(rooms: Rooms, quiz: QuizStore, store: NetworkStore, settings: Settings, code: str, sample: int, event: int,
-        authorization: str | None) -> dict[str, Any]:
-    """A new question on one event of the sample's trace on the room's network; followers see it at once."""
+def asked_network(rooms: Rooms, code: str, authorization: str | None) -> str:
+    """The id of the network a question is asked on: the room's, for its presenter only."""
     _presenter(rooms, code, authorization)
-    network_id = rooms.record_state(code)["network_id"]
-    events = usecases.trace(store, settings, network_id, TraceRequest(sample=sample, samples=None))["events"]
+    network_id: str = rooms.record_state(code)["network_id"]
+    return network_id
+
+
+def ask(rooms: Rooms, quiz: QuizStore, code: str, sample: int, event: int,
+        events: list[dict[str, Any]]) -> dict[str, Any]:
+    """A new question on one event of the sample's trace (`events`, computed by the caller through the gate, on
+    the network asked_network named); followers see it at once."""
     if not 0 <= event < len(events):
         raise ApiError(422, ("body", "event"), f"no such event: the trace of sample {sample} has events "
                                                f"0 to {len(events) - 1}", "no_such_event")

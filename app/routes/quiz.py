@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Response, status
 
 from app.deps import FollowerAuth, FollowersDep, PresenterAuth, QuizDep, RoomsDep, SettingsDep, StoreDep
+from app.networks import priced
 from app.rooms import quiz
 from app.rooms.service import found
 from app.schemas import (
@@ -19,6 +21,7 @@ from app.schemas import (
     QuizQuestion,
     QuizReveal,
     QuizStatus,
+    TraceRequest,
     room_error_responses,
 )
 
@@ -36,12 +39,17 @@ def _answer_errors() -> dict[int | str, dict[str, Any]]:
 
 
 @router.post("/api/rooms/{code}/questions", status_code=status.HTTP_201_CREATED, response_model=QuizQuestion,
-             responses=room_error_responses(400, 403, 404, 409, 413, 415))
-def ask_question(code: str, body: QuizAsk, rooms: RoomsDep, questions: QuizDep, store: StoreDep, settings: SettingsDep,
-        authorization: PresenterAuth = None) -> dict[str, Any]:
-    """Ask the class about one event of a sample's trace: followers see its formula with "?" for the result."""
+             responses=room_error_responses(400, 403, 404, 409, 413, 415, 503))
+async def ask_question(code: str, body: QuizAsk, rooms: RoomsDep, questions: QuizDep, store: StoreDep,
+                       settings: SettingsDep, authorization: PresenterAuth = None) -> dict[str, Any]:
+    """Ask the class about one event of a sample's trace: followers see its formula with "?" for the result.
+    Who may: the presenter; refused: no or another token (403). The trace is priced and admitted like
+    POST /api/networks/{id}/trace (503 with Retry-After while the server is busy)."""
     with found(code) as norm:
-        return quiz.ask(rooms, questions, store, settings, norm, body.sample, body.event, authorization)
+        network_id = await anyio.to_thread.run_sync(quiz.asked_network, rooms, norm, authorization)
+        traced = await priced.trace(store, settings, network_id, TraceRequest(sample=body.sample, samples=None))
+        return await anyio.to_thread.run_sync(quiz.ask, rooms, questions, norm, body.sample, body.event,
+                                              traced["events"])
 
 
 @router.post("/api/rooms/{code}/questions/{qid}/answers", status_code=status.HTTP_204_NO_CONTENT,

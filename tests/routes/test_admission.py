@@ -155,3 +155,42 @@ def test_busy_is_declared_in_the_openapi_of_heavy_routes(serve: Any) -> None:
                    "nudge"):
         assert "503" in paths[f"/api/networks/{{network_id}}/{action}"]["post"]["responses"], action
     assert "503" not in paths["/api/networks/{network_id}"]["get"]["responses"]
+
+
+def test_a_class_question_waits_at_the_gate_like_a_trace(serve: Any) -> None:
+    """Asking the class computes the sample's trace on the room's network: a heavy one is admitted like POST
+    /trace, so a presenter asking over and over cannot pass the gate (503 with Retry-After while it is full)."""
+    server = serve({"DELTAFLOW_GATE_CAPACITY": "1", "DELTAFLOW_GATE_WAIT": "0"})
+    with httpx.Client(base_url=server.url, timeout=HANG) as http:
+        heavy = _heavy_network(http)
+        data = {"inputs": [[0.5]], "targets": [[1.0]]}
+        net = http.post("/api/networks", json={"layers": [1, 64, 64, 1], "dataset": data, "protected": True}).json()
+        room = http.post("/api/rooms", json={"network_id": net["id"]},
+                         headers={"Authorization": f"Bearer {net['token']}"}).json()
+        ask = {"url": f"/api/rooms/{room['code']}/questions", "json": {"sample": 0, "event": 3},
+               "headers": {"Authorization": f"Bearer {room['presenter_token']}"}}
+        stop = threading.Event()
+
+        def keep_busy() -> None:
+            with httpx.Client(base_url=server.url, timeout=HANG) as own:
+                while not stop.is_set():
+                    own.post(f"/api/networks/{heavy}/landscape", json=LANDSCAPE)
+
+        workers = [threading.Thread(target=keep_busy) for _ in range(3)]
+        for w in workers:
+            w.start()
+        refused: list[httpx.Response] = []
+        try:
+            _wait_until(lambda: http.get("/readyz").json()["busy"], "the gate to fill")
+            _wait_until(lambda: refused.append(http.post(**ask)) or refused[-1].status_code == 503,
+                        "a question refused as busy")
+            assert {r.status_code for r in refused} <= {201, 503}
+        finally:
+            stop.set()
+            for w in workers:
+                w.join(HANG)
+        assert refused[-1].headers["retry-after"].isdigit() and "busy" in refused[-1].json()["detail"]
+        _wait_until(lambda: not http.get("/readyz").json()["busy"], "the gate to empty")
+        asked = http.post(**ask)
+        assert asked.status_code == 201, asked.text
+        assert http.get(f"/api/rooms/{room['code']}").json()["question"]["id"] == asked.json()["id"]
