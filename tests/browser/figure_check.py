@@ -1,7 +1,7 @@
-"""What the network figure writes, read from the page: each label's kind (weight, bias, node value, title), its
-parameter or node, its text and its box on screen, and the edges as segments between node centres. Used to check
-that every label that should show is there, readable (over no other label and no edge it does not belong to), and
-equal to the engine's value at the precision shown."""
+"""What the network figure writes, read from the page: each label's kind (weight, bias, node value, title, or one
+of the lesson's callouts over it), its parameter or node, its text and its box on screen, and the edges as segments
+between node centres. Used to check that every label that should show is there, readable (over no other label and
+no edge it does not belong to), and equal to the engine's value at the precision shown."""
 
 from __future__ import annotations
 
@@ -34,6 +34,14 @@ READ_FIGURE = """(layers) => {
       key = n ? [l, Math.round((n + 1) / 2 - a.y)] : ['loss'];
     }
     labels.push({ kind, key, text: g.textContent, box: [r.left, r.top, r.right, r.bottom] });
+  }
+  // the lesson's callouts are HTML over the figure, not Plotly's annotations, yet labels of it all the same
+  for (const c of document.querySelectorAll('#network-figure .lesson-callouts .callout')) {
+    if (!c.checkVisibility()) continue;
+    const r = c.getBoundingClientRect();
+    const tex = c.querySelector('annotation');
+    labels.push({ kind: 'callout', key: null, text: tex ? tex.textContent : c.textContent,
+                  box: [r.left, r.top, r.right, r.bottom] });
   }
   const centre = (l, j) => px(l - 1, (layers[l - 1] + 1) / 2 - j);
   const edges = [];

@@ -248,6 +248,36 @@ export function createLessonView(els, { onDot, onMode, onIndex } = {}) {
   };
 }
 
+/** The figure's own labels (weights, biases, node values, titles) as boxes in the stack's pixels. */
+function figureLabels(stack) {
+  const at = stack.getBoundingClientRect();
+  return [...stack.querySelectorAll("g.annotation")].map((a) => {
+    const b = (a.querySelector(".bg") || a).getBoundingClientRect();
+    return { l: b.left - at.left, t: b.top - at.top, r: b.right - at.left, b: b.bottom - at.top };
+  }).filter((b) => b.r > b.l && b.b > b.t);
+}
+
+/**
+ * Where a callout of size w x h, wanted at (left, top) on `side` of its pin, sits inside the stack over none of the
+ * `taken` boxes (3 px apart): where it is, else moved on out past what it covers, else slid sideways clear of it;
+ * if every such place is taken, where it was wanted.
+ */
+function clearOf(taken, { left, top, w, h }, side, stack) {
+  const fit = ([x, y]) => [Math.max(2, Math.min(stack.clientWidth - w - 2, x)), Math.max(2, Math.min(stack.clientHeight - h - 2, y))];
+  const hits = ([x, y]) => taken.filter((o) => x < o.r + 3 && o.l - 3 < x + w && y < o.b + 3 && o.t - 3 < y + h);
+  const first = fit([left, top]);
+  let at = first;
+  for (let n = 0; n < 6; n += 1) {
+    const over = hits(at);
+    if (!over.length) return at;
+    const o = over[0];
+    const out = { above: [at[0], o.t - 3 - h], below: [at[0], o.b + 3], left: [o.l - 3 - w, at[1]], right: [o.r + 3, at[1]] }[side];
+    const tries = [out, [o.r + 3, at[1]], [o.l - 3 - w, at[1]]].map(fit);
+    at = tries.find((p) => !hits(p).length) || fit(out);
+  }
+  return hits(at).length ? first : at;
+}
+
 /**
  * Callouts over the network figure: labels pinned to nodes ({node: [l, j]}) and edges ({edge: [l, j, i]}), with
  * kind "reused" drawing a ring around the node. Uses the figure's own geometry and sizes (models/layout.js), so
@@ -268,6 +298,7 @@ export function createCallouts(container) {
     const g = buildGeometry(network.layers);
     const sizes = figureSizes(g, stack.clientWidth, stack.clientHeight, !!projector);
     const r = sizes.nodeSize / 2;
+    const taken = figureLabels(stack);
     for (const c of callouts) {
       let x;
       let y;
@@ -299,8 +330,8 @@ export function createCallouts(container) {
       const gap = c.node ? r + clear : 8;
       let left = side === "left" ? x - gap - w : side === "right" ? x + gap : x - w / 2;
       let top = side === "above" ? y - gap - h : side === "below" ? y + gap : y - h / 2;
-      left = Math.max(2, Math.min(stack.clientWidth - w - 2, left));
-      top = Math.max(2, Math.min(stack.clientHeight - h - 2, top));
+      [left, top] = clearOf(taken, { left, top, w, h }, side, stack);
+      taken.push({ l: left, t: top, r: left + w, b: top + h });
       tag.style.left = `${left}px`;
       tag.style.top = `${top}px`;
     }
