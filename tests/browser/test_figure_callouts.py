@@ -1,6 +1,6 @@
 """The lesson's callouts on the figure in real Chromium, on a phone (390 x 844, touch) and a 1280 x 720 projector:
-in the backward stages each δ callout sits over no label of the figure (a node's value, a weight's or a bias's
-gradient) and no other callout, at every computation of the stage."""
+in every stage with callouts (the notation's names, the backward stages' δ) each callout sits over no label of the
+figure (a node's value, a weight's or a bias's gradient) and no other callout, at every computation of the stage."""
 
 from __future__ import annotations
 
@@ -15,14 +15,14 @@ from tests.browser.test_screens import SIZES
 
 pytestmark = pytest.mark.browser
 
-STAGES = ("grad-a", "reuse", "deep")  # the backward stages that pin δ callouts to the figure
+STAGES = ("notation", "grad-a", "reuse", "deep")  # every stage that pins callouts to the figure
 STEPS = 6  # computations walked with ↓ in each stage
 STEPS_ON = """() => { const b = document.getElementById('lesson-step-next');
   return !b.disabled && !b.closest('[hidden]'); }"""
 
 
 @pytest.mark.parametrize("size", ["phone", "projector"])
-def test_delta_callouts_sit_over_no_label_of_the_figure(browser: Any, base_url: str, size: str) -> None:
+def test_callouts_sit_over_no_label_of_the_figure(browser: Any, base_url: str, size: str) -> None:
     ctx = browser.new_context(base_url=base_url, **SIZES[size])
     page = ctx.new_page()
     errors: list[str] = []

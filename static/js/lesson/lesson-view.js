@@ -259,8 +259,8 @@ function figureLabels(stack) {
 
 /**
  * Where a callout of size w x h, wanted at (left, top) on `side` of its pin, sits inside the stack over none of the
- * `taken` boxes (3 px apart): where it is, else moved on out past what it covers, else slid sideways clear of it;
- * if every such place is taken, where it was wanted.
+ * `taken` boxes (3 px apart): where it is, else moved on out past what it covers, else slid sideways clear of it,
+ * else the free place nearest to where it was wanted (a cramped phone figure); if there is none, where it was wanted.
  */
 function clearOf(taken, { left, top, w, h }, side, stack) {
   const fit = ([x, y]) => [Math.max(2, Math.min(stack.clientWidth - w - 2, x)), Math.max(2, Math.min(stack.clientHeight - h - 2, y))];
@@ -275,7 +275,35 @@ function clearOf(taken, { left, top, w, h }, side, stack) {
     const tries = [out, [o.r + 3, at[1]], [o.l - 3 - w, at[1]]].map(fit);
     at = tries.find((p) => !hits(p).length) || fit(out);
   }
-  return hits(at).length ? first : at;
+  if (!hits(at).length) return at;
+  let best = null;
+  const step = 4;
+  for (let y = 2; y <= stack.clientHeight - h - 2; y += step) {
+    for (let x = 2; x <= stack.clientWidth - w - 2; x += step) {
+      const d = (x - first[0]) ** 2 + (y - first[1]) ** 2;
+      if ((!best || d < best.d) && !hits([x, y]).length) best = { d, at: [x, y] };
+    }
+  }
+  return best ? best.at : first;
+}
+
+const MOVED_FAR = 48; // px a callout may move past a label or two and still read as its pin's
+
+/**
+ * A line from the edge of a callout's box to its pin [x, y] (stopping `rim` px short, at a node's edge), or null when
+ * the box sits by its pin anyway.
+ */
+function leaderOf(box, [x, y], rim) {
+  const sx = Math.max(box.l, Math.min(box.r, x));
+  const sy = Math.max(box.t, Math.min(box.b, y));
+  const length = Math.hypot(x - sx, y - sy) - rim;
+  if (length < 14) return null;
+  const line = el("div", "callout-leader");
+  line.style.left = `${sx}px`;
+  line.style.top = `${sy - 1}px`;
+  line.style.width = `${length}px`;
+  line.style.transform = `rotate(${Math.atan2(y - sy, x - sx)}rad)`;
+  return line;
 }
 
 /**
@@ -298,7 +326,12 @@ export function createCallouts(container) {
     const g = buildGeometry(network.layers);
     const sizes = figureSizes(g, stack.clientWidth, stack.clientHeight, !!projector);
     const r = sizes.nodeSize / 2;
+    // the figure's labels and its node discs: a callout covers neither (its own node included)
     const taken = figureLabels(stack);
+    for (const at of [...g.pos.values(), ...(g.lossPos ? [g.lossPos] : [])]) {
+      const [nx, ny] = toPixel(g, at, sizes.px);
+      taken.push({ l: nx - r, t: ny - r, r: nx + r, b: ny + r });
+    }
     for (const c of callouts) {
       let x;
       let y;
@@ -330,10 +363,16 @@ export function createCallouts(container) {
       const gap = c.node ? r + clear : 8;
       let left = side === "left" ? x - gap - w : side === "right" ? x + gap : x - w / 2;
       let top = side === "above" ? y - gap - h : side === "below" ? y + gap : y - h / 2;
+      const wanted = [left, top];
       [left, top] = clearOf(taken, { left, top, w, h }, side, stack);
       taken.push({ l: left, t: top, r: left + w, b: top + h });
       tag.style.left = `${left}px`;
       tag.style.top = `${top}px`;
+      // a callout that had to move well away from its place (a cramped figure) is tied to its pin by a line
+      if (Math.hypot(left - wanted[0], top - wanted[1]) > MOVED_FAR) {
+        const leader = leaderOf({ l: left, t: top, r: left + w, b: top + h }, [x, y], c.node ? r : 0);
+        if (leader) layer.prepend(leader);
+      }
     }
   }
 

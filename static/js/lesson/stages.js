@@ -75,8 +75,9 @@ export const STAGES = [
     title: "Names for every number",
     text: () => "Layers count from the input: layer 1 holds the inputs $x_i$, layer 2 the hidden nodes, layer 3 the output. $w_{ji}^l$ is the weight into node $j$ of layer $l$ from node $i$ of layer $l-1$ (target first, then source). Each node adds its bias $b_j^l$ to the weighted sum, giving $z_j^l$, and passes it through the activation to output $a_j^l = \\sigma(z_j^l)$.",
     at: first({ quantity: "a", l: 2, j: 1 }),
-    callouts: ({ trace }) => [
-      { node: [1, 1], side: "above", tex: `x_1 = ${num(trace.input[0])}` },
+    // short names beside the figure's own labels: the values are written on the figure already
+    callouts: () => [
+      { node: [1, 1], side: "left", tex: "x_1" },
       { edge: [2, 1, 1], side: "above", tex: "w_{11}^{2}" },
       { node: [2, 1], side: "above", tex: "b_1^2,\\ z_1^2 \\to a_1^2" },
       { node: [3, 1], side: "above", tex: "a_1^3 = o_1" },
