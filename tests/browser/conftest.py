@@ -13,6 +13,19 @@ from tests.chromium import launch_args
 from tests.support import ROOT, eventually, start_uvicorn
 
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+# Every element of the selectors that something else covers, sampled at its middle and four inner points:
+# "<selector> under <what covers it>" (a box drawn over a button, a row of dots run under Back or Next).
+UNCOVERED = """(selectors) => selectors.flatMap((sel) => [...document.querySelectorAll(sel)]
+  .filter((e) => e.checkVisibility()).flatMap((e) => {
+    const r = e.getBoundingClientRect();
+    return [[0.5, 0.5], [0.08, 0.15], [0.92, 0.15], [0.08, 0.85], [0.92, 0.85]]
+      .map(([fx, fy]) => [r.left + fx * r.width, r.top + fy * r.height])
+      .filter(([x, y]) => x >= 0 && y >= 0 && x < innerWidth && y < innerHeight)
+      .map(([x, y]) => {
+        const hit = document.elementFromPoint(x, y);
+        return hit && !e.contains(hit) && !hit.contains(e) ? `${sel} under ${hit.id || hit.className}` : null;
+      }).filter(Boolean);
+  }))"""
 # after two animation frames: no pulse left on the figure, no CSS transition running, every font in
 STILL = """() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(
     !document.querySelector('.pulse-hop') && document.fonts.status === 'loaded'

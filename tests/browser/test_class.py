@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import settle
+from tests.browser.conftest import UNCOVERED, settle
 from tests.browser.figure_check import read_figure, value_problems
 from tests.browser.test_lesson import PANEL_FIT, lesson, next_part, trace_of, wait_step
 from tests.browser.test_lesson_sums import edges_drawn
@@ -182,17 +182,6 @@ def test_a_whole_class_two_questions_one_revealed_one_closed(
 
 
 # Points of each element (its middle and near its corners) where nothing else may be drawn on top of it.
-UNCOVERED = """(selectors) => selectors.flatMap((sel) => [...document.querySelectorAll(sel)]
-  .filter((e) => e.checkVisibility()).flatMap((e) => {
-    const r = e.getBoundingClientRect();
-    return [[0.5, 0.5], [0.08, 0.15], [0.92, 0.15], [0.08, 0.85], [0.92, 0.85]]
-      .map(([fx, fy]) => [r.left + fx * r.width, r.top + fy * r.height])
-      .filter(([x, y]) => x >= 0 && y >= 0 && x < innerWidth && y < innerHeight)
-      .map(([x, y]) => {
-        const hit = document.elementFromPoint(x, y);
-        return hit && !e.contains(hit) && !hit.contains(e) ? `${sel} under ${hit.id || hit.className}` : null;
-      }).filter(Boolean);
-  }))"""
 COVERED_ON_MAIN = ["#formula", ".phase-btn", ".player"]
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import PageWatch, settle
+from tests.browser.conftest import UNCOVERED, PageWatch, settle
 from tests.chromium import PAGE_LOAD
 from tests.support import eventually
 
@@ -395,6 +395,8 @@ def test_the_lesson_reads_well_at_the_classs_sizes(browser: Any, base_url: str, 
             for sel in ("#lesson-prev", "#lesson-next"):
                 box = page.locator(sel).bounding_box()
                 assert box and box["height"] >= 44, (sel, box)
+            covered = page.evaluate(UNCOVERED, ["#lesson-prev", "#lesson-next", ".lesson-dot"])
+            assert not covered, f"{name}, stage {n}: {covered}"  # 19 stage dots fit between Back and Next
             # The callouts stay inside the figure.
             fig = page.locator("#network-figure").bounding_box()
             for c in page.locator(".callout").all():

@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import settle
-from tests.browser.test_class import UNCOVERED
+from tests.browser.conftest import UNCOVERED, settle
 from tests.browser.test_lesson import PROJECTOR
 from tests.browser.test_op_graph import turn_to
 from tests.browser.test_page import open_app, press, wait_position
