@@ -292,7 +292,7 @@ def join_form(request: Request, code: Annotated[str | None, Query(max_length=40)
 @router.get("/join/{code}", response_class=HTMLResponse, include_in_schema=False)
 def join_page(code: str, request: Request, rooms: RoomsDep, settings: SettingsDep,
               name: Annotated[str | None, Query(max_length=40)] = None,
-              projector: Annotated[str | None, Query(max_length=1)] = None) -> Response:
+              projector: Annotated[str | None, Query(max_length=40)] = None) -> Response:
     """The follower page: the presenter's network and position, live. A room showing the guided lesson sends the
     student straight to the lesson's follower page (with the name typed on the join form), so a phone does not
     load the main follower page only to leave it."""

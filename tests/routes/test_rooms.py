@@ -50,6 +50,9 @@ def test_a_room_in_the_lesson_sends_a_joining_student_straight_to_the_lessons_fo
     assert sent.headers["location"] == f"/lesson?room={code}&follow=1&projector=1&name=Ada"
     assert sent.headers["cache-control"] == "no-store"
     assert client.get(f"/join/{code}", follow_redirects=False).headers["location"] == f"/lesson?room={code}&follow=1"
+    # only projector=1 turns projector mode on, as on every page; another value is no error
+    other = client.get(f"/join/{code}?projector=yes", follow_redirects=False)
+    assert other.headers["location"] == f"/lesson?room={code}&follow=1"
     back = client.post(f"/api/rooms/{code}/state", json={"view": "main"}, headers=auth)
     assert back.status_code == 200, back.text
     assert client.get(f"/join/{code}", follow_redirects=False).status_code == 200
