@@ -287,6 +287,17 @@ function clearOf(taken, { left, top, w, h }, side, stack) {
   return best ? best.at : first;
 }
 
+/** The point of edge [a, b] nearest to p, outside the discs of radius r at its two ends. */
+function nearestOnEdge([a, b], p, r) {
+  const dx = b[0] - a[0];
+  const dy = b[1] - a[1];
+  const length = Math.hypot(dx, dy) || 1;
+  const u = ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / (length * length);
+  const margin = Math.min(0.5, (r + 4) / length);
+  const t = Math.max(margin, Math.min(1 - margin, u));
+  return [a[0] + t * dx, a[1] + t * dy];
+}
+
 const MOVED_FAR = 48; // px a callout may move past a label or two and still read as its pin's
 
 /**
@@ -335,6 +346,7 @@ export function createCallouts(container) {
     for (const c of callouts) {
       let x;
       let y;
+      let span = null; // an edge's ends, between the node discs
       if (c.node) {
         [x, y] = toPixel(g, g.pos.get(nodeKey(c.node[0], c.node[1])), sizes.px);
       } else {
@@ -342,6 +354,7 @@ export function createCallouts(container) {
         const a = toPixel(g, g.pos.get(nodeKey(l - 1, i)), sizes.px);
         const b = toPixel(g, g.pos.get(nodeKey(l, j)), sizes.px);
         [x, y] = [a[0] + 0.58 * (b[0] - a[0]), a[1] + 0.58 * (b[1] - a[1])];
+        span = [a, b];
       }
       if (c.kind === "reused") {
         const ring = el("div", "callout-ring");
@@ -370,7 +383,10 @@ export function createCallouts(container) {
       tag.style.top = `${top}px`;
       // a callout that had to move well away from its place (a cramped figure) is tied to its pin by a line
       if (Math.hypot(left - wanted[0], top - wanted[1]) > MOVED_FAR) {
-        const leader = leaderOf({ l: left, t: top, r: left + w, b: top + h }, [x, y], c.node ? r : 0);
+        const box = { l: left, t: top, r: left + w, b: top + h };
+        // an edge's line is met where it comes nearest the callout, not across a node on the way
+        const pin = span ? nearestOnEdge(span, [(box.l + box.r) / 2, (box.t + box.b) / 2], r) : [x, y];
+        const leader = leaderOf(box, pin, c.node ? r : 0);
         if (leader) layer.prepend(leader);
       }
     }
