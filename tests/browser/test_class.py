@@ -19,7 +19,7 @@ from tests.browser.figure_check import read_figure, value_problems
 from tests.browser.test_lesson import PANEL_FIT, lesson, next_part, trace_of, wait_step
 from tests.browser.test_lesson_sums import edges_drawn
 from tests.browser.test_op_graph import PROJECTOR_FONTS, open_graph, open_nudge, turn_to
-from tests.browser.test_page import get_trace, open_app, press, query, wait_position
+from tests.browser.test_page import get_trace, open_app, press, query, share_room, wait_position
 from tests.browser.test_quiz import PHONE
 from tests.browser.test_screens import assert_clean
 from tests.chromium import PAGE_LOAD
@@ -98,10 +98,7 @@ def test_a_whole_class_two_questions_one_revealed_one_closed(
         page: Any, browser: Any, base_url: str, watch: Any, shoot: Any, phones: list[Phone]) -> None:
     page.set_viewport_size({"width": 1280, "height": 720})
     net = open_app(page)
-    page.click("#btn-share")
-    page.wait_for_selector("#room-dialog:not([hidden])")
-    code = page.inner_text("#room-code").strip()
-    page.click("#room-close")
+    code = share_room(page)
     press(page, "p")
     page.wait_for_selector("body.projector")
     press(page, "ArrowRight", 2)
@@ -197,10 +194,7 @@ def test_the_projector_walks_every_step_and_stage_writing_the_engines_numbers(
         page: Any, browser: Any, base_url: str, watch: Any, shoot: Any, phones: list[Phone]) -> None:
     page.set_viewport_size({"width": 1280, "height": 720})
     net = open_app(page, "/?projector=1")
-    page.click("#btn-share")
-    page.wait_for_selector("#room-dialog:not([hidden])")
-    code = page.inner_text("#room-code").strip()
-    page.click("#room-close")
+    code = share_room(page)
     phones.append(Phone(browser, base_url, code))
     network = page.request.get(f"/api/networks/{net}").json()
     events = get_trace(page, net)["events"]
@@ -332,10 +326,7 @@ def test_a_class_through_a_lesson_question_the_live_table_the_graph_and_the_nudg
 
     # The main page in projector mode, shared with the room: the operation graph and the nudge at a step.
     net = open_app(page, "/?projector=1")
-    page.click("#btn-share")
-    page.wait_for_selector("#room-dialog:not([hidden])")
-    code = page.inner_text("#room-code").strip()
-    page.click("#room-close")
+    code = share_room(page)
     press(page, "ArrowRight", 13)  # ∂L/∂w^3_12: eight forward events, the loss, ∂L/∂a^3, δ^3, ∂L/∂w^3_11, this
     wait_position(page, 13)
     phones.append(Phone(browser, base_url, code))

@@ -67,6 +67,15 @@ def formula_tex(page: Any) -> str:
     return (page.text_content("#formula-math annotation[encoding='application/x-tex']") or "").strip()
 
 
+def share_room(page: Any) -> str:
+    """Opens a room with Share, closes its dialog and returns the room's code."""
+    page.click("#btn-share")
+    page.wait_for_selector("#room-dialog:not([hidden])")
+    code: str = page.inner_text("#room-code").strip()
+    page.click("#room-close")
+    return code
+
+
 def press(page: Any, key: str, times: int = 1) -> None:
     for _ in range(times):
         page.keyboard.press(key)

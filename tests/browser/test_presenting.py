@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.test_page import READY, open_app, press, query, wait_position
+from tests.browser.test_page import READY, open_app, press, query, share_room, wait_position
 from tests.browser.test_quiz import PHONE
 from tests.chromium import PAGE_LOAD
 from tests.support import eventually
@@ -18,14 +18,6 @@ pytestmark = pytest.mark.browser
 HELD = "Reveal or close the question first."
 
 
-def _share(page: Any) -> str:
-    page.click("#btn-share")
-    page.wait_for_selector("#room-dialog:not([hidden])")
-    code: str = page.inner_text("#room-code").strip()
-    page.click("#room-close")
-    return code
-
-
 def _notes(page: Any) -> list[str]:
     return page.eval_on_selector_all("#messages .message span", "els => els.map(e => e.textContent)")
 
@@ -33,7 +25,7 @@ def _notes(page: Any) -> list[str]:
 def test_an_open_question_holds_steps_training_and_the_update_rule_with_one_notice(page: Any, shoot: Any) -> None:
     page.set_viewport_size({"width": 1366, "height": 768})
     net = open_app(page)
-    _share(page)
+    share_room(page)
     press(page, "ArrowRight", 2)
     wait_position(page, 2)
     page.click("#btn-ask-class")
@@ -103,7 +95,7 @@ def test_the_lessons_follower_joins_with_an_identity_that_survives_a_reload(
 def test_a_reloaded_presenter_presents_the_same_room_again(browser: Any, base_url: str, page: Any) -> None:
     page.set_viewport_size({"width": 1366, "height": 768})
     net = open_app(page)
-    code = _share(page)
+    code = share_room(page)
     press(page, "ArrowRight", 2)
     wait_position(page, 2)
     phone = browser.new_context(base_url=base_url, **PHONE)

@@ -10,7 +10,7 @@ import pytest
 from tests.browser.conftest import UNCOVERED, settle
 from tests.browser.test_lesson import PROJECTOR
 from tests.browser.test_op_graph import turn_to
-from tests.browser.test_page import open_app, press, wait_position
+from tests.browser.test_page import open_app, press, share_room, wait_position
 from tests.browser.test_screens import assert_clean
 from tests.chromium import PAGE_LOAD
 
@@ -47,10 +47,7 @@ def _axis_fits(page: Any, what: str) -> list[str]:
 def test_the_question_histogram_writes_its_axis_whole_on_the_projector(page: Any, shoot: Any) -> None:
     page.set_viewport_size(PROJECTOR["viewport"])
     open_app(page, "/?projector=1")
-    page.click("#btn-share")
-    page.wait_for_selector("#room-dialog:not([hidden])")
-    code = page.inner_text("#room-code").strip()
-    page.click("#room-close")
+    code = share_room(page)
     press(page, "ArrowRight", 2)
     wait_position(page, 2)
     page.click("#btn-ask-class")

@@ -10,7 +10,7 @@ import pytest
 
 from tests.browser.conftest import settle
 from tests.browser.figure_check import label_problems, read_figure
-from tests.browser.test_page import get_trace, open_app, press, wait_position
+from tests.browser.test_page import get_trace, open_app, press, share_room, wait_position
 
 pytestmark = pytest.mark.browser
 
@@ -40,9 +40,7 @@ def wanted(events: list[dict[str, Any]], p: int) -> tuple[set[tuple[int, int, in
 def test_every_label_shows_clear_at_every_step_on_a_sharing_projector(page: Any, shoot: Any) -> None:
     page.set_viewport_size({"width": 1280, "height": 720})
     net = open_app(page, "/?projector=1")
-    page.click("#btn-share")
-    page.wait_for_selector("#room-dialog:not([hidden])")
-    page.click("#room-close")
+    share_room(page)
     page.wait_for_selector("#room-badge:not([hidden])")
     events = get_trace(page, net)["events"]
     for p in range(len(events) + 1):

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.test_page import READY, get_trace, open_app, press, wait_position
+from tests.browser.test_page import READY, get_trace, open_app, press, share_room, wait_position
 
 pytestmark = pytest.mark.browser
 
@@ -31,10 +31,7 @@ def test_presenter_asks_a_phone_answers_by_tapping_and_the_reveal_reaches_both(
     page.set_viewport_size({"width": 1366, "height": 768})
     net = open_app(page)
     assert page.locator("#btn-ask-class").is_hidden()  # only while presenting a room
-    page.click("#btn-share")
-    page.wait_for_selector("#room-dialog:not([hidden])")
-    code = page.inner_text("#room-code").strip()
-    page.click("#room-close")
+    code = share_room(page)
     press(page, "ArrowRight", 2)
     wait_position(page, 2)
 

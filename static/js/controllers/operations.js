@@ -95,9 +95,15 @@ export function createOperations(deps) {
     const g = await loadGraph(net, deps.sample());
     if (!g || tab !== "graph") return;
     const focus = st ? focusOf(g, st.current) : null;
-    const phase = st ? st.phase : null;
     if (focus && scope === "layer") layer = focus.l ?? net.layers.length;
-    views.graph.show({ g, sizes: net.layers, focus, backward: phase === "backward" || phase === "update", scope, layer, st });
+    drawGraph(g, net);
+  }
+
+  /** The graph g of net at the walk-through's current computation, in the scope and layer chosen. */
+  function drawGraph(g, net) {
+    const focus = st ? focusOf(g, st.current) : null;
+    const backward = !!st && (st.phase === "backward" || st.phase === "update");
+    views.graph.show({ g, sizes: net.layers, focus, backward, scope, layer, st });
   }
 
   function setScope(which) {
@@ -109,8 +115,7 @@ export function createOperations(deps) {
     const net = deps.network();
     if (!net) return null;
     layer = Math.min(net.layers.length, Math.max(1, layer + step));
-    const g = graph.g;
-    if (g) views.graph.show({ g, sizes: net.layers, focus: st ? focusOf(g, st.current) : null, backward: !!st && (st.phase === "backward" || st.phase === "update"), scope, layer, st });
+    if (graph.g) drawGraph(graph.g, net);
     return null;
   }
 
