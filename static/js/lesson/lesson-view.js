@@ -260,11 +260,13 @@ function figureLabels(stack) {
 /**
  * Where a callout of size w x h, wanted at (left, top) on `side` of its pin, sits inside the stack over none of the
  * `taken` boxes (3 px apart): where it is, else moved on out past what it covers, else slid sideways clear of it,
- * else the free place nearest to where it was wanted (a cramped phone figure); if there is none, where it was wanted.
+ * else the free place nearest to where it was wanted that is clear of the node `discs` too (a cramped figure); if
+ * there is none, where it was wanted.
  */
-function clearOf(taken, { left, top, w, h }, side, stack) {
+function clearOf(taken, discs, { left, top, w, h }, side, stack) {
   const fit = ([x, y]) => [Math.max(2, Math.min(stack.clientWidth - w - 2, x)), Math.max(2, Math.min(stack.clientHeight - h - 2, y))];
-  const hits = ([x, y]) => taken.filter((o) => x < o.r + 3 && o.l - 3 < x + w && y < o.b + 3 && o.t - 3 < y + h);
+  const among = (boxes, [x, y]) => boxes.filter((o) => x < o.r + 3 && o.l - 3 < x + w && y < o.b + 3 && o.t - 3 < y + h);
+  const hits = (at) => among(taken, at);
   const first = fit([left, top]);
   let at = first;
   for (let n = 0; n < 6; n += 1) {
@@ -281,7 +283,7 @@ function clearOf(taken, { left, top, w, h }, side, stack) {
   for (let y = 2; y <= stack.clientHeight - h - 2; y += step) {
     for (let x = 2; x <= stack.clientWidth - w - 2; x += step) {
       const d = (x - first[0]) ** 2 + (y - first[1]) ** 2;
-      if ((!best || d < best.d) && !hits([x, y]).length) best = { d, at: [x, y] };
+      if ((!best || d < best.d) && !hits([x, y]).length && !among(discs, [x, y]).length) best = { d, at: [x, y] };
     }
   }
   return best ? best.at : first;
@@ -337,12 +339,12 @@ export function createCallouts(container) {
     const g = buildGeometry(network.layers);
     const sizes = figureSizes(g, stack.clientWidth, stack.clientHeight, !!projector);
     const r = sizes.nodeSize / 2;
-    // the figure's labels and its node discs: a callout covers neither (its own node included)
     const taken = figureLabels(stack);
-    for (const at of [...g.pos.values(), ...(g.lossPos ? [g.lossPos] : [])]) {
+    // the node discs, kept clear by a callout that must look further afield (its own node included)
+    const discs = [...g.pos.values(), ...(g.lossPos ? [g.lossPos] : [])].map((at) => {
       const [nx, ny] = toPixel(g, at, sizes.px);
-      taken.push({ l: nx - r, t: ny - r, r: nx + r, b: ny + r });
-    }
+      return { l: nx - r, t: ny - r, r: nx + r, b: ny + r };
+    });
     for (const c of callouts) {
       let x;
       let y;
@@ -377,7 +379,7 @@ export function createCallouts(container) {
       let left = side === "left" ? x - gap - w : side === "right" ? x + gap : x - w / 2;
       let top = side === "above" ? y - gap - h : side === "below" ? y + gap : y - h / 2;
       const wanted = [left, top];
-      [left, top] = clearOf(taken, { left, top, w, h }, side, stack);
+      [left, top] = clearOf(taken, discs, { left, top, w, h }, side, stack);
       taken.push({ l: left, t: top, r: left + w, b: top + h });
       tag.style.left = `${left}px`;
       tag.style.top = `${top}px`;
